@@ -1,0 +1,143 @@
+"""The API's side of a case: start it, send it a decision, read it; Temporal errors mapped once."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+import structlog
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.errors import Conflict, Forbidden, Invalid, NotFound, Problem, Unavailable
+from core.settings import Settings
+from db.models import CaseRecord
+from db.repositories import audit as audit_repo
+from db.repositories import cases as cases_repo
+from domain.access import Actor, Scope, covers
+from domain.audit import AuditEvent
+from domain.cases import CaseSnapshot, CaseStatus
+from workflows.human_tasks import CASE_KIND, CASE_STATUS, CASE_STEP, ESTATE_ID, STREET_ID
+
+log = structlog.get_logger("api.cases")
+
+REFUSALS: dict[str, type[Problem]] = {
+    "Refused.forbidden": Forbidden,
+    "Refused.conflict": Conflict,
+    "Refused.invalid": Invalid,
+}
+
+
+def case_scope(record: CaseRecord) -> Scope:
+    return Scope(street_id=record.street_id, community_id=record.community_id, estate_id=record.estate_id)
+
+
+def can_see(actor: Actor, record: CaseRecord) -> bool:
+    """A case is visible inside the actor's jurisdiction, or to a company the case concerns."""
+    if actor.jurisdiction.level.value == "company":
+        return f" {actor.jurisdiction.id} " in record.company_ids
+    return covers(actor.jurisdiction, case_scope(record))
+
+
+async def load_visible_case(session: AsyncSession, actor: Actor, case_id: str) -> CaseRecord:
+    record = await cases_repo.get_case(session, case_id)
+    if record is None:
+        raise NotFound(f"no case {case_id}")
+    if not can_see(actor, record):
+        raise Forbidden(f"case {case_id} is outside your jurisdiction")
+    return record
+
+
+async def start_case(
+    *, session: AsyncSession, client: Client, settings: Settings, workflow_run: Any, workflow_input_factory: Any,
+    kind: str, prefix_key: str, title: str, scope: Scope, actor: Actor, idempotency_key: str | None,
+) -> tuple[str, bool]:
+    """Allocate a readable case id, remember the idempotency key, start the workflow.
+
+    Returns ``(case_id, created)``; a repeated key returns the case it started the first time.
+    """
+    if idempotency_key:
+        earlier = await cases_repo.find_start_request(session, f"start:{idempotency_key}")
+        if earlier is not None:
+            if earlier.actor_subject != actor.subject:
+                raise Conflict("this Idempotency-Key was used by someone else")
+            return earlier.case_id, False
+    now = datetime.now(timezone.utc)
+    prefix = f"{kind}-{prefix_key}-{now.astimezone().strftime('%Y%m%d')}"
+    number = await cases_repo.next_case_number(session, prefix)
+    case_id = f"{prefix}-{number}"
+    if idempotency_key:
+        await cases_repo.record_start_request(session, f"start:{idempotency_key}", case_id, actor, now)
+    # The first summary row exists before the workflow runs, so the case is readable at once.
+    placeholder = CaseSnapshot(
+        case_id=case_id, kind=kind, title=title, status=CaseStatus.ACTIVE, step="reported", step_label="报告",
+        scope=scope, initiator=actor, created_at=now, updated_at=now, version=-1,
+    )
+    await cases_repo.save_snapshot(session, placeholder)
+    await session.commit()
+    attrs = None
+    if settings.search_attributes:
+        attrs = TypedSearchAttributes([
+            CASE_KIND.value_set(kind), CASE_STATUS.value_set(CaseStatus.ACTIVE.value), CASE_STEP.value_set("reported"),
+            ESTATE_ID.value_set(scope.estate_id or ""), STREET_ID.value_set(scope.street_id or ""),
+        ])
+    try:
+        await client.start_workflow(
+            workflow_run, workflow_input_factory(case_id), id=case_id, task_queue=settings.task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE, search_attributes=attrs,
+        )
+    except WorkflowAlreadyStartedError:
+        return case_id, False
+    except RPCError as exc:
+        log.error("workflow start failed", case_id=case_id, error=str(exc))
+        raise Unavailable(f"the case {case_id} was registered but could not be started: retry with the same Idempotency-Key") from None
+    log.info("case started", case_id=case_id, kind=kind)
+    return case_id, True
+
+
+async def send_update(
+    *, client: Client, sessions: async_sessionmaker[AsyncSession], case_id: str, update: str, payload: BaseModel,
+    actor: Actor, idempotency_key: str | None, audit_context: dict[str, Any],
+) -> CaseSnapshot:
+    """Execute a Workflow Update; refusals become 403/409/422 and are written to the audit log."""
+    structlog.contextvars.bind_contextvars(workflow_id=case_id)
+    handle = client.get_workflow_handle(case_id)
+    update_id = idempotency_key or str(uuid.uuid4())
+    try:
+        result = await handle.execute_update(update, payload, id=update_id, result_type=CaseSnapshot)
+    except WorkflowUpdateFailedError as exc:
+        cause = exc.cause
+        while cause is not None and not isinstance(cause, ApplicationError):
+            cause = cause.cause
+        problem_cls = REFUSALS.get(cause.type or "", Invalid) if isinstance(cause, ApplicationError) else Invalid
+        detail = cause.message if cause is not None else str(exc)
+        errors = (cause.details[0] or {}).get("errors", []) if isinstance(cause, ApplicationError) and cause.details else []
+        await log_refusal(sessions, case_id, actor, problem_cls.code, detail, audit_context)
+        raise problem_cls(detail, errors=errors) if errors else problem_cls(detail) from None
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            await log_refusal(sessions, case_id, actor, "conflict", "the case is no longer running", audit_context)
+            raise Conflict("the case is no longer running") from None
+        if exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+            raise Unavailable("the workflow engine did not answer; retry with the same Idempotency-Key") from None
+        raise Conflict(str(exc.message)) from None
+    return result
+
+
+async def log_refusal(
+    sessions: async_sessionmaker[AsyncSession], case_id: str, actor: Actor, code: str, detail: str, context: dict[str, Any],
+) -> None:
+    """Refused attempts leave nothing in Temporal's history, so the API keeps them in the audit log."""
+    log.warning("decision refused", case_id=case_id, code=code, detail=detail, **{k: v for k, v in context.items() if k != "data"})
+    event = AuditEvent(
+        key=f"{case_id}:rejected:{uuid.uuid4()}", at=datetime.now(timezone.utc), kind="rejected",
+        step=context.get("step"), task_id=context.get("task_id"), actor_subject=actor.subject, actor_name=actor.name,
+        actor_role=",".join(r.value for r in actor.roles), actor_organisation=actor.organisation,
+        decision=context.get("decision"), comment=detail, data={"problem": code, "request": context.get("data", {})},
+    )
+    await audit_repo.append_events_retrying(sessions, case_id, [event])

@@ -1,0 +1,92 @@
+"""The FastAPI application: one factory for production, `make run` and the tests."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from temporalio.client import Client
+
+from api.errors import install_error_handlers
+from api.routes import cases, fund_emergency, inbox, reference
+from core.logging import configure_logging
+from core.settings import Settings, get_settings
+from core.temporal import connect
+from db.session import make_engine, make_session_factory
+
+DESCRIPTION = """
+Property-management governance processes of Qingzhou (青州) as durable workflows.
+
+Authenticate with `Authorization: Bearer <token>` (`make tokens` prints one per demo role).
+Errors are RFC 9457 `application/problem+json`. Send an `Idempotency-Key` header with every
+start and decision: a retried request then never starts or decides twice.
+"""
+
+
+class TemporalClientHolder:
+    """Connects on first use and reconnects after a failure, so the API starts even if Temporal is down."""
+
+    def __init__(self, settings: Settings, client: Client | None = None) -> None:
+        self._settings = settings
+        self._client = client
+        self._lock = asyncio.Lock()
+
+    async def __call__(self) -> Client | None:
+        if self._client is not None:
+            return self._client
+        async with self._lock:
+            if self._client is None:
+                try:
+                    self._client = await connect(self._settings)
+                except Exception as exc:  # noqa: BLE001 - any connection failure means "unavailable"
+                    structlog.get_logger("api").warning("temporal unreachable", error=str(exc))
+                    return None
+        return self._client
+
+
+def create_app(settings: Settings | None = None, client: Client | None = None) -> FastAPI:
+    """Build the app; tests pass their own settings and Temporal client."""
+    settings = settings or get_settings()
+    configure_logging(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        app.state.sessions = make_session_factory(engine)
+        app.state.temporal = TemporalClientHolder(settings, client)
+        yield
+        await engine.dispose()
+
+    app = FastAPI(title="wuyeflow 物业管理流程", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id, method=request.method, path=request.url.path)
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = request_id
+        return response
+
+    @app.get("/health", tags=["health"], summary="Liveness")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(fund_emergency.router)
+    app.include_router(cases.router)
+    app.include_router(inbox.router)
+    app.include_router(reference.router)
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    # `uvicorn api.main:app` builds the app lazily, so importing this module has no side effects.
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

@@ -1,0 +1,143 @@
+"""Cases of every process: list, read, timeline, decide, withdraw."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from api.case_service import load_visible_case, send_update
+from api.deps import ActorDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
+from api.errors import Forbidden
+from api.schemas import (
+    ActorRead,
+    CasePage,
+    CaseRead,
+    CaseSummary,
+    DecisionCreate,
+    Labelled,
+    TimelineEntry,
+    WithdrawCreate,
+    case_read,
+    decision_l,
+)
+from db.repositories import audit as audit_repo
+from db.repositories import cases as cases_repo
+from domain.access import ROLE_LABELS, Role
+from domain.cases import CASE_STATUS_LABELS, CaseSnapshot, CaseStatus
+from domain.processes import process_label, step_label
+from domain.tasks import DecisionInput, WithdrawInput
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+DECISION_EXAMPLES = {
+    "price review": {
+        "summary": "预算核价: approve a reduced amount",
+        "value": {"decision": "approve", "comment": "按信息价核减", "data": {"approved_amount_fen": 4200000, "reasons": "钢丝绳单价按信息价核减"}},
+    },
+    "countersign": {"summary": "现场联合核实: confirm", "value": {"decision": "confirm", "comment": "现场情况属实"}},
+    "return": {"summary": "退回: back to the previous step", "value": {"decision": "return", "comment": "预算缺少工程量清单"}},
+}
+
+
+def workflow_url(settings, case_id: str) -> str:  # type: ignore[no-untyped-def]
+    return f"{settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}/workflows/{case_id}"
+
+
+def read_snapshot(settings, snap: CaseSnapshot) -> CaseRead:  # type: ignore[no-untyped-def]
+    return case_read(snap, process_label(snap.kind), workflow_url(settings, snap.case_id))
+
+
+@router.get("", response_model=CasePage, summary="List cases in your jurisdiction")
+async def list_cases(
+    session: SessionDep, actor: ActorDep,
+    kind: str | None = None, status: CaseStatus | None = None, street_id: str | None = None,
+    community_id: str | None = None, estate_id: str | None = None, initiator: str | None = None,
+    created_from: date | None = None, created_to: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+) -> CasePage:
+    flt = cases_repo.CaseFilter(
+        kind=kind, status=status.value if status else None, street_id=street_id, community_id=community_id,
+        estate_id=estate_id, initiator=initiator, created_from=created_from, created_to=created_to,
+    )
+    total, rows = await cases_repo.list_cases(session, actor, flt, limit=limit, offset=offset)
+    return CasePage(
+        total=total,
+        items=[
+            CaseSummary(
+                id=r.id, kind=Labelled(code=r.kind, label=process_label(r.kind)), title=r.title,
+                status=Labelled(code=r.status, label=CASE_STATUS_LABELS.get(r.status, r.status)),
+                step=Labelled(code=r.step, label=r.snapshot.get("step_label", r.step)), estate_id=r.estate_id,
+                street_id=r.street_id, created_at=r.created_at, updated_at=r.updated_at, closed_at=r.closed_at,
+                approval_seconds=r.approval_seconds,
+            )
+            for r in rows
+        ],
+    )
+
+
+@router.get("/{case_id}", response_model=CaseRead, summary="A case: step, open tasks, amounts, deadlines")
+async def get_case(case_id: str, session: SessionDep, actor: ActorDep, settings: SettingsDep) -> CaseRead:
+    record = await load_visible_case(session, actor, case_id)
+    return read_snapshot(settings, CaseSnapshot.model_validate(record.snapshot))
+
+
+@router.get("/{case_id}/timeline", response_model=list[TimelineEntry], summary="Who did what, when, in which role")
+async def timeline(case_id: str, session: SessionDep, actor: ActorDep) -> list[TimelineEntry]:
+    record = await load_visible_case(session, actor, case_id)
+    out = []
+    for e in await audit_repo.timeline(session, case_id):
+        role = e.actor_role if e.actor_role in Role.__members__.values() else None
+        out.append(
+            TimelineEntry(
+                seq=e.seq, at=e.at, kind=e.kind,
+                step=Labelled(code=e.step, label=step_label(record.kind, e.step)) if e.step else None,
+                task_id=e.task_id,
+                actor=ActorRead(
+                    subject=e.actor_subject or "system", name=e.actor_name,
+                    role=Labelled(code=role, label=ROLE_LABELS[Role(role)]) if role else None,
+                    organisation=e.actor_organisation,
+                ),
+                decision=decision_l(e.decision) if e.decision else None, comment=e.comment, data=e.data or {},
+                hash=e.hash,
+            )
+        )
+    return out
+
+
+@router.post(
+    "/{case_id}/tasks/{task_id}/decisions", response_model=CaseRead,
+    summary="Decide on an open task (a Workflow Update; Idempotency-Key is its update id)",
+    openapi_extra={"requestBody": {"content": {"application/json": {"examples": DECISION_EXAMPLES}}}},
+)
+async def decide(
+    case_id: str, task_id: str, body: DecisionCreate, request: Request, session: SessionDep, actor: ActorDep,
+    client: ClientDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None,
+) -> CaseRead:
+    record = await load_visible_case(session, actor, case_id)
+    await session.close()
+    payload = DecisionInput(task_id=task_id, decision=body.decision, comment=body.comment, data=body.data, attachments=body.attachments, actor=actor)
+    snap = await send_update(
+        client=client, sessions=request.app.state.sessions, case_id=record.id, update="decide", payload=payload,
+        actor=actor, idempotency_key=idempotency_key,
+        audit_context={"task_id": task_id, "decision": body.decision, "data": body.data},
+    )
+    return read_snapshot(settings, snap)
+
+
+@router.post("/{case_id}/withdraw", response_model=CaseRead, summary="The initiator withdraws the case (撤回)")
+async def withdraw(
+    case_id: str, body: WithdrawCreate, request: Request, session: SessionDep, actor: ActorDep, client: ClientDep,
+    settings: SettingsDep, idempotency_key: IdempotencyKey = None,
+) -> CaseRead:
+    record = await load_visible_case(session, actor, case_id)
+    if record.initiator_subject != actor.subject:
+        raise Forbidden("only the initiator can withdraw the case")
+    await session.close()
+    snap = await send_update(
+        client=client, sessions=request.app.state.sessions, case_id=record.id, update="withdraw",
+        payload=WithdrawInput(reason=body.reason, actor=actor), actor=actor, idempotency_key=idempotency_key,
+        audit_context={"decision": "withdraw"},
+    )
+    return read_snapshot(settings, snap)

@@ -1,0 +1,109 @@
+"""维修资金应急使用: start a case, object during its notice, see each household's share."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response, status
+from pydantic import BaseModel
+
+from api.case_service import load_visible_case, send_update, start_case
+from api.deps import ActorDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
+from api.errors import Conflict, Forbidden, Invalid
+from api.routes.cases import read_snapshot
+from api.schemas import CaseRead, ObjectionCreate
+from db.repositories import cases as cases_repo
+from db.repositories import fund as fund_repo
+from db.repositories import reference as reference_repo
+from domain.access import Role, Scope, covers
+from domain.cases import CaseSnapshot
+from domain.fund_emergency import CATEGORY_LABELS, PROCESS_KIND, FundEmergencyStart
+from domain.fund_ledger import shares_for
+from workflows.fund_emergency import FundEmergencyInput, MaintenanceFundEmergencyWorkflow, ObjectionInput
+
+router = APIRouter(prefix="/cases/fund-emergency", tags=["fund-emergency 维修资金应急使用"])
+
+# Who may report an emergency: the property company or affected owners (through their
+# representative or committee), the community, the street office, or a clerk.
+REPORTERS = (Role.CLERK, Role.PROPERTY_COMPANY, Role.OWNER_REP, Role.OWNERS_COMMITTEE, Role.COMMUNITY, Role.STREET_OFFICE)
+
+
+@router.post(
+    "", response_model=CaseRead, status_code=status.HTTP_201_CREATED,
+    summary="Report an emergency and start a case (Idempotency-Key makes a retry safe)",
+)
+async def start(
+    body: FundEmergencyStart, response: Response, session: SessionDep, actor: ActorDep, client: ClientDep,
+    settings: SettingsDep, idempotency_key: IdempotencyKey = None,
+) -> CaseRead:
+    if not actor.has_any(REPORTERS):
+        raise Forbidden("your role cannot report an emergency repair")
+    estate = await reference_repo.estate(session, body.estate_id)
+    if estate is None:
+        raise Invalid(f"unknown estate {body.estate_id}", errors=[{"loc": ["body", "estate_id"], "msg": "unknown estate", "type": "value_error"}])
+    scope = Scope(street_id=estate.street_id, community_id=estate.community_id, estate_id=estate.id)
+    in_company = actor.jurisdiction.level.value == "company" and actor.jurisdiction.id == estate.property_company_id
+    if not (covers(actor.jurisdiction, scope) or in_company):
+        raise Forbidden(f"estate {estate.id} is outside your jurisdiction")
+    if not await fund_repo.scope_exists(session, estate.id, body.scope.value, body.scope_id):
+        raise Invalid(f"{body.scope.value} {body.scope_id} is not part of estate {estate.id}",
+                      errors=[{"loc": ["body", "scope_id"], "msg": "not in the estate", "type": "value_error"}])
+    if not await fund_repo.household_areas(session, estate.id, body.scope.value, body.scope_id):
+        raise Invalid("the affected scope has no households to share the cost")
+    case_id, created = await start_case(
+        session=session, client=client, settings=settings, workflow_run=MaintenanceFundEmergencyWorkflow.run,
+        workflow_input_factory=lambda cid: FundEmergencyInput(case_id=cid, request=body, initiator=actor),
+        kind=PROCESS_KIND, prefix_key=estate.id, title=f"{estate.name} · {CATEGORY_LABELS[body.category]}",
+        scope=scope, actor=actor, idempotency_key=idempotency_key,
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    record = await cases_repo.get_case(session, case_id)
+    assert record is not None
+    await session.refresh(record)
+    return read_snapshot(settings, CaseSnapshot.model_validate(record.snapshot))
+
+
+@router.post("/{case_id}/objections", response_model=CaseRead, summary="An owner objects during the public notice (公示异议)")
+async def object_to_notice(
+    case_id: str, body: ObjectionCreate, request: Request, session: SessionDep, actor: ActorDep, client: ClientDep,
+    settings: SettingsDep, idempotency_key: IdempotencyKey = None,
+) -> CaseRead:
+    record = await load_visible_case(session, actor, case_id)
+    if record.kind != PROCESS_KIND:
+        raise Conflict("this case has no public notice")
+    await session.close()
+    snap = await send_update(
+        client=client, sessions=request.app.state.sessions, case_id=case_id, update="object",
+        payload=ObjectionInput(text=body.text, actor=actor), actor=actor, idempotency_key=idempotency_key,
+        audit_context={"decision": "object", "step": "public_notice"},
+    )
+    return read_snapshot(settings, snap)
+
+
+class NoticeShare(BaseModel):
+    household_id: str
+    share_fen: int
+
+
+class NoticeRead(BaseModel):
+    case_id: str
+    settlement_fen: int
+    start: str
+    end: str
+    households: int
+    shares: list[NoticeShare]
+
+
+@router.get("/{case_id}/notice", response_model=NoticeRead, summary="The public notice: each household's share (公示分摊)")
+async def notice(case_id: str, session: SessionDep, actor: ActorDep) -> NoticeRead:
+    record = await load_visible_case(session, actor, case_id)
+    facts = record.snapshot.get("facts", {})
+    published = facts.get("public_notice")
+    if record.kind != PROCESS_KIND or not published:
+        raise Conflict("the case has not reached its public notice")
+    req = facts
+    areas = await fund_repo.household_areas(session, record.estate_id or "", req["affected_scope"], req.get("scope_id"))
+    shares = shares_for(published["settlement_fen"], areas)
+    return NoticeRead(
+        case_id=case_id, settlement_fen=published["settlement_fen"], start=published["start"], end=published["end"],
+        households=len(shares), shares=[NoticeShare(household_id=h, share_fen=s) for h, s in shares.items()],
+    )

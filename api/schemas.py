@@ -1,0 +1,178 @@
+"""Response and request bodies of the API (``XCreate / XRead`` naming)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from domain.access import ROLE_LABELS, Role
+from domain.cases import CASE_STATUS_LABELS, CaseSnapshot
+from domain.tasks import CARD_LABELS, DECISION_LABELS, TASK_STATUS_LABELS, HumanTask
+
+
+class Labelled(BaseModel):
+    code: str
+    label: str
+
+
+class PartyRead(BaseModel):
+    role: Labelled
+    signed_by: str | None = None
+    signed_at: datetime | None = None
+
+
+class TaskRead(BaseModel):
+    id: str
+    step: Labelled
+    status: Labelled
+    candidate_roles: list[Labelled]
+    decisions: list[Labelled]
+    countersign: list[PartyRead] = Field(default_factory=list)
+    assignee: str | None = None
+    created_at: datetime
+    remind_at: datetime | None = None
+    due_at: datetime | None = None
+    escalate_at: datetime | None = None
+    reminded_at: datetime | None = None
+    overdue_at: datetime | None = None
+    escalated_at: datetime | None = None
+    escalated_to: list[Labelled] = Field(default_factory=list)
+    card: Labelled
+    outcome: Labelled | None = None
+    closed_at: datetime | None = None
+    note: str | None = None
+
+
+def role_l(role: Role) -> Labelled:
+    return Labelled(code=role.value, label=ROLE_LABELS[role])
+
+
+def decision_l(code: str) -> Labelled:
+    return Labelled(code=code, label=DECISION_LABELS.get(code, code))
+
+
+def task_read(task: HumanTask) -> TaskRead:
+    signed = {s.role: s for s in task.signed}
+    return TaskRead(
+        id=task.id, step=Labelled(code=task.step, label=task.step_label),
+        status=Labelled(code=task.status.value, label=TASK_STATUS_LABELS[task.status]),
+        candidate_roles=[role_l(r) for r in task.deciding_roles()], decisions=[decision_l(d) for d in task.decisions],
+        countersign=[
+            PartyRead(role=role_l(r), signed_by=signed[r].name if r in signed else None, signed_at=signed[r].at if r in signed else None)
+            for r in task.countersign
+        ],
+        assignee=task.assignee, created_at=task.created_at, remind_at=task.remind_at, due_at=task.due_at,
+        escalate_at=task.escalate_at, reminded_at=task.reminded_at, overdue_at=task.overdue_at,
+        escalated_at=task.escalated_at, escalated_to=[role_l(r) for r in task.escalation_roles],
+        card=Labelled(code=task.card.value, label=CARD_LABELS[task.card]),
+        outcome=decision_l(task.outcome) if task.outcome else None, closed_at=task.closed_at, note=task.note,
+    )
+
+
+class CaseRead(BaseModel):
+    id: str
+    kind: Labelled
+    title: str
+    status: Labelled
+    step: Labelled
+    street_id: str | None
+    community_id: str | None
+    estate_id: str | None
+    initiator: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None = None
+    approved_at: datetime | None = None
+    approval_seconds: int | None = None
+    facts: dict[str, Any]
+    open_tasks: list[TaskRead]
+    tasks: list[TaskRead]
+    workflow_url: str | None = None
+
+
+def case_read(snap: CaseSnapshot, kind_label: str, workflow_url: str | None = None) -> CaseRead:
+    approval = int((snap.approved_at - snap.created_at).total_seconds()) if snap.approved_at else None
+    tasks = [task_read(t) for t in snap.tasks]
+    return CaseRead(
+        id=snap.case_id, kind=Labelled(code=snap.kind, label=kind_label), title=snap.title,
+        status=Labelled(code=snap.status.value, label=CASE_STATUS_LABELS[snap.status]),
+        step=Labelled(code=snap.step, label=snap.step_label), street_id=snap.scope.street_id,
+        community_id=snap.scope.community_id, estate_id=snap.scope.estate_id,
+        initiator={"subject": snap.initiator.subject, "name": snap.initiator.name, "organisation": snap.initiator.organisation},
+        created_at=snap.created_at, updated_at=snap.updated_at, closed_at=snap.closed_at, approved_at=snap.approved_at,
+        approval_seconds=approval, facts=snap.facts, open_tasks=[t for t in tasks if t.status.code == "open"],
+        tasks=tasks, workflow_url=workflow_url,
+    )
+
+
+class CaseSummary(BaseModel):
+    id: str
+    kind: Labelled
+    title: str
+    status: Labelled
+    step: Labelled
+    estate_id: str | None
+    street_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None = None
+    approval_seconds: int | None = None
+
+
+class CasePage(BaseModel):
+    total: int
+    items: list[CaseSummary]
+
+
+class InboxItem(BaseModel):
+    case_id: str
+    case_title: str
+    kind: str
+    task_id: str
+    step: Labelled
+    role: Labelled
+    decisions: list[Labelled]
+    created_at: datetime
+    due_at: datetime | None
+    card: Labelled
+    escalated: bool
+    decide_url: str
+
+
+class ActorRead(BaseModel):
+    subject: str
+    name: str | None
+    role: Labelled | None
+    organisation: str | None
+
+
+class TimelineEntry(BaseModel):
+    seq: int
+    at: datetime
+    kind: str
+    step: Labelled | None
+    task_id: str | None
+    actor: ActorRead
+    decision: Labelled | None
+    comment: str | None
+    data: dict[str, Any]
+    hash: str
+
+
+class DecisionCreate(BaseModel):
+    """A decision on an open task. Who decides comes from the token, never from this body."""
+
+    decision: str = Field(min_length=1, max_length=32, examples=["approve"])
+    comment: str | None = Field(default=None, max_length=2000, examples=["核减不合理项目后同意"])
+    data: dict[str, Any] = Field(default_factory=dict, examples=[{"approved_amount_fen": 4_200_000, "reasons": "钢丝绳单价按信息价核减"}])
+    attachments: list[str] = Field(default_factory=list, max_length=50)
+
+
+class WithdrawCreate(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000, examples=["误报，已由物业自行修复"])
+
+
+class ObjectionCreate(BaseModel):
+    text: str = Field(min_length=1, max_length=4000, examples=["我户分摊面积有误"])

@@ -1,0 +1,52 @@
+"""The maintenance fund: one account per household in integer fen, with an append-only ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.models.base import Base
+
+
+class FundAccount(Base):
+    """分户账: a household's fund balance; the database refuses a negative balance too."""
+
+    __tablename__ = "fund_accounts"
+    __table_args__ = (CheckConstraint("balance_fen >= 0", name="balance_not_negative"),)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), primary_key=True)
+    balance_fen: Mapped[int] = mapped_column(BigInteger)
+    initial_deposit_fen: Mapped[int] = mapped_column(BigInteger)
+    # 续交: set when the balance falls below the threshold share of the first deposit.
+    top_up_due_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class LedgerEntry(Base):
+    """One movement on one account; never updated or deleted."""
+
+    __tablename__ = "fund_ledger"
+    __table_args__ = (UniqueConstraint("payment_key", "household_id", name="uq_fund_ledger_payment_household"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(16))  # deposit / debit / refund
+    amount_fen: Mapped[int] = mapped_column(BigInteger)  # signed: debits are negative
+    balance_after_fen: Mapped[int] = mapped_column(BigInteger)
+    case_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    payment_key: Mapped[str | None] = mapped_column(String(160))
+    memo: Mapped[str | None] = mapped_column(String(500))
+
+
+class FundPayment(Base):
+    """A payment out of the fund; its key makes a retried activity a no-op."""
+
+    __tablename__ = "fund_payments"
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(128), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # first / final
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    payee: Mapped[str | None] = mapped_column(String(200))
+    households: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]

@@ -1,0 +1,81 @@
+"""The audit log: append with the hash chain, read a timeline, check the chain."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.audit import GENESIS_HASH, AuditEvent, ChainBreak, chain_hash, verify_chain
+from db.models import AuditEntry
+
+
+def _event_of(row: AuditEntry) -> AuditEvent:
+    return AuditEvent(
+        key=row.entry_key, at=row.at, kind=row.kind, step=row.step, task_id=row.task_id,
+        actor_subject=row.actor_subject, actor_name=row.actor_name, actor_role=row.actor_role,
+        actor_organisation=row.actor_organisation, decision=row.decision, comment=row.comment,
+        data=row.data or {},
+    )
+
+
+async def append_events(session: AsyncSession, case_id: str, events: list[AuditEvent]) -> int:
+    """Append the events not yet stored (by key), chained to the case's last entry; returns how many."""
+    if not events:
+        return 0
+    keys = [e.key for e in events]
+    existing = set((await session.scalars(select(AuditEntry.entry_key).where(AuditEntry.entry_key.in_(keys)))).all())
+    fresh = [e for e in events if e.key not in existing]
+    if not fresh:
+        return 0
+    last = (
+        await session.execute(
+            select(AuditEntry.seq, AuditEntry.hash)
+            .where(AuditEntry.case_id == case_id)
+            .order_by(AuditEntry.seq.desc())
+            .limit(1)
+        )
+    ).first()
+    seq, prev = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    for event in fresh:
+        seq += 1
+        digest = chain_hash(prev, case_id, seq, event)
+        session.add(
+            AuditEntry(
+                case_id=case_id, seq=seq, entry_key=event.key, at=event.at, kind=event.kind, step=event.step,
+                task_id=event.task_id, actor_subject=event.actor_subject, actor_name=event.actor_name,
+                actor_role=event.actor_role, actor_organisation=event.actor_organisation,
+                decision=event.decision, comment=event.comment, data=event.data, prev_hash=prev, hash=digest,
+            )
+        )
+        prev = digest
+    await session.flush()
+    return len(fresh)
+
+
+async def append_events_retrying(session_factory, case_id: str, events: list[AuditEvent], attempts: int = 5) -> int:  # type: ignore[no-untyped-def]
+    """Append in its own transaction, retrying when a concurrent writer took the same sequence number."""
+    for attempt in range(attempts):
+        try:
+            async with session_factory() as session, session.begin():
+                return await append_events(session, case_id, events)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+    return 0
+
+
+async def timeline(session: AsyncSession, case_id: str) -> list[AuditEntry]:
+    """Every audit entry of a case, in chain order."""
+    rows = await session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq))
+    return list(rows.all())
+
+
+async def check_chain(session: AsyncSession, case_id: str) -> tuple[int, ChainBreak | None]:
+    """Recompute the case's chain; returns the entry count and the first broken link, if any."""
+    rows = await timeline(session, case_id)
+    return len(rows), verify_chain(case_id, [(r.seq, r.prev_hash, r.hash, _event_of(r)) for r in rows])
+
+
+async def count_entries(session: AsyncSession, case_id: str) -> int:
+    return int(await session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.case_id == case_id)) or 0)

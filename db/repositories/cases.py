@@ -1,0 +1,154 @@
+"""Case summaries, the inbox and start requests: all the SQL the case read models need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.access import Actor, Level, Role
+from domain.cases import FINAL_STATUSES, CaseSnapshot
+from db.models import CaseRecord, CaseSequence, InboxEntry, StartRequest
+
+
+def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+async def save_snapshot(session: AsyncSession, snap: CaseSnapshot) -> bool:
+    """Upsert the case summary and replace its inbox rows; an older version never overwrites a newer one."""
+    current = await session.get(CaseRecord, snap.case_id)
+    if current is not None and current.version > snap.version:
+        return False
+    approval_seconds = (
+        int((snap.approved_at - snap.created_at).total_seconds()) if snap.approved_at is not None else None
+    )
+    values = dict(
+        kind=snap.kind, title=snap.title, status=snap.status.value, step=snap.step,
+        street_id=snap.scope.street_id, community_id=snap.scope.community_id, estate_id=snap.scope.estate_id,
+        company_ids=" " + " ".join(snap.company_ids) + " ", initiator_subject=snap.initiator.subject,
+        created_at=snap.created_at, updated_at=snap.updated_at, closed_at=snap.closed_at,
+        approved_at=snap.approved_at, approval_seconds=approval_seconds, version=snap.version,
+        snapshot=snap.model_dump(mode="json"),
+    )
+    if current is None:
+        session.add(CaseRecord(id=snap.case_id, **values))
+    else:
+        for key, value in values.items():
+            setattr(current, key, value)
+    await session.execute(delete(InboxEntry).where(InboxEntry.case_id == snap.case_id))
+    if snap.status not in FINAL_STATUSES:
+        for task in snap.open_tasks:
+            for role in task.deciding_roles():
+                session.add(
+                    InboxEntry(
+                        case_id=snap.case_id, task_id=task.id, role=role.value, kind=snap.kind,
+                        case_title=snap.title, step=task.step, step_label=task.step_label,
+                        street_id=task.scope.street_id, community_id=task.scope.community_id,
+                        estate_id=task.scope.estate_id, company_id=task.scope.company_id,
+                        assignee=task.assignee, decisions=list(task.decisions), created_at=task.created_at,
+                        due_at=task.due_at, card=task.card.value, escalated=task.escalated_at is not None,
+                    )
+                )
+    await session.flush()
+    return True
+
+
+def _jurisdiction_filter(stmt: Select, actor: Actor, model) -> Select:  # type: ignore[no-untyped-def]
+    j = actor.jurisdiction
+    match j.level:
+        case Level.CITY:
+            return stmt
+        case Level.STREET:
+            return stmt.where(model.street_id == j.id)
+        case Level.COMMUNITY:
+            return stmt.where(model.community_id == j.id)
+        case Level.ESTATE:
+            return stmt.where(model.estate_id == j.id)
+        case Level.COMPANY:
+            if model is CaseRecord:
+                return stmt.where(CaseRecord.company_ids.contains(f" {j.id} "))
+            return stmt.where(model.company_id == j.id)
+    return stmt.where(False)
+
+
+async def inbox(session: AsyncSession, actor: Actor, *, limit: int = 100, offset: int = 0) -> list[InboxEntry]:
+    """Open tasks the actor can decide: one of their roles, inside their jurisdiction, soonest due first."""
+    stmt = select(InboxEntry).where(InboxEntry.role.in_([r.value for r in actor.roles]))
+    stmt = _jurisdiction_filter(stmt, actor, InboxEntry)
+    stmt = stmt.where(or_(InboxEntry.assignee.is_(None), InboxEntry.assignee == actor.subject))
+    stmt = stmt.order_by(InboxEntry.due_at.is_(None), InboxEntry.due_at, InboxEntry.created_at).limit(limit).offset(offset)
+    rows = list((await session.scalars(stmt)).all())
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for row in rows:  # a user with two candidate roles sees the task once
+        if (row.case_id, row.task_id) not in seen:
+            seen.add((row.case_id, row.task_id))
+            unique.append(row)
+    return unique
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    kind: str | None = None
+    status: str | None = None
+    street_id: str | None = None
+    community_id: str | None = None
+    estate_id: str | None = None
+    initiator: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+
+
+async def list_cases(session: AsyncSession, actor: Actor, flt: CaseFilter, *, limit: int, offset: int) -> tuple[int, list[CaseRecord]]:
+    """Cases in the actor's jurisdiction matching the filter, newest first, with the total count."""
+    stmt = _jurisdiction_filter(select(CaseRecord), actor, CaseRecord)
+    for column, value in (
+        (CaseRecord.kind, flt.kind), (CaseRecord.status, flt.status), (CaseRecord.street_id, flt.street_id),
+        (CaseRecord.community_id, flt.community_id), (CaseRecord.estate_id, flt.estate_id),
+        (CaseRecord.initiator_subject, flt.initiator),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if flt.created_from is not None:
+        stmt = stmt.where(CaseRecord.created_at >= datetime.combine(flt.created_from, datetime.min.time()).astimezone())
+    if flt.created_to is not None:
+        stmt = stmt.where(CaseRecord.created_at < datetime.combine(flt.created_to, datetime.max.time()).astimezone())
+    total = int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    rows = await session.scalars(stmt.order_by(CaseRecord.created_at.desc()).limit(limit).offset(offset))
+    return total, list(rows.all())
+
+
+async def get_case(session: AsyncSession, case_id: str) -> CaseRecord | None:
+    return await session.get(CaseRecord, case_id)
+
+
+async def next_case_number(session: AsyncSession, prefix: str) -> int:
+    """Allocate the next running number for a case-id prefix (atomic on both engines)."""
+    ins = _insert(session)(CaseSequence).values(prefix=prefix, last=1)
+    stmt = ins.on_conflict_do_update(index_elements=[CaseSequence.prefix], set_={"last": CaseSequence.last + 1})
+    await session.execute(stmt)
+    return int(await session.scalar(select(CaseSequence.last).where(CaseSequence.prefix == prefix)) or 1)
+
+
+async def find_start_request(session: AsyncSession, key: str) -> StartRequest | None:
+    return await session.get(StartRequest, key)
+
+
+async def record_start_request(session: AsyncSession, key: str, case_id: str, actor: Actor, at: datetime) -> None:
+    session.add(StartRequest(idempotency_key=key, case_id=case_id, actor_subject=actor.subject, created_at=at))
+    await session.flush()
+
+
+async def involved_roles(session: AsyncSession, case_id: str) -> set[Role]:
+    """Roles that hold an open task on the case (used to explain refusals)."""
+    rows = await session.scalars(select(InboxEntry.role).where(InboxEntry.case_id == case_id))
+    return {Role(r) for r in rows.all()}
+
+
+async def touch_status(session: AsyncSession, case_id: str, status: str) -> None:
+    await session.execute(update(CaseRecord).where(CaseRecord.id == case_id).values(status=status))

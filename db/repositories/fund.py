@@ -1,0 +1,117 @@
+"""The fund ledger: balances, idempotent payments, deposits. Nothing here is ever half-written."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.apportionment import area_to_hundredths
+from domain.fund_ledger import PaymentOutcome, find_shortfalls, top_up_due
+from domain.rules import FUND_EMERGENCY
+from db.models import Building, FundAccount, FundPayment, Household, LedgerEntry, Unit
+
+
+async def household_areas(session: AsyncSession, estate_id: str, scope: str, scope_id: str | None) -> dict[str, int]:
+    """Exclusive areas (hundredths of m²) of the households that benefit: the estate, a building or a unit."""
+    stmt = select(Household.id, Household.area_m2).where(Household.estate_id == estate_id)
+    if scope == "building":
+        stmt = stmt.join(Unit, Unit.id == Household.unit_id).where(Unit.building_id == scope_id)
+    elif scope == "unit":
+        stmt = stmt.where(Household.unit_id == scope_id)
+    rows = (await session.execute(stmt)).all()
+    return {hid: area_to_hundredths(area) for hid, area in rows}
+
+
+async def scope_exists(session: AsyncSession, estate_id: str, scope: str, scope_id: str | None) -> bool:
+    """Whether the building or unit belongs to the estate."""
+    if scope == "estate":
+        return True
+    if scope == "building":
+        b = await session.get(Building, scope_id)
+        return b is not None and b.estate_id == estate_id
+    stmt = select(Building.estate_id).join(Unit, Unit.building_id == Building.id).where(Unit.id == scope_id)
+    return (await session.scalar(stmt)) == estate_id
+
+
+async def paid_shares(session: AsyncSession, key: str) -> dict[str, int]:
+    """What each household paid under a payment key (positive fen)."""
+    rows = await session.execute(select(LedgerEntry.household_id, LedgerEntry.amount_fen).where(LedgerEntry.payment_key == key))
+    return {h: -amount for h, amount in rows.all()}
+
+
+async def pay(
+    session: AsyncSession, *, key: str, case_id: str, kind: str, payee: str | None, shares: dict[str, int], at: datetime,
+) -> PaymentOutcome:
+    """Debit every share (credit negative ones) in one go, or nothing at all if any balance is short.
+
+    The payment key is unique: a retried activity finds its payment and does not debit twice.
+    """
+    total = sum(shares.values())
+    done = await session.get(FundPayment, key)
+    if done is not None:
+        return PaymentOutcome(key=key, paid=True, amount_fen=done.amount_fen, households=done.households)
+    stmt = select(FundAccount).where(FundAccount.household_id.in_(list(shares)))
+    if session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    accounts = {a.household_id: a for a in (await session.scalars(stmt)).all()}
+    balances = {h: accounts[h].balance_fen if h in accounts else 0 for h in shares}
+    shortfalls = find_shortfalls(shares, balances)
+    if shortfalls:
+        return PaymentOutcome(key=key, paid=False, amount_fen=total, households=len(shares), shortfalls=shortfalls)
+    due: list[str] = []
+    for household_id, share in sorted(shares.items()):
+        if share == 0:
+            continue
+        account = accounts[household_id]
+        account.balance_fen -= share
+        account.updated_at = at
+        if top_up_due(account.balance_fen, account.initial_deposit_fen) and account.top_up_due_at is None:
+            account.top_up_due_at = at + FUND_EMERGENCY.top_up_period
+            due.append(household_id)
+        session.add(
+            LedgerEntry(
+                household_id=household_id, at=at, kind="debit" if share > 0 else "refund", amount_fen=-share,
+                balance_after_fen=account.balance_fen, case_id=case_id, payment_key=key,
+                memo=f"{kind} payment {case_id}",
+            )
+        )
+    session.add(FundPayment(key=key, case_id=case_id, kind=kind, amount_fen=total, payee=payee, households=len(shares), at=at))
+    await session.flush()
+    return PaymentOutcome(key=key, paid=True, amount_fen=total, households=len(shares), top_ups_due=due)
+
+
+async def deposit(session: AsyncSession, *, household_id: str, amount_fen: int, at: datetime, memo: str | None) -> LedgerEntry:
+    """A deposit or top-up (续交) into a household's account."""
+    account = await session.get(FundAccount, household_id)
+    if account is None:
+        account = FundAccount(household_id=household_id, balance_fen=0, initial_deposit_fen=amount_fen, updated_at=at)
+        session.add(account)
+    account.balance_fen += amount_fen
+    account.updated_at = at
+    if account.top_up_due_at is not None and not top_up_due(account.balance_fen, account.initial_deposit_fen):
+        account.top_up_due_at = None
+    entry = LedgerEntry(
+        household_id=household_id, at=at, kind="deposit", amount_fen=amount_fen,
+        balance_after_fen=account.balance_fen, memo=memo,
+    )
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def account(session: AsyncSession, household_id: str) -> FundAccount | None:
+    return await session.get(FundAccount, household_id)
+
+
+async def ledger(session: AsyncSession, household_id: str, limit: int = 200) -> list[LedgerEntry]:
+    rows = await session.scalars(
+        select(LedgerEntry).where(LedgerEntry.household_id == household_id).order_by(LedgerEntry.id).limit(limit)
+    )
+    return list(rows.all())
+
+
+async def case_ledger(session: AsyncSession, case_id: str) -> list[LedgerEntry]:
+    rows = await session.scalars(select(LedgerEntry).where(LedgerEntry.case_id == case_id).order_by(LedgerEntry.id))
+    return list(rows.all())

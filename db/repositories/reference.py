@@ -1,0 +1,54 @@
+"""Reference data lookups: estates with their place in the city, households, users."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Building, Community, Company, Estate, Household, Street, Unit, User
+
+
+async def estate(session: AsyncSession, estate_id: str) -> Estate | None:
+    return await session.get(Estate, estate_id)
+
+
+async def household(session: AsyncSession, household_id: str) -> Household | None:
+    return await session.get(Household, household_id)
+
+
+async def estate_summary(session: AsyncSession, estate_id: str) -> dict[str, int]:
+    """Counts for an estate page: buildings, units, households."""
+    buildings = await session.scalar(select(func.count()).select_from(Building).where(Building.estate_id == estate_id))
+    units = await session.scalar(
+        select(func.count()).select_from(Unit).join(Building, Building.id == Unit.building_id).where(Building.estate_id == estate_id)
+    )
+    households = await session.scalar(select(func.count()).select_from(Household).where(Household.estate_id == estate_id))
+    return {"buildings": int(buildings or 0), "units": int(units or 0), "households": int(households or 0)}
+
+
+async def buildings(session: AsyncSession, estate_id: str) -> list[Building]:
+    return list((await session.scalars(select(Building).where(Building.estate_id == estate_id).order_by(Building.id))).all())
+
+
+async def households_of_estate(session: AsyncSession, estate_id: str, limit: int, offset: int) -> list[Household]:
+    stmt = select(Household).where(Household.estate_id == estate_id).order_by(Household.id).limit(limit).offset(offset)
+    return list((await session.scalars(stmt)).all())
+
+
+async def streets(session: AsyncSession) -> list[Street]:
+    return list((await session.scalars(select(Street).order_by(Street.id))).all())
+
+
+async def communities(session: AsyncSession) -> list[Community]:
+    return list((await session.scalars(select(Community).order_by(Community.id))).all())
+
+
+async def companies(session: AsyncSession, kind: str | None = None) -> list[Company]:
+    stmt = select(Company).order_by(Company.id)
+    if kind:
+        stmt = stmt.where(Company.kind == kind)
+    return list((await session.scalars(stmt)).all())
+
+
+async def users(session: AsyncSession) -> list[User]:
+    return list((await session.scalars(select(User).order_by(User.subject))).all())

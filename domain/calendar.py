@@ -1,0 +1,178 @@
+"""Working-day (工作日) and calendar-day (日) period arithmetic in Qingzhou city time.
+
+Statutory periods in property-management rules are written either in 工作日
+(working days: the official holiday schedule, including 调休, applies) or in
+日 (calendar days). Both follow 民法典 Art. 201 (the day on which the period
+starts is not counted; counting begins the next day) and Art. 203 para. 2 (a
+period ends at 24:00 of its last day).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from domain import holidays_cn
+
+# Qingzhou (Weifang, Shandong) uses China Standard Time; the tz database has no
+# separate zone for it and Asia/Shanghai has had no DST since 1991.
+CITY_TZ = ZoneInfo("Asia/Shanghai")
+
+_ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, init=False)
+class WorkingCalendar:
+    """Immutable working-day calendar: weekdays, minus holidays, plus makeup working days."""
+
+    holidays: frozenset[date]
+    makeup_workdays: frozenset[date]
+    published_years: frozenset[int]
+
+    def __init__(
+        self,
+        holidays: Iterable[date] = (),
+        makeup_workdays: Iterable[date] = (),
+        published_years: Iterable[int] | None = None,
+    ) -> None:
+        """Build a calendar; published_years defaults to the years present in the data."""
+        hol = frozenset(holidays)
+        make = frozenset(makeup_workdays)
+        clash = hol & make
+        if clash:
+            # A day cannot be both off and a makeup working day; data entry error.
+            raise ValueError(f"dates are both holiday and makeup working day: {sorted(clash)}")
+        if published_years is None:
+            years = frozenset(d.year for d in hol | make)
+        else:
+            years = frozenset(published_years)
+        # Frozen dataclass: assign through object.__setattr__ once, at construction.
+        object.__setattr__(self, "holidays", hol)
+        object.__setattr__(self, "makeup_workdays", make)
+        object.__setattr__(self, "published_years", years)
+
+    @classmethod
+    def official(cls) -> WorkingCalendar:
+        """Return the calendar built from the State Council notices in holidays_cn."""
+        return _OFFICIAL
+
+    def is_published(self, year: int) -> bool:
+        """Return True if the holiday schedule for ``year`` is known to this calendar."""
+        return year in self.published_years
+
+    def is_working_day(self, d: date) -> bool:
+        """Return True if ``d`` is a working day (Mon-Fri fallback for unpublished years)."""
+        if d in self.makeup_workdays:
+            return True
+        if d in self.holidays:
+            return False
+        return d.weekday() < 5
+
+    def add_working_days(self, d: date, n: int) -> date:
+        """Return the n-th working day strictly after ``d`` (``d`` itself when n == 0)."""
+        if n < 0:
+            raise ValueError(f"n must be >= 0, got {n}")
+        day = d
+        remaining = n
+        while remaining > 0:
+            day += _ONE_DAY
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Return the number of working days in (start, end]; 0 when end <= start."""
+        count = 0
+        day = start + _ONE_DAY
+        while day <= end:
+            if self.is_working_day(day):
+                count += 1
+            day += _ONE_DAY
+        return count
+
+
+_OFFICIAL = WorkingCalendar(
+    holidays_cn.holiday_dates(),
+    holidays_cn.makeup_workdays(),
+    holidays_cn.PUBLISHED_YEARS,
+)
+
+
+@dataclass(frozen=True)
+class SlaDeadlines:
+    """Reminder, due and escalation instants of a working-day SLA (UTC, timezone-aware)."""
+
+    remind_at: datetime
+    due_at: datetime
+    escalate_at: datetime
+
+
+def _require_aware(start: datetime) -> None:
+    """Raise ValueError unless ``start`` is timezone-aware."""
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise ValueError("start must be a timezone-aware datetime")
+
+
+def _end_of_day_utc(d: date) -> datetime:
+    """Return 24:00 city time of ``d`` (00:00 of the next day) as a UTC datetime."""
+    return datetime.combine(d + _ONE_DAY, time(0), tzinfo=CITY_TZ).astimezone(UTC)
+
+
+def sla_deadlines(
+    start: datetime,
+    working_days: int,
+    *,
+    remind_before: int = 1,
+    escalate_after: int = 1,
+    calendar: WorkingCalendar | None = None,
+) -> SlaDeadlines:
+    """Compute remind/due/escalate instants of a ``working_days`` period starting at ``start``.
+
+    Rule: convert ``start`` to city time (Asia/Shanghai) and take its date D;
+    the period begins the day after D (民法典 Art. 201). Let W(k) be the k-th
+    working day after D and end(x) be 24:00 city time of day x (民法典 Art. 203).
+
+    * ``due_at``      = end(W(working_days))
+    * ``remind_at``   = end(W(working_days - remind_before)); if that index is
+      <= 0, end(D) instead, but never earlier than ``start``
+    * ``escalate_at`` = end(W(working_days + escalate_after))
+
+    ``working_days``, ``remind_before`` and ``escalate_after`` must be >= 1, which
+    guarantees remind_at < due_at < escalate_at. All results are UTC. Years
+    without a published schedule silently use Mon-Fri; callers should check
+    ``calendar.is_published`` and warn.
+    """
+    _require_aware(start)
+    if working_days < 1:
+        raise ValueError(f"working_days must be >= 1, got {working_days}")
+    if remind_before < 1 or escalate_after < 1:
+        raise ValueError("remind_before and escalate_after must be >= 1")
+    cal = calendar if calendar is not None else WorkingCalendar.official()
+    start_utc = start.astimezone(UTC)
+    start_day = start.astimezone(CITY_TZ).date()
+
+    due_at = _end_of_day_utc(cal.add_working_days(start_day, working_days))
+    escalate_at = _end_of_day_utc(cal.add_working_days(start_day, working_days + escalate_after))
+
+    remind_index = working_days - remind_before
+    if remind_index > 0:
+        remind_at = _end_of_day_utc(cal.add_working_days(start_day, remind_index))
+    else:
+        # Too short a period for a lead-time reminder: remind at the end of the
+        # start day. end(D) is always after start; max() keeps the invariant explicit.
+        remind_at = max(_end_of_day_utc(start_day), start_utc)
+    return SlaDeadlines(remind_at=remind_at, due_at=due_at, escalate_at=escalate_at)
+
+
+def calendar_deadline(start: datetime, days: int) -> datetime:
+    """Return 24:00 city time of the ``days``-th calendar day after the start date, in UTC."""
+    # Note: 民法典 Art. 203 para. 1 moves a period whose last day is a statutory
+    # rest day to the day after the rest ends; this function deliberately does
+    # not apply that rollover (plain 日 arithmetic), callers must decide.
+    _require_aware(start)
+    if days < 0:
+        raise ValueError(f"days must be >= 0, got {days}")
+    start_day = start.astimezone(CITY_TZ).date()
+    return _end_of_day_utc(start_day + timedelta(days=days))

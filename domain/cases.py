@@ -1,0 +1,64 @@
+"""A case as the API and the read models see it: status, step, open tasks, facts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from domain.access import Actor, Scope
+from domain.audit import AuditEvent
+from domain.tasks import HumanTask
+
+
+class CaseStatus(StrEnum):
+    ACTIVE = "active"
+    BLOCKED = "blocked"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+CASE_STATUS_LABELS: dict[str, str] = {
+    CaseStatus.ACTIVE: "办理中",
+    CaseStatus.BLOCKED: "受阻",
+    CaseStatus.COMPLETED: "已办结",
+    CaseStatus.REJECTED: "已驳回",
+    CaseStatus.WITHDRAWN: "已撤回",
+}
+
+FINAL_STATUSES = frozenset({CaseStatus.COMPLETED, CaseStatus.REJECTED, CaseStatus.WITHDRAWN})
+
+
+class CaseSnapshot(BaseModel):
+    """Everything the read model stores for one case, produced by its workflow."""
+
+    case_id: str
+    kind: str
+    title: str
+    status: CaseStatus
+    step: str
+    step_label: str
+    scope: Scope
+    company_ids: list[str] = Field(default_factory=list)
+    initiator: Actor
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None = None
+    approved_at: datetime | None = None
+    facts: dict[str, Any] = Field(default_factory=dict)
+    tasks: list[HumanTask] = Field(default_factory=list)
+    version: int = 0
+
+    @property
+    def open_tasks(self) -> list[HumanTask]:
+        return [t for t in self.tasks if t.is_open]
+
+
+class Projection(BaseModel):
+    """One step of a workflow's read model: the new snapshot and the audit events since the last."""
+
+    snapshot: CaseSnapshot
+    events: list[AuditEvent] = Field(default_factory=list)

@@ -1,0 +1,55 @@
+"""Fund-ledger rules: shares per household, shortfalls, and when a top-up falls due."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from domain.apportionment import apportion_by_area
+from domain.rules import FUND_EMERGENCY, FundEmergencyRules
+
+
+class Shortfall(BaseModel):
+    """A household whose balance cannot cover its share; the payment waits for its top-up."""
+
+    household_id: str
+    share_fen: int
+    balance_fen: int
+
+    @property
+    def missing_fen(self) -> int:
+        return self.share_fen - self.balance_fen
+
+
+class PaymentOutcome(BaseModel):
+    """The result of one payment attempt: paid in full, or blocked by shortfalls with nothing written."""
+
+    key: str
+    paid: bool
+    amount_fen: int
+    households: int
+    shortfalls: list[Shortfall] = Field(default_factory=list)
+    top_ups_due: list[str] = Field(default_factory=list)
+
+
+def shares_for(total_fen: int, areas: dict[str, int]) -> dict[str, int]:
+    """Each household's share of a cost, by exclusive area (潍坊 Art. 67)."""
+    return apportion_by_area(total_fen, areas)
+
+
+def balance_shares(settled: dict[str, int], already_paid: dict[str, int]) -> dict[str, int]:
+    """What each household still owes once the settlement is known (negative: a refund)."""
+    return {h: settled[h] - already_paid.get(h, 0) for h in settled}
+
+
+def find_shortfalls(shares: dict[str, int], balances: dict[str, int]) -> list[Shortfall]:
+    """Households whose balance is below their (positive) share, in id order."""
+    return [
+        Shortfall(household_id=h, share_fen=s, balance_fen=balances.get(h, 0))
+        for h, s in sorted(shares.items())
+        if s > 0 and balances.get(h, 0) < s
+    ]
+
+
+def top_up_due(balance_fen: int, initial_deposit_fen: int, rules: FundEmergencyRules = FUND_EMERGENCY) -> bool:
+    """续交 falls due when the balance is below the threshold share of the first deposit (潍坊 Art. 66)."""
+    return balance_fen * 100 < initial_deposit_fen * rules.top_up_threshold_percent

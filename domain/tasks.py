@@ -1,0 +1,206 @@
+"""Human tasks: the steps that wait for people, and the rules a decision must pass.
+
+Pure models and checks; the workflow-side mechanics (timers, updates, projection) are in
+``workflows/human_tasks.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from domain.access import Actor, Role, Scope, covers
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+TASK_STATUS_LABELS = {TaskStatus.OPEN: "待办", TaskStatus.DONE: "已办", TaskStatus.CANCELLED: "已取消"}
+
+
+class Card(StrEnum):
+    """SLA state shown in the inbox: yellow before the deadline, red once overdue."""
+
+    NONE = "none"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+CARD_LABELS = {Card.NONE: "正常", Card.YELLOW: "黄牌预警", Card.RED: "红牌超期"}
+
+
+class Decision(StrEnum):
+    """Decision codes shared by every process."""
+
+    APPROVE = "approve"
+    CONFIRM = "confirm"
+    SUBMIT = "submit"
+    REJECT = "reject"
+    RETURN = "return"
+    ANSWER = "answer"
+    UPHOLD = "uphold"
+    ORGANISE = "organise"
+    RETRY = "retry"
+    ACCEPT = "accept"
+
+
+DECISION_LABELS: dict[str, str] = {
+    Decision.APPROVE: "同意",
+    Decision.CONFIRM: "确认",
+    Decision.SUBMIT: "提交",
+    Decision.REJECT: "驳回",
+    Decision.RETURN: "退回",
+    Decision.ANSWER: "答复",
+    Decision.UPHOLD: "异议成立",
+    Decision.ORGANISE: "组织维修",
+    Decision.RETRY: "重新支付",
+    Decision.ACCEPT: "验收通过",
+}
+
+# A "no" must say why: the reason is what the applicant reads and the auditor checks.
+DECISIONS_NEEDING_REASON = frozenset({Decision.REJECT, Decision.RETURN, Decision.ANSWER, Decision.UPHOLD})
+
+
+class SignOff(BaseModel):
+    """One party's signature on a countersign task."""
+
+    role: Role
+    subject: str
+    name: str
+    at: datetime
+    comment: str | None = None
+
+
+class HumanTask(BaseModel):
+    """A step waiting for people: who may decide, where, by when, and what they may decide."""
+
+    id: str
+    step: str
+    step_label: str
+    candidate_roles: list[Role]
+    scope: Scope
+    decisions: list[str]
+    countersign: list[Role] = Field(default_factory=list)
+    signed: list[SignOff] = Field(default_factory=list)
+    assignee: str | None = None
+    status: TaskStatus = TaskStatus.OPEN
+    outcome: str | None = None
+    created_at: datetime
+    remind_at: datetime | None = None
+    due_at: datetime | None = None
+    escalate_at: datetime | None = None
+    escalate_to: list[Role] = Field(default_factory=list)
+    escalation_roles: list[Role] = Field(default_factory=list)
+    reminded_at: datetime | None = None
+    overdue_at: datetime | None = None
+    escalated_at: datetime | None = None
+    closed_at: datetime | None = None
+    note: str | None = None
+
+    @property
+    def card(self) -> Card:
+        if self.overdue_at is not None:
+            return Card.RED
+        if self.reminded_at is not None:
+            return Card.YELLOW
+        return Card.NONE
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == TaskStatus.OPEN
+
+    def pending_parties(self) -> list[Role]:
+        """Countersign parties that have not signed yet."""
+        done = {s.role for s in self.signed}
+        return [r for r in self.countersign if r not in done]
+
+    def deciding_roles(self) -> list[Role]:
+        """Roles that can act on the task now (escalation adds the supervisor's role)."""
+        base = self.pending_parties() if self.countersign else list(self.candidate_roles)
+        return base + [r for r in self.escalation_roles if r not in base]
+
+
+class DecisionInput(BaseModel):
+    """A decision on a task; ``actor`` is filled from the token by the API."""
+
+    task_id: str = Field(min_length=1, max_length=64)
+    decision: str = Field(min_length=1, max_length=32)
+    comment: str | None = Field(default=None, max_length=2000)
+    data: dict[str, Any] = Field(default_factory=dict)
+    attachments: list[str] = Field(default_factory=list, max_length=50)
+    actor: Actor
+
+
+class WithdrawInput(BaseModel):
+    """The initiator takes a case back before anyone has acted on it."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+    actor: Actor
+
+
+class RefusalKind(StrEnum):
+    """Why a decision was refused; the API maps each to an HTTP status."""
+
+    FORBIDDEN = "forbidden"  # 403: role or jurisdiction does not cover the task
+    CONFLICT = "conflict"  # 409: task closed, unknown or already signed
+    INVALID = "invalid"  # 422: decision not allowed here or data invalid
+
+
+class DecisionRefused(Exception):
+    """A decision that must not be recorded."""
+
+    def __init__(self, kind: RefusalKind, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+        self.errors = errors or []
+
+
+def acting_role(task: HumanTask, actor: Actor) -> Role:
+    """The role in which ``actor`` may act on ``task``, or a refusal (role, then jurisdiction)."""
+    roles = [r for r in task.deciding_roles() if r in actor.roles]
+    if not roles:
+        if task.countersign and any(s.subject == actor.subject or s.role in actor.roles for s in task.signed):
+            raise DecisionRefused(RefusalKind.CONFLICT, "this party has already signed the task")
+        wanted = "、".join(r.label for r in task.deciding_roles())
+        raise DecisionRefused(RefusalKind.FORBIDDEN, f"task {task.id} is for: {wanted}")
+    if not covers(actor.jurisdiction, task.scope):
+        raise DecisionRefused(RefusalKind.FORBIDDEN, f"task {task.id} is outside your jurisdiction")
+    if task.assignee is not None and task.assignee != actor.subject and not actor.has_any(task.escalation_roles):
+        raise DecisionRefused(RefusalKind.FORBIDDEN, f"task {task.id} is assigned to someone else")
+    return roles[0]
+
+
+def check_decision(
+    task: HumanTask | None,
+    decision: DecisionInput,
+    data_models: dict[tuple[str, str], type[BaseModel]],
+) -> BaseModel | None:
+    """Refuse a decision unless the task is open, the actor covers it, and the decision and its data are valid."""
+    if task is None:
+        raise DecisionRefused(RefusalKind.CONFLICT, f"no task {decision.task_id} on this case")
+    if not task.is_open:
+        raise DecisionRefused(RefusalKind.CONFLICT, f"task {task.id} is already {task.status.value}")
+    acting_role(task, decision.actor)
+    if decision.decision not in task.decisions:
+        allowed = ", ".join(task.decisions)
+        raise DecisionRefused(RefusalKind.INVALID, f"decision '{decision.decision}' is not allowed here; allowed: {allowed}")
+    if decision.decision in DECISIONS_NEEDING_REASON and not (decision.comment or "").strip():
+        raise DecisionRefused(RefusalKind.INVALID, f"decision '{decision.decision}' needs a reason in 'comment'")
+    model = data_models.get((task.step, decision.decision))
+    if model is None:
+        return None
+    try:
+        return model.model_validate(decision.data)
+    except ValidationError as exc:
+        errors = [
+            {"loc": ["data", *map(str, e["loc"])], "msg": e["msg"], "type": e["type"]}
+            for e in exc.errors(include_url=False, include_context=False)
+        ]
+        raise DecisionRefused(RefusalKind.INVALID, "decision data is invalid", errors) from None

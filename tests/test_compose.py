@@ -1,0 +1,398 @@
+"""Static checks of docker-compose.yml and the Dockerfile; no Docker engine needed."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+
+EXPECTED_SERVICES = {
+    "postgresql",
+    "temporal",
+    "temporal-register-search-attributes",
+    "temporal-ui",
+    "migrate",
+    "api",
+    "worker",
+}
+APP_SERVICES = ("api", "worker", "migrate")
+EXPECTED_SEARCH_ATTRIBUTES = {"CaseKind", "CaseStatus", "CaseStep", "EstateId", "StreetId"}
+DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
+
+# Values a deployer would export; used to resolve ${VAR...} the way compose does.
+DEPLOY_ENV = {
+    "POSTGRES_PASSWORD": "pg-superuser-password",
+    "WUYEFLOW_DB_PASSWORD": "app-db-password",
+    "WUYEFLOW_JWT_SECRET": "x" * 48,
+}
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+_VAR = re.compile(r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}|\$(?P<bare>[A-Za-z_][A-Za-z0-9_]*)")
+
+
+class MissingVariable(LookupError):
+    pass
+
+
+def interpolate(value: str, env: dict[str, str]) -> str:
+    """The subset of compose interpolation this file uses: $$, $VAR, ${VAR}, ${VAR:-d}, ${VAR:?e}."""
+
+    def replace(m: re.Match[str]) -> str:
+        if m.group(0) == "$$":
+            return "$"
+        name = m.group("name") or m.group("bare")
+        op, arg = m.group("op"), m.group("arg")
+        current = env.get(name)
+        unset = current is None or (current == "" and op is not None and op.startswith(":"))
+        if op in ("-", ":-"):
+            return arg if unset else current
+        if op in ("?", ":?"):
+            if unset:
+                raise MissingVariable(f"{name}: {arg}")
+            return current
+        return current or ""
+
+    return _VAR.sub(replace, value)
+
+
+def as_dict(environment: Any) -> dict[str, str]:
+    """Compose allows a mapping or a list of KEY=VALUE strings."""
+    if environment is None:
+        return {}
+    if isinstance(environment, dict):
+        return {str(k): "" if v is None else str(v) for k, v in environment.items()}
+    out = {}
+    for item in environment:
+        key, _, val = str(item).partition("=")
+        out[key] = val
+    return out
+
+
+def depends_on(service: dict[str, Any]) -> dict[str, str]:
+    """Dependency name -> condition, for both the short (list) and long (mapping) syntax."""
+    deps = service.get("depends_on") or {}
+    if isinstance(deps, list):
+        return {name: "service_started" for name in deps}
+    return {name: (spec or {}).get("condition", "service_started") for name, spec in deps.items()}
+
+
+def command_text(service: dict[str, Any]) -> str:
+    parts = []
+    for key in ("entrypoint", "command"):
+        value = service.get(key)
+        if value is None:
+            continue
+        parts.extend(value if isinstance(value, list) else [value])
+    return "\n".join(str(p) for p in parts)
+
+
+def healthcheck_text(service: dict[str, Any]) -> str:
+    test = (service.get("healthcheck") or {}).get("test")
+    return " ".join(test) if isinstance(test, list) else str(test or "")
+
+
+def image_tag(image: str) -> str | None:
+    last = image.rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else None
+
+
+# --- fixtures ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    assert COMPOSE_FILE.is_file(), "docker-compose.yml is missing at the repository root"
+    data = yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+    assert isinstance(data, dict) and isinstance(data.get("services"), dict), "no services mapping"
+    return data
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return compose["services"]
+
+
+# --- structure -----------------------------------------------------------------------------
+
+
+def test_expected_services_exist(services: dict[str, Any]) -> None:
+    missing = EXPECTED_SERVICES - services.keys()
+    assert not missing, f"services missing from docker-compose.yml: {sorted(missing)}"
+    for name, service in services.items():
+        assert isinstance(service, dict), f"{name} is not a mapping"
+        assert "image" in service or "build" in service, f"{name} has neither image nor build"
+
+
+def test_every_depends_on_target_exists(services: dict[str, Any]) -> None:
+    for name, service in services.items():
+        for target, condition in depends_on(service).items():
+            assert target in services, f"{name} depends on unknown service {target!r}"
+            assert target != name, f"{name} depends on itself"
+            assert condition in DEPENDS_ON_CONDITIONS, f"{name} -> {target}: bad condition {condition!r}"
+            if condition == "service_healthy":
+                assert services[target].get("healthcheck"), f"{name} waits for {target} to be healthy, but it has no healthcheck"
+
+
+def test_dependency_graph_has_no_cycle(services: dict[str, Any]) -> None:
+    state: dict[str, str] = {}
+
+    def visit(name: str, path: list[str]) -> None:
+        if state.get(name) == "done":
+            return
+        assert state.get(name) != "active", f"depends_on cycle: {' -> '.join(path + [name])}"
+        state[name] = "active"
+        for target in depends_on(services[name]):
+            visit(target, path + [name])
+        state[name] = "done"
+
+    for name in services:
+        visit(name, [])
+
+
+def test_start_order(services: dict[str, Any]) -> None:
+    assert depends_on(services["temporal"]).get("postgresql") == "service_healthy"
+    assert depends_on(services["migrate"]).get("postgresql") == "service_healthy"
+    assert depends_on(services["temporal-register-search-attributes"]).get("temporal") == "service_healthy"
+    assert depends_on(services["temporal-ui"]).get("temporal") in {"service_healthy", "service_started"}
+
+    api = depends_on(services["api"])
+    assert api.get("migrate") == "service_completed_successfully"
+    assert api.get("temporal") == "service_healthy"
+
+    worker = depends_on(services["worker"])
+    assert worker.get("migrate") == "service_completed_successfully"
+    assert worker.get("temporal-register-search-attributes") == "service_completed_successfully"
+
+
+def test_third_party_images_are_pinned(services: dict[str, Any]) -> None:
+    for name, service in services.items():
+        if "build" in service:
+            continue
+        tag = image_tag(service["image"])
+        assert tag and tag != "latest", f"{name}: image {service['image']!r} is not pinned to a version"
+    assert services["postgresql"]["image"] == "postgres:16"
+    temporal_version = image_tag(services["temporal"]["image"])
+    admin_tools_tag = image_tag(services["temporal-register-search-attributes"]["image"])
+    assert re.fullmatch(r"1\.(2|3)\d\.\d+", temporal_version or ""), temporal_version
+    # admin-tools tags read "<server>-tctl-<x>-cli-<y>"; keep them on the same server release.
+    assert (admin_tools_tag or "").split("-")[0] == temporal_version
+
+
+# --- the wuyeflow image --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_are_built_from_the_repo_dockerfile(services: dict[str, Any], name: str) -> None:
+    build = services[name].get("build")
+    assert build is not None, f"{name} is not built from the repository"
+    if isinstance(build, str):
+        context, dockerfile = build, "Dockerfile"
+    else:
+        context, dockerfile = build.get("context", "."), build.get("dockerfile", "Dockerfile")
+    assert (COMPOSE_FILE.parent / context).resolve() == ROOT, f"{name} builds from {context!r}, not the repo root"
+    assert (ROOT / context / dockerfile).resolve() == ROOT / "Dockerfile"
+    assert (ROOT / "Dockerfile").is_file()
+
+
+def test_app_services_share_one_image(services: dict[str, Any]) -> None:
+    images = {services[name].get("image") for name in APP_SERVICES}
+    assert len(images) == 1 and None not in images, f"api/worker/migrate should tag one image, got {images}"
+
+
+def test_app_commands(services: dict[str, Any]) -> None:
+    assert services["worker"]["command"] in (["python", "worker.py"], "python worker.py")
+    assert services["worker"]["deploy"]["replicas"] == 2
+    assert "container_name" not in services["worker"], "a fixed container_name cannot have 2 replicas"
+    assert services["migrate"]["command"] in (["alembic", "upgrade", "head"], "alembic upgrade head")
+    api_cmd = services["api"].get("command")
+    if api_cmd is not None:
+        assert "api.main:app" in command_text(services["api"]) and "8000" in command_text(services["api"])
+    assert any(str(p).endswith("8000:8000") or str(p) == "8000" for p in services["api"]["ports"])
+
+
+def test_api_healthcheck_uses_python_urllib(services: dict[str, Any]) -> None:
+    check = healthcheck_text(services["api"])
+    assert "urllib" in check and "http://127.0.0.1:8000/health" in check
+    assert "curl" not in check and "wget" not in check, "python:3.11-slim has neither curl nor wget"
+
+
+def test_dockerfile(services: dict[str, Any]) -> None:
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    instructions = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert instructions[0].startswith("FROM python:3.11-slim")
+    assert any(re.match(r"RUN\s+.*pip install[^\n]*\s\.(\s|$)", i) for i in instructions), "no `pip install .`"
+    users = [i.split()[1] for i in instructions if i.startswith("USER ")]
+    assert users, "the image runs as root"
+    assert users[-1].split(":")[0] not in {"root", "0"}, "the last USER is root"
+    assert 'CMD ["uvicorn", "api.main:app", "--host", "0.0.0.0", "--port", "8000"]' in instructions
+
+    copied: set[str] = set()
+    for i in instructions:
+        if i.startswith("COPY ") and "--from" not in i:
+            copied.update(p.rstrip("/") for p in i.split()[1:-1])
+    # `pip install .` needs every package and module pyproject.toml declares, plus the README it names.
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    setuptools_cfg = pyproject["tool"]["setuptools"]
+    needed = {p.split(".")[0] for p in setuptools_cfg.get("packages", [])}
+    needed |= {f"{m}.py" for m in setuptools_cfg.get("py-modules", [])}
+    needed |= {"pyproject.toml", "alembic.ini", pyproject["project"].get("readme", "README.md")}
+    assert not needed - copied, f"Dockerfile does not copy {sorted(needed - copied)}"
+
+
+def test_dockerignore_keeps_local_state_out() -> None:
+    patterns = {
+        line.strip().rstrip("/")
+        for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    for required in (".venv", ".data", ".git", ".pytest_cache"):
+        assert required in patterns, f".dockerignore should exclude {required}"
+    assert {"__pycache__", "**/__pycache__"} & patterns
+    assert any(p.startswith("bench") and "results" in p for p in patterns)
+
+
+# --- environment ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_environment(services: dict[str, Any], name: str) -> None:
+    env = as_dict(services[name].get("environment"))
+    assert env.get("WUYEFLOW_ENV") == "production"
+    assert env.get("WUYEFLOW_TEMPORAL_ADDRESS") == "temporal:7233"
+    assert env.get("WUYEFLOW_TEMPORAL_NAMESPACE") == "default"
+    assert env.get("WUYEFLOW_TASK_QUEUE") == "wuyeflow"
+    assert str(env.get("WUYEFLOW_SEARCH_ATTRIBUTES")).lower() == "true"
+    assert re.fullmatch(r"\$\{WUYEFLOW_JWT_SECRET:\?[^}]+\}", env.get("WUYEFLOW_JWT_SECRET", "")), "JWT secret must be required, not defaulted"
+
+    url = make_url(interpolate(env["DATABASE_URL"], DEPLOY_ENV))
+    assert url.drivername == "postgresql+asyncpg"
+    assert url.host == "postgresql" and (url.port or 5432) == 5432
+    assert url.database == "wuyeflow" and url.username == "wuyeflow"
+    assert url.password == DEPLOY_ENV["WUYEFLOW_DB_PASSWORD"]
+    with pytest.raises(MissingVariable):
+        interpolate(env["DATABASE_URL"], {})
+
+
+def test_app_services_share_one_environment(services: dict[str, Any]) -> None:
+    envs = [as_dict(services[name].get("environment")) for name in APP_SERVICES]
+    assert envs[0] == envs[1] == envs[2]
+
+
+def test_no_secret_is_written_into_the_file(services: dict[str, Any]) -> None:
+    postgres_env = as_dict(services["postgresql"]["environment"])
+    temporal_env = as_dict(services["temporal"]["environment"])
+    for value in (postgres_env["POSTGRES_PASSWORD"], temporal_env["POSTGRES_PWD"]):
+        assert re.fullmatch(r"\$\{POSTGRES_PASSWORD:\?[^}]+\}", value), value
+    assert re.fullmatch(r"\$\{WUYEFLOW_DB_PASSWORD:\?[^}]+\}", postgres_env.get("WUYEFLOW_DB_PASSWORD", ""))
+
+
+# --- postgresql ----------------------------------------------------------------------------
+
+
+def test_postgresql(compose: dict[str, Any], services: dict[str, Any]) -> None:
+    pg = services["postgresql"]
+    assert "pg_isready" in healthcheck_text(pg)
+    volumes = [str(v) if isinstance(v, str) else f"{v.get('source')}:{v.get('target')}" for v in pg.get("volumes", [])]
+    data = [v for v in volumes if v.split(":")[1:2] == ["/var/lib/postgresql/data"]]
+    assert data, "postgresql data is not on a volume"
+    assert data[0].split(":")[0] in (compose.get("volumes") or {}), "postgresql data should be a named volume"
+
+
+def test_postgresql_creates_the_databases(services: dict[str, Any]) -> None:
+    pg = services["postgresql"]
+    env = as_dict(pg["environment"])
+    temporal_env = as_dict(services["temporal"]["environment"])
+    # auto-setup creates a database only when its name differs from the user; `temporal` comes from POSTGRES_DB
+    # or, when unset, from POSTGRES_USER (the image's default database is named after the user).
+    assert env.get("POSTGRES_DB", env.get("POSTGRES_USER")) == "temporal"
+    assert env.get("POSTGRES_USER", "postgres") == temporal_env["POSTGRES_USER"]
+
+    init_mounts = [
+        str(v).split(":")[0]
+        for v in pg.get("volumes", [])
+        if isinstance(v, str) and str(v).split(":")[1].startswith("/docker-entrypoint-initdb.d")
+    ]
+    creates_app_db = env.get("POSTGRES_DB") == "wuyeflow"
+    for mount in init_mounts:
+        host = (ROOT / mount).resolve()
+        files = sorted(host.glob("*.sql")) + sorted(host.glob("*.sh")) if host.is_dir() else [host]
+        assert files, f"init mount {mount} is empty"
+        text = "\n".join(f.read_text(encoding="utf-8") for f in files)
+        if re.search(r"CREATE\s+DATABASE\s+wuyeflow\b", text, re.I):
+            creates_app_db = True
+            assert re.search(r"CREATE\s+ROLE\s+wuyeflow\b", text, re.I), "the wuyeflow role is not created"
+            assert "\\getenv" not in text or "WUYEFLOW_DB_PASSWORD" in env, "init script reads a variable the container lacks"
+    assert creates_app_db, "nothing creates the wuyeflow database"
+    assert (ROOT / "deploy/postgres-init/01-wuyeflow.sql").is_file()
+
+
+# --- temporal ------------------------------------------------------------------------------
+
+
+def test_temporal_server_uses_postgresql(services: dict[str, Any]) -> None:
+    temporal = services["temporal"]
+    assert temporal["image"].startswith(("temporalio/auto-setup:", "temporalio/server:"))
+    env = as_dict(temporal["environment"])
+    assert env.get("DB") in {"postgres12", "postgres12_pgx"}
+    assert env.get("DB_PORT") == "5432"
+    assert env.get("POSTGRES_SEEDS") == "postgresql"
+    assert env.get("POSTGRES_USER") and env.get("POSTGRES_PWD")
+    assert any(str(p).endswith("7233:7233") or str(p) == "7233" for p in temporal.get("ports", []))
+    check = healthcheck_text(temporal)
+    assert "operator cluster health" in check or "tctl" in check
+
+
+def test_temporal_ui_points_at_the_temporal_service(services: dict[str, Any]) -> None:
+    ui = services["temporal-ui"]
+    assert ui["image"].startswith("temporalio/ui:")
+    env = as_dict(ui["environment"])
+    host, _, port = env["TEMPORAL_ADDRESS"].partition(":")
+    assert host in services and services[host]["image"] == services["temporal"]["image"]
+    assert port == "7233"
+    assert any(str(p).endswith(":8080") or str(p) == "8080" for p in ui.get("ports", []))
+
+
+def test_search_attributes(services: dict[str, Any]) -> None:
+    service = services["temporal-register-search-attributes"]
+    assert service["image"].startswith("temporalio/admin-tools:")
+    assert service.get("restart", "no") in ("no", False), "a one-shot service must not restart"
+    # the admin-tools entrypoint only sleeps, so the command must replace it
+    assert service.get("entrypoint"), "without an entrypoint the admin-tools image just sleeps"
+    env = as_dict(service.get("environment"))
+    script = command_text(service)
+    assert env.get("TEMPORAL_ADDRESS") == "temporal:7233" or "--address temporal:7233" in script
+
+    creates = re.findall(r"search-attribute create\b((?:\\\n|[^\n])*)", script)
+    assert creates, "no `temporal operator search-attribute create`"
+    pairs = [re.findall(r"--name\s+(\S+)\s+--type\s+(\S+)", c) for c in creates]
+    for create, found in zip(creates, pairs):
+        assert "--namespace default" in create
+        assert found, "search-attribute create without --name/--type"
+    registered = {name: kind for found in pairs for name, kind in found}
+    assert set(registered) == EXPECTED_SEARCH_ATTRIBUTES
+    assert set(registered.values()) == {"Keyword"}
+
+    # the "already registered?" check must look for the same names, or a re-run would loop or lie
+    checked = re.search(r"for name in ([^;\n]+);", script)
+    if checked:
+        assert set(checked.group(1).split()) == EXPECTED_SEARCH_ATTRIBUTES
+    # compose would swallow a lone `$`: every shell variable must be written `$$`
+    assert not re.search(r"\$[A-Za-z_({]", script.replace("$$", "")), "unescaped $ in the script"
+
+
+def test_interpolation_helper_is_strict() -> None:
+    # guards the helper the environment tests rely on
+    assert interpolate("a${X:-d}b$$c", {}) == "adb$c"
+    assert interpolate("${X:?need X}", {"X": "1"}) == "1"
+    with pytest.raises(MissingVariable):
+        interpolate("${X:?need X}", {"X": ""})

@@ -1,0 +1,408 @@
+"""The human-task mechanism every process workflow shares.
+
+A process workflow subclasses :class:`CaseWorkflow`. It opens tasks, waits for them with
+``await self.wait_for(...)`` and moves on according to the decision. This base class owns:
+
+- decisions as a Workflow Update (``decide``) whose validator refuses a closed task, a role or
+  jurisdiction that does not cover it, a decision not allowed at the step, or invalid data;
+- countersign tasks (every named party must confirm; any party may refuse);
+- withdrawal by the initiator before anyone has acted (``withdraw``);
+- SLA timers per task: yellow reminder, red overdue, escalation to a supervisor's role;
+- the read model: after every change the case summary, the inbox rows and the new audit
+  entries are written by one local activity before an update returns, so the caller's next
+  read sees what it just did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+from temporalio import workflow
+from temporalio.common import SearchAttributeKey
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.cases import CaseActivities, SlaRequest
+    from domain.access import Actor, Role, Scope
+    from domain.audit import AuditEvent
+    from domain.cases import CASE_STATUS_LABELS, FINAL_STATUSES, CaseSnapshot, CaseStatus, Projection
+    from domain.tasks import (
+        DECISION_LABELS,
+        Decision,
+        DecisionInput,
+        DecisionRefused,
+        HumanTask,
+        RefusalKind,
+        SignOff,
+        TaskStatus,
+        WithdrawInput,
+        acting_role,
+        check_decision,
+    )
+
+CASE_KIND = SearchAttributeKey.for_keyword("CaseKind")
+CASE_STATUS = SearchAttributeKey.for_keyword("CaseStatus")
+CASE_STEP = SearchAttributeKey.for_keyword("CaseStep")
+ESTATE_ID = SearchAttributeKey.for_keyword("EstateId")
+STREET_ID = SearchAttributeKey.for_keyword("StreetId")
+
+PROJECTION_TIMEOUT = timedelta(seconds=30)
+
+
+class CaseWithdrawn(Exception):
+    """Raised inside a process when its initiator withdrew the case."""
+
+
+def refusal(exc: DecisionRefused) -> ApplicationError:
+    """The error a validator raises; its type tells the API which HTTP status to answer."""
+    return ApplicationError(exc.detail, {"errors": exc.errors}, type=f"Refused.{exc.kind.value}", non_retryable=True)
+
+
+class CaseWorkflow:
+    """Base of every process workflow: tasks, decisions, timers and the read model."""
+
+    kind: ClassVar[str]
+    kind_label: ClassVar[str]
+    step_labels: ClassVar[dict[str, str]]
+    # (step, decision) -> the pydantic model its ``data`` must satisfy.
+    decision_data: ClassVar[dict[tuple[str, str], type[BaseModel]]] = {}
+
+    def _init_case(self, *, case_id: str, title: str, scope: Scope, initiator: Actor, first_step: str) -> None:
+        self._case_id = case_id
+        self._title = title
+        self._scope = scope
+        self._initiator = initiator
+        self._created_at = workflow.now()
+        self._status = CaseStatus.ACTIVE
+        self._step = first_step
+        self._tasks: dict[str, HumanTask] = {}
+        self._parsed: dict[str, BaseModel | None] = {}
+        self._decided: dict[str, DecisionInput] = {}
+        self._events: list[AuditEvent] = []
+        self._event_seq = 0
+        self._version = 0
+        self._projected = -1
+        self._company_ids: list[str] = []
+        self._closed_at: datetime | None = None
+        self._approved_at: datetime | None = None
+        self._withdrawal: WithdrawInput | None = None
+        self._acted = False
+
+    # ----------------------------------------------------------------- process hooks
+
+    def facts(self) -> dict[str, Any]:
+        """Process-specific facts shown on the case (amounts, deadlines); override."""
+        return {}
+
+    def check_in_context(self, task: HumanTask, decision: DecisionInput, data: BaseModel | None) -> None:
+        """Process-specific checks that need the case's state (e.g. approved ≤ requested); override."""
+
+    # ----------------------------------------------------------------- updates and queries
+
+    @workflow.update
+    async def decide(self, decision: DecisionInput) -> CaseSnapshot:
+        """Record a decision on an open task and return the case as it stands afterwards."""
+        task = self._tasks[decision.task_id]
+        role = acting_role(task, decision.actor)
+        now = workflow.now()
+        self._acted = True
+        data = dict(decision.data)
+        if decision.attachments:
+            data["attachments"] = list(decision.attachments)
+        self._record(
+            "decision", step=task.step, task_id=task.id, actor=decision.actor, role=role,
+            decision=decision.decision, comment=decision.comment, data=data,
+        )
+        if task.countersign and decision.decision == Decision.CONFIRM:
+            task.signed.append(
+                SignOff(role=role, subject=decision.actor.subject, name=decision.actor.name, at=now, comment=decision.comment)
+            )
+            if not task.pending_parties():
+                self._close_task(task, Decision.CONFIRM, decision)
+        else:
+            self._close_task(task, decision.decision, decision)
+        self._touch()
+        target = self._version
+        await workflow.wait_condition(lambda: self._projected >= target)
+        return self.snapshot()
+
+    @decide.validator
+    def _validate_decide(self, decision: DecisionInput) -> None:
+        try:
+            if self._status in FINAL_STATUSES:
+                raise DecisionRefused(RefusalKind.CONFLICT, f"the case is {self._status.value}")
+            task = self._tasks.get(decision.task_id)
+            data = check_decision(task, decision, self.decision_data)
+            assert task is not None
+            self.check_in_context(task, decision, data)
+        except DecisionRefused as exc:
+            raise refusal(exc) from None
+
+    @workflow.update
+    async def withdraw(self, request: WithdrawInput) -> CaseSnapshot:
+        """The initiator takes the case back (撤回) before anyone has acted on it."""
+        self._withdrawal = request
+        self._touch()
+        target = self._version
+        await workflow.wait_condition(lambda: self._projected >= target)
+        return self.snapshot()
+
+    @withdraw.validator
+    def _validate_withdraw(self, request: WithdrawInput) -> None:
+        if self._status in FINAL_STATUSES:
+            raise refusal(DecisionRefused(RefusalKind.CONFLICT, f"the case is {self._status.value}"))
+        if request.actor.subject != self._initiator.subject:
+            raise refusal(DecisionRefused(RefusalKind.FORBIDDEN, "only the initiator can withdraw the case"))
+        if self._acted or self._withdrawal is not None:
+            raise refusal(DecisionRefused(RefusalKind.CONFLICT, "someone has already acted on the case"))
+
+    @workflow.query
+    def snapshot(self) -> CaseSnapshot:
+        """The case as the read model stores it."""
+        return CaseSnapshot(
+            case_id=self._case_id, kind=self.kind, title=self._title, status=self._status, step=self._step,
+            step_label=self.step_labels.get(self._step, self._step), scope=self._scope,
+            company_ids=list(self._company_ids), initiator=self._initiator, created_at=self._created_at,
+            updated_at=workflow.now(), closed_at=self._closed_at, approved_at=self._approved_at,
+            facts=self.facts(), tasks=list(self._tasks.values()), version=self._version,
+        )
+
+    # ----------------------------------------------------------------- tasks
+
+    async def open_task(
+        self,
+        step: str,
+        roles: list[Role],
+        *,
+        decisions: list[str],
+        countersign: bool = False,
+        company_id: str | None = None,
+        sla_working_days: int | None = None,
+        remind_before: int = 1,
+        escalate_after: int = 1,
+        escalate_to: list[Role] | None = None,
+        note: str | None = None,
+    ) -> HumanTask:
+        """Open a task for ``roles`` at ``step``; with an SLA it gets reminder, due and escalation times."""
+        now = workflow.now()
+        task = HumanTask(
+            id=f"t{len(self._tasks) + 1}", step=step, step_label=self.step_labels.get(step, step),
+            candidate_roles=list(roles), scope=self._scope.with_company(company_id), decisions=list(decisions),
+            countersign=list(roles) if countersign else [], created_at=now, escalate_to=list(escalate_to or []),
+            note=note,
+        )
+        if sla_working_days is not None:
+            times = await workflow.execute_local_activity_method(
+                CaseActivities.compute_sla,
+                SlaRequest(start=now, working_days=sla_working_days, remind_before=remind_before, escalate_after=escalate_after),
+                start_to_close_timeout=PROJECTION_TIMEOUT,
+            )
+            task.remind_at, task.due_at, task.escalate_at = times.remind_at, times.due_at, times.escalate_at
+        self._tasks[task.id] = task
+        self._record("step", step=step, task_id=task.id, data={"opened": [r.value for r in roles], "due_at": _iso(task.due_at)})
+        self._touch()
+        return task
+
+    def decision_of(self, task: HumanTask) -> DecisionInput:
+        """The decision that closed ``task``."""
+        return self._decided[task.id]
+
+    def data_of(self, task: HumanTask) -> Any:
+        """The validated data model of the decision that closed ``task``."""
+        decision = self._decided[task.id]
+        return check_decision_data(self.decision_data, task.step, decision)
+
+    def cancel_task(self, task: HumanTask, reason: str) -> None:
+        """Close a task nobody needs any more (e.g. superseded by a takeover)."""
+        if task.is_open:
+            task.status = TaskStatus.CANCELLED
+            task.closed_at = workflow.now()
+            task.note = reason
+            self._record("system", step=task.step, task_id=task.id, comment=reason, data={"cancelled": True})
+            self._touch()
+
+    def _close_task(self, task: HumanTask, outcome: str, decision: DecisionInput) -> None:
+        task.status = TaskStatus.DONE
+        task.outcome = outcome
+        task.closed_at = workflow.now()
+        self._decided[task.id] = decision
+
+    async def wait_for(
+        self, tasks: list[HumanTask], until: datetime | None = None, interrupt: Callable[[], bool] | None = None,
+    ) -> HumanTask | None:
+        """Wait until one of ``tasks`` is decided (returned), ``until`` passes or ``interrupt()`` holds (None).
+
+        SLA timers of the open tasks fire meanwhile, and every change is projected as it happens.
+        """
+        while True:
+            await self.sync()
+            for task in tasks:
+                if not task.is_open:
+                    return task
+            if self._withdrawal is not None:
+                raise CaseWithdrawn()
+            now = workflow.now()
+            if (until is not None and now >= until) or (interrupt is not None and interrupt()):
+                return None
+            wake = self._next_timer(tasks, until)
+            if wake is not None and wake <= now:
+                self._fire_timers(tasks, now)
+                continue
+            timeout = (wake - now) if wake is not None else None
+            try:
+                await workflow.wait_condition(
+                    lambda: self._version > self._projected
+                    or self._withdrawal is not None
+                    or (interrupt is not None and interrupt())
+                    or any(not t.is_open for t in tasks),
+                    timeout=timeout,
+                )
+            except asyncio.TimeoutError:
+                self._fire_timers(tasks, workflow.now())
+
+    def _next_timer(self, tasks: list[HumanTask], until: datetime | None) -> datetime | None:
+        times = [until] if until is not None else []
+        for t in tasks:
+            if not t.is_open:
+                continue
+            if t.remind_at and t.reminded_at is None:
+                times.append(t.remind_at)
+            if t.due_at and t.overdue_at is None:
+                times.append(t.due_at)
+            if t.escalate_at and t.escalated_at is None and t.escalate_to:
+                times.append(t.escalate_at)
+        return min(times) if times else None
+
+    def _fire_timers(self, tasks: list[HumanTask], now: datetime) -> None:
+        for t in tasks:
+            if not t.is_open:
+                continue
+            if t.remind_at and t.reminded_at is None and now >= t.remind_at:
+                t.reminded_at = now
+                self._record("timer", step=t.step, task_id=t.id, decision="reminder", data={"card": "yellow", "due_at": _iso(t.due_at)})
+            if t.due_at and t.overdue_at is None and now >= t.due_at:
+                t.overdue_at = now
+                t.reminded_at = t.reminded_at or now
+                self._record("timer", step=t.step, task_id=t.id, decision="overdue", data={"card": "red", "due_at": _iso(t.due_at)})
+            if t.escalate_at and t.escalated_at is None and t.escalate_to and now >= t.escalate_at:
+                t.escalated_at = now
+                t.escalation_roles = list(t.escalate_to)
+                self._record(
+                    "timer", step=t.step, task_id=t.id, decision="escalation",
+                    data={"escalated_to": [r.value for r in t.escalate_to]},
+                )
+        self._touch()
+
+    # ----------------------------------------------------------------- state and read model
+
+    def enter_step(self, step: str, status: CaseStatus | None = None, comment: str | None = None, **data: Any) -> None:
+        """Move the case to ``step`` and record it on the timeline."""
+        self._step = step
+        if status is not None:
+            self._status = status
+        self._record("step", step=step, comment=comment, data={"status": self._status.value, **data})
+        self._touch()
+
+    def finish(self, status: CaseStatus, step: str, comment: str | None = None, **data: Any) -> None:
+        """Close the case with a final status; open tasks are cancelled."""
+        for task in self._tasks.values():
+            self.cancel_task(task, f"case {status.value}")
+        self._closed_at = workflow.now()
+        self.enter_step(step, status, comment, **data)
+
+    def mark_approved(self) -> None:
+        """The moment of approval, for the application-to-approval metric."""
+        if self._approved_at is None:
+            self._approved_at = workflow.now()
+            self._touch()
+
+    def _touch(self) -> None:
+        self._version += 1
+
+    def _record(
+        self, kind: str, *, step: str | None = None, task_id: str | None = None, actor: Actor | None = None,
+        role: Role | None = None, decision: str | None = None, comment: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        self._event_seq += 1
+        self._events.append(
+            AuditEvent(
+                key=f"{self._case_id}:{self._event_seq}", at=workflow.now(), kind=kind, step=step, task_id=task_id,
+                actor_subject=actor.subject if actor else "system", actor_name=actor.name if actor else "系统",
+                actor_role=role.value if role else None, actor_organisation=actor.organisation if actor else None,
+                decision=decision, comment=comment, data=_jsonable(data or {}),
+            )
+        )
+
+    async def sync(self) -> None:
+        """Write the read model if anything changed since the last write."""
+        while self._version > self._projected or self._events:
+            target, events = self._version, self._events
+            self._events = []
+            snap = self.snapshot()
+            await workflow.execute_local_activity_method(
+                CaseActivities.project_case, Projection(snapshot=snap, events=events),
+                start_to_close_timeout=PROJECTION_TIMEOUT,
+            )
+            self._upsert_search_attributes()
+            self._projected = max(self._projected, target)
+
+    def _upsert_search_attributes(self) -> None:
+        # Only when the case was started with them: the server must have them registered.
+        attrs = workflow.info().typed_search_attributes
+        if attrs.get(CASE_KIND) is None:
+            return
+        if attrs.get(CASE_STATUS) != self._status.value or attrs.get(CASE_STEP) != self._step:
+            workflow.upsert_search_attributes([CASE_STATUS.value_set(self._status.value), CASE_STEP.value_set(self._step)])
+
+    async def run_process(self, body: Callable[[], Awaitable[None]]) -> CaseSnapshot:
+        """Run the process body; a withdrawal ends it as withdrawn. Returns the final snapshot."""
+        try:
+            await body()
+        except CaseWithdrawn:
+            request = self._withdrawal
+            assert request is not None
+            self._record("decision", step=self._step, actor=request.actor, decision="withdraw", comment=request.reason)
+            self.finish(CaseStatus.WITHDRAWN, self._step, request.reason)
+        return await self.wind_down()
+
+    async def wind_down(self) -> CaseSnapshot:
+        """Write the final read model and let in-flight updates answer before the run ends."""
+        await self.sync()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.sync()
+        return self.snapshot()
+
+
+def check_decision_data(models: dict[tuple[str, str], type[BaseModel]], step: str, decision: DecisionInput) -> Any:
+    """Parse a recorded decision's data with its model (it passed the validator already)."""
+    model = models.get((step, decision.decision))
+    return model.model_validate(decision.data) if model is not None else None
+
+
+def decision_label(code: str) -> str:
+    return DECISION_LABELS.get(code, code)
+
+
+def status_label(status: CaseStatus) -> str:
+    return CASE_STATUS_LABELS[status]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, datetime):
+            out[key] = value.isoformat()
+        elif isinstance(value, BaseModel):
+            out[key] = value.model_dump(mode="json")
+        else:
+            out[key] = value
+    return out
