@@ -9,9 +9,9 @@ from typing import Any
 import structlog
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.common import TypedSearchAttributes, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.common import TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import Conflict, Forbidden, Invalid, NotFound, Problem, Unavailable
@@ -86,13 +86,16 @@ async def start_case(
             CASE_KIND.value_set(kind), CASE_STATUS.value_set(CaseStatus.ACTIVE.value), CASE_STEP.value_set("reported"),
             ESTATE_ID.value_set(scope.estate_id or ""), STREET_ID.value_set(scope.street_id or ""),
         ])
+    start = WithStartWorkflowOperation(
+        workflow_run, workflow_input_factory(case_id), id=case_id, task_queue=settings.task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        search_attributes=attrs,
+    )
     try:
-        await client.start_workflow(
-            workflow_run, workflow_input_factory(case_id), id=case_id, task_queue=settings.task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE, search_attributes=attrs,
-        )
-    except WorkflowAlreadyStartedError:
-        return case_id, False
+        # Start and wait for the first waiting point in one call, so the answer shows the open tasks.
+        await client.execute_update_with_start_workflow("ready", start_workflow_operation=start, result_type=CaseSnapshot)
+    except WorkflowUpdateFailedError as exc:
+        raise Invalid(f"the case could not start: {exc.cause}") from None
     except RPCError as exc:
         log.error("workflow start failed", case_id=case_id, error=str(exc))
         raise Unavailable(f"the case {case_id} was registered but could not be started: retry with the same Idempotency-Key") from None

@@ -143,6 +143,12 @@ class CaseWorkflow:
             raise refusal(exc) from None
 
     @workflow.update
+    async def ready(self) -> CaseSnapshot:
+        """Answer once the case has reached its first waiting point (sent together with the start)."""
+        await workflow.wait_condition(lambda: 0 <= self._version <= self._projected)
+        return self.snapshot()
+
+    @workflow.update
     async def withdraw(self, request: WithdrawInput) -> CaseSnapshot:
         """The initiator takes the case back (撤回) before anyone has acted on it."""
         self._withdrawal = request
@@ -239,7 +245,8 @@ class CaseWorkflow:
         SLA timers of the open tasks fire meanwhile, and every change is projected as it happens.
         """
         while True:
-            await self.sync()
+            # Check before projecting: a decided task moves the process on to its next waiting
+            # point, and that is the state the decision's caller should get back.
             for task in tasks:
                 if not task.is_open:
                     return task
@@ -248,6 +255,7 @@ class CaseWorkflow:
             now = workflow.now()
             if (until is not None and now >= until) or (interrupt is not None and interrupt()):
                 return None
+            await self.sync()
             wake = self._next_timer(tasks, until)
             if wake is not None and wake <= now:
                 self._fire_timers(tasks, now)

