@@ -127,3 +127,16 @@ class FundCaseDriver:
         await self.decide("company", "budget_submission", "submit", {"amount_fen": requested, "contractor": "青州建安维修工程有限公司"})
         await self.decide("agency", "price_review", "approve", {"approved_amount_fen": approved, "reasons": "钢丝绳单价按信息价核减"})
         await self.decide("bureau", "bureau_review", "approve", comment="同意")
+
+
+async def eventually(check, attempts: int = 100, delay: float = 0.05):  # type: ignore[no-untyped-def]
+    """Poll ``check`` (an async callable returning a truthy value) while a timer's effects land."""
+    import asyncio
+
+    last = None
+    for _ in range(attempts):
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(delay)
+    raise AssertionError(f"condition not met; last value: {last!r}")

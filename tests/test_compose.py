@@ -243,7 +243,10 @@ def test_dockerfile(services: dict[str, Any]) -> None:
     # `pip install .` needs every package and module pyproject.toml declares, plus the README it names.
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     setuptools_cfg = pyproject["tool"]["setuptools"]
-    needed = {p.split(".")[0] for p in setuptools_cfg.get("packages", [])}
+    declared = setuptools_cfg.get("packages", [])
+    if isinstance(declared, dict):  # [tool.setuptools.packages.find] include = ["api*", ...]
+        declared = declared.get("find", {}).get("include", [])
+    needed = {p.split(".")[0].rstrip("*") for p in declared}
     needed |= {f"{m}.py" for m in setuptools_cfg.get("py-modules", [])}
     needed |= {"pyproject.toml", "alembic.ini", pyproject["project"].get("readme", "README.md")}
     assert not needed - copied, f"Dockerfile does not copy {sorted(needed - copied)}"

@@ -1,0 +1,114 @@
+"""Bad input and wrong callers get RFC 9457 problems with the right status, never a 500."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from db.models import AuditEntry
+from tests.factories import FundCaseDriver, create_test_estate
+
+
+async def test_wrong_role_wrong_jurisdiction_unknown_case_malformed_body(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    cast = await create_test_estate(sessions, settings)
+    drv = FundCaseDriver(api, cast)
+    await drv.start()
+    task = await drv.open_task("onsite_verification")
+    url = f"/cases/{drv.case_id}/tasks/{task['id']}/decisions"
+
+    r = await api.post(url, json={"decision": "confirm"}, headers=cast.headers("bureau"))
+    assert r.status_code == 403 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["type"] == "/problems/forbidden"
+
+    # A residents'-committee user of the city level has the role but the estate's task needs the committee.
+    r = await api.post(url, json={"decision": "confirm"}, headers=cast.headers("other_street"))
+    assert r.status_code == 403
+
+    # Right role, wrong estate: a property-company user of another company.
+    from tests.factories import make_actor
+    from domain.access import Level, Role
+    from api.auth import issue_token
+
+    stranger = make_actor(Role.PROPERTY_COMPANY, Level.COMPANY, "co-huacheng")
+    r = await api.post(url, json={"decision": "confirm"}, headers={"Authorization": f"Bearer {issue_token(settings, stranger)}"})
+    assert r.status_code == 403
+
+    r = await api.post(url, json={"decision": 7, "data": "x"}, headers=cast.headers("company"))
+    assert r.status_code == 422 and r.json()["errors"]
+    r = await api.post(url, content=b"{not json", headers={**cast.headers("company"), "Content-Type": "application/json"})
+    assert r.status_code == 422
+    r = await api.post(url, json={"decision": "approve"}, headers=cast.headers("company"))
+    assert r.status_code == 422 and "not allowed" in r.json()["detail"]
+
+    r = await api.get("/cases/fund-emergency-nope-20200101-1", headers=cast.headers("bureau"))
+    assert r.status_code == 404 and r.json()["type"] == "/problems/not-found"
+    r = await api.post("/cases/nope/tasks/t1/decisions", json={"decision": "confirm"}, headers=cast.headers("bureau"))
+    assert r.status_code == 404
+
+    r = await api.get(f"/cases/{drv.case_id}")
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    r = await api.get(f"/cases/{drv.case_id}", headers={"Authorization": "Bearer not-a-token"})
+    assert r.status_code == 401
+
+    r = await api.get(f"/cases/{drv.case_id}", headers=cast.headers("other_street"))
+    assert r.status_code == 403
+
+    # Refused attempts are in the audit log, though Temporal's history never saw them.
+    async with sessions() as s:
+        rows = (await s.scalars(select(AuditEntry).where(AuditEntry.case_id == drv.case_id, AuditEntry.kind == "rejected"))).all()
+    assert {row.data["problem"] for row in rows} >= {"forbidden", "validation-error"}
+
+
+async def test_start_validates_estate_scope_and_role(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    cast = await create_test_estate(sessions, settings)
+    body = {"estate_id": cast.estate_id, "category": "garage_flooding", "scope": "building", "description": "车库雨水倒灌"}
+    r = await api.post("/cases/fund-emergency", json=body, headers=cast.headers("clerk"))
+    assert r.status_code == 422  # scope_id missing for a building
+    r = await api.post("/cases/fund-emergency", json={**body, "scope_id": "nope"}, headers=cast.headers("clerk"))
+    assert r.status_code == 422
+    r = await api.post("/cases/fund-emergency", json={**body, "category": "meteor"}, headers=cast.headers("clerk"))
+    assert r.status_code == 422
+    r = await api.post("/cases/fund-emergency", json={**body, "estate_id": "nope", "scope_id": "x"}, headers=cast.headers("clerk"))
+    assert r.status_code == 422
+    r = await api.post("/cases/fund-emergency", json={**body, "scope_id": f"{cast.estate_id}-b1"}, headers=cast.headers("agency"))
+    assert r.status_code == 403
+    r = await api.post("/cases/fund-emergency", json={**body, "scope_id": f"{cast.estate_id}-b1"}, headers=cast.headers("other_street"))
+    assert r.status_code == 403
+    r = await api.post("/cases/fund-emergency", json={**body, "scope_id": f"{cast.estate_id}-b1"}, headers=cast.headers("clerk"))
+    assert r.status_code == 201
+    assert r.json()["facts"]["households"] == 12  # one building: 2 units × 3 floors × 2 rooms
+
+
+async def test_one_idempotency_key_decides_once_and_starts_once(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    cast = await create_test_estate(sessions, settings)
+    drv = FundCaseDriver(api, cast)
+    first = await drv.start(key="start-key-1")
+    again = await drv.start(key="start-key-1")
+    assert first["id"] == again["id"]
+    listed = (await api.get("/cases", params={"estate_id": cast.estate_id}, headers=cast.headers("bureau"))).json()
+    assert listed["total"] == 1
+
+    r1 = await drv.decide("owner_rep", "onsite_verification", "confirm", key="decide-key-1")
+    task_id = r1.json()["open_tasks"][0]["id"]
+    r2 = await api.post(
+        f"/cases/{drv.case_id}/tasks/{task_id}/decisions", json={"decision": "confirm"},
+        headers=cast.headers("owner_rep", "decide-key-1"),
+    )
+    assert r2.status_code == 200
+    timeline = (await api.get(f"/cases/{drv.case_id}/timeline", headers=cast.headers("bureau"))).json()
+    confirms = [e for e in timeline if e["kind"] == "decision" and e["decision"]["code"] == "confirm"]
+    assert len(confirms) == 1
+
+
+async def test_case_list_and_inbox_respect_jurisdiction(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    cast = await create_test_estate(sessions, settings)
+    drv = FundCaseDriver(api, cast)
+    await drv.start()
+    mine = (await api.get("/cases", params={"estate_id": cast.estate_id, "kind": "fund-emergency"}, headers=cast.headers("street"))).json()
+    assert [c["id"] for c in mine["items"]] == [drv.case_id]
+    assert mine["items"][0]["kind"]["label"] == "维修资金应急使用"
+    other = (await api.get("/cases", params={"estate_id": cast.estate_id}, headers=cast.headers("other_street"))).json()
+    assert other["total"] == 0
+    company = (await api.get("/cases", params={"estate_id": cast.estate_id}, headers=cast.headers("company"))).json()
+    assert company["total"] == 1
+    inbox = (await api.get("/inbox", headers=cast.headers("owner_rep"))).json()
+    assert any(i["case_id"] == drv.case_id and i["role"]["label"] == "业主代表" for i in inbox)

@@ -1,0 +1,86 @@
+"""Deadlines by time skipping: the bureau's 2-working-day review and the verification takeover."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from domain.calendar import WorkingCalendar, sla_deadlines
+from domain.rules import FUND_EMERGENCY
+from tests.factories import FundCaseDriver, create_test_estate, eventually
+
+
+async def skip_to(env, moment: datetime) -> None:  # type: ignore[no-untyped-def]
+    now = await env.get_current_time()
+    if moment > now:
+        await env.sleep(moment - now)
+
+
+async def test_bureau_review_reminds_turns_red_and_escalates(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    cast = await create_test_estate(sessions, settings)
+    drv = FundCaseDriver(api, cast)
+    await drv.start()
+    await drv.verify()
+    await drv.decide("company", "budget_submission", "submit", {"amount_fen": 600_000, "contractor": "建安"})
+    r = await drv.decide("agency", "price_review", "approve", {"approved_amount_fen": 600_000})
+    task = r.json()["open_tasks"][0]
+    created = datetime.fromisoformat(task["created_at"])
+    expected = sla_deadlines(created, FUND_EMERGENCY.bureau_review_working_days, calendar=WorkingCalendar.official())
+    assert datetime.fromisoformat(task["due_at"]) == expected.due_at
+    assert task["card"]["code"] == "none"
+
+    async def card_is(code: str):  # type: ignore[no-untyped-def]
+        t = await drv.open_task("bureau_review")
+        return t if t["card"]["code"] == code else None
+
+    await skip_to(env, expected.remind_at + timedelta(minutes=1))
+    t = await eventually(lambda: card_is("yellow"))
+    assert t["reminded_at"] and not t["overdue_at"]
+    inbox = (await api.get("/inbox", headers=cast.headers("bureau"))).json()
+    assert [i["card"]["label"] for i in inbox if i["case_id"] == drv.case_id] == ["黄牌预警"]
+
+    await skip_to(env, expected.due_at + timedelta(minutes=1))
+    t = await eventually(lambda: card_is("red"))
+    assert t["overdue_at"] and not t["escalated_at"]
+    supervisor_inbox = (await api.get("/inbox", headers=cast.headers("supervisor"))).json()
+    assert all(i["case_id"] != drv.case_id for i in supervisor_inbox)
+
+    await skip_to(env, expected.escalate_at + timedelta(minutes=1))
+
+    async def escalated():  # type: ignore[no-untyped-def]
+        t = await drv.open_task("bureau_review")
+        return t if t["escalated_at"] else None
+
+    t = await eventually(escalated)
+    assert [r["code"] for r in t["escalated_to"]] == ["bureau_supervisor"]
+    supervisor_inbox = (await api.get("/inbox", headers=cast.headers("supervisor"))).json()
+    assert any(i["case_id"] == drv.case_id and i["escalated"] for i in supervisor_inbox)
+    timeline = (await api.get(f"/cases/{drv.case_id}/timeline", headers=cast.headers("bureau"))).json()
+    timers = [e["decision"]["code"] for e in timeline if e["kind"] == "timer"]
+    assert timers == ["reminder", "overdue", "escalation"]
+    # The supervisor can now decide the overdue review.
+    r = await drv.decide("supervisor", "bureau_review", "approve", comment="督办后同意")
+    assert r.json()["step"]["code"] == "completion_acceptance"
+
+
+async def test_no_verification_in_time_hands_the_repair_to_the_street(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    cast = await create_test_estate(sessions, settings)
+    drv = FundCaseDriver(api, cast)
+    case = await drv.start()
+    await drv.decide("owner_rep", "onsite_verification", "confirm")
+    created = datetime.fromisoformat(case["created_at"])
+    await skip_to(env, created + FUND_EMERGENCY.verification_deadline + timedelta(minutes=5))
+
+    async def taken_over():  # type: ignore[no-untyped-def]
+        c = await drv.case()
+        return c if c["step"]["code"] == "street_takeover" else None
+
+    case = await eventually(taken_over)
+    verification = [t for t in case["tasks"] if t["step"]["code"] == "onsite_verification"][0]
+    assert verification["status"]["code"] == "cancelled"
+    inbox = (await api.get("/inbox", headers=cast.headers("street"))).json()
+    assert any(i["case_id"] == drv.case_id and i["step"]["label"] == "街道组织维修" for i in inbox)
+    await drv.decide("street", "street_takeover", "organise", comment="街道组织维修，限期三日")
+    # The street office now submits the budget in the company's place.
+    await drv.decide("company", "budget_submission", "submit", {"amount_fen": 100_000, "contractor": "建安"}, expect=403)
+    r = await drv.decide("street", "budget_submission", "submit", {"amount_fen": 100_000, "contractor": "建安"})
+    assert r.json()["facts"]["street_takeover"] is True and r.json()["step"]["code"] == "price_review"
