@@ -10,8 +10,8 @@ import structlog
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
-from temporalio.common import TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import Conflict, Forbidden, Invalid, NotFound, Problem, Unavailable
@@ -61,31 +61,33 @@ async def start_case(
 
     Returns ``(case_id, created)``; a repeated key returns the case it started the first time.
     """
-    if idempotency_key:
-        earlier = await cases_repo.find_start_request(session, f"start:{idempotency_key}")
-        if earlier is not None:
-            if earlier.actor_subject != actor.subject:
-                raise Conflict("this Idempotency-Key was used by someone else")
-            return earlier.case_id, False
-    now = datetime.now(timezone.utc)
-    prefix = f"{kind}-{prefix_key}-{now.astimezone().strftime('%Y%m%d')}"
-    number = await cases_repo.next_case_number(session, prefix)
-    case_id = f"{prefix}-{number}"
-    if idempotency_key:
-        await cases_repo.record_start_request(session, f"start:{idempotency_key}", case_id, actor, now)
-    # The first summary row exists before the workflow runs, so the case is readable at once.
-    placeholder = CaseSnapshot(
-        case_id=case_id, kind=kind, title=title, status=CaseStatus.ACTIVE, step="reported", step_label="报告",
-        scope=scope, initiator=actor, created_at=now, updated_at=now, version=-1,
-    )
-    await cases_repo.save_snapshot(session, placeholder)
-    await session.commit()
+    earlier = await cases_repo.find_start_request(session, f"start:{idempotency_key}") if idempotency_key else None
+    if earlier is not None:
+        if earlier.actor_subject != actor.subject:
+            raise Conflict("this Idempotency-Key was used by someone else")
+        case_id, created = earlier.case_id, False
+    else:
+        now = datetime.now(timezone.utc)
+        prefix = f"{kind}-{prefix_key}-{now.astimezone().strftime('%Y%m%d')}"
+        case_id, created = f"{prefix}-{await cases_repo.next_case_number(session, prefix)}", True
+        if idempotency_key:
+            await cases_repo.record_start_request(session, f"start:{idempotency_key}", case_id, actor, now)
+        # The first summary row exists before the workflow runs, so the case is readable at once.
+        placeholder = CaseSnapshot(
+            case_id=case_id, kind=kind, title=title, status=CaseStatus.ACTIVE, step="reported", step_label="报告",
+            scope=scope, initiator=actor, created_at=now, updated_at=now, version=-1,
+        )
+        await cases_repo.save_snapshot(session, placeholder)
+        await session.commit()
     attrs = None
     if settings.search_attributes:
         attrs = TypedSearchAttributes([
-            CASE_KIND.value_set(kind), CASE_STATUS.value_set(CaseStatus.ACTIVE.value), CASE_STEP.value_set("reported"),
-            ESTATE_ID.value_set(scope.estate_id or ""), STREET_ID.value_set(scope.street_id or ""),
+            SearchAttributePair(CASE_KIND, kind), SearchAttributePair(CASE_STATUS, CaseStatus.ACTIVE.value),
+            SearchAttributePair(CASE_STEP, "reported"), SearchAttributePair(ESTATE_ID, scope.estate_id or ""),
+            SearchAttributePair(STREET_ID, scope.street_id or ""),
         ])
+    # A retry with the same key starts the workflow if the first attempt could not; a running
+    # workflow is reused, a finished one is left alone.
     start = WithStartWorkflowOperation(
         workflow_run, workflow_input_factory(case_id), id=case_id, task_queue=settings.task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
@@ -94,13 +96,15 @@ async def start_case(
     try:
         # Start and wait for the first waiting point in one call, so the answer shows the open tasks.
         await client.execute_update_with_start_workflow("ready", start_workflow_operation=start, result_type=CaseSnapshot)
+    except WorkflowAlreadyStartedError:
+        return case_id, False
     except WorkflowUpdateFailedError as exc:
         raise Invalid(f"the case could not start: {exc.cause}") from None
     except RPCError as exc:
         log.error("workflow start failed", case_id=case_id, error=str(exc))
         raise Unavailable(f"the case {case_id} was registered but could not be started: retry with the same Idempotency-Key") from None
-    log.info("case started", case_id=case_id, kind=kind)
-    return case_id, True
+    log.info("case started" if created else "case start repeated", case_id=case_id, kind=kind)
+    return case_id, created
 
 
 async def send_update(

@@ -34,12 +34,16 @@ class Settings(BaseSettings):
     api_base_url: str = "http://127.0.0.1:8000"
     temporal_ui_url: str = "http://127.0.0.1:8233"
     log_json: bool | None = None
+    # `make run` only: compressed calendar periods (public notice in minutes) for the demo.
+    demo_periods: bool = False
 
     @model_validator(mode="after")
     def _refuse_unsafe_secret(self) -> "Settings":
         # A token signed with a secret that is printed in the README would let anyone decide.
         if self.env == "production" and (self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32):
             raise ValueError("WUYEFLOW_JWT_SECRET must be set to a secret of at least 32 characters outside development")
+        if self.demo_periods and self.env != "development":
+            raise ValueError("WUYEFLOW_DEMO_PERIODS is for the local demo only")
         return self
 
     @property

@@ -7,13 +7,19 @@ workflow code. Statute texts are kept under the project's reference material.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
+from pydantic import BaseModel, ConfigDict
 
-@dataclass(frozen=True)
-class FundEmergencyRules:
-    """维修资金应急使用: emergency use of the residential special maintenance fund."""
+
+class FundEmergencyRules(BaseModel):
+    """维修资金应急使用: emergency use of the residential special maintenance fund.
+
+    A case carries the rules it started under in its input, so the history shows them and a
+    later change of rules never alters a running case.
+    """
+
+    model_config = ConfigDict(frozen=True)
 
     # Joint on-site verification: if the countersign is not complete within this time after the
     # report, the street office is tasked with organising the repair itself. 聊城 Art. 51 [P]
@@ -42,9 +48,10 @@ class FundEmergencyRules:
     top_up_period: timedelta = timedelta(days=30)
 
 
-@dataclass(frozen=True)
-class OwnerVoteRules:
+class OwnerVoteRules(BaseModel):
     """Owners' votes (民法典 Art. 278 [P] = 山东 Art. 24 = 潍坊 Art. 31)."""
+
+    model_config = ConfigDict(frozen=True)
 
     quorum_numerator: int = 2  # ≥ 2/3 of exclusive area AND of headcount take part
     quorum_denominator: int = 3
@@ -55,4 +62,10 @@ class OwnerVoteRules:
 
 
 FUND_EMERGENCY = FundEmergencyRules()
+
+# Compressed calendar periods for the local demo only (`make run`), so a whole case can be walked
+# through in minutes; working-day SLAs keep their statutory length. Never used in production.
+FUND_EMERGENCY_DEMO = FUND_EMERGENCY.model_copy(
+    update={"verification_deadline": timedelta(minutes=30), "public_notice": timedelta(minutes=2)}
+)
 OWNER_VOTE = OwnerVoteRules()

@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
         first_payment_fen,
     )
     from domain.fund_ledger import PaymentOutcome
-    from domain.rules import FUND_EMERGENCY
+    from domain.rules import FUND_EMERGENCY, FundEmergencyRules
     from domain.tasks import Decision, DecisionInput, DecisionRefused, HumanTask, RefusalKind
     from workflows.human_tasks import CaseWorkflow, refusal
 
@@ -50,6 +50,7 @@ class FundEmergencyInput(BaseModel):
     case_id: str
     request: FundEmergencyStart
     initiator: Actor
+    rules: FundEmergencyRules = FUND_EMERGENCY
 
 
 class ObjectionInput(BaseModel):
@@ -82,6 +83,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             scope=Scope(estate_id=req.estate_id), initiator=inp.initiator, first_step=Step.REPORTED,
         )
         self._req = req
+        self._rules = inp.rules
         self._ctx: FundCaseContext | None = None
         self._takeover = False
         self._money: dict[str, Any] = {}
@@ -113,7 +115,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             return
         if not await self._budget_and_reviews():
             return
-        await self._pay("first", first_payment_fen(self._money["approved_fen"]), Step.FIRST_PAYMENT)
+        await self._pay("first", first_payment_fen(self._money["approved_fen"], self._rules), Step.FIRST_PAYMENT)
         await self._completion_acceptance()
         while True:
             await self._settlement()
@@ -144,7 +146,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             Step.ONSITE_VERIFICATION, [Role.OWNER_REP, self._committee_role, Role.PROPERTY_COMPANY],
             decisions=[D.CONFIRM, D.REJECT], countersign=True, company_id=self._ctx.property_company_id,
         )
-        deadline = workflow.now() + FUND_EMERGENCY.verification_deadline
+        deadline = workflow.now() + self._rules.verification_deadline
         done = await self.wait_for([task], until=deadline)
         if done is None:
             # 聊城 Art. 51: when those responsible do not act, the street organises the repair.
@@ -152,7 +154,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             self.enter_step(Step.STREET_TAKEOVER)
             takeover = await self.open_task(
                 Step.STREET_TAKEOVER, [Role.STREET_OFFICE], decisions=[D.ORGANISE],
-                sla_working_days=FUND_EMERGENCY.street_takeover_working_days, escalate_to=[Role.HOUSING_BUREAU],
+                sla_working_days=self._rules.street_takeover_working_days, escalate_to=[Role.HOUSING_BUREAU],
             )
             await self.wait_for([takeover])
             self._takeover = True
@@ -178,15 +180,15 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             if step == Step.PRICE_REVIEW:
                 task = await self.open_task(
                     step, [Role.PRICING_AGENCY], decisions=[D.APPROVE, D.RETURN, D.REJECT],
-                    company_id=self._ctx.pricing_agency_id, sla_working_days=FUND_EMERGENCY.price_review_working_days,
+                    company_id=self._ctx.pricing_agency_id, sla_working_days=self._rules.price_review_working_days,
                     escalate_to=[Role.HOUSING_BUREAU],
                 )
             else:
                 task = await self.open_task(
                     step, [Role.HOUSING_BUREAU], decisions=[D.APPROVE, D.RETURN, D.REJECT],
-                    sla_working_days=FUND_EMERGENCY.bureau_review_working_days,
-                    remind_before=FUND_EMERGENCY.remind_before_working_days,
-                    escalate_after=FUND_EMERGENCY.escalate_after_working_days,
+                    sla_working_days=self._rules.bureau_review_working_days,
+                    remind_before=self._rules.remind_before_working_days,
+                    escalate_after=self._rules.escalate_after_working_days,
                     escalate_to=[Role.BUREAU_SUPERVISOR],
                 )
             await self.wait_for([task])
@@ -270,7 +272,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
                 continue
             task = await self.open_task(
                 step, [Role.PRICING_AGENCY], decisions=[D.APPROVE, D.RETURN], company_id=self._ctx.pricing_agency_id,
-                sla_working_days=FUND_EMERGENCY.price_review_working_days, escalate_to=[Role.HOUSING_BUREAU],
+                sla_working_days=self._rules.price_review_working_days, escalate_to=[Role.HOUSING_BUREAU],
             )
             await self.wait_for([task])
             if task.outcome == D.RETURN:
@@ -284,7 +286,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
         """公示 for at least 5 days; every objection is answered before payment. True if one was upheld."""
         assert self._ctx is not None
         start = workflow.now()
-        end = start + FUND_EMERGENCY.public_notice
+        end = start + self._rules.public_notice
         self._notice = {"start": start.isoformat(), "end": end.isoformat(), "settlement_fen": self._money["settlement_approved_fen"]}
         self.enter_step(Step.PUBLIC_NOTICE, notice_end=end.isoformat())
         pending: list[HumanTask] = []
@@ -293,7 +295,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
                 objection = self._unhandled_objections.pop(0)
                 task = await self.open_task(
                     Step.OBJECTION, [self._committee_role], decisions=[D.ANSWER, D.UPHOLD],
-                    sla_working_days=FUND_EMERGENCY.objection_answer_working_days, escalate_to=[Role.STREET_OFFICE],
+                    sla_working_days=self._rules.objection_answer_working_days, escalate_to=[Role.STREET_OFFICE],
                     note=objection.text,
                 )
                 self._objections[-len(self._unhandled_objections) - 1]["task_id"] = task.id
@@ -345,9 +347,9 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
 
     def check_in_context(self, task: HumanTask, decision: DecisionInput, data: BaseModel | None) -> None:
         if task.step == Step.PRICE_REVIEW and isinstance(data, PriceReviewData):
-            check_price_review(self._money["requested_fen"], data)
+            check_price_review(self._money["requested_fen"], data, self._rules)
         if task.step == Step.SETTLEMENT_REVIEW and isinstance(data, PriceReviewData):
-            check_price_review(self._money["settlement_fen"], data)
+            check_price_review(self._money["settlement_fen"], data, self._rules)
 
     def facts(self) -> dict[str, Any]:
         req = self._req
@@ -356,6 +358,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             "affected_scope": req.scope.value, "affected_scope_label": SCOPE_LABELS[req.scope],
             "scope_id": req.scope_id, "description": req.description, "attachments": list(req.attachments),
             "resubmission_of": req.resubmission_of, "street_takeover": self._takeover,
+            "rules": self._rules.model_dump(mode="json"),
             **self._money,
         }
         if self._ctx is not None:
@@ -365,7 +368,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
                 property_company_id=self._ctx.property_company_id, pricing_agency_id=self._ctx.pricing_agency_id,
             )
         if "approved_fen" in self._money:
-            facts["first_payment_max_fen"] = first_payment_fen(self._money["approved_fen"])
+            facts["first_payment_max_fen"] = first_payment_fen(self._money["approved_fen"], self._rules)
         if self._notice:
             facts["public_notice"] = dict(self._notice)
         if self._objections:

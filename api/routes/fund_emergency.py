@@ -17,6 +17,7 @@ from domain.access import Role, Scope, covers
 from domain.cases import CaseSnapshot
 from domain.fund_emergency import CATEGORY_LABELS, PROCESS_KIND, FundEmergencyStart
 from domain.fund_ledger import shares_for
+from domain.rules import FUND_EMERGENCY, FUND_EMERGENCY_DEMO
 from workflows.fund_emergency import FundEmergencyInput, MaintenanceFundEmergencyWorkflow, ObjectionInput
 
 router = APIRouter(prefix="/cases/fund-emergency", tags=["fund-emergency 维修资金应急使用"])
@@ -50,7 +51,10 @@ async def start(
         raise Invalid("the affected scope has no households to share the cost")
     case_id, created = await start_case(
         session=session, client=client, settings=settings, workflow_run=MaintenanceFundEmergencyWorkflow.run,
-        workflow_input_factory=lambda cid: FundEmergencyInput(case_id=cid, request=body, initiator=actor),
+        workflow_input_factory=lambda cid: FundEmergencyInput(
+            case_id=cid, request=body, initiator=actor,
+            rules=FUND_EMERGENCY_DEMO if settings.demo_periods else FUND_EMERGENCY,
+        ),
         kind=PROCESS_KIND, prefix_key=estate.id, title=f"{estate.name} · {CATEGORY_LABELS[body.category]}",
         scope=scope, actor=actor, idempotency_key=idempotency_key,
     )

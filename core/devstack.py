@@ -1,0 +1,119 @@
+"""`make run`: the whole system on one machine, with the embedded defaults.
+
+Starts the Temporal dev server (file-backed under ``.data/``, Web UI on 8233, our search
+attributes registered), migrates and seeds the database, starts the worker and the API, prints
+the URLs and a token per demo role, and stops everything it started on Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / ".data"
+BIN = Path(sys.executable).parent
+SEARCH_ATTRIBUTES = ("CaseKind", "CaseStatus", "CaseStep", "EstateId", "StreetId")
+
+
+def _port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.3)
+        return s.connect_ex((host, port)) == 0
+
+
+def _wait_for_port(port: int, what: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _port_open(port):
+            return
+        if proc.poll() is not None:
+            raise SystemExit(f"{what} exited with code {proc.returncode}; see {DATA}/*.log")
+        time.sleep(0.3)
+    raise SystemExit(f"{what} did not open port {port} within {timeout:.0f}s")
+
+
+def _say(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    DATA.mkdir(exist_ok=True)
+    env = {**os.environ, "WUYEFLOW_SEARCH_ATTRIBUTES": "true", "WUYEFLOW_DEMO_PERIODS": "true", "PYTHONUNBUFFERED": "1"}
+    for port, what in ((7233, "Temporal"), (8233, "Temporal Web UI"), (8000, "the API")):
+        if _port_open(port):
+            raise SystemExit(f"port {port} ({what}) is already in use: stop whatever runs there first")
+    procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+    # Explicit handlers: a shell may start us with SIGINT ignored (e.g. in the background).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+
+    def start(name: str, args: list[str]) -> subprocess.Popen[bytes]:
+        log = open(DATA / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process at exit
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        procs.append((name, proc))
+        return proc
+
+    def stop(*_: object) -> None:
+        for name, proc in reversed(procs):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT if name != "temporal" else signal.SIGTERM)
+        for name, proc in reversed(procs):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        _say("stopped: temporal, worker, api (data kept in .data/)")
+
+    try:
+        temporal_args = [
+            str(BIN / "temporal"), "server", "start-dev", "--ip", "127.0.0.1", "--port", "7233", "--ui-port", "8233",
+            "--db-filename", str(DATA / "temporal.db"), "--log-level", "warn",
+            "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
+        ]
+        for name in SEARCH_ATTRIBUTES:
+            temporal_args += ["--search-attribute", f"{name}=Keyword"]
+        _say("starting Temporal dev server ...")
+        temporal = start("temporal", temporal_args)
+        _wait_for_port(7233, "Temporal", temporal)
+        _wait_for_port(8233, "Temporal Web UI", temporal)
+        _say("migrating and seeding the database ...")
+        subprocess.run([str(BIN / "alembic"), "upgrade", "head"], cwd=ROOT, env=env, check=True)
+        subprocess.run([sys.executable, "-m", "db.seed"], cwd=ROOT, env=env, check=True)
+        start("worker", [sys.executable, "worker.py"])
+        api = start("api", [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", "8000"])
+        _wait_for_port(8000, "the API", api)
+        tokens = subprocess.run([sys.executable, "-m", "api.tokens"], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+        (DATA / "tokens.sh").write_text(tokens, encoding="utf-8")
+        _say()
+        _say("wuyeflow is running")
+        _say("  API            http://127.0.0.1:8000   (OpenAPI: http://127.0.0.1:8000/docs)")
+        _say("  Temporal UI    http://127.0.0.1:8233")
+        _say("  Temporal gRPC  127.0.0.1:7233")
+        _say(f"  logs           {DATA}/{{temporal,worker,api}}.log")
+        _say()
+        _say("Demo tokens (also in .data/tokens.sh: `source .data/tokens.sh`):")
+        _say(tokens)
+        _say("Ctrl+C stops everything.")
+        while all(p.poll() is None for _, p in procs):
+            time.sleep(0.5)
+        dead = [n for n, p in procs if p.poll() is not None]
+        _say(f"{', '.join(dead)} stopped unexpectedly; see .data/{dead[0]}.log")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+
+
+if __name__ == "__main__":
+    main()
