@@ -347,8 +347,13 @@ class CaseWorkflow:
         )
 
     async def sync(self) -> None:
-        """Write the read model if anything changed since the last write."""
-        while self._version > self._projected or self._events:
+        """Write the read model once if anything changed since the last write.
+
+        Once, not until quiet: a change made by an update while this write was in flight must
+        first reach the process (``wait_for`` re-checks), or its caller would get a state the
+        process has not reacted to yet.
+        """
+        if self._version > self._projected or self._events:
             target, events = self._version, self._events
             self._events = []
             snap = self.snapshot()
@@ -380,9 +385,11 @@ class CaseWorkflow:
 
     async def wind_down(self) -> CaseSnapshot:
         """Write the final read model and let in-flight updates answer before the run ends."""
-        await self.sync()
+        while self._version > self._projected or self._events:
+            await self.sync()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await self.sync()
+        while self._version > self._projected or self._events:
+            await self.sync()
         return self.snapshot()
 
 

@@ -92,3 +92,24 @@ async def _areas(sessions, cast):  # type: ignore[no-untyped-def]
 
     async with sessions() as s:
         return await household_areas(s, cast.estate_id, "estate", None)
+
+
+async def test_an_objection_answers_with_its_task_open(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    cast = await create_test_estate(sessions, settings)
+    drv = FundCaseDriver(api, cast)
+    await drv.start()
+    await drv.through_approval()
+    await drv.decide("committee", "completion_acceptance", "confirm")
+    await drv.decide("company", "completion_acceptance", "confirm")
+    await drv.decide("company", "settlement_submission", "submit", {"amount_fen": 4_000_000, "acceptance_certificate": "YS-1"})
+    await drv.decide("agency", "settlement_review", "approve", {"approved_amount_fen": 4_000_000})
+    r = await api.post(f"/cases/fund-emergency/{drv.case_id}/objections", json={"text": "分摊有误"}, headers=cast.headers("owner"))
+    assert [t["step"]["code"] for t in r.json()["open_tasks"]] == ["objection"]
+    # Upholding it sends the settlement back to the pricing agency and restarts the notice.
+    r = await drv.decide("committee", "objection", "uphold", comment="面积登记确有错误")
+    assert r.json()["step"]["code"] == "settlement_review"
+    r = await drv.decide("agency", "settlement_review", "approve", {"approved_amount_fen": 3_900_000, "reasons": "更正面积后重算"})
+    assert r.json()["step"]["code"] == "public_notice" and r.json()["facts"]["settlement_approved_fen"] == 3_900_000
+    # Outside the notice, and from someone who is not an owner, an objection is refused.
+    r = await api.post(f"/cases/fund-emergency/{drv.case_id}/objections", json={"text": "x"}, headers=cast.headers("company"))
+    assert r.status_code == 403
