@@ -11,7 +11,7 @@ from temporalio.worker import Worker
 
 from activities.cases import CaseActivities
 from activities.fund_emergency import FundEmergencyActivities
-from core.logging import configure_logging
+from core.logging import LogContextInterceptor, configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect
 from db.session import make_engine, make_session_factory
@@ -34,6 +34,7 @@ def build_worker(client: Client, settings: Settings, session_factory: async_sess
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         activities=build_activities(session_factory),
+        interceptors=[LogContextInterceptor()],
     )
 
 

@@ -176,3 +176,8 @@ class WithdrawCreate(BaseModel):
 
 class ObjectionCreate(BaseModel):
     text: str = Field(min_length=1, max_length=4000, examples=["我户分摊面积有误"])
+
+
+class ReassignCreate(BaseModel):
+    assignee: str = Field(min_length=1, max_length=64, description="the subject of the person who takes the task", examples=["bureau-li"])
+    reason: str = Field(min_length=1, max_length=2000, examples=["承办人出差，转李审核办理"])

@@ -144,6 +144,25 @@ class WithdrawInput(BaseModel):
     actor: Actor
 
 
+class ReassignInput(BaseModel):
+    """A supervisor hands an open task to a named person (转办)."""
+
+    task_id: str = Field(min_length=1, max_length=64)
+    assignee: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=2000)
+    actor: Actor
+
+
+def check_reassign(task: HumanTask | None, request: ReassignInput) -> None:
+    """Only the task's supervisor (the role it escalates to), inside their jurisdiction, may reassign it."""
+    if task is None or not task.is_open:
+        raise DecisionRefused(RefusalKind.CONFLICT, f"task {request.task_id} is not open")
+    if not task.escalate_to or not request.actor.has_any(task.escalate_to):
+        raise DecisionRefused(RefusalKind.FORBIDDEN, "only the task's supervisor can reassign it")
+    if not covers(request.actor.jurisdiction, task.scope):
+        raise DecisionRefused(RefusalKind.FORBIDDEN, f"task {task.id} is outside your jurisdiction")
+
+
 class RefusalKind(StrEnum):
     """Why a decision was refused; the API maps each to an HTTP status."""
 

@@ -36,12 +36,14 @@ with workflow.unsafe.imports_passed_through():
         DecisionInput,
         DecisionRefused,
         HumanTask,
+        ReassignInput,
         RefusalKind,
         SignOff,
         TaskStatus,
         WithdrawInput,
         acting_role,
         check_decision,
+        check_reassign,
     )
 
 CASE_KIND = SearchAttributeKey.for_keyword("CaseKind")
@@ -165,6 +167,31 @@ class CaseWorkflow:
             raise refusal(DecisionRefused(RefusalKind.FORBIDDEN, "only the initiator can withdraw the case"))
         if self._acted or self._withdrawal is not None:
             raise refusal(DecisionRefused(RefusalKind.CONFLICT, "someone has already acted on the case"))
+
+    @workflow.update
+    async def reassign(self, request: ReassignInput) -> CaseSnapshot:
+        """A supervisor hands an open task to a named person (转办); only they (or the supervisor) may decide it."""
+        task = self._tasks[request.task_id]
+        previous = task.assignee
+        task.assignee = request.assignee
+        role = next(r for r in request.actor.roles if r in task.escalate_to)
+        self._record(
+            "decision", step=task.step, task_id=task.id, actor=request.actor, role=role, decision="reassign",
+            comment=request.reason, data={"assignee": request.assignee, "previous": previous},
+        )
+        self._touch()
+        target = self._version
+        await workflow.wait_condition(lambda: self._projected >= target)
+        return self.snapshot()
+
+    @reassign.validator
+    def _validate_reassign(self, request: ReassignInput) -> None:
+        try:
+            if self._status in FINAL_STATUSES:
+                raise DecisionRefused(RefusalKind.CONFLICT, f"the case is {self._status.value}")
+            check_reassign(self._tasks.get(request.task_id), request)
+        except DecisionRefused as exc:
+            raise refusal(exc) from None
 
     @workflow.query
     def snapshot(self) -> CaseSnapshot:

@@ -16,6 +16,7 @@ from api.schemas import (
     CaseRead,
     CaseSummary,
     DecisionCreate,
+    ReassignCreate,
     Labelled,
     TimelineEntry,
     WithdrawCreate,
@@ -27,7 +28,7 @@ from db.repositories import cases as cases_repo
 from domain.access import ROLE_LABELS, Role
 from domain.cases import CASE_STATUS_LABELS, CaseSnapshot, CaseStatus
 from domain.processes import process_label, step_label
-from domain.tasks import DecisionInput, WithdrawInput
+from domain.tasks import DecisionInput, ReassignInput, WithdrawInput
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -122,6 +123,25 @@ async def decide(
         client=client, sessions=request.app.state.sessions, case_id=record.id, update="decide", payload=payload,
         actor=actor, idempotency_key=idempotency_key,
         audit_context={"task_id": task_id, "decision": body.decision, "data": body.data},
+    )
+    return read_snapshot(settings, snap)
+
+
+@router.post(
+    "/{case_id}/tasks/{task_id}/assignee", response_model=CaseRead,
+    summary="A supervisor hands an open task to a named person (转办)",
+)
+async def reassign(
+    case_id: str, task_id: str, body: ReassignCreate, request: Request, session: SessionDep, actor: ActorDep,
+    client: ClientDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None,
+) -> CaseRead:
+    record = await load_visible_case(session, actor, case_id)
+    await session.close()
+    snap = await send_update(
+        client=client, sessions=request.app.state.sessions, case_id=record.id, update="reassign",
+        payload=ReassignInput(task_id=task_id, assignee=body.assignee, reason=body.reason, actor=actor),
+        actor=actor, idempotency_key=idempotency_key,
+        audit_context={"task_id": task_id, "decision": "reassign", "data": {"assignee": body.assignee}},
     )
     return read_snapshot(settings, snap)
 

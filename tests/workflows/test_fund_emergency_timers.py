@@ -84,3 +84,34 @@ async def test_no_verification_in_time_hands_the_repair_to_the_street(api, env, 
     await drv.decide("company", "budget_submission", "submit", {"amount_fen": 100_000, "contractor": "建安"}, expect=403)
     r = await drv.decide("street", "budget_submission", "submit", {"amount_fen": 100_000, "contractor": "建安"})
     assert r.json()["facts"]["street_takeover"] is True and r.json()["step"]["code"] == "price_review"
+
+
+async def test_the_supervisor_can_hand_a_review_to_a_named_person(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    cast = await create_test_estate(sessions, settings)
+    drv = FundCaseDriver(api, cast)
+    await drv.start()
+    await drv.verify()
+    await drv.decide("company", "budget_submission", "submit", {"amount_fen": 300_000, "contractor": "建安"})
+    await drv.decide("agency", "price_review", "approve", {"approved_amount_fen": 300_000})
+    task = await drv.open_task("bureau_review")
+    url = f"/cases/{drv.case_id}/tasks/{task['id']}/assignee"
+    body = {"assignee": "bureau-wang", "reason": "承办人出差"}
+    r = await api.post(url, json=body, headers=cast.headers("bureau"))
+    assert r.status_code == 403  # a reviewer is not the review's supervisor
+    r = await api.post(url, json=body, headers=cast.headers("supervisor"))
+    assert r.status_code == 200, r.text
+    assert r.json()["open_tasks"][0]["assignee"] == "bureau-wang"
+    # The generic bureau reviewer no longer sees or decides it; the named one does.
+    inbox = (await api.get("/inbox", headers=cast.headers("bureau"))).json()
+    assert all(i["case_id"] != drv.case_id for i in inbox)
+    await drv.decide("bureau", "bureau_review", "approve", expect=403)
+    from api.auth import issue_token
+    from domain.access import Level, Role
+    from tests.factories import make_actor
+
+    wang = make_actor(Role.HOUSING_BUREAU, Level.CITY, subject="bureau-wang")
+    headers = {"Authorization": f"Bearer {issue_token(settings, wang)}"}
+    inbox = (await api.get("/inbox", headers=headers)).json()
+    assert any(i["case_id"] == drv.case_id for i in inbox)
+    r = await api.post(f"/cases/{drv.case_id}/tasks/{task['id']}/decisions", json={"decision": "approve"}, headers=headers)
+    assert r.status_code == 200 and r.json()["step"]["code"] == "completion_acceptance"
