@@ -15,6 +15,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import Conflict, Forbidden, Invalid, NotFound, Problem, Unavailable
+from api.schemas import CaseRead, case_read
 from core.settings import Settings
 from db.models import CaseRecord
 from db.repositories import audit as audit_repo
@@ -22,6 +23,7 @@ from db.repositories import cases as cases_repo
 from domain.access import Actor, Scope, covers
 from domain.audit import AuditEvent
 from domain.cases import CaseSnapshot, CaseStatus
+from domain.processes import process_label
 from workflows.human_tasks import CASE_KIND, CASE_STATUS, CASE_STEP, ESTATE_ID, STREET_ID
 
 log = structlog.get_logger("api.cases")
@@ -31,6 +33,16 @@ REFUSALS: dict[str, type[Problem]] = {
     "Refused.conflict": Conflict,
     "Refused.invalid": Invalid,
 }
+
+
+def workflow_url(settings: Settings, case_id: str) -> str:
+    """The case in Temporal's Web UI."""
+    return f"{settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}/workflows/{case_id}"
+
+
+def read_snapshot(settings: Settings, snap: CaseSnapshot) -> CaseRead:
+    """The API's view of a workflow's snapshot, with labels and the Web UI link."""
+    return case_read(snap, process_label(snap.kind), workflow_url(settings, snap.case_id))
 
 
 def case_scope(record: CaseRecord) -> Scope:

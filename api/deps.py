@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import structlog
 from fastapi import Depends, Header, Request
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from api.auth import actor_from_token
 from api.errors import NotAuthenticated, Unavailable
+from api.schemas import CaseRead
 from core.settings import Settings
+from db.models import CaseRecord
 from domain.access import Actor
 
 
@@ -40,10 +44,6 @@ def get_actor(request: Request, authorization: Annotated[str | None, Header()] =
     return actor
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
-ClientDep = Annotated[Client, Depends(get_client)]
-ActorDep = Annotated[Actor, Depends(get_actor)]
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -51,3 +51,47 @@ IdempotencyKey = Annotated[
         description="Makes a retried request safe: the same key never decides or starts twice.",
     ),
 ]
+
+
+@dataclass
+class CaseCall:
+    """Everything a route needs to send a case an update on the caller's behalf."""
+
+    request: Request
+    session: AsyncSession
+    actor: Actor
+    client: Client
+    settings: Settings
+    idempotency_key: str | None
+
+    async def update(
+        self, case_id: str, update: str, payload: BaseModel, audit: dict[str, Any], check: Callable[[CaseRecord], None] | None = None,
+    ) -> CaseRead:
+        """Check the caller sees the case, send the update, answer with the case as it now stands."""
+        from api.case_service import load_visible_case, read_snapshot, send_update
+
+        record = await load_visible_case(self.session, self.actor, case_id)
+        if check is not None:
+            check(record)
+        await self.session.close()  # no connection held while Temporal works
+        snap = await send_update(
+            client=self.client, sessions=self.request.app.state.sessions, case_id=record.id, update=update,
+            payload=payload, actor=self.actor, idempotency_key=self.idempotency_key, audit_context=audit,
+        )
+        return read_snapshot(self.settings, snap)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+ClientDep = Annotated[Client, Depends(get_client)]
+ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+async def get_case_call(
+    request: Request, session: SessionDep, actor: ActorDep, client: ClientDep, settings: SettingsDep,
+    idempotency_key: IdempotencyKey = None,
+) -> CaseCall:
+    return CaseCall(request, session, actor, client, settings, idempotency_key)
+
+
+CaseCallDep = Annotated[CaseCall, Depends(get_case_call)]

@@ -68,7 +68,7 @@ def main() -> None:
         for name, proc in reversed(procs):
             if proc.poll() is None:
                 proc.send_signal(signal.SIGINT if name != "temporal" else signal.SIGTERM)
-        for name, proc in reversed(procs):
+        for _name, proc in reversed(procs):
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:

@@ -378,7 +378,7 @@ def test_search_attributes(services: dict[str, Any]) -> None:
     creates = re.findall(r"search-attribute create\b((?:\\\n|[^\n])*)", script)
     assert creates, "no `temporal operator search-attribute create`"
     pairs = [re.findall(r"--name\s+(\S+)\s+--type\s+(\S+)", c) for c in creates]
-    for create, found in zip(creates, pairs):
+    for create, found in zip(creates, pairs, strict=True):
         assert "--namespace default" in create
         assert found, "search-attribute create without --name/--type"
     registered = {name: kind for found in pairs for name, kind in found}

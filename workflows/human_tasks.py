@@ -29,9 +29,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities, SlaRequest
     from domain.access import Actor, Role, Scope
     from domain.audit import AuditEvent
-    from domain.cases import CASE_STATUS_LABELS, FINAL_STATUSES, CaseSnapshot, CaseStatus, Projection
+    from domain.cases import FINAL_STATUSES, CaseSnapshot, CaseStatus, Projection
     from domain.tasks import (
-        DECISION_LABELS,
         Decision,
         DecisionInput,
         DecisionRefused,
@@ -424,14 +423,6 @@ def check_decision_data(models: dict[tuple[str, str], type[BaseModel]], step: st
     """Parse a recorded decision's data with its model (it passed the validator already)."""
     model = models.get((step, decision.decision))
     return model.model_validate(decision.data) if model is not None else None
-
-
-def decision_label(code: str) -> str:
-    return DECISION_LABELS.get(code, code)
-
-
-def status_label(status: CaseStatus) -> str:
-    return CASE_STATUS_LABELS[status]
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
-from api.case_service import load_visible_case, send_update
-from api.deps import ActorDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
+from api.case_service import load_visible_case, read_snapshot
+from api.deps import ActorDep, CaseCallDep, SessionDep, SettingsDep
 from api.errors import Forbidden
 from api.schemas import (
     ActorRead,
@@ -20,9 +20,9 @@ from api.schemas import (
     Labelled,
     TimelineEntry,
     WithdrawCreate,
-    case_read,
     decision_l,
 )
+from db.models import CaseRecord
 from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
 from domain.access import ROLE_LABELS, Role
@@ -40,14 +40,6 @@ DECISION_EXAMPLES = {
     "countersign": {"summary": "现场联合核实: confirm", "value": {"decision": "confirm", "comment": "现场情况属实"}},
     "return": {"summary": "退回: back to the previous step", "value": {"decision": "return", "comment": "预算缺少工程量清单"}},
 }
-
-
-def workflow_url(settings, case_id: str) -> str:  # type: ignore[no-untyped-def]
-    return f"{settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}/workflows/{case_id}"
-
-
-def read_snapshot(settings, snap: CaseSnapshot) -> CaseRead:  # type: ignore[no-untyped-def]
-    return case_read(snap, process_label(snap.kind), workflow_url(settings, snap.case_id))
 
 
 @router.get("", response_model=CasePage, summary="List cases in your jurisdiction")
@@ -112,52 +104,28 @@ async def timeline(case_id: str, session: SessionDep, actor: ActorDep) -> list[T
     summary="Decide on an open task (a Workflow Update; Idempotency-Key is its update id)",
     openapi_extra={"requestBody": {"content": {"application/json": {"examples": DECISION_EXAMPLES}}}},
 )
-async def decide(
-    case_id: str, task_id: str, body: DecisionCreate, request: Request, session: SessionDep, actor: ActorDep,
-    client: ClientDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None,
-) -> CaseRead:
-    record = await load_visible_case(session, actor, case_id)
-    await session.close()
-    payload = DecisionInput(task_id=task_id, decision=body.decision, comment=body.comment, data=body.data, attachments=body.attachments, actor=actor)
-    snap = await send_update(
-        client=client, sessions=request.app.state.sessions, case_id=record.id, update="decide", payload=payload,
-        actor=actor, idempotency_key=idempotency_key,
-        audit_context={"task_id": task_id, "decision": body.decision, "data": body.data},
+async def decide(case_id: str, task_id: str, body: DecisionCreate, call: CaseCallDep) -> CaseRead:
+    payload = DecisionInput(
+        task_id=task_id, decision=body.decision, comment=body.comment, data=body.data,
+        attachments=body.attachments, actor=call.actor,
     )
-    return read_snapshot(settings, snap)
+    return await call.update(case_id, "decide", payload, {"task_id": task_id, "decision": body.decision, "data": body.data})
 
 
 @router.post(
     "/{case_id}/tasks/{task_id}/assignee", response_model=CaseRead,
     summary="A supervisor hands an open task to a named person (转办)",
 )
-async def reassign(
-    case_id: str, task_id: str, body: ReassignCreate, request: Request, session: SessionDep, actor: ActorDep,
-    client: ClientDep, settings: SettingsDep, idempotency_key: IdempotencyKey = None,
-) -> CaseRead:
-    record = await load_visible_case(session, actor, case_id)
-    await session.close()
-    snap = await send_update(
-        client=client, sessions=request.app.state.sessions, case_id=record.id, update="reassign",
-        payload=ReassignInput(task_id=task_id, assignee=body.assignee, reason=body.reason, actor=actor),
-        actor=actor, idempotency_key=idempotency_key,
-        audit_context={"task_id": task_id, "decision": "reassign", "data": {"assignee": body.assignee}},
-    )
-    return read_snapshot(settings, snap)
+async def reassign(case_id: str, task_id: str, body: ReassignCreate, call: CaseCallDep) -> CaseRead:
+    payload = ReassignInput(task_id=task_id, assignee=body.assignee, reason=body.reason, actor=call.actor)
+    return await call.update(case_id, "reassign", payload, {"task_id": task_id, "decision": "reassign", "data": {"assignee": body.assignee}})
 
 
 @router.post("/{case_id}/withdraw", response_model=CaseRead, summary="The initiator withdraws the case (撤回)")
-async def withdraw(
-    case_id: str, body: WithdrawCreate, request: Request, session: SessionDep, actor: ActorDep, client: ClientDep,
-    settings: SettingsDep, idempotency_key: IdempotencyKey = None,
-) -> CaseRead:
-    record = await load_visible_case(session, actor, case_id)
-    if record.initiator_subject != actor.subject:
-        raise Forbidden("only the initiator can withdraw the case")
-    await session.close()
-    snap = await send_update(
-        client=client, sessions=request.app.state.sessions, case_id=record.id, update="withdraw",
-        payload=WithdrawInput(reason=body.reason, actor=actor), actor=actor, idempotency_key=idempotency_key,
-        audit_context={"decision": "withdraw"},
-    )
-    return read_snapshot(settings, snap)
+async def withdraw(case_id: str, body: WithdrawCreate, call: CaseCallDep) -> CaseRead:
+    def only_initiator(record: CaseRecord) -> None:
+        if record.initiator_subject != call.actor.subject:
+            raise Forbidden("only the initiator can withdraw the case")
+
+    payload = WithdrawInput(reason=body.reason, actor=call.actor)
+    return await call.update(case_id, "withdraw", payload, {"decision": "withdraw"}, check=only_initiator)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
 
-from api.case_service import load_visible_case, send_update, start_case
-from api.deps import ActorDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
+from api.case_service import load_visible_case, read_snapshot, start_case
+from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid
-from api.routes.cases import read_snapshot
 from api.schemas import CaseRead, ObjectionCreate
+from db.models import CaseRecord
 from db.repositories import cases as cases_repo
 from db.repositories import fund as fund_repo
 from db.repositories import reference as reference_repo
@@ -67,20 +67,13 @@ async def start(
 
 
 @router.post("/{case_id}/objections", response_model=CaseRead, summary="An owner objects during the public notice (公示异议)")
-async def object_to_notice(
-    case_id: str, body: ObjectionCreate, request: Request, session: SessionDep, actor: ActorDep, client: ClientDep,
-    settings: SettingsDep, idempotency_key: IdempotencyKey = None,
-) -> CaseRead:
-    record = await load_visible_case(session, actor, case_id)
-    if record.kind != PROCESS_KIND:
-        raise Conflict("this case has no public notice")
-    await session.close()
-    snap = await send_update(
-        client=client, sessions=request.app.state.sessions, case_id=case_id, update="object",
-        payload=ObjectionInput(text=body.text, actor=actor), actor=actor, idempotency_key=idempotency_key,
-        audit_context={"decision": "object", "step": "public_notice"},
-    )
-    return read_snapshot(settings, snap)
+async def object_to_notice(case_id: str, body: ObjectionCreate, call: CaseCallDep) -> CaseRead:
+    def has_notice(record: CaseRecord) -> None:
+        if record.kind != PROCESS_KIND:
+            raise Conflict("this case has no public notice")
+
+    payload = ObjectionInput(text=body.text, actor=call.actor)
+    return await call.update(case_id, "object", payload, {"decision": "object", "step": "public_notice"}, check=has_notice)
 
 
 class NoticeShare(BaseModel):

@@ -59,8 +59,9 @@ async def _visible_estate(session, actor, estate_id: str):  # type: ignore[no-un
     estate = await reference_repo.estate(session, estate_id)
     if estate is None:
         raise NotFound(f"no estate {estate_id}")
-    scope = Scope(street_id=estate.street_id, community_id=estate.community_id, estate_id=estate.id,
-                  company_id=actor.jurisdiction.id if actor.jurisdiction.id in (estate.property_company_id, estate.pricing_agency_id) else None)
+    # A company sees the estates it serves (as their property company or pricing agency).
+    serving = actor.jurisdiction.id if actor.jurisdiction.id in (estate.property_company_id, estate.pricing_agency_id) else None
+    scope = Scope(street_id=estate.street_id, community_id=estate.community_id, estate_id=estate.id, company_id=serving)
     if not covers(actor.jurisdiction, scope):
         raise Forbidden(f"estate {estate_id} is outside your jurisdiction")
     return estate

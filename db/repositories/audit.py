@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -75,7 +75,3 @@ async def check_chain(session: AsyncSession, case_id: str) -> tuple[int, ChainBr
     """Recompute the case's chain; returns the entry count and the first broken link, if any."""
     rows = await timeline(session, case_id)
     return len(rows), verify_chain(case_id, [(r.seq, r.prev_hash, r.hash, _event_of(r)) for r in rows])
-
-
-async def count_entries(session: AsyncSession, case_id: str) -> int:
-    return int(await session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.case_id == case_id)) or 0)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.access import Actor, Level, Role
+from domain.access import Actor, Level
 from domain.cases import FINAL_STATUSES, CaseSnapshot
 from db.models import CaseRecord, CaseSequence, InboxEntry, StartRequest
 
@@ -142,13 +142,3 @@ async def find_start_request(session: AsyncSession, key: str) -> StartRequest | 
 async def record_start_request(session: AsyncSession, key: str, case_id: str, actor: Actor, at: datetime) -> None:
     session.add(StartRequest(idempotency_key=key, case_id=case_id, actor_subject=actor.subject, created_at=at))
     await session.flush()
-
-
-async def involved_roles(session: AsyncSession, case_id: str) -> set[Role]:
-    """Roles that hold an open task on the case (used to explain refusals)."""
-    rows = await session.scalars(select(InboxEntry.role).where(InboxEntry.case_id == case_id))
-    return {Role(r) for r in rows.all()}
-
-
-async def touch_status(session: AsyncSession, case_id: str, status: str) -> None:
-    await session.execute(update(CaseRecord).where(CaseRecord.id == case_id).values(status=status))
