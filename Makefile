@@ -27,7 +27,7 @@ tokens: install  ## print a bearer token for every demo user
 	@$(PY) -m api.tokens
 
 migrate: install
-	$(VENV)/bin/alembic upgrade head
+	$(VENV)/bin/alembic upgrade heads
 
 seed: migrate
 	$(PY) -m db.seed

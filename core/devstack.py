@@ -88,7 +88,7 @@ def main() -> None:
         _wait_for_port(7233, "Temporal", temporal)
         _wait_for_port(8233, "Temporal Web UI", temporal)
         _say("migrating and seeding the database ...")
-        subprocess.run([str(BIN / "alembic"), "upgrade", "head"], cwd=ROOT, env=env, check=True)
+        subprocess.run([str(BIN / "alembic"), "upgrade", "heads"], cwd=ROOT, env=env, check=True)
         subprocess.run([sys.executable, "-m", "db.seed"], cwd=ROOT, env=env, check=True)
         start("worker", [sys.executable, "worker.py"])
         api = start("api", [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", "8000"])

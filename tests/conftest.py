@@ -68,7 +68,7 @@ async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[Async
     cfg.set_main_option("script_location", str(ROOT / "db" / "migrations"))
     import asyncio
 
-    await asyncio.to_thread(command.upgrade, cfg, "head")
+    await asyncio.to_thread(command.upgrade, cfg, "heads")
     engine = make_engine(settings)
     factory = make_session_factory(engine)
     async with factory() as session:

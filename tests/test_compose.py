@@ -213,7 +213,7 @@ def test_app_commands(services: dict[str, Any]) -> None:
     assert services["worker"]["command"] in (["python", "worker.py"], "python worker.py")
     assert services["worker"]["deploy"]["replicas"] == 2
     assert "container_name" not in services["worker"], "a fixed container_name cannot have 2 replicas"
-    assert services["migrate"]["command"] in (["alembic", "upgrade", "head"], "alembic upgrade head")
+    assert services["migrate"]["command"] in (["alembic", "upgrade", "heads"], "alembic upgrade heads")
     api_cmd = services["api"].get("command")
     if api_cmd is not None:
         assert "api.main:app" in command_text(services["api"]) and "8000" in command_text(services["api"])

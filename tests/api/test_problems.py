@@ -112,3 +112,15 @@ async def test_case_list_and_inbox_respect_jurisdiction(api, sessions, settings)
     assert company["total"] == 1
     inbox = (await api.get("/inbox", headers=cast.headers("owner_rep"))).json()
     assert any(i["case_id"] == drv.case_id and i["role"]["label"] == "业主代表" for i in inbox)
+
+
+async def test_a_decision_on_a_task_that_was_already_decided_is_a_conflict(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    cast = await create_test_estate(sessions, settings)
+    drv = FundCaseDriver(api, cast)
+    await drv.start()
+    await drv.verify()
+    r = await api.post(f"/cases/{drv.case_id}/tasks/t1/decisions", json={"decision": "confirm"}, headers=cast.headers("owner_rep"))
+    assert r.status_code == 409 and "already done" in r.json()["detail"]
+    r = await api.post(f"/cases/{drv.case_id}/tasks/t99/decisions", json={"decision": "confirm"}, headers=cast.headers("owner_rep"))
+    assert r.status_code == 409
+    assert (await drv.case())["step"]["code"] == "budget_submission"
