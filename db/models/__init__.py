@@ -1,12 +1,13 @@
 """SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
 
 from db.models.base import Base
+from db.models.credit import CreditRecord
 from db.models.cases import AuditEntry, CaseRecord, CaseSequence, InboxEntry, StartRequest
 from db.models.fund import FundAccount, FundPayment, LedgerEntry
 from db.models.reference import Building, Community, Company, Estate, Household, Street, Unit, User
 
 __all__ = [
-    "AuditEntry", "Base", "Building", "CaseRecord", "CaseSequence", "Community", "Company", "Estate",
+    "AuditEntry", "Base", "Building", "CaseRecord", "CaseSequence", "Community", "Company", "CreditRecord", "Estate",
     "FundAccount", "FundPayment", "Household", "InboxEntry", "LedgerEntry", "StartRequest", "Street",
     "Unit", "User",
 ]

@@ -1,0 +1,40 @@
+"""Credit records: written once per key, read per company."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import CreditRecord
+
+# Records stay in force for one year unless stated otherwise (山东 物业服务企业信用信息管理办法 [S]).
+DEFAULT_VALIDITY = timedelta(days=365)
+
+
+async def add_record(
+    session: AsyncSession, *, record_key: str, company_id: str, kind: str, source: str, points: int,
+    case_id: str | None, reason: str, at: datetime, validity: timedelta | None = DEFAULT_VALIDITY,
+) -> CreditRecord:
+    """Write a credit record unless one with the same key exists (a retried activity writes once)."""
+    existing = await session.scalar(select(CreditRecord).where(CreditRecord.record_key == record_key))
+    if existing is not None:
+        return existing
+    record = CreditRecord(
+        record_key=record_key, company_id=company_id, kind=kind, source=source, points=points, case_id=case_id,
+        reason=reason, at=at, expires_at=at + validity if validity else None,
+    )
+    session.add(record)
+    await session.flush()
+    return record
+
+
+async def records_of(session: AsyncSession, company_id: str) -> list[CreditRecord]:
+    rows = await session.scalars(select(CreditRecord).where(CreditRecord.company_id == company_id).order_by(CreditRecord.at))
+    return list(rows.all())
+
+
+async def records_of_case(session: AsyncSession, case_id: str) -> list[CreditRecord]:
+    rows = await session.scalars(select(CreditRecord).where(CreditRecord.case_id == case_id).order_by(CreditRecord.id))
+    return list(rows.all())
