@@ -20,7 +20,7 @@ from core.settings import Settings
 from db.models import CaseRecord
 from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
-from domain.access import Actor, Scope, covers
+from domain.access import Actor, Level, Scope, covers
 from domain.audit import AuditEvent
 from domain.cases import CaseSnapshot, CaseStatus
 from domain.processes import process_label
@@ -51,7 +51,7 @@ def case_scope(record: CaseRecord) -> Scope:
 
 def can_see(actor: Actor, record: CaseRecord) -> bool:
     """A case is visible inside the actor's jurisdiction, or to a company the case concerns."""
-    if actor.jurisdiction.level.value == "company":
+    if actor.jurisdiction.level in (Level.COMPANY, Level.DEPARTMENT):
         return f" {actor.jurisdiction.id} " in record.company_ids
     return covers(actor.jurisdiction, case_scope(record))
 

@@ -54,6 +54,7 @@ class Level(StrEnum):
     COMMUNITY = "community"
     ESTATE = "estate"
     COMPANY = "company"
+    DEPARTMENT = "department"
 
 
 LEVEL_LABELS: dict[Level, str] = {
@@ -62,6 +63,7 @@ LEVEL_LABELS: dict[Level, str] = {
     Level.COMMUNITY: "社区",
     Level.ESTATE: "小区",
     Level.COMPANY: "企业",
+    Level.DEPARTMENT: "部门",
 }
 
 
@@ -82,6 +84,8 @@ class Scope(BaseModel):
     street_id: str | None = None
     community_id: str | None = None
     estate_id: str | None = None
+    # The organisation a task is addressed to: a company (property company, pricing agency,
+    # bidder) or a city department; users of that company or department cover it.
     company_id: str | None = None
 
     def with_company(self, company_id: str | None) -> "Scope":
@@ -99,7 +103,7 @@ def covers(jurisdiction: Jurisdiction, scope: Scope) -> bool:
             return jurisdiction.id is not None and jurisdiction.id == scope.community_id
         case Level.ESTATE:
             return jurisdiction.id is not None and jurisdiction.id == scope.estate_id
-        case Level.COMPANY:
+        case Level.COMPANY | Level.DEPARTMENT:
             return jurisdiction.id is not None and jurisdiction.id == scope.company_id
     return False
 

@@ -69,7 +69,7 @@ def _jurisdiction_filter(stmt: Select, actor: Actor, model) -> Select:  # type: 
             return stmt.where(model.community_id == j.id)
         case Level.ESTATE:
             return stmt.where(model.estate_id == j.id)
-        case Level.COMPANY:
+        case Level.COMPANY | Level.DEPARTMENT:
             if model is CaseRecord:
                 return stmt.where(CaseRecord.company_ids.contains(f" {j.id} "))
             return stmt.where(model.company_id == j.id)
