@@ -15,15 +15,15 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import Conflict, Forbidden, Invalid, NotFound, Problem, Unavailable
-from api.schemas import CaseRead, case_read
+from api.schemas import ActorRead, CaseRead, Labelled, TimelineEntry, case_read, decision_l
 from core.settings import Settings
 from db.models import CaseRecord
 from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
-from domain.access import Actor, Level, Scope, covers
+from domain.access import ROLE_LABELS, Actor, Level, Role, Scope, covers
 from domain.audit import AuditEvent
 from domain.cases import CaseSnapshot, CaseStatus
-from domain.processes import process_label
+from domain.processes import process_label, step_label
 from workflows.human_tasks import CASE_KIND, CASE_STATUS, CASE_STEP, ESTATE_ID, STREET_ID
 
 log = structlog.get_logger("api.cases")
@@ -160,3 +160,25 @@ async def log_refusal(
         decision=context.get("decision"), comment=detail, data={"problem": code, "request": context.get("data", {})},
     )
     await audit_repo.append_events_retrying(sessions, case_id, [event])
+
+
+async def timeline_of(session: AsyncSession, record: CaseRecord) -> list[TimelineEntry]:
+    """The case's audit log in business terms: steps, decisions, timers and refused attempts, in order."""
+    out = []
+    for e in await audit_repo.timeline(session, record.id):
+        role = e.actor_role if e.actor_role in Role.__members__.values() else None
+        out.append(
+            TimelineEntry(
+                seq=e.seq, at=e.at, kind=e.kind,
+                step=Labelled(code=e.step, label=step_label(record.kind, e.step)) if e.step else None,
+                task_id=e.task_id,
+                actor=ActorRead(
+                    subject=e.actor_subject or "system", name=e.actor_name,
+                    role=Labelled(code=role, label=ROLE_LABELS[Role(role)]) if role else None,
+                    organisation=e.actor_organisation,
+                ),
+                decision=decision_l(e.decision) if e.decision else None, comment=e.comment, data=e.data or {},
+                hash=e.hash,
+            )
+        )
+    return out

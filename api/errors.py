@@ -43,6 +43,10 @@ class Conflict(Problem):
     status, code, title = 409, "conflict", "Conflicts with the current state"
 
 
+class Gone(Problem):
+    status, code, title = 410, "gone", "No longer available"
+
+
 class Invalid(Problem):
     status, code, title = 422, "validation-error", "The request is not valid"
 

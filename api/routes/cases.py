@@ -7,11 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.case_service import load_visible_case, read_snapshot
+from api.case_service import load_visible_case, read_snapshot, timeline_of
 from api.deps import ActorDep, CaseCallDep, SessionDep, SettingsDep
 from api.errors import Forbidden
 from api.schemas import (
-    ActorRead,
     CasePage,
     CaseRead,
     CaseSummary,
@@ -20,14 +19,11 @@ from api.schemas import (
     Labelled,
     TimelineEntry,
     WithdrawCreate,
-    decision_l,
 )
 from db.models import CaseRecord
-from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
-from domain.access import ROLE_LABELS, Role
 from domain.cases import CASE_STATUS_LABELS, CaseSnapshot, CaseStatus
-from domain.processes import process_label, step_label
+from domain.processes import process_label
 from domain.tasks import DecisionInput, ReassignInput, WithdrawInput
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -55,18 +51,17 @@ async def list_cases(
         estate_id=estate_id, initiator=initiator, created_from=created_from, created_to=created_to,
     )
     total, rows = await cases_repo.list_cases(session, actor, flt, limit=limit, offset=offset)
-    return CasePage(
-        total=total,
-        items=[
-            CaseSummary(
-                id=r.id, kind=Labelled(code=r.kind, label=process_label(r.kind)), title=r.title,
-                status=Labelled(code=r.status, label=CASE_STATUS_LABELS.get(r.status, r.status)),
-                step=Labelled(code=r.step, label=r.snapshot.get("step_label", r.step)), estate_id=r.estate_id,
-                street_id=r.street_id, created_at=r.created_at, updated_at=r.updated_at, closed_at=r.closed_at,
-                approval_seconds=r.approval_seconds,
-            )
-            for r in rows
-        ],
+    return CasePage(total=total, items=[summary_of(r) for r in rows])
+
+
+def summary_of(r: CaseRecord) -> CaseSummary:
+    """One line of a case list."""
+    return CaseSummary(
+        id=r.id, kind=Labelled(code=r.kind, label=process_label(r.kind)), title=r.title,
+        status=Labelled(code=r.status, label=CASE_STATUS_LABELS.get(r.status, r.status)),
+        step=Labelled(code=r.step, label=r.snapshot.get("step_label", r.step)), estate_id=r.estate_id,
+        street_id=r.street_id, created_at=r.created_at, updated_at=r.updated_at, closed_at=r.closed_at,
+        approval_seconds=r.approval_seconds,
     )
 
 
@@ -79,24 +74,7 @@ async def get_case(case_id: str, session: SessionDep, actor: ActorDep, settings:
 @router.get("/{case_id}/timeline", response_model=list[TimelineEntry], summary="Who did what, when, in which role")
 async def timeline(case_id: str, session: SessionDep, actor: ActorDep) -> list[TimelineEntry]:
     record = await load_visible_case(session, actor, case_id)
-    out = []
-    for e in await audit_repo.timeline(session, case_id):
-        role = e.actor_role if e.actor_role in Role.__members__.values() else None
-        out.append(
-            TimelineEntry(
-                seq=e.seq, at=e.at, kind=e.kind,
-                step=Labelled(code=e.step, label=step_label(record.kind, e.step)) if e.step else None,
-                task_id=e.task_id,
-                actor=ActorRead(
-                    subject=e.actor_subject or "system", name=e.actor_name,
-                    role=Labelled(code=role, label=ROLE_LABELS[Role(role)]) if role else None,
-                    organisation=e.actor_organisation,
-                ),
-                decision=decision_l(e.decision) if e.decision else None, comment=e.comment, data=e.data or {},
-                hash=e.hash,
-            )
-        )
-    return out
+    return await timeline_of(session, record)
 
 
 @router.post(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -11,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.access import Actor, Level
+from domain.calendar import CITY_TZ
 from domain.cases import FINAL_STATUSES, CaseSnapshot
 from db.models import CaseRecord, CaseSequence, InboxEntry, StartRequest
 
@@ -104,9 +107,13 @@ class CaseFilter:
     created_to: date | None = None
 
 
-async def list_cases(session: AsyncSession, actor: Actor, flt: CaseFilter, *, limit: int, offset: int) -> tuple[int, list[CaseRecord]]:
-    """Cases in the actor's jurisdiction matching the filter, newest first, with the total count."""
+async def list_cases(
+    session: AsyncSession, actor: Actor, flt: CaseFilter, *, limit: int, offset: int, extra: Sequence[Any] = (),
+) -> tuple[int, list[CaseRecord]]:
+    """Cases in the actor's jurisdiction matching the filter (and ``extra`` conditions), newest first, with the total."""
     stmt = _jurisdiction_filter(select(CaseRecord), actor, CaseRecord)
+    for condition in extra:
+        stmt = stmt.where(condition)
     for column, value in (
         (CaseRecord.kind, flt.kind), (CaseRecord.status, flt.status), (CaseRecord.street_id, flt.street_id),
         (CaseRecord.community_id, flt.community_id), (CaseRecord.estate_id, flt.estate_id),
@@ -114,10 +121,11 @@ async def list_cases(session: AsyncSession, actor: Actor, flt: CaseFilter, *, li
     ):
         if value is not None:
             stmt = stmt.where(column == value)
+    # Dates are the city's calendar dates; ``created_to`` includes its whole day.
     if flt.created_from is not None:
-        stmt = stmt.where(CaseRecord.created_at >= datetime.combine(flt.created_from, datetime.min.time()).astimezone())
+        stmt = stmt.where(CaseRecord.created_at >= datetime.combine(flt.created_from, time.min, tzinfo=CITY_TZ))
     if flt.created_to is not None:
-        stmt = stmt.where(CaseRecord.created_at < datetime.combine(flt.created_to, datetime.max.time()).astimezone())
+        stmt = stmt.where(CaseRecord.created_at < datetime.combine(flt.created_to + timedelta(days=1), time.min, tzinfo=CITY_TZ))
     total = int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
     rows = await session.scalars(stmt.order_by(CaseRecord.created_at.desc()).limit(limit).offset(offset))
     return total, list(rows.all())

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from db.models import FundAccount, LedgerEntry
 from domain.fund_ledger import shares_for
 from tests.factories import FundCaseDriver, create_test_estate
+from tests.golden_recorder import keep_golden
 
 
 async def balances(sessions, households):  # type: ignore[no-untyped-def]
@@ -85,6 +86,7 @@ async def test_full_case_through_the_api(api, env, sessions, settings) -> None: 
     decisions = [(e["actor"]["role"]["code"] if e["actor"]["role"] else None, e["decision"]["code"]) for e in timeline if e["kind"] == "decision"]
     assert ("pricing_agency", "approve") in decisions and ("housing_bureau", "approve") in decisions
     assert [e["seq"] for e in timeline] == list(range(1, len(timeline) + 1))
+    await keep_golden(env.client, drv.case_id, "fund-emergency-happy-path")
 
 
 async def _areas(sessions, cast):  # type: ignore[no-untyped-def]

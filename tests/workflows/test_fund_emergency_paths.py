@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.factories import FundCaseDriver, create_test_estate
+from tests.golden_recorder import keep_golden
 
 
 async def test_price_review_cannot_raise_the_amount_and_a_cut_needs_reasons(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
@@ -43,7 +44,7 @@ async def test_returns_go_one_step_back_and_the_resubmission_is_reviewed_again(a
     assert [t["outcome"]["code"] for t in reviews] == ["return", "approve", "approve"]
 
 
-async def test_a_rejection_closes_the_case_and_a_new_case_can_resubmit_it(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_rejection_closes_the_case_and_a_new_case_can_resubmit_it(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
     cast = await create_test_estate(sessions, settings)
     drv = FundCaseDriver(api, cast)
     await drv.start()
@@ -63,6 +64,7 @@ async def test_a_rejection_closes_the_case_and_a_new_case_can_resubmit_it(api, s
             "description": "补充材料后重新申请", "resubmission_of": drv.case_id}
     r = await api.post("/cases/fund-emergency", json=body, headers=cast.headers("clerk"))
     assert r.status_code == 201 and r.json()["facts"]["resubmission_of"] == drv.case_id
+    await keep_golden(env.client, drv.case_id, "fund-emergency-rejected")
 
 
 async def test_countersign_waits_for_every_party(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
