@@ -107,6 +107,9 @@ class CaseWorkflow:
     @workflow.update
     async def decide(self, decision: DecisionInput) -> CaseSnapshot:
         """Record a decision on an open task and return the case as it stands afterwards."""
+        # Validators of updates delivered together all run before their handlers, so the state a
+        # validator saw may have changed (two signatures of one party): check again, atomically.
+        self._validate_decide(decision)
         task = self._tasks[decision.task_id]
         role = acting_role(task, decision.actor)
         now = workflow.now()
@@ -152,6 +155,7 @@ class CaseWorkflow:
     @workflow.update
     async def withdraw(self, request: WithdrawInput) -> CaseSnapshot:
         """The initiator takes the case back (撤回) before anyone has acted on it."""
+        self._validate_withdraw(request)
         self._withdrawal = request
         self._touch()
         target = self._version
@@ -170,6 +174,7 @@ class CaseWorkflow:
     @workflow.update
     async def reassign(self, request: ReassignInput) -> CaseSnapshot:
         """A supervisor hands an open task to a named person (转办); only they (or the supervisor) may decide it."""
+        self._validate_reassign(request)
         task = self._tasks[request.task_id]
         previous = task.assignee
         task.assignee = request.assignee

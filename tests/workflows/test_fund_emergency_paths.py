@@ -125,3 +125,20 @@ async def test_the_initiator_can_withdraw_before_anyone_acts(api, sessions, sett
     await drv2.decide("owner_rep", "onsite_verification", "confirm")
     r = await api.post(f"/cases/{drv2.case_id}/withdraw", json={"reason": "误报"}, headers=cast.headers("clerk"))
     assert r.status_code == 409
+
+
+async def test_two_signatures_sent_together_count_once(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    cast = await create_test_estate(sessions, settings)
+    drv = FundCaseDriver(api, cast)
+    await drv.start()
+    url = f"/cases/{drv.case_id}/tasks/t1/decisions"
+    results = await asyncio.gather(*[
+        api.post(url, json={"decision": "confirm"}, headers=cast.headers("company", f"k-{i}")) for i in range(3)
+    ])
+    assert sorted(r.status_code for r in results)[0] == 200
+    assert all(r.status_code in (200, 409, 422) for r in results)
+    task = (await drv.case())["open_tasks"][0]
+    signed = [p for p in task["countersign"] if p["signed_by"]]
+    assert [p["role"]["code"] for p in signed] == ["property_company"]
