@@ -11,20 +11,40 @@ from temporalio.worker import Worker
 
 from activities.cases import CaseActivities
 from activities.fund_emergency import FundEmergencyActivities
+from activities.handover import HandoverActivities
+from activities.tender import TenderActivities
 from core.logging import LogContextInterceptor, configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect
 from db.session import make_engine, make_session_factory
 from workflows.fund_emergency import MaintenanceFundEmergencyWorkflow
+from workflows.handover import PropertyHandoverWorkflow
+from workflows.tender import PropertyTenderWorkflow
 
-WORKFLOWS = [MaintenanceFundEmergencyWorkflow]
+WORKFLOWS = [
+    MaintenanceFundEmergencyWorkflow,
+    PropertyTenderWorkflow,
+    PropertyHandoverWorkflow,
+]
 
 
 def build_activities(session_factory: async_sessionmaker[AsyncSession]) -> list[object]:
     """Every activity, bound to its dependencies."""
     cases = CaseActivities(session_factory)
     fund = FundEmergencyActivities(session_factory)
-    return [cases.project_case, cases.compute_sla, fund.load_context, fund.pay]
+    return [
+        cases.project_case, cases.compute_sla, fund.load_context, fund.pay,
+        *tender_activities(session_factory),
+    ]
+
+
+def tender_activities(session_factory: async_sessionmaker[AsyncSession]) -> list[object]:
+    """The tender's and the handover's activities."""
+    tender, handover = TenderActivities(session_factory), HandoverActivities(session_factory)
+    return [
+        tender.load_context, tender.check_company, tender.register_bid, tender.expert_pool, tender.record_result,
+        handover.add_bad_credit, handover.set_estate_company,
+    ]
 
 
 def build_worker(client: Client, settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> Worker:

@@ -69,3 +69,92 @@ FUND_EMERGENCY_DEMO = FUND_EMERGENCY.model_copy(
     update={"verification_deadline": timedelta(minutes=30), "public_notice": timedelta(minutes=2)}
 )
 OWNER_VOTE = OwnerVoteRules()
+
+
+class TenderRules(BaseModel):
+    """招标: the property-service tender and its evaluation committee."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # At least 20 days from the tender documents to the bid deadline. 招标投标法 Art. 24 [P].
+    min_bid_period: timedelta = timedelta(days=20)
+    # A clarification later than 15 days before the deadline moves the deadline. 实施条例 Art. 21 [P].
+    clarification_lead: timedelta = timedelta(days=15)
+    # Fewer than 3 valid bids: no opening, re-tender. 招标投标法 Art. 28; 实施条例 Art. 44 [P];
+    # direct selection needs the housing bureau's approval (物业管理条例 Art. 24; 山东 Art. 14 [P]).
+    min_valid_bids: int = 3
+    # Evaluation committee: at least 5 members, an odd number, experts at least 2/3.
+    # 招标投标法 Art. 37 [P]. Our committee: 5 members, 1 representative of the tenderer [C].
+    committee_min_size: int = 5
+    committee_size: int = 5
+    tenderer_representatives: int = 1
+    expert_share_numerator: int = 2
+    expert_share_denominator: int = 3
+    # Scoring by the committee members: not fixed by statute [C]; overdue goes to the bureau.
+    scoring_working_days: int = 3
+    # Scores are 0..100; under the lowest-price method a bid qualifies with an average ≥ 60 [C].
+    max_score: int = 100
+    qualifying_score: int = 60
+    # Up to 3 winning candidates. 实施条例 Art. 53 [P].
+    candidates: int = 3
+    # Candidates published within 3 days of the evaluation report, for at least 3 days; an
+    # objection is answered within 3 days and the tender pauses until then. 实施条例 Art. 54 [P].
+    publicity_start_within: timedelta = timedelta(days=3)
+    publicity_period: timedelta = timedelta(days=3)
+    objection_answer_period: timedelta = timedelta(days=3)
+    # The contract is signed within 30 days of the award. 招标投标法 Art. 46 [P].
+    contract_period: timedelta = timedelta(days=30)
+    # Yellow card this long before a calendar-day deadline [C].
+    remind_before: timedelta = timedelta(days=1)
+    # The housing bureau decides on a direct selection [C: working days].
+    direct_selection_working_days: int = 5
+    # Resettlement estates admit only grade A and above (policy 青政办发〔2020〕26号 [seed]).
+    resettlement_min_grade: str = "A"
+
+
+class HandoverRules(BaseModel):
+    """新旧物业衔接: the outgoing company's exit and the incoming company's inspection."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # Notice of dismissal 60 days (民法典 Art. 946 [P]); of non-renewal 90 days (民法典 Art. 947 [P]).
+    dismissal_notice: timedelta = timedelta(days=60)
+    non_renewal_notice: timedelta = timedelta(days=90)
+    # Exit within the agreed period, or 30 days from the end of the contract. 潍坊 Art. 50 [P].
+    default_exit_period: timedelta = timedelta(days=30)
+    # Incoming company's checks of each item and its inspection (承接查验) [C].
+    item_check_working_days: int = 5
+    remedy_working_days: int = 5
+    # The street convenes the joint meeting, the bureau issues a correction order [C].
+    joint_meeting_working_days: int = 5
+    correction_order_working_days: int = 5
+    emergency_appointment_working_days: int = 3
+    # A refusal or a missed exit deadline is a bad credit record (物业管理条例 Art. 58 [P]; points [C]).
+    refusal_credit_points: int = -10
+    # Emergency service at most 6 months (潍坊 Art. 51 [P]); a new selection must start 60 days
+    # before it ends or the bureau is asked to supervise [C].
+    emergency_max_months: int = 6
+    tender_follow_up_lead: timedelta = timedelta(days=60)
+    # Yellow card this long before a calendar-day deadline [C].
+    remind_before: timedelta = timedelta(days=1)
+
+
+TENDER = TenderRules()
+HANDOVER = HandoverRules()
+
+
+# Compressed calendar periods of the tender and the handover for the local demo only (`make run`);
+# working-day SLAs and the months of emergency service keep their length. Never used in production.
+TENDER_DEMO = TENDER.model_copy(
+    update={
+        "min_bid_period": timedelta(minutes=5), "clarification_lead": timedelta(minutes=3),
+        "publicity_period": timedelta(minutes=2), "objection_answer_period": timedelta(minutes=10),
+        "contract_period": timedelta(minutes=30), "remind_before": timedelta(minutes=1),
+    }
+)
+HANDOVER_DEMO = HANDOVER.model_copy(
+    update={
+        "dismissal_notice": timedelta(minutes=3), "non_renewal_notice": timedelta(minutes=5),
+        "default_exit_period": timedelta(minutes=5), "remind_before": timedelta(minutes=1),
+    }
+)

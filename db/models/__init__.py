@@ -5,9 +5,11 @@ from db.models.credit import CreditRecord
 from db.models.cases import AuditEntry, CaseRecord, CaseSequence, InboxEntry, StartRequest
 from db.models.fund import FundAccount, FundPayment, LedgerEntry
 from db.models.reference import Building, Community, Company, Estate, Household, Street, Unit, User
+from db.models.tender import Expert, ExpertRelationship, TenderBid
 
 __all__ = [
     "AuditEntry", "Base", "Building", "CaseRecord", "CaseSequence", "Community", "Company", "CreditRecord", "Estate",
     "FundAccount", "FundPayment", "Household", "InboxEntry", "LedgerEntry", "StartRequest", "Street",
     "Unit", "User",
+    "Expert", "ExpertRelationship", "TenderBid",
 ]

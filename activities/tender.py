@@ -1,0 +1,137 @@
+"""Activities of the tender: the estate's context, bidder registration, the expert pool, the result."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from db.repositories import reference as reference_repo
+from db.repositories import tender as tender_repo
+from domain.expert_draw import ExpertProfile
+from domain.rules import TENDER, TenderRules
+from domain.tender import bidder_refusal
+
+
+class TenderContextRequest(BaseModel):
+    estate_id: str
+
+
+class TenderContext(BaseModel):
+    """What the tender needs to know about the estate."""
+
+    estate_name: str
+    street_id: str
+    community_id: str
+    current_company_id: str | None
+    has_owners_committee: bool
+    resettlement: bool
+
+
+class CompanyCheckRequest(BaseModel):
+    company_id: str
+    resettlement: bool
+    rules: TenderRules = TENDER
+
+
+class CompanyCheck(BaseModel):
+    """A company's eligibility: the reason it is refused, or None."""
+
+    company_id: str
+    company_name: str
+    credit_grade: str | None
+    refusal: str | None
+
+
+class BidRequest(BaseModel):
+    """Register a company's bid in a round; eligibility is checked against the data layer."""
+
+    case_id: str
+    round: int
+    company_id: str
+    price_fen_per_m2: int
+    plan: str
+    resettlement: bool
+    at: datetime
+    rules: TenderRules = TENDER
+
+
+class ExpertPoolRequest(BaseModel):
+    case_id: str
+
+
+class ResultRequest(BaseModel):
+    case_id: str
+    round: int
+    ranks: dict[str, tuple[int, str]]
+    winner: str | None
+
+
+class TenderActivities:
+    """Built once by the worker with the session factory."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = session_factory
+
+    @activity.defn(name="tender_context")
+    async def load_context(self, request: TenderContextRequest) -> TenderContext:
+        """The estate's street, community, current company and whether it is a resettlement estate."""
+        async with self._sessions() as session:
+            estate = await reference_repo.estate(session, request.estate_id)
+            if estate is None:
+                raise ApplicationError(f"unknown estate {request.estate_id}", type="UnknownEstate", non_retryable=True)
+            return TenderContext(
+                estate_name=estate.name, street_id=estate.street_id, community_id=estate.community_id,
+                current_company_id=estate.property_company_id, has_owners_committee=estate.has_owners_committee,
+                resettlement=estate.resettlement,
+            )
+
+    @activity.defn(name="tender_check_company")
+    async def check_company(self, request: CompanyCheckRequest) -> CompanyCheck:
+        """Business registration, blacklist and credit grade from the company table."""
+        async with self._sessions() as session:
+            company = await tender_repo.company(session, request.company_id)
+            refusal = bidder_refusal(
+                exists=company is not None and company.kind == "property",
+                blacklisted=bool(company and company.blacklisted), business_licence=company.business_licence if company else None,
+                credit_grade=company.credit_grade if company else None, resettlement=request.resettlement, rules=request.rules,
+            )
+            return CompanyCheck(
+                company_id=request.company_id, company_name=company.name if company else request.company_id,
+                credit_grade=company.credit_grade if company else None, refusal=refusal,
+            )
+
+    @activity.defn(name="tender_register_bid")
+    async def register_bid(self, request: BidRequest) -> CompanyCheck:
+        """Record the bid as valid, or as refused with the reason; a retry records it once."""
+        check = await self.check_company(CompanyCheckRequest(company_id=request.company_id, resettlement=request.resettlement, rules=request.rules))
+        async with self._sessions() as session, session.begin():
+            if await tender_repo.company(session, request.company_id) is None:
+                return check  # nothing to record against an unknown company
+            await tender_repo.add_bid(
+                session, case_id=request.case_id, round=request.round, company_id=request.company_id,
+                status="refused" if check.refusal else "valid", reason=check.refusal,
+                price_fen_per_m2=request.price_fen_per_m2, plan=request.plan, at=request.at,
+            )
+        return check
+
+    @activity.defn(name="tender_expert_pool")
+    async def expert_pool(self, request: ExpertPoolRequest) -> list[ExpertProfile]:
+        """The active experts with their employers and recorded relationships."""
+        async with self._sessions() as session:
+            return [
+                ExpertProfile(
+                    id=e.id, name=e.name, employer=e.employer, employer_company_id=e.employer_company_id,
+                    specialty=e.specialty, related_company_ids=related,
+                )
+                for e, related in await tender_repo.expert_pool(session)
+            ]
+
+    @activity.defn(name="tender_record_result")
+    async def record_result(self, request: ResultRequest) -> None:
+        """Each bid's rank and score, and the winner, on the bid records."""
+        async with self._sessions() as session, session.begin():
+            await tender_repo.record_result(session, case_id=request.case_id, round=request.round, ranks=request.ranks, winner=request.winner)

@@ -1,0 +1,246 @@
+"""招标 + 新旧物业衔接: publish a tender, register bids, clarify, object, read the draw; the expert pool.
+
+Bidders (company users) read a tender through a filtered view: the committee's names stay out of
+it until the award (招标投标法 Art. 37), and they see only their own bid and objections.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from fastapi import APIRouter, Request, Response, status
+from pydantic import BaseModel, Field
+
+from api.case_service import can_see, load_visible_case, read_snapshot, send_update, start_case
+from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
+from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.schemas import CaseRead
+from core.settings import Settings
+from db.models import CaseRecord
+from db.repositories import cases as cases_repo
+from db.repositories import reference as reference_repo
+from db.repositories import tender as tender_repo
+from domain.access import Actor, Level, Role, Scope, covers
+from domain.cases import CaseSnapshot
+from domain.expert_draw import DrawRound, verify_round
+from domain.rules import HANDOVER, HANDOVER_DEMO, TENDER, TENDER_DEMO
+from domain.tasks import DecisionRefused
+from domain.tender import PROCESS_KIND, BidData, Selection, TenderStart, check_bid_deadline
+from workflows.tender import PropertyTenderWorkflow
+from workflows.tender_models import BidInput, ClarificationInput, TenderInput, TenderObjectionInput
+
+router = APIRouter(tags=["tender 物业服务招标"])
+
+OFFICIALS = (Role.HOUSING_BUREAU, Role.BUREAU_SUPERVISOR, Role.AUDITOR, Role.ADMIN)
+# What a bidder may read before the award: the announcement, the deadline, the published result.
+PUBLIC_FACTS = (
+    "selection", "selection_label", "method", "method_label", "tie_rule", "summary", "round", "published_at",
+    "bid_deadline", "clarifications", "estate_name", "resettlement", "ranking", "publicity", "winner", "awarded_at",
+)
+
+START_EXAMPLES = {
+    "re-selection": {
+        "summary": "业委会重新选聘: the current company is dismissed (60 days' notice)",
+        "value": {
+            "estate_id": "yidu-jinxiu", "selection": "reselection", "method": "comprehensive",
+            "summary": "锦绣华庭物业服务招标：服务期三年，住宅物业费不高于1.2元/㎡·月", "bid_deadline": "2027-01-10T09:00:00+08:00",
+            "outgoing": {"reason": "dismissal"},
+        },
+    },
+    "first tender": {
+        "summary": "前期物业: the developer's first tender, lowest evaluated price",
+        "value": {"estate_id": "wangfu-fuhua", "selection": "first", "method": "lowest_price",
+                  "summary": "富华小区前期物业服务招标", "bid_deadline": "2027-01-10T09:00:00+08:00"},
+    },
+}
+
+
+class BidCreate(BidData):
+    """A bid; the bidding company is the caller's, from the token."""
+
+
+class ClarificationCreate(BaseModel):
+    text: str = Field(min_length=1, max_length=4000, examples=["第3.2条物业服务用房面积更正为120㎡"])
+
+
+class TenderObjectionCreate(BaseModel):
+    text: str = Field(min_length=1, max_length=4000, examples=["第一中标候选人项目经理资格证书已过期"])
+
+
+class DrawRead(BaseModel):
+    """The draw as an auditor checks it: pool, exclusions with reasons, every round re-derived."""
+
+    case_id: str
+    committee_plan: dict[str, Any] | None
+    expert_pool: list[dict[str, Any]]
+    exclusions: list[dict[str, Any]]
+    draws: list[dict[str, Any]]
+    committee: list[dict[str, Any]]
+    names_released: bool
+    verified: bool
+
+
+class ExpertRead(BaseModel):
+    id: str
+    name: str
+    employer: str
+    specialty: str
+    related_company_ids: list[str]
+
+
+def _is_company_user(actor: Actor) -> bool:
+    return actor.jurisdiction.level == Level.COMPANY
+
+
+def _released(snap: CaseSnapshot) -> bool:
+    return bool(snap.facts.get("awarded_at"))
+
+
+def bidder_view(snap: CaseSnapshot, company_id: str | None) -> CaseSnapshot:
+    """The tender as a company sees it: public facts, its own bid, no committee names before the award."""
+    facts = {k: v for k, v in snap.facts.items() if k in PUBLIC_FACTS}
+    facts["bids"] = [b for b in snap.facts.get("bids", []) if b.get("company_id") == company_id]
+    facts["refused_bids"] = [b for b in snap.facts.get("refused_bids", []) if b.get("company_id") == company_id]
+    facts["bid_count"] = len(snap.facts.get("bids", []))
+    if _released(snap):
+        facts["expert_draw"] = snap.facts.get("expert_draw")
+    tasks = [t for t in snap.tasks if company_id is not None and t.scope.company_id == company_id]
+    return snap.model_copy(update={"facts": facts, "tasks": tasks})
+
+
+def _read_for(actor: Actor, record: CaseRecord, snap: CaseSnapshot, settings: Settings) -> CaseRead:
+    if _is_company_user(actor) and not (_released(snap) and can_see(actor, record)):
+        snap = bidder_view(snap, actor.jurisdiction.id)
+    return read_snapshot(settings, snap)
+
+
+async def _tender_record(session: SessionDep, actor: Actor, case_id: str) -> CaseRecord:
+    """A published tender is public to every company; others need the case in their jurisdiction."""
+    if _is_company_user(actor):
+        record = await cases_repo.get_case(session, case_id)
+        if record is None:
+            raise NotFound(f"no case {case_id}")
+    else:
+        record = await load_visible_case(session, actor, case_id)
+    if record.kind != PROCESS_KIND:
+        raise NotFound(f"no tender {case_id}")
+    return record
+
+
+@router.post(
+    "/cases/tender", response_model=CaseRead, status_code=status.HTTP_201_CREATED,
+    summary="Publish a tender (招标公告) and start its case; the bid deadline is ≥ 20 days away",
+    openapi_extra={"requestBody": {"content": {"application/json": {"examples": START_EXAMPLES}}}},
+)
+async def start(
+    body: TenderStart, response: Response, session: SessionDep, actor: ActorDep, client: ClientDep,
+    settings: SettingsDep, idempotency_key: IdempotencyKey = None,
+) -> CaseRead:
+    if Role.CLERK not in actor.roles:
+        raise Forbidden("only a clerk publishes a tender")
+    estate = await reference_repo.estate(session, body.estate_id)
+    if estate is None:
+        raise Invalid(f"unknown estate {body.estate_id}", errors=[{"loc": ["body", "estate_id"], "msg": "unknown estate", "type": "value_error"}])
+    scope = Scope(street_id=estate.street_id, community_id=estate.community_id, estate_id=estate.id)
+    if not covers(actor.jurisdiction, scope):
+        raise Forbidden(f"estate {estate.id} is outside your jurisdiction")
+    if body.selection == Selection.RESELECTION and estate.property_company_id is None:
+        raise Invalid("the estate has no current company to re-select from; publish a first tender",
+                      errors=[{"loc": ["body", "selection"], "msg": "no current company", "type": "value_error"}])
+    rules, handover_rules = (TENDER_DEMO, HANDOVER_DEMO) if settings.demo_periods else (TENDER, HANDOVER)
+    try:
+        check_bid_deadline(datetime.now(timezone.utc), body.bid_deadline, rules)
+    except DecisionRefused as exc:
+        raise Invalid(exc.detail, errors=exc.errors) from None
+    case_id, created = await start_case(
+        session=session, client=client, settings=settings, workflow_run=PropertyTenderWorkflow.run,
+        workflow_input_factory=lambda cid: TenderInput(case_id=cid, request=body, initiator=actor, rules=rules, handover_rules=handover_rules),
+        kind=PROCESS_KIND, prefix_key=estate.id, title=f"{estate.name} · 物业服务招标", scope=scope, actor=actor,
+        idempotency_key=idempotency_key,
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    record = await cases_repo.get_case(session, case_id)
+    assert record is not None
+    await session.refresh(record)
+    return read_snapshot(settings, CaseSnapshot.model_validate(record.snapshot))
+
+
+@router.get("/cases/tender/{case_id}", response_model=CaseRead, summary="A tender; bidders see the public part only")
+async def get_tender(case_id: str, session: SessionDep, actor: ActorDep, settings: SettingsDep) -> CaseRead:
+    record = await _tender_record(session, actor, case_id)
+    return _read_for(actor, record, CaseSnapshot.model_validate(record.snapshot), settings)
+
+
+async def _bidder_update(request: Request, session: SessionDep, actor: Actor, client: ClientDep, settings: Settings,
+                         case_id: str, update: str, payload: BaseModel, audit: dict[str, Any], key: str | None) -> CaseRead:
+    record = await _tender_record(session, actor, case_id)
+    await session.close()  # no connection held while Temporal works
+    snap = await send_update(client=client, sessions=request.app.state.sessions, case_id=record.id, update=update,
+                             payload=payload, actor=actor, idempotency_key=key, audit_context=audit)
+    return _read_for(actor, record, snap, settings)
+
+
+@router.post("/cases/tender/{case_id}/bids", response_model=CaseRead, summary="Register your company's bid (投标); refused with the reason if ineligible")
+async def register_bid(
+    case_id: str, body: BidCreate, request: Request, session: SessionDep, actor: ActorDep, client: ClientDep,
+    settings: SettingsDep, idempotency_key: IdempotencyKey = None,
+) -> CaseRead:
+    if Role.PROPERTY_COMPANY not in actor.roles or not _is_company_user(actor):
+        raise Forbidden("only a property company's user can bid")
+    payload = BidInput(bid=BidData.model_validate(body.model_dump()), actor=actor)
+    audit = {"decision": "bid", "step": "bidding", "data": body.model_dump()}
+    return await _bidder_update(request, session, actor, client, settings, case_id, "register_bid", payload, audit, idempotency_key)
+
+
+@router.post("/cases/tender/{case_id}/clarifications", response_model=CaseRead,
+             summary="Clarify the tender documents (澄清); later than 15 days before the deadline it moves the deadline")
+async def clarify(case_id: str, body: ClarificationCreate, call: CaseCallDep) -> CaseRead:
+    def is_tender(record: CaseRecord) -> None:
+        if record.kind != PROCESS_KIND:
+            raise Conflict("this case is not a tender")
+
+    if not body.text.strip():
+        raise Invalid("a clarification needs its text")
+    payload = ClarificationInput(text=body.text, actor=call.actor)
+    return await call.update(case_id, "clarify", payload, {"decision": "clarify", "step": "bidding"}, check=is_tender)
+
+
+@router.post("/cases/tender/{case_id}/objections", response_model=CaseRead,
+             summary="Object to the evaluation result during the publicity (异议); the award waits for the answer")
+async def object_to_result(
+    case_id: str, body: TenderObjectionCreate, request: Request, session: SessionDep, actor: ActorDep, client: ClientDep,
+    settings: SettingsDep, idempotency_key: IdempotencyKey = None,
+) -> CaseRead:
+    if not body.text.strip():
+        raise Invalid("an objection needs its text")
+    payload = TenderObjectionInput(text=body.text, actor=actor)
+    audit = {"decision": "object", "step": "publicity"}
+    return await _bidder_update(request, session, actor, client, settings, case_id, "object", payload, audit, idempotency_key)
+
+
+@router.get("/cases/tender/{case_id}/draw", response_model=DrawRead,
+            summary="The expert draw as recorded: eligible pool, exclusions with reasons, random values, choice, re-derived")
+async def draw(case_id: str, session: SessionDep, actor: ActorDep) -> DrawRead:
+    record = await _tender_record(session, actor, case_id)
+    snap = CaseSnapshot.model_validate(record.snapshot)
+    if _is_company_user(actor) and not _released(snap):
+        raise Forbidden("the committee stays confidential until the award (招标投标法 Art. 37)")
+    recorded = snap.facts.get("expert_draw") or {}
+    rounds = [DrawRound.model_validate(d) for d in recorded.get("draws", [])]
+    return DrawRead(
+        case_id=case_id, committee_plan=recorded.get("committee_plan"), expert_pool=recorded.get("expert_pool", []),
+        exclusions=recorded.get("exclusions", []), draws=[r.model_dump() for r in rounds], committee=recorded.get("committee", []),
+        names_released=bool(recorded.get("names_released")), verified=all(verify_round(r) for r in rounds),
+    )
+
+
+@router.get("/experts", response_model=list[ExpertRead], summary="The bid-evaluation expert pool (评标专家库), for officials")
+async def experts(session: SessionDep, actor: ActorDep) -> list[ExpertRead]:
+    if not actor.has_any(OFFICIALS):
+        raise Forbidden("the expert pool is open to the housing bureau and auditors only")
+    return [
+        ExpertRead(id=e.id, name=e.name, employer=e.employer, specialty=e.specialty, related_company_ids=related)
+        for e, related in await tender_repo.expert_pool(session)
+    ]

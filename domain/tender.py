@@ -1,0 +1,233 @@
+"""招标: the property-service tender's steps, inputs and rules that need no I/O."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
+
+from domain.rules import TENDER, TenderRules
+from domain.tasks import DecisionRefused, RefusalKind
+
+PROCESS_KIND = "tender"
+PROCESS_LABEL = "物业服务招标"
+
+
+class Selection(StrEnum):
+    """Who tenders: the developer for the first company (前期物业), or the owners re-selecting."""
+
+    FIRST = "first"
+    RESELECTION = "reselection"
+
+
+SELECTION_LABELS = {Selection.FIRST: "建设单位选聘前期物业", Selection.RESELECTION: "业主委员会重新选聘"}
+
+
+class Method(StrEnum):
+    """The evaluation method stated in the tender documents."""
+
+    COMPREHENSIVE = "comprehensive"
+    LOWEST_PRICE = "lowest_price"
+
+
+METHOD_LABELS = {Method.COMPREHENSIVE: "综合评估法", Method.LOWEST_PRICE: "经评审的最低投标价法"}
+
+
+class ExitReason(StrEnum):
+    """Why the outgoing company leaves: it decides the notice period (民法典 Arts. 946–947)."""
+
+    DISMISSAL = "dismissal"
+    NON_RENEWAL = "non_renewal"
+
+
+EXIT_REASON_LABELS = {ExitReason.DISMISSAL: "解聘", ExitReason.NON_RENEWAL: "合同期满不再续聘"}
+
+
+class Step(StrEnum):
+    BIDDING = "bidding"
+    BID_OPENING = "bid_opening"
+    TENDER_FAILED = "tender_failed"
+    DIRECT_SELECTION = "direct_selection"
+    EXPERT_DRAW = "expert_draw"
+    POOL_SHORTFALL = "pool_shortfall"
+    EVALUATION = "evaluation"
+    PUBLICITY = "publicity"
+    OBJECTION = "objection"
+    AWARD = "award"
+    CONTRACT = "contract"
+    HANDOVER = "handover"
+    CLOSED = "closed"
+
+
+STEP_LABELS: dict[str, str] = {
+    Step.BIDDING: "招标公告及投标",
+    Step.BID_OPENING: "开标",
+    Step.TENDER_FAILED: "招标失败",
+    Step.DIRECT_SELECTION: "直接选聘审批",
+    Step.EXPERT_DRAW: "抽取评标专家",
+    Step.POOL_SHORTFALL: "专家库不足",
+    Step.EVALUATION: "评标",
+    Step.PUBLICITY: "中标候选人公示",
+    Step.OBJECTION: "异议答复",
+    Step.AWARD: "确定中标人",
+    Step.CONTRACT: "签订物业服务合同",
+    Step.HANDOVER: "新旧物业交接",
+    Step.CLOSED: "结案",
+}
+
+# Decisions of this process beyond the shared ones, with the labels a clerk sees.
+RETENDER = "retender"
+DIRECT_SELECT = "direct_select"
+RECUSE = "recuse"
+REDRAW = "redraw"
+DECISION_LABELS = {RETENDER: "重新招标", DIRECT_SELECT: "申请直接选聘", RECUSE: "回避", REDRAW: "重新抽取"}
+
+
+class OutgoingTerms(BaseModel):
+    """For a re-selection: why the current company leaves and any agreed exit period."""
+
+    reason: ExitReason = Field(examples=[ExitReason.DISMISSAL])
+    agreed_exit_days: int | None = Field(default=None, ge=1, le=365, description="agreed exit period; 30 days if none")
+
+
+class TenderStart(BaseModel):
+    """What a clerk publishes to start a tender (招标公告)."""
+
+    estate_id: str = Field(min_length=1, max_length=64, examples=["yidu-jinxiu"])
+    selection: Selection = Field(examples=[Selection.RESELECTION])
+    summary: str = Field(min_length=5, max_length=4000, examples=["锦绣华庭物业服务招标：服务期三年，住宅物业费不高于1.2元/㎡·月"])
+    bid_deadline: AwareDatetime = Field(description="at least 20 days after publication", examples=["2027-01-10T09:00:00+08:00"])
+    method: Method = Field(examples=[Method.COMPREHENSIVE])
+    outgoing: OutgoingTerms | None = Field(default=None, description="required for a re-selection")
+
+    @model_validator(mode="after")
+    def _outgoing_matches_selection(self) -> "TenderStart":
+        if self.selection == Selection.RESELECTION and self.outgoing is None:
+            raise ValueError("a re-selection needs 'outgoing': why the current company leaves")
+        if self.selection == Selection.FIRST and self.outgoing is not None:
+            raise ValueError("a first tender has no outgoing company")
+        return self
+
+
+class BidData(BaseModel):
+    """A bid: the monthly fee offered and the service plan in brief."""
+
+    price_fen_per_m2: int = Field(gt=0, le=100_000, description="monthly fee in fen per m²", examples=[120])
+    plan: str = Field(min_length=1, max_length=4000, examples=["24小时秩序维护，电梯维保外包给具备资质单位"])
+
+
+class ScoreData(BaseModel):
+    """One committee member's scores, one per valid bidder (company id → score)."""
+
+    scores: dict[str, int] = Field(min_length=1)
+
+
+class RetenderData(BaseModel):
+    """重新招标: the new bid deadline."""
+
+    bid_deadline: AwareDatetime
+
+
+class DirectSelectData(BaseModel):
+    """直接选聘: the company proposed, for the housing bureau's approval."""
+
+    company_id: str = Field(min_length=1, max_length=64)
+
+
+class ContractData(BaseModel):
+    """签订物业服务合同: the contract's number."""
+
+    contract_no: str = Field(min_length=1, max_length=100)
+
+
+class Bid(BaseModel):
+    """A registered bid as the process keeps it."""
+
+    company_id: str
+    company_name: str
+    credit_grade: str | None
+    price_fen_per_m2: int
+    registered_at: datetime
+
+
+class Ranked(BaseModel):
+    """One line of the evaluation result."""
+
+    rank: int
+    company_id: str
+    company_name: str
+    average_score: float
+    price_fen_per_m2: int
+    qualified: bool
+
+
+def check_bid_deadline(published_at: datetime, deadline: datetime, rules: TenderRules = TENDER) -> None:
+    """The bid deadline must be at least 20 days after publication (招标投标法 Art. 24)."""
+    if deadline - published_at < rules.min_bid_period:
+        raise DecisionRefused(
+            RefusalKind.INVALID,
+            f"the bid deadline must be at least {rules.min_bid_period.days} days after publication",
+            [{"loc": ["body", "bid_deadline"], "msg": f"less than {rules.min_bid_period.days} days after publication", "type": "value_error"}],
+        )
+
+
+def deadline_after_clarification(deadline: datetime, clarified_at: datetime, rules: TenderRules = TENDER) -> datetime:
+    """A clarification less than 15 days before the deadline moves it to 15 days after the clarification."""
+    if deadline - clarified_at < rules.clarification_lead:
+        return clarified_at + rules.clarification_lead
+    return deadline
+
+
+def check_scores(scores: ScoreData, bidder_ids: list[str], rules: TenderRules = TENDER) -> None:
+    """A member scores every valid bidder, and only them, within 0..max."""
+    given, wanted = set(scores.scores), set(bidder_ids)
+    if given != wanted:
+        missing, extra = sorted(wanted - given), sorted(given - wanted)
+        raise DecisionRefused(RefusalKind.INVALID, f"scores must cover exactly the valid bidders; missing {missing}, not bidding {extra}")
+    bad = [c for c, s in scores.scores.items() if not 0 <= s <= rules.max_score]
+    if bad:
+        raise DecisionRefused(RefusalKind.INVALID, f"scores must be between 0 and {rules.max_score}: {sorted(bad)}")
+
+
+TIE_RULE = "equal standing: lower price first, then the earlier registered bid"
+
+
+def rank_bids(method: Method, bids: list[Bid], scores: list[dict[str, int]], rules: TenderRules = TENDER) -> list[Ranked]:
+    """Rank the bids by the stated method; ties go by the recorded rule (``TIE_RULE``)."""
+    if not scores:
+        raise ValueError("no scores: the committee has not scored")
+    ranked: list[tuple[tuple, Ranked]] = []
+    for bid in bids:
+        total = sum(s[bid.company_id] for s in scores)
+        average = total / len(scores)
+        qualified = method == Method.COMPREHENSIVE or average >= rules.qualifying_score
+        line = Ranked(rank=0, company_id=bid.company_id, company_name=bid.company_name, average_score=round(average, 2),
+                      price_fen_per_m2=bid.price_fen_per_m2, qualified=qualified)
+        # Compare totals (integers), not rounded averages: every member scores every bid.
+        if method == Method.COMPREHENSIVE:
+            key = (0, -total, bid.price_fen_per_m2, bid.registered_at)
+        else:
+            key = (0 if qualified else 1, bid.price_fen_per_m2, -total, bid.registered_at)
+        ranked.append((key, line))
+    ranked.sort(key=lambda kv: kv[0])
+    return [line.model_copy(update={"rank": i + 1}) for i, (_, line) in enumerate(ranked)]
+
+
+GRADE_ORDER = ("C", "B", "A", "AA", "AAA")
+
+
+def bidder_refusal(*, exists: bool, blacklisted: bool, business_licence: str | None, credit_grade: str | None,
+                   resettlement: bool, rules: TenderRules = TENDER) -> str | None:
+    """Why a company may not bid, or None: registration, blacklist (山东社会信用条例 Art. 30), grade."""
+    if not exists:
+        return "not a property service company on record"
+    if not business_licence:
+        return "no business registration on record (营业执照)"
+    if blacklisted:
+        return "the company is on the credit blacklist (山东社会信用条例 Art. 30: barred from tenders)"
+    if resettlement:
+        floor = GRADE_ORDER.index(rules.resettlement_min_grade)
+        if credit_grade not in GRADE_ORDER or GRADE_ORDER.index(credit_grade) < floor:
+            return f"resettlement estates admit only credit grade {rules.resettlement_min_grade} and above (grade {credit_grade or 'none'})"
+    return None

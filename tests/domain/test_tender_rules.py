@@ -1,0 +1,89 @@
+"""Tender and handover rules at their statutory edges: 20 and 15 days, ranking ties, eligibility, periods."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from domain.handover import add_months, exit_deadline, notice_period
+from domain.tasks import DecisionRefused
+from domain.tender import Bid, Method, ScoreData, bidder_refusal, check_bid_deadline, check_scores, deadline_after_clarification, rank_bids
+
+T0 = datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc)
+
+
+def test_bid_deadline_exactly_20_days_passes_a_second_less_is_refused() -> None:
+    check_bid_deadline(T0, T0 + timedelta(days=20))
+    with pytest.raises(DecisionRefused):
+        check_bid_deadline(T0, T0 + timedelta(days=20) - timedelta(seconds=1))
+
+
+def test_clarification_15_days_before_keeps_the_deadline_later_moves_it() -> None:
+    deadline = T0 + timedelta(days=30)
+    assert deadline_after_clarification(deadline, deadline - timedelta(days=15)) == deadline
+    late = deadline - timedelta(days=10)
+    assert deadline_after_clarification(deadline, late) == late + timedelta(days=15)
+
+
+def bids() -> list[Bid]:
+    return [
+        Bid(company_id="a", company_name="A", credit_grade="A", price_fen_per_m2=120, registered_at=T0),
+        Bid(company_id="b", company_name="B", credit_grade="AA", price_fen_per_m2=110, registered_at=T0 + timedelta(hours=1)),
+        Bid(company_id="c", company_name="C", credit_grade="AAA", price_fen_per_m2=110, registered_at=T0 + timedelta(hours=2)),
+    ]
+
+
+def test_comprehensive_ranking_ties_go_to_the_lower_price_then_the_earlier_bid() -> None:
+    scores = [{"a": 80, "b": 80, "c": 80}, {"a": 90, "b": 90, "c": 90}]
+    assert [r.company_id for r in rank_bids(Method.COMPREHENSIVE, bids(), scores)] == ["b", "c", "a"]
+    scores = [{"a": 95, "b": 80, "c": 81}]
+    ranked = rank_bids(Method.COMPREHENSIVE, bids(), scores)
+    assert [(r.rank, r.company_id) for r in ranked] == [(1, "a"), (2, "c"), (3, "b")]
+
+
+def test_lowest_price_ranks_qualified_bids_by_price() -> None:
+    scores = [{"a": 70, "b": 59, "c": 60}]
+    ranked = rank_bids(Method.LOWEST_PRICE, bids(), scores)
+    assert [(r.company_id, r.qualified) for r in ranked] == [("c", True), ("a", True), ("b", False)]
+    with pytest.raises(ValueError):
+        rank_bids(Method.LOWEST_PRICE, bids(), [])
+
+
+def test_scores_cover_exactly_the_bidders_within_range() -> None:
+    check_scores(ScoreData(scores={"a": 0, "b": 100}), ["a", "b"])
+    for bad in ({"a": 90}, {"a": 90, "b": 90, "x": 90}, {"a": 101, "b": 90}, {"a": -1, "b": 90}):
+        with pytest.raises(DecisionRefused):
+            check_scores(ScoreData(scores=bad), ["a", "b"])
+
+
+@pytest.mark.parametrize(("facts", "refused"), [
+    ({"exists": False}, "not a property service company"),
+    ({"business_licence": None}, "business registration"),
+    ({"blacklisted": True}, "blacklist"),
+    ({"resettlement": True, "credit_grade": "B"}, "grade A and above"),
+    ({"resettlement": True, "credit_grade": None}, "grade A and above"),
+    ({"resettlement": True, "credit_grade": "A"}, None),
+    ({"resettlement": False, "credit_grade": "C"}, None),
+])
+def test_bidder_eligibility(facts: dict, refused: str | None) -> None:
+    args = {"exists": True, "blacklisted": False, "business_licence": "9137", "credit_grade": "AA", "resettlement": False, **facts}
+    reason = bidder_refusal(**args)
+    assert (reason is None) if refused is None else (refused in (reason or ""))
+
+
+def test_exit_deadline_notice_then_agreed_period_or_30_days() -> None:
+    from domain.tender import ExitReason
+
+    assert notice_period(ExitReason.DISMISSAL) == timedelta(days=60)
+    assert notice_period(ExitReason.NON_RENEWAL) == timedelta(days=90)
+    assert exit_deadline(T0, ExitReason.DISMISSAL, None) == (T0 + timedelta(days=60), T0 + timedelta(days=90))
+    assert exit_deadline(T0, ExitReason.NON_RENEWAL, 10)[1] == T0 + timedelta(days=100)
+    assert exit_deadline(T0, None, None) == (T0, T0 + timedelta(days=30))
+
+
+def test_six_months_of_emergency_service_end_on_the_same_day_or_the_months_last() -> None:
+    assert add_months(datetime(2027, 1, 15, 2, 0, tzinfo=timezone.utc), 6) == datetime(2027, 7, 15, 2, 0, tzinfo=timezone.utc)
+    # 31 August (city time) + 6 months = the last day of February.
+    end = add_months(datetime(2027, 8, 31, 2, 0, tzinfo=timezone.utc), 6)
+    assert end == datetime(2028, 2, 29, 2, 0, tzinfo=timezone.utc)
