@@ -13,6 +13,8 @@ from activities.cases import CaseActivities
 from activities.fund_emergency import FundEmergencyActivities
 from activities.handover import HandoverActivities
 from activities.tender import TenderActivities
+from activities.ticket import TicketActivities
+from activities.ticket_report import TicketReportActivities
 from core.logging import LogContextInterceptor, configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect
@@ -20,11 +22,15 @@ from db.session import make_engine, make_session_factory
 from workflows.fund_emergency import MaintenanceFundEmergencyWorkflow
 from workflows.handover import PropertyHandoverWorkflow
 from workflows.tender import PropertyTenderWorkflow
+from workflows.ticket import ComplaintTicketWorkflow
+from workflows.ticket_report import TicketMonthlyReportWorkflow, ensure_report_schedule
 
 WORKFLOWS = [
     MaintenanceFundEmergencyWorkflow,
     PropertyTenderWorkflow,
     PropertyHandoverWorkflow,
+    ComplaintTicketWorkflow,
+    TicketMonthlyReportWorkflow,
 ]
 
 
@@ -35,6 +41,7 @@ def build_activities(session_factory: async_sessionmaker[AsyncSession]) -> list[
     return [
         cases.project_case, cases.compute_sla, fund.load_context, fund.pay,
         *tender_activities(session_factory),
+        *ticket_activities(session_factory),
     ]
 
 
@@ -45,6 +52,12 @@ def tender_activities(session_factory: async_sessionmaker[AsyncSession]) -> list
         tender.load_context, tender.check_company, tender.register_bid, tender.expert_pool, tender.record_result,
         handover.add_bad_credit, handover.set_estate_company,
     ]
+
+
+def ticket_activities(session_factory: async_sessionmaker[AsyncSession]) -> list[object]:
+    """The ticket process's and its monthly report's activities."""
+    tickets, report = TicketActivities(session_factory), TicketReportActivities(session_factory)
+    return [tickets.load_context, tickets.save_ledger, tickets.write_credit, report.generate]
 
 
 def build_worker(client: Client, settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> Worker:
@@ -65,6 +78,8 @@ async def main() -> None:
     engine = make_engine(settings)
     client = await connect(settings)
     worker = build_worker(client, settings, make_session_factory(engine))
+    if await ensure_report_schedule(client, settings.task_queue):
+        log.info("monthly ticket report schedule created")
     log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
     try:
         await worker.run()

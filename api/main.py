@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request, Response
 from temporalio.client import Client
 
 from api.errors import install_error_handlers
-from api.routes import audit, cases, fund_emergency, inbox, reference, tender
+from api.routes import audit, cases, fund_emergency, inbox, reference, reports, routing, tender, ticket
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect
@@ -84,6 +84,9 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(inbox.router)
     app.include_router(reference.router)
     app.include_router(audit.router)
+    app.include_router(ticket.router)
+    app.include_router(routing.router)
+    app.include_router(reports.router)
     return app
 
 

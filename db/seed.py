@@ -18,6 +18,8 @@ from core.settings import get_settings
 from db.models import Building, Community, Company, Estate, FundAccount, Household, LedgerEntry, Street, Unit, User
 from db.seed_tender import demo_users as tender_demo_users
 from db.seed_tender import seed_tender_reference
+from db.seed_tickets import demo_users as ticket_demo_users
+from db.seed_tickets import seed_tickets
 from db.session import make_engine, make_session_factory
 from domain.access import Actor, Jurisdiction, Level, Role
 
@@ -115,6 +117,7 @@ def demo_users() -> list[Actor]:
         Actor(subject="agency-zhengheng", name="冯造价师", roles=(Role.PRICING_AGENCY,), jurisdiction=j(level=Level.COMPANY, id="pa-qzzj"), organisation="青州正衡工程造价咨询有限公司"),
         Actor(subject="auditor-city", name="韩审计", roles=(Role.AUDITOR,), jurisdiction=j(level=Level.CITY), organisation="青州市审计局"),
         Actor(subject="admin", name="系统管理员", roles=(Role.ADMIN,), jurisdiction=j(level=Level.CITY), organisation="wuyeflow"),
+        *ticket_demo_users(),
         *tender_demo_users(),
     ]
 
@@ -147,6 +150,7 @@ async def seed_demo(session: AsyncSession) -> bool:
                          organisation=actor.organisation))
     await session.flush()
     await seed_tender_reference(session)
+    await seed_tickets(session)
     return True
 
 

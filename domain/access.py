@@ -23,6 +23,12 @@ class Role(StrEnum):
     EXPERT = "expert"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    # 矛盾纠纷工单: the 12345 hotline centre dispatches and calls back (潍坊12345条例 Arts. 24–26),
+    # city departments handle what annex 2 of the policy assigns them, and the city's
+    # property-management joint meeting (联席会议, annex 1) takes escalated whistles.
+    DISPATCHER = "dispatcher"
+    DEPARTMENT = "department"
+    JOINT_MEETING = "joint_meeting"
 
     @property
     def label(self) -> str:
@@ -43,6 +49,9 @@ ROLE_LABELS: dict[Role, str] = {
     Role.EXPERT: "评标专家",
     Role.AUDITOR: "审计",
     Role.ADMIN: "系统管理员",
+    Role.DISPATCHER: "12345热线派单员",
+    Role.DEPARTMENT: "职能部门",
+    Role.JOINT_MEETING: "市物业管理联席会议",
 }
 
 

@@ -143,6 +143,46 @@ TENDER = TenderRules()
 HANDOVER = HandoverRules()
 
 
+class TicketRules(BaseModel):
+    """矛盾纠纷工单: dispute and complaint tickets, from intake to closure (销号)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # A wrongly assigned ticket is returned with a reason (潍坊12345条例 Art. 22 para. 1 [P]) within
+    # 2 working days [S] (山东 hotline measures); afterwards it counts as accepted (视为签收) [C].
+    return_window_working_days: int = 2
+    # Finish within 5 working days of acceptance. 潍坊12345条例 Art. 20 (1) [P].
+    handling_working_days: int = 5
+    # Extensions add up to at most 10 working days, with a reason and the dispatcher's approval
+    # [S] (山东 hotline measures; Art. 20 (3) asks for an explanation and a plan).
+    max_extension_working_days: int = 10
+    # Yellow card 1 working day before the deadline; red card on the first overdue day [S].
+    yellow_card_before_working_days: int = 1
+    # The dispatcher re-assigns a returned ticket and decides on an extension within 1 working
+    # day [C]; the satisfaction call (回访, Art. 25 [P]) is made within 2 working days of the reply [C].
+    dispatch_working_days: int = 1
+    callback_working_days: int = 2
+    # A supervision order (督办, Art. 26 [P]) is settled within 5 working days [C].
+    supervision_working_days: int = 5
+    # 社区吹哨、部门报到 (seed): the department reports within 24 hours [C]; otherwise the whistle
+    # goes to the street office, and after as long again to the city's joint meeting [C].
+    whistle_report_period: timedelta = timedelta(hours=24)
+    whistle_street_period: timedelta = timedelta(hours=24)
+    # Points of the bad credit records a property company gets from its tickets [C]; the credit
+    # engine grades them later (山东社会信用条例; DOMAIN.md credit).
+    credit_points_overdue: int = -2
+    credit_points_returned: int = -1
+    credit_points_unsatisfied: int = -2
+    credit_points_supervised: int = -3
+    # Complaints down 30% year on year (seed, 附件3 item 10: 实现投诉量同比下降30%).
+    yoy_target_percent: int = -30
+    # The monthly report runs on this day of the month at this hour, city time, for the month before [C].
+    report_day_of_month: int = 1
+    report_hour: int = 1
+
+
+TICKET = TicketRules()
+
 # Compressed calendar periods of the tender and the handover for the local demo only (`make run`);
 # working-day SLAs and the months of emergency service keep their length. Never used in production.
 TENDER_DEMO = TENDER.model_copy(

@@ -6,10 +6,13 @@ from db.models.cases import AuditEntry, CaseRecord, CaseSequence, InboxEntry, St
 from db.models.fund import FundAccount, FundPayment, LedgerEntry
 from db.models.reference import Building, Community, Company, Estate, Household, Street, Unit, User
 from db.models.tender import Expert, ExpertRelationship, TenderBid
+from db.models.ticket import Department, RoutingRule, Ticket, TicketContact
+from db.models.ticket_report import TicketMonthlyReport
 
 __all__ = [
     "AuditEntry", "Base", "Building", "CaseRecord", "CaseSequence", "Community", "Company", "CreditRecord", "Estate",
     "FundAccount", "FundPayment", "Household", "InboxEntry", "LedgerEntry", "StartRequest", "Street",
     "Unit", "User",
     "Expert", "ExpertRelationship", "TenderBid",
+    "Department", "RoutingRule", "Ticket", "TicketContact", "TicketMonthlyReport",
 ]

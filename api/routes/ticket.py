@@ -1,0 +1,292 @@
+"""矛盾纠纷工单: intake, the ledger (台账) with its CSV export, the caller's contact, the whistle."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timezone
+from typing import Annotated
+
+import structlog
+from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+
+from api.case_service import can_see, read_snapshot, start_case
+from api.deps import ActorDep, CaseCallDep, ClientDep, SessionDep, SettingsDep
+from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.schemas import CaseRead, Labelled
+from db.models import CaseRecord, Ticket
+from db.repositories import cases as cases_repo
+from db.repositories import reference as reference_repo
+from db.repositories import ticket as ticket_repo
+from db.repositories import ticket_routing as routing_repo
+from domain.access import Actor, Level, Role, Scope, covers
+from domain.cases import CASE_STATUS_LABELS, CaseSnapshot, CaseStatus
+from domain.routing import UNIT_KIND_LABELS
+from domain.tasks import CARD_LABELS, Card
+from domain.ticket import (
+    CHANNEL_LABELS,
+    CLOSURE_LABELS,
+    PROCESS_KIND,
+    STEP_LABELS,
+    Channel,
+    TicketCreate,
+    TicketStart,
+    WhistleCreate,
+)
+from workflows.ticket import ComplaintTicketWorkflow, TicketInput, WhistleInput
+
+router = APIRouter(prefix="/tickets", tags=["tickets 矛盾纠纷工单"])
+log = structlog.get_logger("api.tickets")
+
+# Who takes tickets in: the hotline centre, the street's clerk or office, the community officer.
+INTAKE_ROLES = (Role.DISPATCHER, Role.CLERK, Role.STREET_OFFICE, Role.COMMUNITY)
+EXPORT_LIMIT = 10_000
+
+INTAKE_EXAMPLES = {
+    "12345": {
+        "summary": "12345热线: 私搭乱建",
+        "value": {
+            "channel": "hotline_12345", "external_ref": "12345-20261127-0031", "category": "illegal_construction",
+            "estate_id": "yidu-jinxiu", "description": "3号楼顶楼住户在楼顶私搭彩钢房",
+            "contact": {"name": "张女士", "phone": "13800000000"},
+        },
+    },
+    "walk-in": {
+        "summary": "社区物管员: 物业服务质量",
+        "value": {
+            "channel": "walk_in", "external_ref": "YD-C1-2026-118", "category": "service_quality",
+            "estate_id": "yidu-jinxiu", "description": "2号楼电梯间卫生长期无人打扫",
+            "contact": {"name": "李先生", "phone": "13900000000"},
+        },
+    },
+}
+
+
+@router.post(
+    "", response_model=CaseRead, status_code=status.HTTP_201_CREATED,
+    summary="Take a ticket in (受理); the same channel and external reference twice give one ticket",
+    openapi_extra={"requestBody": {"content": {"application/json": {"examples": INTAKE_EXAMPLES}}}},
+)
+async def intake(
+    body: TicketCreate, response: Response, session: SessionDep, actor: ActorDep, client: ClientDep, settings: SettingsDep,
+) -> CaseRead:
+    if not actor.has_any(INTAKE_ROLES):
+        raise Forbidden("your role cannot take tickets in")
+    estate = await reference_repo.estate(session, body.estate_id)
+    if estate is None:
+        raise Invalid(f"unknown estate {body.estate_id}", errors=[{"loc": ["body", "estate_id"], "msg": "unknown estate", "type": "value_error"}])
+    route = await routing_repo.route_for(session, body.category)
+    if route is None:
+        raise Invalid(f"unknown category {body.category}", errors=[{"loc": ["body", "category"], "msg": "not in the routing table", "type": "value_error"}])
+    scope = Scope(street_id=estate.street_id, community_id=estate.community_id, estate_id=estate.id)
+    if not covers(actor.jurisdiction, scope):
+        raise Forbidden(f"estate {estate.id} is outside your jurisdiction")
+    # The external reference is the intake's idempotency key: one ticket per channel and number.
+    key = f"ticket:{body.channel.value}:{body.external_ref}"
+    existing = await _existing(session, actor, key)
+    if existing is not None:
+        response.status_code = status.HTTP_200_OK
+        return read_snapshot(settings, CaseSnapshot.model_validate(existing.snapshot))
+    await ticket_repo.save_contact(session, channel=body.channel.value, external_ref=body.external_ref, contact=body.contact, at=datetime.now(timezone.utc))
+    start = TicketStart(channel=body.channel, external_ref=body.external_ref, category=body.category, estate_id=estate.id, description=body.description)
+    try:
+        case_id, created = await start_case(
+            session=session, client=client, settings=settings, workflow_run=ComplaintTicketWorkflow.run,
+            workflow_input_factory=lambda cid: TicketInput(case_id=cid, request=start, initiator=actor),
+            kind=PROCESS_KIND, prefix_key=estate.id, title=f"{estate.name} · {route.label}", scope=scope, actor=actor,
+            idempotency_key=key,
+        )
+    except IntegrityError:
+        # A concurrent intake of the same reference won the race: answer with its ticket.
+        await session.rollback()
+        existing = await _existing(session, actor, key)
+        if existing is None:
+            raise Conflict("the ticket is being registered; retry") from None
+        response.status_code = status.HTTP_200_OK
+        return read_snapshot(settings, CaseSnapshot.model_validate(existing.snapshot))
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    record = await cases_repo.get_case(session, case_id)
+    assert record is not None
+    await session.refresh(record)
+    return read_snapshot(settings, CaseSnapshot.model_validate(record.snapshot))
+
+
+async def _existing(session, actor: Actor, key: str) -> CaseRecord | None:  # type: ignore[no-untyped-def]
+    """The ticket an earlier intake of the same reference registered; None when this caller must (re)start it."""
+    earlier = await cases_repo.find_start_request(session, f"start:{key}")
+    if earlier is None:
+        return None
+    record = await cases_repo.get_case(session, earlier.case_id)
+    if record is None or (record.version < 0 and earlier.actor_subject == actor.subject):
+        return None  # registered but never started: the same caller's retry starts it
+    if not can_see(actor, record):
+        raise Conflict(f"this reference is already registered as ticket {record.id}")
+    return record
+
+
+# ---------------------------------------------------------------------- the ledger
+
+
+class TicketLine(BaseModel):
+    """One line of the ledger (台账); the caller's contact is never part of it."""
+
+    id: str
+    channel: Labelled
+    external_ref: str
+    category: Labelled
+    title: str
+    street_id: str
+    community_id: str
+    estate_id: str
+    company_id: str | None
+    lead_unit: dict[str, str | None]
+    status: Labelled
+    step: Labelled
+    card: Labelled
+    overdue: bool
+    returned: bool
+    extension_days: int
+    whistles: int
+    unsatisfied: int
+    supervised: bool
+    closure: Labelled | None
+    created_at: datetime
+    accepted_at: datetime | None
+    due_at: datetime | None
+    replied_at: datetime | None
+    closed_at: datetime | None
+
+
+class TicketPage(BaseModel):
+    total: int
+    items: list[TicketLine]
+
+
+def ticket_line(t: Ticket) -> TicketLine:
+    return TicketLine(
+        id=t.id, channel=Labelled(code=t.channel, label=CHANNEL_LABELS.get(t.channel, t.channel)), external_ref=t.external_ref,
+        category=Labelled(code=t.category, label=t.category_label), title=t.title, street_id=t.street_id,
+        community_id=t.community_id, estate_id=t.estate_id, company_id=t.company_id,
+        lead_unit={"kind": t.lead_unit_kind, "kind_label": UNIT_KIND_LABELS.get(t.lead_unit_kind or "", None), "id": t.lead_unit_id, "name": t.lead_unit_name},
+        status=Labelled(code=t.status, label=CASE_STATUS_LABELS.get(t.status, t.status)),
+        step=Labelled(code=t.step, label=STEP_LABELS.get(t.step, t.step)),
+        card=Labelled(code=t.card, label=CARD_LABELS[Card(t.card)]), overdue=t.overdue, returned=t.returned,
+        extension_days=t.extension_days, whistles=t.whistles, unsatisfied=t.unsatisfied, supervised=t.supervised,
+        closure=Labelled(code=t.closure, label=CLOSURE_LABELS.get(t.closure, t.closure)) if t.closure else None,
+        created_at=t.created_at, accepted_at=t.accepted_at, due_at=t.due_at, replied_at=t.replied_at, closed_at=t.closed_at,
+    )
+
+
+def ledger_filter(
+    street_id: str | None = None, community_id: str | None = None, estate_id: str | None = None,
+    unit_id: Annotated[str | None, Query(description="a unit that handled the ticket (lead, co-handler, whistled)")] = None,
+    category: str | None = None, status: CaseStatus | None = None, overdue: bool | None = None, card: Card | None = None,
+    created_from: Annotated[date | None, Query(description="intake date (city time), from")] = None,
+    created_to: Annotated[date | None, Query(description="intake date (city time), to, included")] = None,
+) -> ticket_repo.LedgerFilter:
+    return ticket_repo.LedgerFilter(
+        street_id=street_id, community_id=community_id, estate_id=estate_id, unit_id=unit_id, category=category,
+        status=status.value if status else None, overdue=overdue, card=card.value if card else None,
+        created_from=created_from, created_to=created_to,
+    )
+
+
+LedgerFilterDep = Annotated[ticket_repo.LedgerFilter, Depends(ledger_filter)]
+
+
+@router.get("", response_model=TicketPage, summary="The ledger (台账): tickets in your jurisdiction, filtered")
+async def ledger(
+    session: SessionDep, actor: ActorDep, flt: LedgerFilterDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+) -> TicketPage:
+    total, rows = await ticket_repo.ledger(session, actor, flt, limit=limit, offset=offset)
+    return TicketPage(total=total, items=[ticket_line(t) for t in rows])
+
+
+CSV_COLUMNS: list[tuple[str, str]] = [
+    ("id", "工单编号"), ("channel", "来源渠道"), ("external_ref", "来源编号"), ("category", "类别"), ("title", "标题"),
+    ("street_id", "镇街"), ("community_id", "社区"), ("estate_id", "小区"), ("lead_unit", "承办单位"),
+    ("status", "状态"), ("step", "环节"), ("card", "预警"), ("overdue", "是否超期"), ("returned", "是否退回"),
+    ("extension_days", "延期工作日"), ("whistles", "吹哨次数"), ("unsatisfied", "不满意次数"), ("supervised", "是否督办"),
+    ("closure", "销号方式"), ("created_at", "受理时间"), ("due_at", "办理时限"), ("closed_at", "销号时间"),
+]
+
+
+def _csv_row(line: TicketLine) -> list[str]:
+    values = {
+        **line.model_dump(mode="json"), "channel": line.channel.label, "category": line.category.label,
+        "lead_unit": line.lead_unit.get("name") or "", "status": line.status.label, "step": line.step.label,
+        "card": line.card.label, "closure": line.closure.label if line.closure else "",
+        "overdue": "是" if line.overdue else "否", "returned": "是" if line.returned else "否",
+        "supervised": "是" if line.supervised else "否",
+    }
+    return ["" if values[c] is None else str(values[c]) for c, _ in CSV_COLUMNS]
+
+
+@router.get(
+    "/export.csv", summary="The ledger as CSV (UTF-8 with BOM, Chinese headers), same filters",
+    response_class=StreamingResponse, responses={200: {"content": {"text/csv": {}}}},
+)
+async def export_csv(session: SessionDep, actor: ActorDep, flt: LedgerFilterDep) -> StreamingResponse:
+    _, rows = await ticket_repo.ledger(session, actor, flt, limit=EXPORT_LIMIT, offset=0)
+    out = io.StringIO()
+    out.write("\ufeff")  # so spreadsheet programs read the Chinese headers as UTF-8
+    writer = csv.writer(out)
+    writer.writerow([label for _, label in CSV_COLUMNS])
+    for t in rows:
+        writer.writerow(_csv_row(ticket_line(t)))
+    headers = {"Content-Disposition": 'attachment; filename="tickets.csv"'}
+    return StreamingResponse(iter([out.getvalue()]), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+# ---------------------------------------------------------------------- contact and whistle
+
+
+class ContactRead(BaseModel):
+    ticket_id: str
+    channel: Labelled
+    name: str
+    phone: str
+
+
+def may_read_contact(actor: Actor, t: Ticket) -> bool:
+    """The hotline centre, and the lead unit that must call the caller, may read the contact."""
+    if actor.has_any([Role.DISPATCHER]) and actor.jurisdiction.level == Level.CITY:
+        return True
+    j = actor.jurisdiction
+    match t.lead_unit_kind:
+        case "department" | "company":
+            return j.level in (Level.DEPARTMENT, Level.COMPANY) and j.id == t.lead_unit_id
+        case "street":
+            return actor.has_any([Role.STREET_OFFICE]) and j.level == Level.STREET and j.id == t.street_id
+        case "community":
+            return actor.has_any([Role.COMMUNITY]) and j.level == Level.COMMUNITY and j.id == t.community_id
+    return False
+
+
+@router.get("/{ticket_id}/contact", response_model=ContactRead, summary="The caller's contact (personal data; the centre and the lead unit only)")
+async def contact(ticket_id: str, session: SessionDep, actor: ActorDep) -> ContactRead:
+    t = await ticket_repo.get_ticket(session, ticket_id)
+    if t is None:
+        raise NotFound(f"no ticket {ticket_id}")
+    if not may_read_contact(actor, t):
+        raise Forbidden("only the hotline centre and the lead unit may read the caller's contact")
+    c = await ticket_repo.contact_of(session, t)
+    if c is None:
+        raise NotFound("no contact was recorded for this ticket")
+    log.info("caller contact read", ticket_id=ticket_id)
+    return ContactRead(ticket_id=t.id, channel=Labelled(code=t.channel, label=CHANNEL_LABELS[Channel(t.channel)]), name=c.name, phone=c.phone)
+
+
+@router.post("/{ticket_id}/whistle", response_model=CaseRead, summary="社区吹哨: the community summons a department, which must report in time")
+async def whistle(ticket_id: str, body: WhistleCreate, call: CaseCallDep) -> CaseRead:
+    def is_ticket(record: CaseRecord) -> None:
+        if record.kind != PROCESS_KIND:
+            raise Conflict("only a ticket can be whistled")
+
+    payload = WhistleInput(department_id=body.department_id, reason=body.reason, actor=call.actor)
+    return await call.update(ticket_id, "whistle", payload, {"decision": "whistle", "step": "whistle", "data": body.model_dump()}, check=is_ticket)

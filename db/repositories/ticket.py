@@ -1,0 +1,125 @@
+"""The ticket ledger (台账) and callers' contacts: all the SQL the ticket process needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Ticket, TicketContact
+from domain.access import Actor, Level
+from domain.calendar import CITY_TZ
+from domain.ticket import CallerContact, TicketLedgerRow
+
+
+def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+async def save_contact(session: AsyncSession, *, channel: str, external_ref: str, contact: CallerContact, at: datetime) -> None:
+    """Keep the caller's contact under the ticket's external reference; a repeat changes nothing."""
+    stmt = _insert(session)(TicketContact).values(
+        channel=channel, external_ref=external_ref, name=contact.name, phone=contact.phone, created_at=at,
+    )
+    await session.execute(stmt.on_conflict_do_nothing(index_elements=[TicketContact.channel, TicketContact.external_ref]))
+
+
+async def contact_of(session: AsyncSession, ticket: Ticket) -> TicketContact | None:
+    return await session.get(TicketContact, (ticket.channel, ticket.external_ref))
+
+
+async def save_ledger_row(session: AsyncSession, row: TicketLedgerRow) -> bool:
+    """Upsert the ticket's ledger line; an older version never overwrites a newer one."""
+    current = await session.get(Ticket, row.id)
+    if current is not None and current.version > row.version:
+        return False
+    values = row.model_dump(exclude={"id", "unit_ids"})
+    values["unit_ids"] = " " + " ".join(row.unit_ids) + " "
+    if current is None:
+        session.add(Ticket(id=row.id, **values))
+    else:
+        for key, value in values.items():
+            setattr(current, key, value)
+    await session.flush()
+    return True
+
+
+async def get_ticket(session: AsyncSession, ticket_id: str) -> Ticket | None:
+    return await session.get(Ticket, ticket_id)
+
+
+async def find_by_ref(session: AsyncSession, channel: str, external_ref: str) -> Ticket | None:
+    return await session.scalar(select(Ticket).where(Ticket.channel == channel, Ticket.external_ref == external_ref))
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    """The ledger's filters; dates are the city's calendar dates of intake, both ends included."""
+
+    street_id: str | None = None
+    community_id: str | None = None
+    estate_id: str | None = None
+    unit_id: str | None = None
+    category: str | None = None
+    status: str | None = None
+    overdue: bool | None = None
+    card: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+
+
+def visible_to(stmt: Select, actor: Actor) -> Select:  # type: ignore[type-arg]
+    """Tickets inside the actor's jurisdiction; a company or department sees the ones it handled (as ``can_see``)."""
+    j = actor.jurisdiction
+    match j.level:
+        case Level.CITY:
+            return stmt
+        case Level.STREET:
+            return stmt.where(Ticket.street_id == j.id)
+        case Level.COMMUNITY:
+            return stmt.where(Ticket.community_id == j.id)
+        case Level.ESTATE:
+            return stmt.where(Ticket.estate_id == j.id)
+        case Level.COMPANY | Level.DEPARTMENT:
+            return stmt.where(Ticket.unit_ids.contains(f" {j.id} "))
+    return stmt.where(False)
+
+
+def _filtered(actor: Actor, flt: LedgerFilter) -> Select:  # type: ignore[type-arg]
+    stmt = visible_to(select(Ticket), actor)
+    for column, value in (
+        (Ticket.street_id, flt.street_id), (Ticket.community_id, flt.community_id), (Ticket.estate_id, flt.estate_id),
+        (Ticket.category, flt.category), (Ticket.status, flt.status), (Ticket.overdue, flt.overdue), (Ticket.card, flt.card),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if flt.unit_id is not None:
+        stmt = stmt.where(Ticket.unit_ids.contains(f" {flt.unit_id} "))
+    if flt.created_from is not None:
+        stmt = stmt.where(Ticket.created_at >= datetime.combine(flt.created_from, time.min, tzinfo=CITY_TZ))
+    if flt.created_to is not None:
+        stmt = stmt.where(Ticket.created_at < datetime.combine(flt.created_to + timedelta(days=1), time.min, tzinfo=CITY_TZ))
+    return stmt
+
+
+async def ledger(session: AsyncSession, actor: Actor, flt: LedgerFilter, *, limit: int, offset: int) -> tuple[int, list[Ticket]]:
+    """Ledger lines the actor may see matching the filter, newest first, with the total count."""
+    stmt = _filtered(actor, flt)
+    total = int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    rows = await session.scalars(stmt.order_by(Ticket.created_at.desc(), Ticket.id).limit(limit).offset(offset))
+    return total, list(rows.all())
+
+
+async def tickets_between(session: AsyncSession, start: datetime, end: datetime) -> list[Ticket]:
+    """Tickets created or closed in ``[start, end)``: what a month's report counts."""
+    stmt = select(Ticket).where(
+        or_(
+            (Ticket.created_at >= start) & (Ticket.created_at < end),
+            (Ticket.closed_at >= start) & (Ticket.closed_at < end),
+        )
+    )
+    return list((await session.scalars(stmt.order_by(Ticket.id))).all())

@@ -1,0 +1,261 @@
+"""矛盾纠纷工单: the rules of dispute and complaint tickets that do not depend on I/O.
+
+Closure loop (国办发〔2020〕53号 [S]; 潍坊12345条例 Arts. 20–26 [P]): intake → dispatch by the duty
+list → accept or return → handle → reply → satisfaction call (回访) → closed (销号); unsatisfied →
+re-handling (重办); unsatisfied again → supervision order (督办).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.routing import Unit, UnitKind
+from domain.rules import TICKET, TicketRules
+from domain.tasks import DecisionRefused, RefusalKind
+
+PROCESS_KIND = "ticket"
+PROCESS_LABEL = "矛盾纠纷工单"
+
+
+class Channel(StrEnum):
+    """Where a ticket came in (the seed links 全民城管 with 12345 and petitions)."""
+
+    HOTLINE = "hotline_12345"
+    CITY_PLATFORM = "city_platform"
+    PETITION = "petition"
+    WALK_IN = "walk_in"
+
+
+CHANNEL_LABELS: dict[str, str] = {
+    Channel.HOTLINE: "12345热线",
+    Channel.CITY_PLATFORM: "全民城管平台",
+    Channel.PETITION: "信访",
+    Channel.WALK_IN: "来访/社区物管员",
+}
+
+
+class Step(StrEnum):
+    INTAKE = "intake"
+    ACCEPTANCE = "acceptance"
+    REASSIGNMENT = "reassignment"
+    HANDLING = "handling"
+    CO_HANDLING = "co_handling"
+    EXTENSION = "extension"
+    CALLBACK = "callback"
+    SUPERVISION = "supervision"
+    WHISTLE = "whistle"
+    WHISTLE_STREET = "whistle_street"
+    WHISTLE_JOINT_MEETING = "whistle_joint_meeting"
+    CLOSED = "closed"
+
+
+STEP_LABELS: dict[str, str] = {
+    Step.INTAKE: "受理",
+    Step.ACCEPTANCE: "签收",
+    Step.REASSIGNMENT: "改派",
+    Step.HANDLING: "办理",
+    Step.CO_HANDLING: "协办",
+    Step.EXTENSION: "延期审批",
+    Step.CALLBACK: "回访",
+    Step.SUPERVISION: "督办",
+    Step.WHISTLE: "吹哨报到",
+    Step.WHISTLE_STREET: "吹哨升级·镇街",
+    Step.WHISTLE_JOINT_MEETING: "吹哨升级·联席会议",
+    Step.CLOSED: "销号",
+}
+
+
+class TicketDecision(StrEnum):
+    """Decision codes of the ticket process (return, answer, submit, approve and reject are shared)."""
+
+    SIGN = "sign"  # 签收
+    RETURN = "return"  # 退回
+    ASSIGN = "assign"  # 改派
+    ANSWER = "answer"  # 答复 (the unit's reply with its result)
+    SUBMIT = "submit"  # 协办意见
+    EXTEND = "extend"  # 申请延期
+    APPROVE = "approve"
+    REJECT = "reject"
+    SATISFIED = "satisfied"
+    UNSATISFIED = "unsatisfied"
+    CLOSE = "close"  # 督办销号
+    REHANDLE = "rehandle"  # 责令重办
+    REPORT = "report"  # 部门报到
+    COORDINATE = "coordinate"  # 协调解决
+    WHISTLE = "whistle"  # 吹哨 (a custom update, recorded on the timeline)
+
+
+# Labels of the codes not shared with other processes (merged into domain.tasks.DECISION_LABELS).
+DECISION_LABELS: dict[str, str] = {
+    TicketDecision.SIGN: "签收",
+    TicketDecision.ASSIGN: "改派",
+    TicketDecision.EXTEND: "申请延期",
+    TicketDecision.SATISFIED: "满意",
+    TicketDecision.UNSATISFIED: "不满意",
+    TicketDecision.CLOSE: "督办销号",
+    TicketDecision.REHANDLE: "责令重办",
+    TicketDecision.REPORT: "报到",
+    TicketDecision.COORDINATE: "协调解决",
+    TicketDecision.WHISTLE: "吹哨",
+}
+
+
+class Closure(StrEnum):
+    """How a ticket ended."""
+
+    SATISFIED = "satisfied"
+    SUPERVISOR = "supervisor"
+    WITHDRAWN = "withdrawn"
+
+
+CLOSURE_LABELS: dict[str, str] = {
+    Closure.SATISFIED: "满意销号",
+    Closure.SUPERVISOR: "督办销号",
+    Closure.WITHDRAWN: "已撤回",
+}
+
+
+class CallerContact(BaseModel):
+    """The caller's name and phone: personal data (潍坊12345条例 Art. 7), kept in the database only."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(min_length=1, max_length=50, examples=["张女士"])
+    phone: str = Field(min_length=5, max_length=20, pattern=r"^[0-9+\- ]+$", examples=["13800000000"])
+
+
+class TicketCreate(BaseModel):
+    """Intake of a dispute or complaint (受理)."""
+
+    channel: Channel = Field(examples=["hotline_12345"])
+    external_ref: str = Field(
+        min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-/.]+$", examples=["12345-20261127-0031"],
+        description="the channel's own number; the same number twice creates one ticket",
+    )
+    category: str = Field(min_length=1, max_length=48, examples=["illegal_construction"])
+    estate_id: str = Field(min_length=1, max_length=64, examples=["yidu-jinxiu"])
+    description: str = Field(min_length=1, max_length=4000, examples=["3号楼顶楼住户在楼顶私搭彩钢房"])
+    contact: CallerContact
+
+
+class TicketStart(BaseModel):
+    """What the workflow gets at intake: never the caller's contact, only where it is kept."""
+
+    channel: Channel
+    external_ref: str
+    category: str
+    estate_id: str
+    description: str
+
+
+# ---------------------------------------------------------------------- decision data
+
+
+class AssignData(BaseModel):
+    """The dispatcher's re-assignment after a return (改派)."""
+
+    lead_unit_id: str = Field(min_length=1, max_length=64)
+    co_unit_ids: list[str] = Field(default_factory=list, max_length=5)
+
+
+class ExtensionData(BaseModel):
+    """A request for more time (申请延期), 潍坊12345条例 Art. 20(3)."""
+
+    working_days: int = Field(ge=1, le=TICKET.max_extension_working_days)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class WhistleCreate(BaseModel):
+    """社区吹哨: the community summons a department to a ticket it cannot resolve."""
+
+    department_id: str = Field(min_length=1, max_length=64, examples=["dept-enforcement"])
+    reason: str = Field(min_length=1, max_length=2000, examples=["违建业主拒不拆除，需执法局到场"])
+
+
+class CallbackData(BaseModel):
+    """The satisfaction call (回访): who answered and what they said."""
+
+    reached: bool = True
+    remark: str | None = Field(default=None, max_length=2000)
+
+
+# ---------------------------------------------------------------------- rules
+
+# Decisions that must say why: what the caller, the unit and the auditor read afterwards.
+COMMENT_REQUIRED = frozenset({
+    TicketDecision.SUBMIT, TicketDecision.UNSATISFIED, TicketDecision.CLOSE, TicketDecision.REHANDLE,
+    TicketDecision.REPORT, TicketDecision.COORDINATE,
+})
+
+
+
+def check_return_window(now: datetime, window_end: datetime | None, returnable: bool) -> None:
+    """A unit returns within its window, and never a ticket the centre re-assigned (潍坊12345条例 Art. 22)."""
+    if not returnable:
+        raise DecisionRefused(RefusalKind.INVALID, "a re-assigned ticket cannot be returned again (潍坊12345条例 Art. 22)")
+    if window_end is not None and now >= window_end:
+        raise DecisionRefused(RefusalKind.INVALID, "the 2-working-day return window has passed")
+
+
+def check_extension(requested: int, already: int, rules: TicketRules = TICKET) -> None:
+    """Extensions add up to at most the configured working days (10, [S] 山东 hotline measures)."""
+    if requested < 1 or already + requested > rules.max_extension_working_days:
+        left = rules.max_extension_working_days - already
+        raise DecisionRefused(RefusalKind.INVALID, f"at most {left} more working day(s) of extension can be granted")
+
+
+def check_assignment(data: AssignData, units: dict[str, Unit], current: Unit | None) -> None:
+    """A re-assignment names known units, not the unit that returned it, and no unit twice."""
+    lead = units.get(data.lead_unit_id)
+    if lead is None:
+        raise DecisionRefused(RefusalKind.INVALID, f"unknown unit {data.lead_unit_id}")
+    if current is not None and lead == current:
+        raise DecisionRefused(RefusalKind.INVALID, "the ticket was returned by this unit; choose another")
+    for uid in data.co_unit_ids:
+        if uid not in units or uid == data.lead_unit_id:
+            raise DecisionRefused(RefusalKind.INVALID, f"co-handler {uid} is unknown or is the lead unit")
+    if len(set(data.co_unit_ids)) != len(data.co_unit_ids):
+        raise DecisionRefused(RefusalKind.INVALID, "a co-handler is named twice")
+
+
+def credit_company(unit: Unit) -> str | None:
+    """The property company a bad record is written for, when the unit is one (山东社会信用条例)."""
+    return unit.id if unit.kind == UnitKind.COMPANY else None
+
+
+class TicketLedgerRow(BaseModel):
+    """The ticket's line in the ledger (台账), written by its workflow whenever it changes."""
+
+    id: str
+    channel: str
+    external_ref: str
+    category: str
+    category_label: str
+    title: str
+    estate_id: str
+    street_id: str
+    community_id: str
+    company_id: str | None = None
+    lead_unit_kind: str | None = None
+    lead_unit_id: str | None = None
+    lead_unit_name: str | None = None
+    unit_ids: list[str] = Field(default_factory=list)
+    status: str
+    step: str
+    card: str = "none"
+    overdue: bool = False
+    returned: bool = False
+    extension_days: int = 0
+    whistles: int = 0
+    unsatisfied: int = 0
+    supervised: bool = False
+    closure: str | None = None
+    created_at: datetime
+    accepted_at: datetime | None = None
+    due_at: datetime | None = None
+    replied_at: datetime | None = None
+    closed_at: datetime | None = None
+    version: int = 0

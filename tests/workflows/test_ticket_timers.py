@@ -1,0 +1,133 @@
+"""Deadlines by time skipping: yellow and red cards, the return window, a whistle that escalates."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from db.repositories import credit as credit_repo
+from domain.calendar import WorkingCalendar, sla_deadlines
+from domain.rules import TICKET
+from tests.factories import eventually
+from tests.golden_recorder import keep_golden
+from tests.factories_tickets import TicketDriver, create_ticket_cast
+
+
+async def skip_to(env, moment: datetime) -> None:  # type: ignore[no-untyped-def]
+    now = await env.get_current_time()
+    if moment > now:
+        await env.sleep(moment - now)
+
+
+async def test_handling_gets_a_yellow_then_a_red_card_and_a_credit_record(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    cast = await create_ticket_cast(sessions, settings)
+    drv = TicketDriver(api, cast)
+    await drv.start("service_quality")
+    r = await drv.decide("company", "acceptance", "sign")
+    task = r.json()["open_tasks"][0]
+    accepted = datetime.fromisoformat(task["created_at"])
+    # 5 working days on the official calendar (holidays and 调休 Saturdays counted; see the domain tests).
+    expected = sla_deadlines(accepted, TICKET.handling_working_days, remind_before=1, calendar=WorkingCalendar.official())
+    assert datetime.fromisoformat(task["due_at"]) == expected.due_at
+    assert datetime.fromisoformat(task["remind_at"]) == expected.remind_at
+
+    async def card_is(code: str):  # type: ignore[no-untyped-def]
+        t = await drv.open_task("handling")
+        return t if t["card"]["code"] == code else None
+
+    await skip_to(env, expected.remind_at + timedelta(minutes=1))
+    t = await eventually(lambda: card_is("yellow"))
+    assert t["reminded_at"] and not t["overdue_at"]
+    inbox = (await api.get("/inbox", headers=cast.headers("company"))).json()
+    assert [i["card"]["label"] for i in inbox if i["case_id"] == drv.case_id] == ["黄牌预警"]
+    assert (await drv.ledger(card="yellow"))["total"] == 1
+
+    await skip_to(env, expected.due_at + timedelta(minutes=1))
+    t = await eventually(lambda: card_is("red"))
+    assert t["overdue_at"]
+
+    async def overdue_line():  # type: ignore[no-untyped-def]
+        page = await drv.ledger(overdue=True, card="red")
+        return page if page["total"] == 1 else None
+
+    await eventually(overdue_line)
+    async with sessions() as s:
+        records = await credit_repo.records_of_case(s, drv.case_id)
+    assert [(r.company_id, r.source) for r in records] == [("co-yuejia", "ticket_overdue")]
+    timeline = (await api.get(f"/cases/{drv.case_id}/timeline", headers=cast.headers("dispatcher"))).json()
+    assert [e["decision"]["code"] for e in timeline if e["kind"] == "timer"] == ["reminder", "overdue"]
+    # An overdue ticket can still be answered and closed; the overdue flag stays in the ledger.
+    await drv.decide("company", "handling", "answer", comment="已处理")
+    await drv.decide("dispatcher", "callback", "satisfied")
+    line = (await drv.ledger())["items"][0]
+    assert line["overdue"] is True and line["card"]["code"] == "none" and line["status"]["code"] == "completed"
+
+
+async def test_without_a_decision_in_the_return_window_the_ticket_counts_as_accepted(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    cast = await create_ticket_cast(sessions, settings)
+    drv = TicketDriver(api, cast)
+    case = await drv.start("pollution")
+    window_end = datetime.fromisoformat(case["open_tasks"][0]["due_at"])
+    await skip_to(env, window_end + timedelta(minutes=1))
+
+    async def handling():  # type: ignore[no-untyped-def]
+        c = await drv.case()
+        return c if c["step"]["code"] == "handling" else None
+
+    case = await eventually(handling)
+    acceptance = [t for t in case["tasks"] if t["step"]["code"] == "acceptance"][0]
+    assert acceptance["status"]["code"] == "cancelled" and "视为签收" in acceptance["note"]
+    assert [t["step"]["code"] for t in case["open_tasks"]] == ["handling"]
+
+
+async def test_a_whistle_escalates_to_the_street_then_the_joint_meeting(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    cast = await create_ticket_cast(sessions, settings)
+    drv = TicketDriver(api, cast)
+    await drv.start("committee_conduct")
+    url = f"/tickets/{drv.case_id}/whistle"
+    body = {"department_id": "dept-police", "reason": "业委会换届现场有人堵门"}
+    r = await api.post(url, json=body, headers=cast.headers("community"))
+    assert r.status_code == 409  # not before the community has accepted and is handling it
+    await drv.decide("community", "acceptance", "sign")
+    assert (await api.post(url, json=body, headers=cast.headers("company"))).status_code == 403
+    assert (await api.post(url, json=body, headers=cast.headers("other_community"))).status_code == 403
+    r = await api.post(url, json={**body, "department_id": "dept-nope"}, headers=cast.headers("community"))
+    assert r.status_code == 422
+    r = await api.post(url, json=body, headers=cast.headers("community", key="whistle-1"))
+    assert r.status_code == 200, r.text
+    whistled_at = await env.get_current_time()
+    task = [t for t in r.json()["open_tasks"] if t["step"]["code"] == "whistle"][0]
+    assert [c["code"] for c in task["candidate_roles"]] == ["department"]
+    # The same request again (same Idempotency-Key) blows no second whistle.
+    r = await api.post(url, json=body, headers=cast.headers("community", key="whistle-1"))
+    assert r.status_code == 200 and len(r.json()["facts"]["whistles"]) == 1
+    assert (await api.post(url, json=body, headers=cast.headers("community"))).status_code == 409
+    inbox = (await api.get("/inbox", headers=cast.headers("dept-police"))).json()
+    assert any(i["case_id"] == drv.case_id and i["step"]["label"] == "吹哨报到" for i in inbox)
+    # A second department reports in time: its whistle never escalates.
+    r = await api.post(url, json={"department_id": "dept-emergency", "reason": "消防通道被占"}, headers=cast.headers("community"))
+    await drv.decide("dept-emergency", "whistle", "report", comment="已到场检查消防通道", note="消防通道")
+
+    await skip_to(env, whistled_at + TICKET.whistle_report_period + timedelta(minutes=1))
+
+    async def open_step(step: str):  # type: ignore[no-untyped-def]
+        c = await drv.case()
+        return c if any(t["step"]["code"] == step for t in c["open_tasks"]) else None
+
+    await eventually(lambda: open_step("whistle_street"))
+    inbox = (await api.get("/inbox", headers=cast.headers("street"))).json()
+    assert any(i["case_id"] == drv.case_id and i["step"]["code"] == "whistle_street" for i in inbox)
+    await skip_to(env, whistled_at + TICKET.whistle_report_period + TICKET.whistle_street_period + timedelta(minutes=1))
+    case = await eventually(lambda: open_step("whistle_joint_meeting"))
+    whistles = case["facts"]["whistles"]
+    assert [(w["department_id"], w["status"], w["level"]) for w in whistles] == [("dept-police", "open", 2), ("dept-emergency", "report", 0)]
+    # The department finally reports: the whistle closes and the escalated tasks are cancelled.
+    r = await drv.decide("dept-police", "whistle", "report", comment="已派员到场维持秩序", note="堵门")
+    steps = [t["step"]["code"] for t in r.json()["open_tasks"]]
+    assert steps == ["handling"]
+    timeline = (await api.get(f"/cases/{drv.case_id}/timeline", headers=cast.headers("dispatcher"))).json()
+    escalations = [e["step"]["code"] for e in timeline if e["kind"] == "timer" and e["decision"]["code"] == "escalation"]
+    assert escalations == ["whistle_street", "whistle_joint_meeting"]
+    line = (await drv.ledger())["items"][0]
+    assert line["whistles"] == 2
+    assert (await drv.ledger(who="dept-police"))["total"] == 1  # the whistled department sees the ticket
+    await keep_golden(env.client, drv.case_id, "ticket-whistle-escalated")
