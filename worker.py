@@ -10,6 +10,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.cases import CaseActivities
+from activities.election import ElectionActivities
 from activities.fund_emergency import FundEmergencyActivities
 from activities.handover import HandoverActivities
 from activities.tender import TenderActivities
@@ -19,6 +20,8 @@ from core.logging import LogContextInterceptor, configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect
 from db.session import make_engine, make_session_factory
+from workflows.election import OwnersCommitteeElectionWorkflow
+from workflows.election_term import CommitteeTermWorkflow
 from workflows.fund_emergency import MaintenanceFundEmergencyWorkflow
 from workflows.handover import PropertyHandoverWorkflow
 from workflows.tender import PropertyTenderWorkflow
@@ -31,6 +34,8 @@ WORKFLOWS = [
     PropertyHandoverWorkflow,
     ComplaintTicketWorkflow,
     TicketMonthlyReportWorkflow,
+    OwnersCommitteeElectionWorkflow,
+    CommitteeTermWorkflow,
 ]
 
 
@@ -42,6 +47,7 @@ def build_activities(session_factory: async_sessionmaker[AsyncSession]) -> list[
         cases.project_case, cases.compute_sla, fund.load_context, fund.pay,
         *tender_activities(session_factory),
         *ticket_activities(session_factory),
+        *election_activities(session_factory),
     ]
 
 
@@ -58,6 +64,15 @@ def ticket_activities(session_factory: async_sessionmaker[AsyncSession]) -> list
     """The ticket process's and its monthly report's activities."""
     tickets, report = TicketActivities(session_factory), TicketReportActivities(session_factory)
     return [tickets.load_context, tickets.save_ledger, tickets.write_credit, report.generate]
+
+
+def election_activities(session_factory: async_sessionmaker[AsyncSession]) -> list[object]:
+    """The committee election's activities."""
+    e = ElectionActivities(session_factory)
+    return [
+        e.load_context, e.check_candidates, e.open_voting, e.tally, e.record_failed_attempts, e.appoint_acting_body,
+        e.register_committee, e.finish_handover, e.set_certificate, e.claim_reelection,
+    ]
 
 
 def build_worker(client: Client, settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> Worker:

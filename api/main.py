@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request, Response
 from temporalio.client import Client
 
 from api.errors import install_error_handlers
-from api.routes import audit, cases, fund_emergency, inbox, reference, reports, routing, tender, ticket
+from api.routes import audit, cases, election, fund_emergency, inbox, reference, reports, routing, tender, ticket
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
 
     app.include_router(fund_emergency.router)
     app.include_router(tender.router)
+    app.include_router(election.router)
     app.include_router(cases.router)
     app.include_router(inbox.router)
     app.include_router(reference.router)

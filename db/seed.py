@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.logging import configure_logging
 from core.settings import get_settings
 from db.models import Building, Community, Company, Estate, FundAccount, Household, LedgerEntry, Street, Unit, User
+from db.seed_election import seed_election
 from db.seed_tender import demo_users as tender_demo_users
 from db.seed_tender import seed_tender_reference
 from db.seed_tickets import demo_users as ticket_demo_users
@@ -151,6 +152,7 @@ async def seed_demo(session: AsyncSession) -> bool:
     await session.flush()
     await seed_tender_reference(session)
     await seed_tickets(session)
+    await seed_election(session)
     return True
 
 

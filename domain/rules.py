@@ -143,6 +143,89 @@ TENDER = TenderRules()
 HANDOVER = HandoverRules()
 
 
+class ElectionRules(BaseModel):
+    """业委会选举换届: owners' committee election and re-election.
+
+    Calendar periods (日) are durable timers; the owners' vote itself follows ``vote`` (民法典 Art. 278).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    vote: OwnerVoteRules = OWNER_VOTE
+    # Each elected member needs MORE than half of the participating area AND headcount.
+    # 民法典 Art. 278 para. 2 [P] (过半数), = 山东 Art. 24, 潍坊 Art. 31.
+    majority_numerator: int = 1
+    majority_denominator: int = 2
+    # First assembly is due when ≥ 50% of the area or ≥ 50% of the owners have taken delivery, or
+    # 2 years after the first delivery with ≥ 25% of the owners. 山东 Art. 20 [P].
+    first_assembly_area_percent: int = 50
+    first_assembly_owner_percent: int = 50
+    first_assembly_months: int = 24
+    first_assembly_late_owner_percent: int = 25
+    # The street forms the preparatory group within 60 days. 山东 Art. 21; 潍坊 Art. 30 [P].
+    group_formation_period: timedelta = timedelta(days=60)
+    # ≥ 7 members, an odd number, owners ≥ 1/2, led by the street's representative. 潍坊 Art. 30 [P].
+    group_min_members: int = 7
+    group_owner_share_numerator: int = 1
+    group_owner_share_denominator: int = 2
+    # The group's list is published within 10 days of its formation. 山东 Art. 21 [P].
+    group_publication_period: timedelta = timedelta(days=10)
+    # Nomination window (社区党组织、居委会推荐, 业主自荐或联名推荐, 潍坊 Art. 35 [P]): length is ours [C].
+    nomination_period: timedelta = timedelta(days=14)
+    # Cap on nominations per case, to keep the workflow's history small [C].
+    max_candidates: int = 60
+    # The street office's qualification review [C].
+    qualification_review_working_days: int = 5
+    # In principle at least 3 Party members among those elected: a warning, not a block. Policy [C].
+    party_members_min: int = 3
+    # Candidates and meeting published ≥ 15 days before the vote. 山东 Art. 22; 潍坊 Art. 32 [P].
+    candidate_notice_period: timedelta = timedelta(days=15)
+    # Objections to identity or vote weight answered before the vote opens; cap per attempt [C].
+    objection_answer_working_days: int = 3
+    max_objections: int = 300
+    # Voting window (meeting, written or electronic ballots, 潍坊 Art. 32 [P]): length is ours [C].
+    voting_period: timedelta = timedelta(days=7)
+    # Each owner accepts at most 3 proxies (每一业主接受的委托不得超过三人). 潍坊 Art. 32 [P].
+    max_proxies_per_owner: int = 3
+    # Committee of 5–11 members, an odd number. 潍坊 Art. 34 [P]; 山东 Art. 30 (≥ 5, odd).
+    committee_min_seats: int = 5
+    committee_max_seats: int = 11
+    # Term of at most 5 years; we register the maximum unless the group sets less. 潍坊 Art. 38 [P].
+    term_years_max: int = 5
+    # First committee meeting within 7 days of the election. 山东 Art. 30 [P].
+    first_meeting_period: timedelta = timedelta(days=7)
+    # Filing (备案) with the housing bureau and the street within 30 days. 山东 Art. 31 [P].
+    filing_period: timedelta = timedelta(days=30)
+    # Filing certificate within 10 days of receiving the documents. 山东 Art. 31 [P].
+    certificate_period: timedelta = timedelta(days=10)
+    # A calendar-day task gets its yellow card this long before its due time, and escalates this
+    # long after it [C].
+    remind_before: timedelta = timedelta(days=2)
+    escalate_after: timedelta = timedelta(days=3)
+    # Re-election assembly 90 days before the term ends. 潍坊 Art. 40 [P].
+    reelection_lead: timedelta = timedelta(days=90)
+    # If the committee has not started it, the street forms a 换届小组 within 30 days, and the
+    # group holds the election within 90 days of its formation. 潍坊 Art. 40 [P].
+    reelection_committee_grace: timedelta = timedelta(days=30)
+    reelection_group_period: timedelta = timedelta(days=30)
+    reelection_election_period: timedelta = timedelta(days=90)
+    # After two failed attempts organised by the street, a 物业管理委员会 chaired by the residents'
+    # committee acts. 潍坊 Art. 41 (3) [P]; it hands over within 7 days of an election (Art. 44).
+    failed_attempts_for_acting_body: int = 2
+    acting_handover_period: timedelta = timedelta(days=7)
+
+
+ELECTION = ElectionRules()
+
+# Compressed calendar periods for the local demo only (`make run`); never used in production.
+ELECTION_DEMO = ELECTION.model_copy(
+    update={
+        "nomination_period": timedelta(minutes=3), "candidate_notice_period": timedelta(minutes=3),
+        "voting_period": timedelta(minutes=5),
+    }
+)
+
+
 class TicketRules(BaseModel):
     """矛盾纠纷工单: dispute and complaint tickets, from intake to closure (销号)."""
 

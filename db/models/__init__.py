@@ -2,6 +2,7 @@
 
 from db.models.base import Base
 from db.models.credit import CreditRecord
+from db.models.election import Ballot, CommitteeRegistry, CommitteeTerm, Election, ElectionVoter, OwnerRecord
 from db.models.cases import AuditEntry, CaseRecord, CaseSequence, InboxEntry, StartRequest
 from db.models.fund import FundAccount, FundPayment, LedgerEntry
 from db.models.reference import Building, Community, Company, Estate, Household, Street, Unit, User
@@ -15,4 +16,5 @@ __all__ = [
     "Unit", "User",
     "Expert", "ExpertRelationship", "TenderBid",
     "Department", "RoutingRule", "Ticket", "TicketContact", "TicketMonthlyReport",
+    "Ballot", "CommitteeRegistry", "CommitteeTerm", "Election", "ElectionVoter", "OwnerRecord",
 ]

@@ -1,0 +1,347 @@
+"""Elections: the owner and committee registries, the frozen roll, ballots and stored results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import (
+    Ballot,
+    CaseRecord,
+    CommitteeRegistry,
+    CommitteeTerm,
+    Election,
+    ElectionVoter,
+    Estate,
+    FundAccount,
+    Household,
+    OwnerRecord,
+)
+from domain.apportionment import area_to_hundredths
+from domain.election import PROCESS_KIND
+from domain.election_ballots import BallotLine, LineError, ballot_receipt, check_ballot_lines
+from domain.election_checks import CandidateFacts
+from domain.rules import ElectionRules
+from domain.tally import CastBallot, Voter
+
+# Bulk writes go in chunks: SQLite allows at most 32,766 bound parameters per statement.
+CHUNK = 2000
+OWNERS_COMMITTEE, MANAGEMENT_COMMITTEE, NO_BODY = "owners_committee", "management_committee", "none"
+
+
+def _owner_key():  # type: ignore[no-untyped-def]
+    # A unit without an owner record is its own owner.
+    return func.coalesce(OwnerRecord.owner_key, Household.id)
+
+
+async def estate_roll(session: AsyncSession, estate_id: str) -> list[Voter]:
+    """Every exclusive part of the estate with its owner and area (山东 Art. 25: area from the registry)."""
+    stmt = (
+        select(Household.id, _owner_key(), Household.area_m2)
+        .outerjoin(OwnerRecord, OwnerRecord.household_id == Household.id)
+        .where(Household.estate_id == estate_id)
+        .order_by(Household.id)
+    )
+    rows = (await session.execute(stmt)).all()
+    return [Voter(household_id=h, owner_key=k, area_hundredths=area_to_hundredths(a)) for h, k, a in rows]
+
+
+async def candidate_facts(
+    session: AsyncSession, estate_id: str, candidates: list[tuple[str, str]], at: datetime,
+) -> list[CandidateFacts]:
+    """What the registry says about each ``(candidate_id, household_id)``: owner of record, arrears, top-ups."""
+    out = []
+    for cid, household_id in candidates:
+        row = (
+            await session.execute(
+                select(Household, _owner_key())
+                .outerjoin(OwnerRecord, OwnerRecord.household_id == Household.id)
+                .where(Household.id == household_id, Household.estate_id == estate_id)
+            )
+        ).first()
+        if row is None:
+            out.append(CandidateFacts(candidate_id=cid, in_estate=False))
+            continue
+        home, key = row
+        units = select(Household.id).outerjoin(OwnerRecord, OwnerRecord.household_id == Household.id).where(
+            Household.estate_id == estate_id, _owner_key() == key,
+        )
+        legal_persons, arrears = (
+            await session.execute(
+                select(
+                    func.coalesce(func.sum(case((OwnerRecord.natural_person.is_(False), 1), else_=0)), 0),
+                    func.coalesce(func.sum(OwnerRecord.fee_arrears_fen), 0),
+                ).where(OwnerRecord.household_id.in_(units))
+            )
+        ).one()
+        overdue = await session.scalar(
+            select(func.count()).select_from(FundAccount).where(
+                FundAccount.household_id.in_(units), FundAccount.top_up_due_at.is_not(None), FundAccount.top_up_due_at <= at,
+            )
+        )
+        out.append(
+            CandidateFacts(
+                candidate_id=cid, in_estate=True, registered_owner=home.owner_name,
+                natural_person=not legal_persons, fee_arrears_fen=int(arrears or 0),
+                top_up_overdue=bool(overdue),
+            )
+        )
+    return out
+
+
+async def owner_households(session: AsyncSession, estate_id: str, owner_key: str) -> list[str]:
+    """The units of one owner in an estate."""
+    stmt = (
+        select(Household.id).outerjoin(OwnerRecord, OwnerRecord.household_id == Household.id)
+        .where(Household.estate_id == estate_id, _owner_key() == owner_key).order_by(Household.id)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def set_owner(
+    session: AsyncSession, *, household_id: str, owner_key: str, at: datetime, natural_person: bool = True,
+    fee_arrears_fen: int = 0,
+) -> None:
+    """Record who owns a unit (several units may share one owner key)."""
+    record = await session.get(OwnerRecord, household_id)
+    if record is None:
+        session.add(OwnerRecord(household_id=household_id, owner_key=owner_key, natural_person=natural_person,
+                                fee_arrears_fen=fee_arrears_fen, updated_at=at))
+    else:
+        record.owner_key, record.natural_person, record.fee_arrears_fen, record.updated_at = owner_key, natural_person, fee_arrears_fen, at
+    await session.flush()
+
+
+# ----------------------------------------------------------------- elections, roll, ballots
+
+
+async def open_election(
+    session: AsyncSession, *, election_id: str, case_id: str, estate_id: str, attempt: int, seats: int,
+    candidates: list[dict[str, Any]], at: datetime,
+) -> Election:
+    """Create the attempt and freeze its roll; a retried call finds the attempt and writes nothing."""
+    existing = await session.get(Election, election_id)
+    if existing is not None:
+        return existing
+    roll = await estate_roll(session, estate_id)
+    election = Election(
+        id=election_id, case_id=case_id, estate_id=estate_id, attempt=attempt, seats=seats, candidates=candidates,
+        status="open", opened_at=at, voters=len(roll), total_area_hundredths=sum(v.area_hundredths for v in roll),
+        total_headcount=len({v.owner_key for v in roll}),
+    )
+    session.add(election)
+    await session.flush()
+    rows = [{"election_id": election_id, **v.model_dump()} for v in roll]
+    for i in range(0, len(rows), CHUNK):
+        await session.execute(insert(ElectionVoter), rows[i : i + CHUNK])
+    return election
+
+
+async def election(session: AsyncSession, election_id: str) -> Election | None:
+    return await session.get(Election, election_id)
+
+
+async def elections_of_case(session: AsyncSession, case_id: str) -> list[Election]:
+    rows = await session.scalars(select(Election).where(Election.case_id == case_id).order_by(Election.attempt))
+    return list(rows.all())
+
+
+async def lock_open_election(session: AsyncSession, case_id: str) -> Election | None:
+    """The case's attempt that takes ballots now; on PostgreSQL the row is share-locked so closing waits."""
+    stmt = select(Election).where(Election.case_id == case_id, Election.status == "open")
+    if session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(read=True)
+    return await session.scalar(stmt)
+
+
+async def close_election(session: AsyncSession, election_id: str, at: datetime) -> None:
+    """Stop taking ballots (idempotent); ballots committed before this are all the tally will count."""
+    await session.execute(
+        update(Election).where(Election.id == election_id, Election.status == "open").values(status="closed", closed_at=at)
+    )
+
+
+async def frozen_roll(session: AsyncSession, election_id: str, household_ids: Iterable[str] | None = None) -> list[Voter]:
+    stmt = select(ElectionVoter.household_id, ElectionVoter.owner_key, ElectionVoter.area_hundredths).where(
+        ElectionVoter.election_id == election_id
+    )
+    if household_ids is not None:
+        stmt = stmt.where(ElectionVoter.household_id.in_(list(household_ids)))
+    rows = (await session.execute(stmt.order_by(ElectionVoter.household_id))).all()
+    return [Voter(household_id=h, owner_key=k, area_hundredths=a) for h, k, a in rows]
+
+
+async def owners_on_roll(session: AsyncSession, election_id: str, owner_keys: Iterable[str]) -> set[str]:
+    stmt = select(ElectionVoter.owner_key).distinct().where(
+        ElectionVoter.election_id == election_id, ElectionVoter.owner_key.in_(list(owner_keys)),
+    )
+    return set((await session.scalars(stmt)).all())
+
+
+async def households_of_owner_on_roll(session: AsyncSession, election_id: str, owner_key: str) -> list[str]:
+    stmt = select(ElectionVoter.household_id).where(ElectionVoter.election_id == election_id, ElectionVoter.owner_key == owner_key)
+    return list((await session.scalars(stmt.order_by(ElectionVoter.household_id))).all())
+
+
+async def recorded_households(session: AsyncSession, election_id: str, household_ids: Iterable[str]) -> set[str]:
+    ids = list(household_ids)
+    found: set[str] = set()
+    for i in range(0, len(ids), CHUNK):
+        stmt = select(Ballot.household_id).where(Ballot.election_id == election_id, Ballot.household_id.in_(ids[i : i + CHUNK]))
+        found |= set((await session.scalars(stmt)).all())
+    return found
+
+
+async def proxy_principals(session: AsyncSession, election_id: str, proxies: Iterable[str]) -> dict[str, set[str]]:
+    """For each proxy, the owners whose units they have already signed for."""
+    stmt = select(Ballot.proxy_owner_key, Ballot.owner_key).where(
+        Ballot.election_id == election_id, Ballot.proxy_owner_key.in_(list(proxies)),
+    )
+    out: dict[str, set[str]] = {}
+    for proxy, owner in (await session.execute(stmt)).all():
+        out.setdefault(proxy, set()).add(owner)
+    return out
+
+
+async def insert_ballots(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert ballots; the unique (election, unit) constraint refuses a second one even under a race."""
+    for i in range(0, len(rows), CHUNK):
+        await session.execute(insert(Ballot), rows[i : i + CHUNK])
+
+
+async def ballot_of(session: AsyncSession, election_id: str, household_id: str) -> Ballot | None:
+    return await session.scalar(select(Ballot).where(Ballot.election_id == election_id, Ballot.household_id == household_id))
+
+
+async def cast_ballots(session: AsyncSession, election_id: str) -> list[CastBallot]:
+    rows = (await session.execute(select(Ballot.household_id, Ballot.choices).where(Ballot.election_id == election_id))).all()
+    return [CastBallot(household_id=h, choices=list(c)) for h, c in rows]
+
+
+async def ballot_count(session: AsyncSession, election_id: str) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Ballot).where(Ballot.election_id == election_id)) or 0)
+
+
+async def store_result(session: AsyncSession, election_id: str, result: dict[str, Any], at: datetime) -> None:
+    await session.execute(update(Election).where(Election.id == election_id).values(status="tallied", result=result, tallied_at=at))
+
+
+# ----------------------------------------------------------------- the committee registry
+
+
+async def registry(session: AsyncSession, estate_id: str) -> CommitteeRegistry | None:
+    return await session.get(CommitteeRegistry, estate_id)
+
+
+async def _registry_row(session: AsyncSession, estate_id: str, at: datetime) -> CommitteeRegistry:
+    row = await session.get(CommitteeRegistry, estate_id)
+    if row is None:
+        row = CommitteeRegistry(estate_id=estate_id, body=NO_BODY, members=[], failed_attempts=0, updated_at=at)
+        session.add(row)
+    return row
+
+
+async def record_committee(
+    session: AsyncSession, *, estate_id: str, members: list[dict[str, Any]], seats: int, term_start: datetime,
+    term_end: datetime, case_id: str | None, at: datetime,
+) -> tuple[CommitteeRegistry, bool]:
+    """Register an elected committee and its term; returns the row and whether an acting body must hand over."""
+    row = await _registry_row(session, estate_id, at)
+    handover = row.body == MANAGEMENT_COMMITTEE
+    if case_id is not None and row.elected_case_id == case_id:
+        return row, bool(row.acting_since) and handover
+    row.body, row.members, row.seats, row.term_start, row.term_end = OWNERS_COMMITTEE, members, seats, term_start, term_end
+    row.elected_case_id, row.failed_attempts, row.reelection_case_id, row.certificate_no = case_id, 0, None, None
+    row.updated_at = at
+    if case_id is not None and await session.scalar(select(CommitteeTerm.id).where(CommitteeTerm.case_id == case_id)) is None:
+        session.add(CommitteeTerm(estate_id=estate_id, case_id=case_id, term_start=term_start, term_end=term_end,
+                                  members=members, recorded_at=at))
+    # Other processes ask the estate whether a committee exists (the residents' committee acts if not).
+    await session.execute(update(Estate).where(Estate.id == estate_id).values(has_owners_committee=True))
+    await session.flush()
+    return row, handover
+
+
+async def finish_handover(session: AsyncSession, estate_id: str, at: datetime) -> None:
+    """The acting body has handed over (潍坊 Art. 44): it is no longer recorded on the estate."""
+    row = await _registry_row(session, estate_id, at)
+    row.acting_since, row.acting_chair, row.updated_at = None, None, at
+
+
+async def record_failed_attempts(session: AsyncSession, estate_id: str, failed: int, at: datetime) -> None:
+    """Set (not add to) the failed-attempt count, so a retried activity leaves the same number."""
+    row = await _registry_row(session, estate_id, at)
+    row.failed_attempts, row.updated_at = failed, at
+
+
+async def appoint_acting_body(session: AsyncSession, *, estate_id: str, community_id: str, at: datetime) -> CommitteeRegistry:
+    """潍坊 Arts. 41–43: a 物业管理委员会 chaired by the residents' committee acts for the estate."""
+    row = await _registry_row(session, estate_id, at)
+    if row.body != MANAGEMENT_COMMITTEE:
+        row.body, row.acting_since, row.acting_chair, row.updated_at = MANAGEMENT_COMMITTEE, at, community_id, at
+        await session.execute(update(Estate).where(Estate.id == estate_id).values(has_owners_committee=False))
+    await session.flush()
+    return row
+
+
+async def set_certificate(session: AsyncSession, estate_id: str, case_id: str, certificate_no: str, at: datetime) -> None:
+    row = await _registry_row(session, estate_id, at)
+    if row.elected_case_id == case_id:
+        row.certificate_no, row.updated_at = certificate_no, at
+
+
+async def claim_reelection(session: AsyncSession, estate_id: str, term_end: datetime, case_id: str, at: datetime) -> str | None:
+    """Mark the term's re-election as started by ``case_id``; the case already claimed wins; None if the term changed."""
+    row = await session.get(CommitteeRegistry, estate_id)
+    if row is None or row.term_end is None or row.term_end != term_end or row.body != OWNERS_COMMITTEE:
+        return None
+    if row.reelection_case_id is None:
+        row.reelection_case_id, row.updated_at = case_id, at
+        await session.flush()
+    return row.reelection_case_id
+
+
+async def active_election_case(session: AsyncSession, estate_id: str) -> str | None:
+    """An election case of the estate that is still running, if any."""
+    stmt = select(CaseRecord.id).where(
+        CaseRecord.kind == PROCESS_KIND, CaseRecord.estate_id == estate_id, CaseRecord.status.in_(["active", "blocked"]),
+    )
+    return await session.scalar(stmt.limit(1))
+
+
+async def batch_receipts(session: AsyncSession, election_id: str, batch_id: str) -> dict[str, str]:
+    """The receipts of a batch already stored (a retried request with the same Idempotency-Key)."""
+    stmt = select(Ballot.household_id, Ballot.receipt).where(Ballot.election_id == election_id, Ballot.batch_id == batch_id)
+    return dict((await session.execute(stmt.order_by(Ballot.household_id))).all())
+
+
+async def record_ballots(
+    session: AsyncSession, *, election: Election, lines: list[BallotLine], channel: str, entered_by: str,
+    batch_id: str, at: datetime, rules: ElectionRules,
+) -> tuple[dict[str, str], list[LineError]]:
+    """Check every line and insert all of them, or none: returns the receipts, or the errors of every bad line."""
+    units = [line.household_id for line in lines]
+    roll = {v.household_id: v.owner_key for v in await frozen_roll(session, election.id, units)}
+    proxies = {line.proxy_owner_key for line in lines if line.proxy_owner_key}
+    errors = check_ballot_lines(
+        lines, roll=roll, owner_keys=await owners_on_roll(session, election.id, proxies),
+        candidates={c["id"] for c in election.candidates}, seats=election.seats,
+        recorded=await recorded_households(session, election.id, units),
+        proxies=await proxy_principals(session, election.id, proxies), rules=rules,
+    )
+    if errors:
+        return {}, errors
+    rows = []
+    for line in lines:
+        receipt = ballot_receipt(election.id, line.household_id, line.choices, at)
+        rows.append({
+            "election_id": election.id, "household_id": line.household_id, "owner_key": roll[line.household_id],
+            "choices": sorted(line.choices), "channel": channel, "proxy_owner_key": line.proxy_owner_key,
+            "entered_by": entered_by, "batch_id": batch_id, "cast_at": at, "receipt": receipt,
+        })
+    await insert_ballots(session, rows)
+    return {r["household_id"]: r["receipt"] for r in rows}, []

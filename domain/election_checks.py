@@ -1,0 +1,147 @@
+"""Checks of an election that need no I/O: the group, the seats, eligibility, the review, ballots."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from domain.calendar import calendar_deadline
+from domain.election import Candidate, CandidateStatus, ElectionKind, ElectionStart, GroupData, GroupRole, ReviewData
+from domain.rules import ELECTION, ElectionRules
+from domain.tally import at_least
+from domain.tasks import DecisionRefused, RefusalKind
+
+
+def _invalid(detail: str, errors: list[dict[str, Any]]) -> DecisionRefused:
+    return DecisionRefused(RefusalKind.INVALID, detail, errors)
+
+
+def _error(loc: list[str], msg: str) -> dict[str, Any]:
+    return {"loc": loc, "msg": msg, "type": "value_error"}
+
+
+def first_assembly_due(start: ElectionStart, rules: ElectionRules = ELECTION) -> bool:
+    """山东 Art. 20: ≥ 50% of the area or of the owners delivered, or 2 years on with ≥ 25% of the owners."""
+    if start.kind != ElectionKind.FIRST:
+        return True
+    area, owners, months = start.delivered_area_percent or 0, start.delivered_owners_percent or 0, start.months_since_first_delivery or 0
+    return (
+        area >= rules.first_assembly_area_percent
+        or owners >= rules.first_assembly_owner_percent
+        or (months >= rules.first_assembly_months and owners >= rules.first_assembly_late_owner_percent)
+    )
+
+
+def seat_errors(seats: int, rules: ElectionRules = ELECTION) -> list[str]:
+    """潍坊 Art. 34: a committee of 5 to 11 members, an odd number."""
+    errors = []
+    if not rules.committee_min_seats <= seats <= rules.committee_max_seats:
+        errors.append(f"the committee has {rules.committee_min_seats} to {rules.committee_max_seats} members, not {seats}")
+    if seats % 2 == 0:
+        errors.append(f"the committee size must be odd, not {seats}")
+    return errors
+
+
+def check_group(data: GroupData, rules: ElectionRules = ELECTION) -> None:
+    """潍坊 Art. 30: ≥ 7 members, odd, owners ≥ 1/2, led by the street's representative; plus the seats."""
+    errors: list[dict[str, Any]] = []
+    n = len(data.members)
+    if n < rules.group_min_members:
+        errors.append(_error(["data", "members"], f"the group needs at least {rules.group_min_members} members, not {n}"))
+    if n % 2 == 0:
+        errors.append(_error(["data", "members"], f"the group needs an odd number of members, not {n}"))
+    owners = sum(1 for m in data.members if m.role == GroupRole.OWNER)
+    if not at_least(owners, n, rules.group_owner_share_numerator, rules.group_owner_share_denominator):
+        errors.append(_error(["data", "members"], f"owners must be at least half of the group: {owners} of {n}"))
+    for i, m in enumerate(data.members):
+        if m.role == GroupRole.OWNER and not m.household_id:
+            errors.append(_error(["data", "members", str(i), "household_id"], "an owner member names their unit"))
+    leaders = [m for m in data.members if m.leader]
+    if len(leaders) != 1 or leaders[0].role != GroupRole.STREET_REP:
+        errors.append(_error(["data", "members"], "exactly one leader, the street office's representative"))
+    for msg in seat_errors(data.seats, rules):
+        errors.append(_error(["data", "seats"], msg))
+    if data.term_years > rules.term_years_max:
+        errors.append(_error(["data", "term_years"], f"a term is at most {rules.term_years_max} years"))
+    if errors:
+        raise _invalid("the preparatory group is not valid", errors)
+
+
+class CandidateFacts(BaseModel):
+    """What the data layer knows about a nominee (潍坊 Arts. 34, 36; arrears [C])."""
+
+    candidate_id: str
+    in_estate: bool
+    registered_owner: str | None = None
+    natural_person: bool = True
+    fee_arrears_fen: int = 0
+    top_up_overdue: bool = False
+
+
+def eligibility_findings(candidate: Candidate, facts: CandidateFacts) -> list[str]:
+    """Reasons, in words the candidate reads, why a nominee cannot stand; empty when eligible."""
+    if not facts.in_estate:
+        return ["该房屋不在本小区业主名册中"]
+    reasons = []
+    if facts.registered_owner != candidate.name:
+        reasons.append(f"登记业主为“{facts.registered_owner}”，与被推荐人姓名不符")
+    if not facts.natural_person:
+        reasons.append("非自然人业主，须由单位业主授权的自然人代表参选")
+    if facts.fee_arrears_fen > 0:
+        reasons.append(f"欠缴物业费 {facts.fee_arrears_fen / 100:.2f} 元")
+    if facts.top_up_overdue:
+        reasons.append("专项维修资金未按期续交")
+    return reasons
+
+
+def qualified_after(candidates: list[Candidate], data: ReviewData) -> list[Candidate]:
+    """The candidates that stand once the review's rejections apply."""
+    rejected = {r.candidate_id for r in data.rejections}
+    return [c for c in candidates if c.status != CandidateStatus.REJECTED and c.id not in rejected]
+
+
+def check_review(candidates: list[Candidate], data: ReviewData, seats: int, rules: ElectionRules = ELECTION) -> None:
+    """Every rejection names a pending candidate; a failed check is rejected; enough stand; Party warning acknowledged."""
+    by_id = {c.id: c for c in candidates}
+    errors: list[dict[str, Any]] = []
+    for i, r in enumerate(data.rejections):
+        c = by_id.get(r.candidate_id)
+        if c is None or c.status != CandidateStatus.NOMINATED:
+            errors.append(_error(["data", "rejections", str(i), "candidate_id"], f"{r.candidate_id} is not awaiting review"))
+    rejected = {r.candidate_id for r in data.rejections}
+    for c in candidates:
+        if c.status == CandidateStatus.NOMINATED and c.findings and c.id not in rejected:
+            errors.append(_error(["data", "rejections"], f"{c.id} {c.name} fails the eligibility check: {'；'.join(c.findings)}"))
+    if errors:
+        raise _invalid("the qualification review is not valid", errors)
+    standing = qualified_after(candidates, data)
+    if len(standing) < seats:
+        raise _invalid(
+            f"{len(standing)} qualified candidate(s) for {seats} seats: return the list for more nominations",
+            [_error(["data", "rejections"], "too few candidates stand")],
+        )
+    party = sum(1 for c in standing if c.party_member)
+    if party < rules.party_members_min and not (data.party_member_justification or "").strip():
+        raise _invalid(
+            f"only {party} Party member(s) stand; the policy asks for at least {rules.party_members_min} among those "
+            "elected in principle: give party_member_justification",
+            [_error(["data", "party_member_justification"], "a written justification is required")],
+        )
+
+
+def term_end(start: datetime, years: int) -> datetime:
+    """The end of a term of ``years`` years from ``start`` (29 February ends on the 28th)."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
+
+
+def period_end(start: datetime, period: timedelta) -> datetime:
+    """When a calendar period ends: N whole days end at 24:00 city time of the N-th day (民法典 Arts. 201, 203);
+    a shorter period (the local demo's minutes) is added as it is."""
+    if period >= timedelta(days=1) and period % timedelta(days=1) == timedelta(0):
+        return calendar_deadline(start, period.days)
+    return start + period

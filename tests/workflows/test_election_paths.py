@@ -1,0 +1,73 @@
+"""Failed attempts, the acting residents' committee, the Party-member warning and the acting body's handover."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from db.models import CommitteeRegistry, Estate
+from db.repositories import election as election_repo
+from tests.factories import create_test_estate
+from tests.factories_election import ElectionDriver
+from tests.golden_recorder import keep_golden
+
+
+async def test_two_failed_attempts_make_the_residents_committee_the_acting_body(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    cast = await create_test_estate(sessions, settings)
+    drv = ElectionDriver(api, cast, sessions)
+    await drv.start()
+    ids = await drv.to_voting(env, candidates=5)
+    # 10 of 24 units vote: far from the 2/3 quorum.
+    await drv.paper([{"household_id": h, "choices": ids} for h in cast.households[:10]])
+    case = await drv.close_voting(env, then="nomination")
+    first = case["facts"]["attempts"][0]
+    assert first["outcome"] == "quorum_not_met" and first["outcome_label"] == "参与表决未达三分之二"
+    assert first["tally"]["participating_headcount"] == 10 and not first["tally"]["quorum_headcount"]
+    assert case["facts"]["failed_attempts"] == 1 and case["facts"]["attempt"] == 2
+    assert (await drv.recount(1))["identical"]
+
+    # The second attempt keeps the qualified candidates; nobody votes this time.
+    await drv.close_nominations(env)
+    await drv.review()
+    await drv.end_notice(env)
+    case = await drv.close_voting(env, then="acting_committee")
+    assert case["status"]["code"] == "completed" and case["step"]["label"] == "物业管理委员会代行"
+    assert case["facts"]["failed_attempts"] == 2 and case["facts"]["acting_body"]["chair"] == "yidu-c1"
+    r = await api.get(f"/owners-committees/{cast.estate_id}", headers=cast.headers("street"))
+    assert r.json()["body"]["code"] == "management_committee" and r.json()["failed_attempts"] == 2
+    assert r.json()["acting_chair"] == "yidu-c1"
+    await keep_golden(env.client, drv.case_id, "owners-election-acting-body")
+    async with sessions() as s:
+        assert not (await s.get(Estate, cast.estate_id)).has_owners_committee
+
+
+async def test_few_party_members_need_a_justification_and_the_acting_body_hands_over(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    cast = await create_test_estate(sessions, settings, committee=False)
+    async with sessions() as s:
+        await election_repo.appoint_acting_body(s, estate_id=cast.estate_id, community_id="yidu-c1", at=datetime.now(timezone.utc))
+        await s.commit()
+    drv = ElectionDriver(api, cast, sessions)
+    await drv.start(kind="first", delivered_area_percent=80, delivered_owners_percent=75, months_since_first_delivery=30)
+    await drv.form_group(seats=5)
+    ids = await drv.nominate(5, party=1)
+    await drv.close_nominations(env)
+    r = await drv.review(expect=422)
+    assert "Party" in r.json()["detail"] and r.json()["errors"][0]["loc"] == ["data", "party_member_justification"]
+    await drv.review(party_member_justification="本小区党员业主仅一人报名，已多次动员")
+    await drv.end_notice(env)
+    await drv.paper([{"household_id": h, "choices": ids} for h in cast.households])
+    case = await drv.close_voting(env, then="party_member_acknowledgement")
+    assert case["facts"]["attempts"][0]["tally"]["party_members_elected"] == 1
+    await drv.decide("street", "party_member_acknowledgement", "confirm", {"justification": "短"}, expect=422)
+    r = await drv.decide("street", "party_member_acknowledgement", "confirm", {"justification": "党员业主少，经街道研究同意"})
+    open_steps = sorted(t["step"]["code"] for t in r.json()["open_tasks"])
+    assert open_steps == ["filing", "first_meeting", "handover"]
+    handover = next(t for t in r.json()["open_tasks"] if t["step"]["code"] == "handover")
+    assert [c["code"] for c in handover["candidate_roles"]] == ["community"] and handover["due_at"]
+    async with sessions() as s:
+        row = await s.get(CommitteeRegistry, cast.estate_id)
+        assert row.body == "owners_committee" and row.acting_since is not None
+    await drv.decide("community", "handover", "confirm", comment="资料财物已移交")
+    async with sessions() as s:
+        row = await s.get(CommitteeRegistry, cast.estate_id)
+        await s.refresh(row)
+        assert row.acting_since is None and (await s.get(Estate, cast.estate_id)).has_owners_committee

@@ -1,0 +1,76 @@
+"""The committee term's re-election timer (潍坊 Art. 40: the assembly is held 90 days before the term ends).
+
+One small workflow per registered term, id ``committee-term-<estate>-<yyyymmdd of the term end>``.
+It sleeps on a durable timer until 90 days before the term ends, then starts the re-election case
+as an abandoned child and ends. A Temporal Schedule was the alternative; a timer fits better:
+the date is a single per-committee instant that changes with every election (a schedule is for
+recurrences), the registry row and the timer are created together, the time-skipping test server
+runs timers (it has no schedules), and a term that was replaced meanwhile simply finds its claim
+refused and ends without starting anything.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.workflow import ParentClosePolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.election import ElectionActivities, ReelectionClaim
+    from domain.access import SYSTEM_ACTOR
+    from domain.election import ElectionKind, ElectionStart, Trigger
+    from domain.rules import ELECTION, ElectionRules
+    from workflows.election_models import ElectionInput
+
+ELECTION_WORKFLOW = "OwnersCommitteeElection"
+ACTIVITY_TIMEOUT = timedelta(seconds=60)
+ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
+
+
+class CommitteeTermInput(BaseModel):
+    estate_id: str
+    term_end: datetime
+    rules: ElectionRules = ELECTION
+
+
+class CommitteeTermResult(BaseModel):
+    """The re-election case the timer started, or None when the term had been replaced."""
+
+    estate_id: str
+    fired_at: datetime
+    case_id: str | None
+
+
+def term_workflow_id(estate_id: str, term_end: datetime) -> str:
+    return f"committee-term-{estate_id}-{term_end.strftime('%Y%m%d')}"
+
+
+@workflow.defn(name="CommitteeTerm")
+class CommitteeTermWorkflow:
+    """Waits for the re-election date of one term and starts the re-election case."""
+
+    @workflow.run
+    async def run(self, inp: CommitteeTermInput) -> CommitteeTermResult:
+        fire_at = inp.term_end - inp.rules.reelection_lead
+        if fire_at > workflow.now():
+            await workflow.sleep(fire_at - workflow.now(), summary="re-election 90 days before the term ends")
+        case_id = await workflow.execute_activity_method(
+            ElectionActivities.claim_reelection,
+            ReelectionClaim(estate_id=inp.estate_id, term_end=inp.term_end, at=workflow.now()),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
+        )
+        if case_id is not None:
+            start = ElectionStart(
+                estate_id=inp.estate_id, kind=ElectionKind.RE_ELECTION,
+                description="业委会任期届满前九十日，系统自动启动换届选举",
+            )
+            await workflow.start_child_workflow(
+                ELECTION_WORKFLOW,
+                ElectionInput(case_id=case_id, request=start, initiator=SYSTEM_ACTOR, rules=inp.rules,
+                              trigger=Trigger.TERM_END, term_end=inp.term_end),
+                id=case_id, parent_close_policy=ParentClosePolicy.ABANDON,
+            )
+        return CommitteeTermResult(estate_id=inp.estate_id, fired_at=workflow.now(), case_id=case_id)
