@@ -1,0 +1,149 @@
+"""Benchmark 3: the inbox with 10,000 open tasks across the city, on SQLite and on PostgreSQL.
+
+The read-model rows are bulk-inserted (as ``save_snapshot`` would write them) for 13 streets ×
+4 communities × 10 estates, 30 property companies and 4 pricing agencies; each query is one
+user's ``GET /inbox`` through the API, and the repository call ``cases.inbox`` alone.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import httpx
+from sqlalchemy import insert
+
+from api.auth import issue_token
+from bench.report import Metric
+from bench.stats import CpuMeter, percentile
+from core.settings import Settings
+from db.models import InboxEntry
+from db.repositories import cases as cases_repo
+from db.seed import STREETS
+from db.session import make_engine, make_session_factory
+from domain.access import Actor, Jurisdiction, Level, Role
+
+COMMUNITIES, ESTATES, COMPANIES, AGENCIES = 4, 10, 30, 4
+R = Role
+# step -> (roles that decide it, whether it has a working-day SLA); countersign steps list every party.
+STEPS: dict[str, tuple[tuple[Role, ...], bool]] = {
+    "onsite_verification": ((R.OWNER_REP, R.OWNERS_COMMITTEE, R.PROPERTY_COMPANY), False),
+    "street_takeover": ((R.STREET_OFFICE,), True),
+    "budget_submission": ((R.PROPERTY_COMPANY,), False),
+    "price_review": ((R.PRICING_AGENCY,), True),
+    "bureau_review": ((R.HOUSING_BUREAU,), True),
+    "completion_acceptance": ((R.OWNERS_COMMITTEE, R.PROPERTY_COMPANY), False),
+    "settlement_submission": ((R.PROPERTY_COMPANY,), False),
+    "settlement_review": ((R.PRICING_AGENCY,), True),
+    "objection": ((R.OWNERS_COMMITTEE,), True),
+    "top_up": ((R.COMMUNITY,), False),
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    street: str
+    community: str
+    estate: str
+    company: str
+    agency: str
+
+
+def city() -> list[Place]:
+    """Every estate of the synthetic city with its street, community and companies."""
+    places = []
+    for s, (street, _, _) in enumerate(STREETS):
+        for c in range(COMMUNITIES):
+            for e in range(ESTATES):
+                n = (s * COMMUNITIES + c) * ESTATES + e
+                places.append(Place(street, f"{street}-c{c}", f"{street}-c{c}-e{e}", f"co-{n % COMPANIES:02d}", f"pa-{n % AGENCIES}"))
+    return places
+
+
+def rows(tasks: int, seed: int = 7) -> list[dict[str, object]]:
+    """One inbox row per open task and deciding role, as the read model stores them."""
+    rnd = random.Random(seed)
+    places, steps, now = city(), list(STEPS), datetime.now(timezone.utc)
+    out: list[dict[str, object]] = []
+    for t in range(tasks):
+        place, step = rnd.choice(places), rnd.choice(steps)
+        roles, sla = STEPS[step]
+        created = now - timedelta(minutes=rnd.randrange(60 * 24 * 60))
+        company = place.agency if R.PRICING_AGENCY in roles else place.company
+        for role in roles:
+            out.append(dict(
+                case_id=f"fund-emergency-{place.estate}-{t}", task_id=f"t{rnd.randrange(1, 8)}", role=role.value,
+                kind="fund-emergency", case_title=f"{place.estate} · 电梯故障", step=step, step_label=step,
+                street_id=place.street, community_id=place.community, estate_id=place.estate, company_id=company,
+                assignee=None, decisions=["approve", "return"], created_at=created,
+                due_at=created + timedelta(days=rnd.randrange(1, 10)) if sla else None, card="none", escalated=False,
+            ))
+    return out
+
+
+def users(n: int, seed: int = 11) -> list[Actor]:
+    """``n`` users of every kind that has an inbox, at random places."""
+    rnd, places = random.Random(seed), city()
+    kinds: list[Callable[[Place], tuple[Role, Level, str | None]]] = [
+        lambda p: (R.HOUSING_BUREAU, Level.CITY, None), lambda p: (R.STREET_OFFICE, Level.STREET, p.street),
+        lambda p: (R.COMMUNITY, Level.COMMUNITY, p.community), lambda p: (R.OWNERS_COMMITTEE, Level.ESTATE, p.estate),
+        lambda p: (R.OWNER_REP, Level.ESTATE, p.estate), lambda p: (R.PROPERTY_COMPANY, Level.COMPANY, p.company),
+        lambda p: (R.PRICING_AGENCY, Level.COMPANY, p.agency),
+    ]
+    out = []
+    for i in range(n):
+        role, level, jid = kinds[i % len(kinds)](rnd.choice(places))
+        out.append(Actor(subject=f"inbox-{i}", name="基准", roles=(role,), jurisdiction=Jurisdiction(level=level, id=jid)))
+    return out
+
+
+async def fill(settings: Settings, tasks: int) -> int:
+    """Insert the rows of ``tasks`` open tasks in batches; returns the number of rows."""
+    engine = make_engine(settings)
+    data = rows(tasks)
+    try:
+        async with engine.begin() as conn:
+            for i in range(0, len(data), 2000):
+                await conn.execute(insert(InboxEntry), data[i : i + 2000])
+    finally:
+        await engine.dispose()
+    return len(data)
+
+
+async def measure(settings: Settings, api_url: str, label: str, queries: int, runs: int, pids: dict[str, int],
+                  log: Callable[[str], None]) -> list[Metric]:
+    """p50/p95 of ``GET /inbox`` and of the repository call, per run, over ``queries`` users."""
+    note = f"{queries} users per run (bureau, street, community, committee, owners' rep, company, agency)"
+    http = {p: Metric(f"3. GET /inbox p{p} ({label})", "ms", note=note) for p in (50, 95)}
+    repo = {p: Metric(f"3. inbox repository p{p} ({label})", "ms", note=note) for p in (50, 95)}
+    http[95].target = ("<=", 50, "value")
+    people = users(queries)
+    engine = make_engine(settings)
+    sessions = make_session_factory(engine)
+    try:
+        async with httpx.AsyncClient(base_url=api_url, timeout=60) as api:
+            for r in range(runs):
+                web, direct = [], []
+                with CpuMeter(pids) as cpu:
+                    for actor in people:
+                        headers = {"Authorization": f"Bearer {issue_token(settings, actor)}"}
+                        t0 = time.perf_counter()
+                        resp = await api.get("/inbox", headers=headers)
+                        web.append(time.perf_counter() - t0)
+                        resp.raise_for_status()
+                        async with sessions() as session:
+                            t0 = time.perf_counter()
+                            await cases_repo.inbox(session, actor)
+                            direct.append(time.perf_counter() - t0)
+                for p in (50, 95):
+                    http[p].ours.append(percentile(web, p) * 1000)
+                    repo[p].ours.append(percentile(direct, p) * 1000)
+                    http[p].server_cpu.append({"ours": cpu.shares.get("temporal", 0.0)})
+                log(f"  {label} run {r + 1}: GET p50 {http[50].ours[-1]:.1f} ms p95 {http[95].ours[-1]:.1f} ms; "
+                    f"repository p95 {repo[95].ours[-1]:.1f} ms")
+    finally:
+        await engine.dispose()
+    return [http[50], http[95], repo[50], repo[95]]

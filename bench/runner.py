@@ -1,0 +1,130 @@
+"""One benchmark session: a fresh stack, the real shape of a case, then every selected benchmark."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from temporalio.client import Client
+
+from bench import election as election_bench
+from bench import inbox as inbox_bench
+from bench import postgres
+from bench.city import Cast, create_estates, settings_for
+from bench.memory import memory
+from bench.process import latency, make_sides, throughput, warm_up
+from bench.replay import multiply, record, replay
+from bench.report import Metric
+from bench.shape import Shape
+from bench.stack import Stack
+from core.temporal import DATA_CONVERTER
+
+BARE_QUEUE = "bench-bare"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much each benchmark does per run."""
+
+    runs: int
+    cases: int
+    concurrency: int
+    latency_cases: int
+    replay_histories: int
+    memory_cases: int
+    inbox_tasks: int
+    inbox_queries: int
+    households: int
+    estates: int
+
+
+QUICK = Sizes(runs=3, cases=16, concurrency=8, latency_cases=4, replay_histories=200, memory_cases=200,
+              inbox_tasks=10_000, inbox_queries=70, households=1_000, estates=16)
+FULL = Sizes(runs=3, cases=64, concurrency=16, latency_cases=20, replay_histories=1_000, memory_cases=1_000,
+             inbox_tasks=10_000, inbox_queries=350, households=10_000, estates=32)
+
+
+async def run_all(workdir: Path, sizes: Sizes, only: set[str], postgres_url: str, app_db: str, metrics: list[Metric],
+                  details: dict[str, Any], say: Callable[[str], None]) -> None:
+    """Start everything, measure, and stop everything (also on error)."""
+    database_url = f"sqlite+aiosqlite:///{workdir}/wuyeflow.db"
+    if app_db == "postgresql":
+        database_url = postgres.sibling(postgres_url, "app")
+        await postgres.recreate(database_url)
+    details["app_database"] = app_db
+    with Stack(workdir, database_url) as stack:
+        say("starting the Temporal dev server, migrating and seeding ...")
+        temporal = stack.start_temporal()
+        details["temporal"] = subprocess.run([str(Path(temporal.popen.args[0])), "--version"], capture_output=True, text=True).stdout.strip()
+        stack.prepare_database()
+        settings = settings_for(stack.database_url, stack.jwt_secret)
+        casts = {e: Cast.for_estate(settings, e) for e in await create_estates(settings, sizes.estates)}
+        worker = stack.start_worker()
+        api_proc, port = stack.start_api()
+        bare_worker = stack.start_bare_worker(BARE_QUEUE)
+        ours_client = await Client.connect(stack.temporal_address, data_converter=DATA_CONVERTER)
+        bare_client = await Client.connect(stack.temporal_address)
+        pids = {"temporal": temporal.pid, "worker": worker.pid, "api": api_proc.pid, "bare-worker": bare_worker.pid,
+                "bench": os.getpid()}
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120) as api:
+            # One case of ours first: its history gives the bare workflow its shape.
+            first = await make_sides(api, casts, bare_client, BARE_QUEUE, [], pids).ours(99_999, [])
+            shape = Shape.of(await ours_client.get_workflow_handle(first).fetch_history())
+            sides = make_sides(api, casts, bare_client, BARE_QUEUE, shape.plan, pids)
+            sides.case_ids.append(first)
+            await warm_up(sides)
+            details["shape"] = {"measured": "start + 10 decisions, up to the public notice", "ours": shape.describe(),
+                                "counts": shape.counts, "plan": shape.plan}
+            say(f"shape of one case (from its history): {shape.describe()}")
+            say(f"bare workflow plan: {shape.plan}")
+            if "process" in only:
+                say(f"1. throughput: {sizes.cases} cases per side per run, {sizes.concurrency} in flight")
+                metrics += await throughput(sides, sizes.runs, sizes.cases, sizes.concurrency, say)
+            if "latency" in only:
+                say(f"2. decision latency: {sizes.latency_cases} cases per side per run, one at a time")
+                metrics += await latency(sides, sizes.runs, sizes.latency_cases, say)
+            if "replay" in only:
+                say(f"5. replay: {sizes.replay_histories} histories")
+                recorded = await record(ours_client, sides.case_ids[: sizes.replay_histories])
+                metrics.append(await replay(multiply(recorded, sizes.replay_histories), sizes.runs, pids, say))
+            if "election" in only:
+                reason, path = election_bench.skip_reason(api, ours_client)
+                say(f"4. election: {reason or f'{sizes.households} households'}")
+                details["election"] = reason or "measured"
+                if path is not None:
+                    metrics += await election_bench.election(path, ours_client, sizes.households, sizes.runs, say)
+        if "memory" in only:
+            say(f"6. memory: {sizes.memory_cases} open cases per side per run")
+            metrics += await memory(stack, casts, bare_client, BARE_QUEUE, shape.plan, sizes.memory_cases, sizes.runs, say)
+        if "inbox" in only:
+            await inbox_all(stack, workdir, sizes, postgres_url, metrics, details, say)
+
+
+async def inbox_all(stack: Stack, workdir: Path, sizes: Sizes, postgres_url: str, metrics: list[Metric],
+                    details: dict[str, Any], say: Callable[[str], None]) -> None:
+    """The inbox benchmark on a fresh SQLite database and on the benchmark's own PostgreSQL database."""
+    say(f"3. inbox: {sizes.inbox_tasks} open tasks")
+    targets = [("SQLite", f"sqlite+aiosqlite:///{workdir}/inbox.db")]
+    try:
+        await postgres.recreate(postgres_url)
+        targets.append(("PostgreSQL", postgres_url))
+    except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
+        say(f"  PostgreSQL skipped: {exc}")
+        details["inbox_postgres"] = f"skipped: {exc}"
+    for label, url in targets:
+        stack.prepare_database(url)
+        settings = settings_for(url, stack.jwt_secret)
+        n_rows = await inbox_bench.fill(settings, sizes.inbox_tasks)
+        details[f"inbox_rows_{label}"] = n_rows
+        api_proc, port = stack.start_api(database_url=url)
+        try:
+            pids = {"temporal": stack.find("temporal").pid, "api": api_proc.pid}
+            metrics += await inbox_bench.measure(settings, f"http://127.0.0.1:{port}", label, sizes.inbox_queries, sizes.runs, pids, say)
+        finally:
+            api_proc.stop()
+            stack.procs.remove(api_proc)
