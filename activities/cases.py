@@ -42,7 +42,8 @@ class CaseActivities:
         """Write the case summary, its inbox rows and its new audit entries in one transaction."""
         snap = projection.snapshot
         async with self._sessions() as session, session.begin():
-            await audit_repo.append_events(session, snap.case_id, projection.events)
+            # Only a retry can find its own entries already written (the unique key still guards).
+            await audit_repo.append_events(session, snap.case_id, projection.events, maybe_stored=activity.info().attempt > 1)
             await cases_repo.save_snapshot(session, snap)
 
     @activity.defn(name="compute_sla")

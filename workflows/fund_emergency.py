@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from workflows.fund_emergency_models import FundEmergencyInput, ObjectionInput
     from activities.fund_emergency import FundCaseContext, FundContextRequest, FundEmergencyActivities, PaymentRequest
-    from domain.access import Actor, Role, Scope, covers
+    from domain.access import Role, Scope, covers
     from domain.cases import CaseSnapshot, CaseStatus
     from domain.fund_emergency import (
         CATEGORY_LABELS,
@@ -27,7 +28,6 @@ with workflow.unsafe.imports_passed_through():
         STEP_LABELS,
         AcceptanceData,
         BudgetData,
-        FundEmergencyStart,
         PriceReviewData,
         SettlementData,
         Step,
@@ -35,29 +35,12 @@ with workflow.unsafe.imports_passed_through():
         first_payment_fen,
     )
     from domain.fund_ledger import PaymentOutcome
-    from domain.rules import FUND_EMERGENCY, FundEmergencyRules
     from domain.tasks import Decision, DecisionInput, DecisionRefused, HumanTask, RefusalKind
     from workflows.human_tasks import CaseWorkflow, refusal
 
 D = Decision
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
-
-
-class FundEmergencyInput(BaseModel):
-    """Start a case: the clerk's report and who made it."""
-
-    case_id: str
-    request: FundEmergencyStart
-    initiator: Actor
-    rules: FundEmergencyRules = FUND_EMERGENCY
-
-
-class ObjectionInput(BaseModel):
-    """An owner's objection during the public notice (公示异议)."""
-
-    text: str = Field(min_length=1, max_length=4000)
-    actor: Actor
 
 
 @workflow.defn(name="MaintenanceFundEmergency")

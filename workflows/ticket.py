@@ -12,17 +12,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from workflows.ticket_models import TicketInput, WhistleInput
     from activities.cases import CaseActivities, SlaRequest
     from activities.ticket import CreditRequest, TicketActivities, TicketContext, TicketContextRequest
-    from domain.access import Actor, Role, Scope, covers
+    from domain.access import Role, Scope, covers
     from domain.cases import FINAL_STATUSES, CaseSnapshot, CaseStatus
     from domain.routing import Assignment, Unit
-    from domain.rules import TICKET, TicketRules
     from domain.tasks import DecisionInput, DecisionRefused, HumanTask, RefusalKind
     from domain.ticket import (
         COMMENT_REQUIRED,
@@ -35,7 +35,6 @@ with workflow.unsafe.imports_passed_through():
         ExtensionData,
         Step,
         TicketLedgerRow,
-        TicketStart,
         check_assignment,
         check_extension,
         check_return_window,
@@ -48,23 +47,6 @@ with workflow.unsafe.imports_passed_through():
 
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
-
-
-class TicketInput(BaseModel):
-    """Start a ticket: the intake (without the caller's contact) and who took it."""
-
-    case_id: str
-    request: TicketStart
-    initiator: Actor
-    rules: TicketRules = TICKET
-
-
-class WhistleInput(BaseModel):
-    """社区吹哨: the community summons a department; ``actor`` is filled from the token."""
-
-    department_id: str = Field(min_length=1, max_length=64)
-    reason: str = Field(min_length=1, max_length=2000)
-    actor: Actor
 
 
 @workflow.defn(name="ComplaintTicket")

@@ -19,13 +19,18 @@ def _event_of(row: AuditEntry) -> AuditEvent:
     )
 
 
-async def append_events(session: AsyncSession, case_id: str, events: list[AuditEvent]) -> int:
-    """Append the events not yet stored (by key), chained to the case's last entry; returns how many."""
+async def append_events(session: AsyncSession, case_id: str, events: list[AuditEvent], *, maybe_stored: bool = True) -> int:
+    """Append the events not yet stored (by key), chained to the case's last entry; returns how many.
+
+    ``maybe_stored=False`` (a first attempt) skips the look-up of keys already written.
+    """
     if not events:
         return 0
-    keys = [e.key for e in events]
-    existing = set((await session.scalars(select(AuditEntry.entry_key).where(AuditEntry.entry_key.in_(keys)))).all())
-    fresh = [e for e in events if e.key not in existing]
+    fresh = events
+    if maybe_stored:
+        keys = [e.key for e in events]
+        existing = set((await session.scalars(select(AuditEntry.entry_key).where(AuditEntry.entry_key.in_(keys)))).all())
+        fresh = [e for e in events if e.key not in existing]
     if not fresh:
         return 0
     last = (

@@ -38,11 +38,16 @@ async def save_snapshot(session: AsyncSession, snap: CaseSnapshot) -> bool:
         approved_at=snap.approved_at, approval_seconds=approval_seconds, version=snap.version,
         snapshot=snap.model_dump(mode="json"),
     )
+    previous_open = [] if current is None else [t for t in current.snapshot.get("tasks", []) if t.get("status") == "open"]
     if current is None:
         session.add(CaseRecord(id=snap.case_id, **values))
     else:
         for key, value in values.items():
             setattr(current, key, value)
+    open_now = [t for t in values["snapshot"]["tasks"] if t.get("status") == "open"]
+    if current is not None and open_now == previous_open and snap.status not in FINAL_STATUSES:
+        await session.flush()
+        return True  # the open tasks did not change: the inbox rows stand
     await session.execute(delete(InboxEntry).where(InboxEntry.case_id == snap.case_id))
     if snap.status not in FINAL_STATUSES:
         for task in snap.open_tasks:
