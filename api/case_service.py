@@ -22,7 +22,7 @@ from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
 from domain.access import ROLE_LABELS, Actor, Level, Role, Scope, covers
 from domain.audit import AuditEvent
-from domain.cases import CaseSnapshot, CaseStatus
+from domain.cases import CaseAck, CaseSnapshot, CaseStatus
 from domain.processes import process_label, step_label
 from workflows.human_tasks import CASE_KIND, CASE_STATUS, CASE_STEP, ESTATE_ID, STREET_ID
 
@@ -107,7 +107,7 @@ async def start_case(
     )
     try:
         # Start and wait for the first waiting point in one call, so the answer shows the open tasks.
-        await client.execute_update_with_start_workflow("ready", start_workflow_operation=start, result_type=CaseSnapshot)
+        await client.execute_update_with_start_workflow("ready", start_workflow_operation=start, result_type=CaseAck)
     except WorkflowAlreadyStartedError:
         return case_id, False
     except WorkflowUpdateFailedError as exc:
@@ -123,12 +123,16 @@ async def send_update(
     *, client: Client, sessions: async_sessionmaker[AsyncSession], case_id: str, update: str, payload: BaseModel,
     actor: Actor, idempotency_key: str | None, audit_context: dict[str, Any],
 ) -> CaseSnapshot:
-    """Execute a Workflow Update; refusals become 403/409/422 and are written to the audit log."""
+    """Execute a Workflow Update and answer with the case as the read model now holds it.
+
+    Refusals become 403/409/422 and are written to the audit log. The update answers only after
+    the workflow has written its read model, so the read below sees the caller's own decision.
+    """
     structlog.contextvars.bind_contextvars(workflow_id=case_id)
     handle = client.get_workflow_handle(case_id)
     update_id = idempotency_key or str(uuid.uuid4())
     try:
-        result = await handle.execute_update(update, payload, id=update_id, result_type=CaseSnapshot)
+        await handle.execute_update(update, payload, id=update_id, result_type=CaseAck)
     except WorkflowUpdateFailedError as exc:
         cause = exc.cause
         while cause is not None and not isinstance(cause, ApplicationError):
@@ -145,7 +149,10 @@ async def send_update(
         if exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
             raise Unavailable("the workflow engine did not answer; retry with the same Idempotency-Key") from None
         raise Conflict(str(exc.message)) from None
-    return result
+    async with sessions() as session:
+        record = await cases_repo.get_case(session, case_id)
+    assert record is not None  # the API found the case before sending the update
+    return CaseSnapshot.model_validate(record.snapshot)
 
 
 async def log_refusal(

@@ -57,6 +57,15 @@ class CaseSnapshot(BaseModel):
         return [t for t in self.tasks if t.is_open]
 
 
+class CaseAck(BaseModel):
+    """What an update answers: small, so histories stay lean; the API reads the case itself."""
+
+    case_id: str
+    version: int
+    status: CaseStatus
+    step: str
+
+
 class Projection(BaseModel):
     """One step of a workflow's read model: the new snapshot and the audit events since the last."""
 

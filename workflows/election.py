@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
         TallyRequest,
     )
     from domain.access import Role, Scope, covers
-    from domain.cases import CaseSnapshot, CaseStatus
+    from domain.cases import CaseAck, CaseSnapshot, CaseStatus
     from domain.election import (
         CANDIDATE_STATUS_LABELS,
         CHANNEL_LABELS,
@@ -309,7 +309,7 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
     # ----------------------------------------------------------------- nominations and objections
 
     @workflow.update
-    async def nominate(self, nomination: NominationInput) -> CaseSnapshot:
+    async def nominate(self, nomination: NominationInput) -> CaseAck:
         """A nomination by the community Party organisation, the residents' committee or owners (潍坊 Art. 35)."""
         data, actor = nomination.data, nomination.actor
         role = next(r for r in actor.roles if r in NOMINATORS and data.channel in NOMINATORS[r])
@@ -341,7 +341,7 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
             raise refusal(exc) from None
 
     @workflow.update
-    async def object(self, objection: ObjectionInput) -> CaseSnapshot:
+    async def object(self, objection: ObjectionInput) -> CaseAck:
         """An owner objects to an identity, a vote weight or a candidate; the group answers before the vote."""
         record = {"kind": objection.data.kind.value, "kind_label": OBJECTION_LABELS[objection.data.kind],
                   "household_id": objection.data.household_id, "text": objection.data.text,
@@ -363,11 +363,11 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
         if len(self._objections) >= self._rules.max_objections:
             raise refusal(DecisionRefused(RefusalKind.CONFLICT, "too many objections on this notice; submit it in writing to the street office"))
 
-    async def _answer(self) -> CaseSnapshot:
+    async def _answer(self) -> CaseAck:
         self._touch()
         target = self._version
         await workflow.wait_condition(lambda: self._projected >= target)
-        return self.snapshot()
+        return self.ack()
 
     # ----------------------------------------------------------------- hooks
 

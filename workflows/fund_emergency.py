@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.fund_emergency_models import FundEmergencyInput, ObjectionInput
     from activities.fund_emergency import FundCaseContext, FundContextRequest, FundEmergencyActivities, PaymentRequest
     from domain.access import Role, Scope, covers
-    from domain.cases import CaseSnapshot, CaseStatus
+    from domain.cases import CaseAck, CaseSnapshot, CaseStatus
     from domain.fund_emergency import (
         CATEGORY_LABELS,
         PROCESS_KIND,
@@ -307,7 +307,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
     # ----------------------------------------------------------------- objections
 
     @workflow.update
-    async def object(self, objection: ObjectionInput) -> CaseSnapshot:
+    async def object(self, objection: ObjectionInput) -> CaseAck:
         """An owner objects during the public notice; the committee must answer before payment."""
         self._objections.append({"by": objection.actor.subject, "name": objection.actor.name, "text": objection.text, "at": workflow.now().isoformat()})
         self._unhandled_objections.append(objection)
@@ -315,7 +315,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
         self._touch()
         target = self._version
         await workflow.wait_condition(lambda: self._projected >= target)
-        return self.snapshot()
+        return self.ack()
 
     @object.validator
     def _validate_object(self, objection: ObjectionInput) -> None:

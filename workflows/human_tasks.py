@@ -29,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities, SlaRequest
     from domain.access import Actor, Role, Scope
     from domain.audit import AuditEvent
-    from domain.cases import FINAL_STATUSES, CaseSnapshot, CaseStatus, Projection
+    from domain.cases import CaseAck, FINAL_STATUSES, CaseSnapshot, CaseStatus, Projection
     from domain.tasks import (
         Decision,
         DecisionInput,
@@ -105,7 +105,7 @@ class CaseWorkflow:
     # ----------------------------------------------------------------- updates and queries
 
     @workflow.update
-    async def decide(self, decision: DecisionInput) -> CaseSnapshot:
+    async def decide(self, decision: DecisionInput) -> CaseAck:
         """Record a decision on an open task and return the case as it stands afterwards."""
         # Validators of updates delivered together all run before their handlers, so the state a
         # validator saw may have changed (two signatures of one party): check again, atomically.
@@ -132,7 +132,7 @@ class CaseWorkflow:
         self._touch()
         target = self._version
         await workflow.wait_condition(lambda: self._projected >= target)
-        return self.snapshot()
+        return self.ack()
 
     @decide.validator
     def _validate_decide(self, decision: DecisionInput) -> None:
@@ -147,20 +147,20 @@ class CaseWorkflow:
             raise refusal(exc) from None
 
     @workflow.update
-    async def ready(self) -> CaseSnapshot:
+    async def ready(self) -> CaseAck:
         """Answer once the case has reached its first waiting point (sent together with the start)."""
         await workflow.wait_condition(lambda: 0 <= self._version <= self._projected)
-        return self.snapshot()
+        return self.ack()
 
     @workflow.update
-    async def withdraw(self, request: WithdrawInput) -> CaseSnapshot:
+    async def withdraw(self, request: WithdrawInput) -> CaseAck:
         """The initiator takes the case back (撤回) before anyone has acted on it."""
         self._validate_withdraw(request)
         self._withdrawal = request
         self._touch()
         target = self._version
         await workflow.wait_condition(lambda: self._projected >= target)
-        return self.snapshot()
+        return self.ack()
 
     @withdraw.validator
     def _validate_withdraw(self, request: WithdrawInput) -> None:
@@ -172,7 +172,7 @@ class CaseWorkflow:
             raise refusal(DecisionRefused(RefusalKind.CONFLICT, "someone has already acted on the case"))
 
     @workflow.update
-    async def reassign(self, request: ReassignInput) -> CaseSnapshot:
+    async def reassign(self, request: ReassignInput) -> CaseAck:
         """A supervisor hands an open task to a named person (转办); only they (or the supervisor) may decide it."""
         self._validate_reassign(request)
         task = self._tasks[request.task_id]
@@ -186,7 +186,7 @@ class CaseWorkflow:
         self._touch()
         target = self._version
         await workflow.wait_condition(lambda: self._projected >= target)
-        return self.snapshot()
+        return self.ack()
 
     @reassign.validator
     def _validate_reassign(self, request: ReassignInput) -> None:
@@ -196,6 +196,10 @@ class CaseWorkflow:
             check_reassign(self._tasks.get(request.task_id), request)
         except DecisionRefused as exc:
             raise refusal(exc) from None
+
+    def ack(self) -> CaseAck:
+        """The answer of an update: the case's version, status and step."""
+        return CaseAck(case_id=self._case_id, version=self._version, status=self._status, step=self._step)
 
     @workflow.query
     def snapshot(self) -> CaseSnapshot:

@@ -18,7 +18,7 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from activities.tender import BidRequest, CompanyCheck, CompanyCheckRequest, ResultRequest, TenderActivities, TenderContext, TenderContextRequest
     from domain.access import Level, Role, Scope, covers
-    from domain.cases import CaseSnapshot, CaseStatus
+    from domain.cases import CaseAck, CaseSnapshot, CaseStatus
     from domain.tasks import DecisionInput, DecisionRefused, HumanTask, RefusalKind
     from domain.tender import (
         DIRECT_SELECT,
@@ -256,7 +256,7 @@ class PropertyTenderWorkflow(TenderCommittee):
     # ----------------------------------------------------------------- bids, clarifications, objections
 
     @workflow.update
-    async def register_bid(self, request: BidInput) -> CaseSnapshot:
+    async def register_bid(self, request: BidInput) -> CaseAck:
         """A company registers its bid; eligibility comes from the data layer, a refusal says why."""
         assert self._ctx is not None and request.actor.jurisdiction.id is not None
         company_id = request.actor.jurisdiction.id
@@ -286,7 +286,7 @@ class PropertyTenderWorkflow(TenderCommittee):
         await workflow.wait_condition(lambda: self._projected >= target)
         if check.refusal:
             raise ApplicationError(f"{check.company_name} may not bid: {check.refusal}", {"errors": []}, type="Refused.forbidden", non_retryable=True)
-        return self.snapshot()
+        return self.ack()
 
     @register_bid.validator
     def _validate_register_bid(self, request: BidInput) -> None:
@@ -300,7 +300,7 @@ class PropertyTenderWorkflow(TenderCommittee):
             raise refusal(DecisionRefused(RefusalKind.CONFLICT, "your company is already registered in this round"))
 
     @workflow.update
-    async def clarify(self, request: ClarificationInput) -> CaseSnapshot:
+    async def clarify(self, request: ClarificationInput) -> CaseAck:
         """A clarification to all bidders; later than 15 days before the deadline it moves the deadline."""
         now = workflow.now()
         moved = deadline_after_clarification(self._deadline, now, self._rules)
@@ -311,7 +311,7 @@ class PropertyTenderWorkflow(TenderCommittee):
         self._touch()
         target = self._version
         await workflow.wait_condition(lambda: self._projected >= target)
-        return self.snapshot()
+        return self.ack()
 
     @clarify.validator
     def _validate_clarify(self, request: ClarificationInput) -> None:
@@ -321,7 +321,7 @@ class PropertyTenderWorkflow(TenderCommittee):
             raise refusal(DecisionRefused(RefusalKind.FORBIDDEN, "only the tender's clerk can clarify the documents"))
 
     @workflow.update
-    async def object(self, objection: TenderObjectionInput) -> CaseSnapshot:
+    async def object(self, objection: TenderObjectionInput) -> CaseAck:
         """A bidder or owner objects to the result during the publicity; the award waits for the answer."""
         self._objections.append({"by": objection.actor.subject, "organisation": objection.actor.organisation, "text": objection.text,
                                  "at": workflow.now().isoformat()})
@@ -332,7 +332,7 @@ class PropertyTenderWorkflow(TenderCommittee):
         self._touch()
         target = self._version
         await workflow.wait_condition(lambda: self._projected >= target)
-        return self.snapshot()
+        return self.ack()
 
     @object.validator
     def _validate_object(self, objection: TenderObjectionInput) -> None:

@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities, SlaRequest
     from activities.ticket import CreditRequest, TicketActivities, TicketContext, TicketContextRequest
     from domain.access import Role, Scope, covers
-    from domain.cases import FINAL_STATUSES, CaseSnapshot, CaseStatus
+    from domain.cases import CaseAck, FINAL_STATUSES, CaseSnapshot, CaseStatus
     from domain.routing import Assignment, Unit
     from domain.tasks import DecisionInput, DecisionRefused, HumanTask, RefusalKind
     from domain.ticket import (
@@ -327,7 +327,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
             self._record("timer", step=step, task_id=task.id, decision="escalation", data={"escalated_to": [role.value], "whistle": index + 1})
 
     @workflow.update
-    async def whistle(self, request: WhistleInput) -> CaseSnapshot:
+    async def whistle(self, request: WhistleInput) -> CaseAck:
         """社区吹哨、部门报到: the community summons a department, which must report in time."""
         self._validate_whistle(request)  # again, atomically: whistles sent together all pass validation first
         self._pending_whistles.append(request)
@@ -336,7 +336,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         self._touch()
         target = self._version
         await workflow.wait_condition(lambda: self._projected >= target and not self._pending_whistles)
-        return self.snapshot()
+        return self.ack()
 
     @whistle.validator
     def _validate_whistle(self, request: WhistleInput) -> None:
