@@ -93,3 +93,20 @@ async def test_the_command_line_tool_replays_and_checks_a_filter_of_cases(api, e
     out = io.StringIO()
     assert await run_verify_log(parser().parse_args(["verify-log", "--estate", cast.estate_id]), out) == 0
     assert "checked 2 audit chains: 2 intact, 0 broken" in out.getvalue()
+
+
+async def test_an_election_timeline_reads_in_business_terms(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories_election import ElectionDriver
+
+    cast = await create_test_estate(sessions, settings)
+    drv = ElectionDriver(api, cast, sessions)
+    await drv.start()
+    await drv.form_group(seats=5)
+    timeline = (await api.get(f"/audit/cases/{drv.case_id}/timeline", headers=auditor_headers(settings))).json()
+    steps = [e["step"]["label"] for e in timeline if e["step"]]
+    assert "组建筹备组（换届小组）" in steps
+    decisions = [e for e in timeline if e["kind"] == "decision"]
+    assert decisions and decisions[0]["actor"]["role"]["code"] == "street_office"
+    assert decisions[0]["data"]["members"]  # the group's members as submitted
+    report = (await api.get(f"/audit/cases/{drv.case_id}/audit-log/verify", headers=auditor_headers(settings))).json()
+    assert report["intact"] and report["entries"] == len(timeline)

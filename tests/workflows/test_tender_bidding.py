@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from db.models import TenderBid
 from tests.factories_tender import TenderDriver, create_tender_estate
+from tests.golden_recorder import keep_golden
 
 
 async def test_bid_deadline_less_than_20_days_after_publication_is_refused(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
@@ -136,6 +137,7 @@ async def test_fewer_than_three_bids_no_opening_retender_then_direct_selection(a
     await drv.decide("clerk", contract["id"], "confirm", {"contract_no": "QZQQ-2027-009"})
     r = await drv.decide("co-huacheng", contract["id"], "confirm", {"contract_no": "QZQQ-2027-009"})
     assert r.json()["status"]["code"] == "completed"
+    await keep_golden(env.client, drv.case_id, "tender-failed-retender-direct-selection")
     handover = await drv.at_step("item_check", case_id=r.json()["facts"]["handover_case_id"])
     assert handover["facts"]["outgoing_company_id"] is None and handover["facts"]["reason_label"] == "建设单位移交"
     assert {t["step"]["code"] for t in handover["open_tasks"]} == {"item_check", "inspection"}
