@@ -223,3 +223,42 @@ def check_decision(
             for e in exc.errors(include_url=False, include_context=False)
         ]
         raise DecisionRefused(RefusalKind.INVALID, "decision data is invalid", errors) from None
+
+
+def next_sla_moment(tasks: list[HumanTask], until: datetime | None = None) -> datetime | None:
+    """The earliest reminder, deadline or escalation still to come among the open tasks (or ``until``)."""
+    times = [until] if until is not None else []
+    for t in tasks:
+        if not t.is_open:
+            continue
+        if t.remind_at and t.reminded_at is None:
+            times.append(t.remind_at)
+        if t.due_at and t.overdue_at is None:
+            times.append(t.due_at)
+        if t.escalate_at and t.escalated_at is None and t.escalate_to:
+            times.append(t.escalate_at)
+    return min(times) if times else None
+
+
+def fire_sla(task: HumanTask, now: datetime) -> list[tuple[str, dict[str, Any]]]:
+    """Apply the SLA events due at ``now`` to an open task; returns them as (code, data) for the timeline.
+
+    Yellow card at the reminder, red card at the deadline (a late wake-up shows both), escalation
+    adds the supervisor's role to those who may decide.
+    """
+    events: list[tuple[str, dict[str, Any]]] = []
+    if not task.is_open:
+        return events
+    due = task.due_at.isoformat() if task.due_at else None
+    if task.remind_at and task.reminded_at is None and now >= task.remind_at:
+        task.reminded_at = now
+        events.append(("reminder", {"card": Card.YELLOW.value, "due_at": due}))
+    if task.due_at and task.overdue_at is None and now >= task.due_at:
+        task.overdue_at = now
+        task.reminded_at = task.reminded_at or now
+        events.append(("overdue", {"card": Card.RED.value, "due_at": due}))
+    if task.escalate_at and task.escalated_at is None and task.escalate_to and now >= task.escalate_at:
+        task.escalated_at = now
+        task.escalation_roles = list(task.escalate_to)
+        events.append(("escalation", {"escalated_to": [r.value for r in task.escalate_to]}))
+    return events

@@ -43,6 +43,8 @@ with workflow.unsafe.imports_passed_through():
         acting_role,
         check_decision,
         check_reassign,
+        fire_sla,
+        next_sla_moment,
     )
 
 CASE_KIND = SearchAttributeKey.for_keyword("CaseKind")
@@ -291,7 +293,7 @@ class CaseWorkflow:
             if (until is not None and now >= until) or (interrupt is not None and interrupt()):
                 return None
             await self.sync()
-            wake = self._next_timer(tasks, until)
+            wake = next_sla_moment(tasks, until)
             if wake is not None and wake <= now:
                 self._fire_timers(tasks, now)
                 continue
@@ -307,37 +309,10 @@ class CaseWorkflow:
             except asyncio.TimeoutError:
                 self._fire_timers(tasks, workflow.now())
 
-    def _next_timer(self, tasks: list[HumanTask], until: datetime | None) -> datetime | None:
-        times = [until] if until is not None else []
-        for t in tasks:
-            if not t.is_open:
-                continue
-            if t.remind_at and t.reminded_at is None:
-                times.append(t.remind_at)
-            if t.due_at and t.overdue_at is None:
-                times.append(t.due_at)
-            if t.escalate_at and t.escalated_at is None and t.escalate_to:
-                times.append(t.escalate_at)
-        return min(times) if times else None
-
     def _fire_timers(self, tasks: list[HumanTask], now: datetime) -> None:
-        for t in tasks:
-            if not t.is_open:
-                continue
-            if t.remind_at and t.reminded_at is None and now >= t.remind_at:
-                t.reminded_at = now
-                self._record("timer", step=t.step, task_id=t.id, decision="reminder", data={"card": "yellow", "due_at": _iso(t.due_at)})
-            if t.due_at and t.overdue_at is None and now >= t.due_at:
-                t.overdue_at = now
-                t.reminded_at = t.reminded_at or now
-                self._record("timer", step=t.step, task_id=t.id, decision="overdue", data={"card": "red", "due_at": _iso(t.due_at)})
-            if t.escalate_at and t.escalated_at is None and t.escalate_to and now >= t.escalate_at:
-                t.escalated_at = now
-                t.escalation_roles = list(t.escalate_to)
-                self._record(
-                    "timer", step=t.step, task_id=t.id, decision="escalation",
-                    data={"escalated_to": [r.value for r in t.escalate_to]},
-                )
+        for task in tasks:
+            for code, data in fire_sla(task, now):
+                self._record("timer", step=task.step, task_id=task.id, decision=code, data=data)
         self._touch()
 
     # ----------------------------------------------------------------- state and read model
