@@ -11,7 +11,7 @@ from temporalio import activity
 from db.repositories import ticket as ticket_repo
 from db.repositories import ticket_report as report_repo
 from domain.rules import TICKET, TicketRules
-from domain.ticket_report import MonthlyFigures, TicketFacts, month_bounds, monthly_figures, same_month_last_year
+from domain.ticket_report import MonthlyFigures, TicketFacts, handling_company, month_bounds, monthly_figures, same_month_last_year
 
 
 class ReportRequest(BaseModel):
@@ -26,8 +26,8 @@ class ReportResult(BaseModel):
 
 def _facts(rows) -> list[TicketFacts]:  # type: ignore[no-untyped-def]
     return [
-        TicketFacts(street_id=r.street_id, company_id=r.company_id, created_at=r.created_at, closed_at=r.closed_at,
-                    closure=r.closure, overdue=r.overdue)
+        TicketFacts(street_id=r.street_id, company_id=handling_company(r.lead_unit_kind, r.lead_unit_id),
+                    created_at=r.created_at, closed_at=r.closed_at, closure=r.closure, overdue=r.overdue)
         for r in rows
     ]
 

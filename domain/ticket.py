@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.access import Role
 from domain.routing import Unit, UnitKind
 from domain.rules import TICKET, TicketRules
 from domain.tasks import DecisionRefused, RefusalKind
@@ -183,6 +184,13 @@ class CallbackData(BaseModel):
 
 
 # ---------------------------------------------------------------------- rules
+
+# Who works tickets and so may read the ledger (台账): intake, dispatch, handling, supervision, whistles,
+# oversight (潍坊12345条例 Arts. 22–26, annexes 1–2). Owners and other estate-level users may not.
+LEDGER_ROLES = frozenset({
+    Role.DISPATCHER, Role.CLERK, Role.STREET_OFFICE, Role.COMMUNITY, Role.PROPERTY_COMPANY, Role.DEPARTMENT,
+    Role.JOINT_MEETING, Role.HOUSING_BUREAU, Role.AUDITOR, Role.ADMIN,
+})
 
 # Decisions that must say why: what the caller, the unit and the auditor read afterwards.
 COMMENT_REQUIRED = frozenset({

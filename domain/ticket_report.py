@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, time
 from pydantic import BaseModel
 
 from domain.calendar import CITY_TZ
+from domain.routing import UnitKind
 from domain.rules import TICKET, TicketRules
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -35,7 +36,7 @@ class TicketFacts(BaseModel):
     """A ticket as the report counts it (one ledger row)."""
 
     street_id: str
-    company_id: str | None = None
+    company_id: str | None = None  # the property company that handled it (see ``handling_company``)
     created_at: datetime
     closed_at: datetime | None = None
     closure: str | None = None  # satisfied / supervisor / withdrawn
@@ -57,6 +58,11 @@ class MonthlyFigures(BaseModel):
     intake_last_year: int = 0
     yoy_change_percent: float | None = None
     yoy_target_met: bool | None = None
+
+
+def handling_company(lead_unit_kind: str | None, lead_unit_id: str | None) -> str | None:
+    """The company a ticket counts for: its lead unit when that is a property company (附件3 item 10), never the estate's."""
+    return lead_unit_id if lead_unit_kind == UnitKind.COMPANY.value else None
 
 
 def check_month(month: str) -> str:

@@ -168,25 +168,49 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         self.enter_step(Step.HANDLING, round=round_no, rehandling=round_no > 1)
         task = await self._open_handling(lead, None)
         overdue = f"overdue:{round_no}"
+        approval: HumanTask | None = None  # the dispatcher's pending decision on an extension request
+        requested = 0
         while True:
-            done = await self._wait([task], interrupt=lambda t=task: t.overdue_at is not None and overdue not in self._credited)
+            waited = [task] if approval is None else [approval, task]
+            done = await self._wait(waited, interrupt=lambda t=task: t.overdue_at is not None and overdue not in self._credited)
             if done is None:
                 # 红牌: the first overdue day of this round; once per round, whatever extensions follow.
                 self._t.overdue = True
                 self._credited.append(overdue)
                 await self._credit("overdue", self._rules.credit_points_overdue, overdue)
                 continue
+            if done is approval:
+                self.enter_step(Step.HANDLING, round=round_no, extension=done.outcome)
+                approval = None
+                task.decisions = [D.ANSWER, D.EXTEND]
+                if done.outcome == D.APPROVE:
+                    self._t.extension_days += requested
+                    await self._extend(task, requested)
+                continue
             if done.outcome == D.ANSWER:
+                if approval is not None:
+                    self.cancel_task(approval, "the unit has replied before the extension was decided")
                 break
             request: ExtensionData = self.data_of(done)
             self.enter_step(Step.EXTENSION, working_days=request.working_days)
-            approval = await self.open_task(
+            if workflow.patched("ticket-extension-keeps-deadline"):
+                # While the dispatcher decides, the original deadline still runs: yellow and red cards
+                # keep firing on a handling task that stays open (潍坊12345条例 Art. 20 (1) and (3)).
+                task = await self._open_handling(lead, (done, 0), decisions=[D.ANSWER])
+                approval = await self.open_task(
+                    Step.EXTENSION, [Role.DISPATCHER], decisions=[D.APPROVE, D.REJECT],
+                    sla_working_days=self._rules.dispatch_working_days, note=request.reason,
+                )
+                requested = request.working_days
+                continue
+            # Histories started before the patch: the deadline was not watched while the dispatcher decided.
+            legacy = await self.open_task(
                 Step.EXTENSION, [Role.DISPATCHER], decisions=[D.APPROVE, D.REJECT],
                 sla_working_days=self._rules.dispatch_working_days, note=request.reason,
             )
-            await self._wait([approval])
-            self.enter_step(Step.HANDLING, round=round_no, extension=approval.outcome)
-            if approval.outcome == D.APPROVE:
+            await self._wait([legacy])
+            self.enter_step(Step.HANDLING, round=round_no, extension=legacy.outcome)
+            if legacy.outcome == D.APPROVE:
                 self._t.extension_days += request.working_days
                 task = await self._open_handling(lead, (done, request.working_days))
             else:
@@ -199,16 +223,19 @@ class ComplaintTicketWorkflow(CaseWorkflow):
                 self.cancel_task(self._tasks[tid], "the lead unit has replied")
                 del self._side[tid]
 
-    async def _open_handling(self, lead: Unit, previous: tuple[HumanTask, int] | None) -> HumanTask:
+    async def _open_handling(
+        self, lead: Unit, previous: tuple[HumanTask, int] | None, decisions: list[str] | None = None,
+    ) -> HumanTask:
         """A handling task: 5 working days from now, or the previous deadline moved by an extension."""
         rules = self._rules
+        decisions = decisions or [D.ANSWER, D.EXTEND]
         if previous is None:
             return await self.open_task(
-                Step.HANDLING, [lead.role], decisions=[D.ANSWER, D.EXTEND], company_id=lead.company_id,
+                Step.HANDLING, [lead.role], decisions=decisions, company_id=lead.company_id,
                 sla_working_days=rules.handling_working_days, remind_before=rules.yellow_card_before_working_days,
             )
         old, extra = previous
-        task = await self.open_task(Step.HANDLING, [lead.role], decisions=[D.ANSWER, D.EXTEND], company_id=lead.company_id)
+        task = await self.open_task(Step.HANDLING, [lead.role], decisions=decisions, company_id=lead.company_id)
         assert old.due_at is not None
         if extra == 0:
             task.remind_at, task.due_at, task.escalate_at = old.remind_at, old.due_at, old.escalate_at
@@ -223,6 +250,20 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         task.remind_at, task.due_at, task.escalate_at = times.remind_at, times.due_at, times.escalate_at
         self._record("step", step=Step.HANDLING, task_id=task.id, data={"extended_by": extra, "due_at": _iso(task.due_at)})
         return task
+
+    async def _extend(self, task: HumanTask, extra: int) -> None:
+        """Move an open handling task's deadline by an approved extension; its cards start afresh."""
+        assert task.due_at is not None
+        # The extension counts from the old deadline's last day (the instant before its 24:00).
+        times = await workflow.execute_local_activity_method(
+            CaseActivities.compute_sla,
+            SlaRequest(start=task.due_at - timedelta(seconds=1), working_days=extra, remind_before=self._rules.yellow_card_before_working_days),
+            start_to_close_timeout=PROJECTION_TIMEOUT,
+        )
+        task.remind_at, task.due_at, task.escalate_at = times.remind_at, times.due_at, times.escalate_at
+        task.reminded_at = task.overdue_at = None
+        self._record("step", step=Step.HANDLING, task_id=task.id, data={"extended_by": extra, "due_at": _iso(task.due_at)})
+        self._touch()
 
     async def _callback(self) -> bool:
         """回访 (mandatory, 潍坊12345条例 Art. 25): True when the caller is satisfied."""

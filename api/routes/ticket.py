@@ -29,6 +29,7 @@ from domain.tasks import CARD_LABELS, Card
 from domain.ticket import (
     CHANNEL_LABELS,
     CLOSURE_LABELS,
+    LEDGER_ROLES,
     PROCESS_KIND,
     STEP_LABELS,
     Channel,
@@ -198,11 +199,18 @@ def ledger_filter(
 LedgerFilterDep = Annotated[ticket_repo.LedgerFilter, Depends(ledger_filter)]
 
 
+def _check_ledger_role(actor: Actor) -> None:
+    """Only the roles that work tickets read the ledger; owners get 403 (个人信息保护法 Art. 6: minimum necessary)."""
+    if not actor.has_any(LEDGER_ROLES):
+        raise Forbidden("your role has no access to the ticket ledger")
+
+
 @router.get("", response_model=TicketPage, summary="The ledger (台账): tickets in your jurisdiction, filtered")
 async def ledger(
     session: SessionDep, actor: ActorDep, flt: LedgerFilterDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
 ) -> TicketPage:
+    _check_ledger_role(actor)
     total, rows = await ticket_repo.ledger(session, actor, flt, limit=limit, offset=offset)
     return TicketPage(total=total, items=[ticket_line(t) for t in rows])
 
@@ -232,6 +240,7 @@ def _csv_row(line: TicketLine) -> list[str]:
     response_class=StreamingResponse, responses={200: {"content": {"text/csv": {}}}},
 )
 async def export_csv(session: SessionDep, actor: ActorDep, flt: LedgerFilterDep) -> StreamingResponse:
+    _check_ledger_role(actor)
     _, rows = await ticket_repo.ledger(session, actor, flt, limit=EXPORT_LIMIT, offset=0)
     out = io.StringIO()
     out.write("\ufeff")  # so spreadsheet programs read the Chinese headers as UTF-8

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Ticket, TicketContact
 from domain.access import Actor, Level
 from domain.calendar import CITY_TZ
-from domain.ticket import CallerContact, TicketLedgerRow
+from domain.ticket import LEDGER_ROLES, CallerContact, TicketLedgerRow
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
@@ -73,7 +73,9 @@ class LedgerFilter:
 
 
 def visible_to(stmt: Select, actor: Actor) -> Select:  # type: ignore[type-arg]
-    """Tickets inside the actor's jurisdiction; a company or department sees the ones it handled (as ``can_see``)."""
+    """Tickets inside the actor's jurisdiction for a role that works tickets; a company or department sees the ones it handled."""
+    if not actor.has_any(LEDGER_ROLES):
+        return stmt.where(False)  # owners and other estate-level users have no ledger
     j = actor.jurisdiction
     match j.level:
         case Level.CITY:

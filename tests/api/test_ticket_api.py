@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from db.models import AuditEntry, CaseRecord, Ticket
+from domain.access import Level, Role
+from tests.factories import make_actor
 from tests.factories_tickets import PHONE, TicketDriver, create_ticket_cast
 
 
@@ -167,3 +169,17 @@ async def test_personal_data_stays_out_of_temporal_the_read_models_and_the_logs(
         assert all(PHONE not in json.dumps(e.data, ensure_ascii=False) for e in audit)
         row = (await s.execute(text("SELECT * FROM tickets WHERE id = :id"), {"id": drv.case_id})).one()
         assert PHONE not in str(tuple(row))
+
+
+async def test_owners_have_no_ledger_even_on_their_own_estate(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    cast = await create_ticket_cast(sessions, settings)
+    drv = TicketDriver(api, cast)
+    await drv.start("parking")
+    for who, role in (("owner", Role.OWNER), ("owner_rep", Role.OWNER_REP), ("committee", Role.OWNERS_COMMITTEE)):
+        cast.actors[who] = make_actor(role, Level.ESTATE, cast.estate_id)
+        for url in ("/tickets", "/tickets/export.csv"):
+            r = await api.get(url, params={"estate_id": cast.estate_id}, headers=cast.headers(who))
+            assert r.status_code == 403, (who, url)
+    # The roles that work tickets keep their ledger.
+    for who in ("dispatcher", "street", "community", "bureau", "admin"):
+        assert (await drv.ledger(who=who))["total"] == 1, who

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from activities.cases import CaseActivities, SlaRequest
 from domain.calendar import CITY_TZ, WorkingCalendar, sla_deadlines
 from domain.routing import Unit, UnitKind
 from domain.rules import TICKET
@@ -78,3 +79,25 @@ def test_handling_across_national_day_on_the_official_calendar() -> None:
     d = sla_deadlines(city(2026, 9, 29, 9), TICKET.handling_working_days, calendar=WorkingCalendar.official())
     assert d.due_at == city(2026, 10, 13).astimezone(UTC)
     assert d.remind_at == city(2026, 10, 11).astimezone(UTC)
+
+
+# National Day 2026 on the official calendar (国办发明电〔2025〕7号): Sep 25–27 and Oct 1–7 off,
+# Sun Sep 20 and Sat Oct 10 are 调休 working days. Expected dates are counted by hand (民法典 Arts. 201, 203).
+@pytest.mark.parametrize(("accepted", "yellow", "due"), [
+    # Fri 18: Sun 20 (调休), Mon 21, Tue 22, Wed 23 → yellow at the end of Wed 23; Thu 24 → due at its end.
+    (city(2026, 9, 18, 10), city(2026, 9, 24), city(2026, 9, 25)),
+    # Tue 22: Wed 23, Thu 24, (Fri 25–Sun 27 holiday), Mon 28, Tue 29 → yellow; Wed 30 → due.
+    (city(2026, 9, 22, 15), city(2026, 9, 30), city(2026, 10, 1)),
+    # Thu 24: (25–27 off) Mon 28, Tue 29, Wed 30, (Oct 1–7 off), Thu Oct 8 → yellow; Fri Oct 9 → due.
+    (city(2026, 9, 24, 9), city(2026, 10, 9), city(2026, 10, 10)),
+    # Fri Oct 9: Sat 10 (调休), (Sun 11), Mon 12, Tue 13, Wed 14 → yellow; Thu 15 → due.
+    (city(2026, 10, 9, 10), city(2026, 10, 15), city(2026, 10, 16)),
+])
+async def test_ticket_handling_deadline_across_national_day_2026(accepted: datetime, yellow: datetime, due: datetime) -> None:
+    # The very activity the ticket workflow calls for its handling task (workflows.ticket._open_handling).
+    times = await CaseActivities(session_factory=None).compute_sla(  # type: ignore[arg-type]
+        SlaRequest(start=accepted, working_days=TICKET.handling_working_days, remind_before=TICKET.yellow_card_before_working_days),
+    )
+    assert times.calendar_published
+    assert times.remind_at == yellow.astimezone(UTC)
+    assert times.due_at == due.astimezone(UTC)

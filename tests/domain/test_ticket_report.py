@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.calendar import CITY_TZ
-from domain.ticket_report import TicketFacts, check_month, month_bounds, monthly_figures, previous_month, same_month_last_year
+from domain.ticket_report import TicketFacts, check_month, handling_company, month_bounds, monthly_figures, previous_month, same_month_last_year
 
 
 def city(y: int, m: int, d: int, h: int = 0) -> datetime:
@@ -49,3 +49,16 @@ def test_figures_per_city_street_and_company() -> None:
     assert (city_line.intake, city_line.closed, city_line.intake_last_year) == (4, 3, 5)
     assert city_line.yoy_change_percent == -20.0 and city_line.yoy_target_met is False  # −20% misses the −30% target
     assert [f.dimension for f in monthly_figures("2026-11", nov, last)][:1] == ["city"]
+
+
+def test_a_ticket_counts_for_the_company_that_handled_it_not_the_estates() -> None:
+    assert handling_company("company", "co-a") == "co-a"
+    # A department-routed ticket on co-a's estate: the street counts it, the company does not.
+    assert handling_company("department", "dept-enforcement") is None
+    assert handling_company("community", "yidu-c1") is None and handling_company(None, None) is None
+    tickets = [
+        TicketFacts(street_id="yidu", company_id=handling_company("company", "co-a"), created_at=city(2026, 11, 2)),
+        TicketFacts(street_id="yidu", company_id=handling_company("department", "dept-enforcement"), created_at=city(2026, 11, 3)),
+    ]
+    lines = {(f.dimension, f.key): f.intake for f in monthly_figures("2026-11", tickets, [])}
+    assert lines == {("city", "all"): 2, ("street", "yidu"): 2, ("company", "co-a"): 1}

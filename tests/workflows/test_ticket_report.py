@@ -48,6 +48,10 @@ async def test_the_monthly_report_counts_the_months_tickets(api, env, sessions, 
         await supervised.decide("dispatcher", "callback", "unsatisfied", comment="不满意")
     await supervised.decide("street", "supervision", "close", comment="已按合同整改到位")
     await still_open.start("service_quality")
+    # Routed to a department on the company's estate: it counts for the street, never for the company.
+    department = TicketDriver(api, cast)
+    await department.start("illegal_construction")
+    await department.decide("dept-enforcement", "acceptance", "sign")
 
     async with sessions() as s:
         rows = [await ticket_repo.get_ticket(s, d.case_id) for d in (satisfied, supervised, still_open)]
@@ -59,7 +63,7 @@ async def test_the_monthly_report_counts_the_months_tickets(api, env, sessions, 
                 id=f"old-{cast.estate_id}-{n}", channel="hotline_12345", external_ref=f"old-{cast.estate_id}-{n}",
                 category="service_quality", category_label="物业服务质量", title="x", estate_id=cast.estate_id,
                 street_id=cast.street_id, community_id=cast.community_id, company_id=cast.company_id, status="completed",
-                step="closed", created_at=year_before.replace(day=min(year_before.day, 28)), closure="satisfied",
+                lead_unit_kind="company", lead_unit_id=cast.company_id, step="closed", created_at=year_before.replace(day=min(year_before.day, 28)), closure="satisfied",
             ))
         await s.commit()
     closed = [r for r in rows if r.closed_at is not None]
@@ -72,15 +76,16 @@ async def test_the_monthly_report_counts_the_months_tickets(api, env, sessions, 
     )
     await keep_golden(env.client, report_id, "ticket-monthly-report")
     lines = {(line.dimension, line.key): line for line in result.lines}
-    for key in (("street", cast.street_id), ("company", cast.company_id)):
+    for key, intake, change in ((("street", cast.street_id), 4, 0.0), (("company", cast.company_id), 3, -25.0)):
         line = lines[key]
-        assert (line.intake, line.closed, line.overdue, line.satisfied) == (3, 2, 0, 1)
+        assert (line.intake, line.closed, line.overdue, line.satisfied) == (intake, 2, 0, 1)
         assert line.satisfaction_percent == 50.0 and line.avg_handling_seconds == avg
-        assert (line.intake_last_year, line.yoy_change_percent, line.yoy_target_met) == (4, -25.0, False)
+        assert (line.intake_last_year, line.yoy_change_percent, line.yoy_target_met) == (4, change, False)
+    assert ("company", "dept-enforcement") not in lines
 
     # The figures are in the database, readable by the city and by the street, not by another street.
     r = await api.get(f"/reports/tickets/monthly/{month}", params={"dimension": "street", "key": cast.street_id}, headers=cast.headers("bureau"))
-    assert r.status_code == 200 and r.json()[0]["intake"] == 3 and r.json()[0]["dimension"]["label"] == "镇街"
+    assert r.status_code == 200 and r.json()[0]["intake"] == 4 and r.json()[0]["dimension"]["label"] == "镇街"
     assert r.json()[0]["yoy_target_percent"] == -30
     street_user = cast.actors["street"].model_copy(update={"jurisdiction": cast.actors["street"].jurisdiction.model_copy(update={"id": cast.street_id})})
     cast.actors["own_street"] = street_user

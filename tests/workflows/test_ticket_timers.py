@@ -131,3 +131,47 @@ async def test_a_whistle_escalates_to_the_street_then_the_joint_meeting(api, env
     assert line["whistles"] == 2
     assert (await drv.ledger(who="dept-police"))["total"] == 1  # the whistled department sees the ticket
     await keep_golden(env.client, drv.case_id, "ticket-whistle-escalated")
+
+
+async def test_a_pending_extension_request_does_not_stop_the_handling_deadline(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    cast = await create_ticket_cast(sessions, settings)
+    drv = TicketDriver(api, cast)
+    await drv.start("service_quality")
+    r = await drv.decide("company", "acceptance", "sign")
+    handling = r.json()["open_tasks"][0]
+    remind_at, due_at = datetime.fromisoformat(handling["remind_at"]), datetime.fromisoformat(handling["due_at"])
+    r = await drv.decide("company", "handling", "extend", {"working_days": 3, "reason": "电梯配件需厂家调货"})
+    assert r.json()["step"]["code"] == "extension"
+    # The handling task stays open on the original deadline; only an answer is possible while the dispatcher decides.
+    pending = await drv.open_task("handling")
+    assert pending["due_at"] == handling["due_at"] and [d["code"] for d in pending["decisions"]] == ["answer"]
+
+    async def handling_card(code: str):  # type: ignore[no-untyped-def]
+        t = await drv.open_task("handling")
+        return t if t["card"]["code"] == code else None
+
+    await skip_to(env, remind_at + timedelta(minutes=1))
+    await eventually(lambda: handling_card("yellow"))
+    # The dispatcher never decides: the ticket turns red on its first overdue day and the company gets a record.
+    await skip_to(env, due_at + timedelta(minutes=1))
+    await eventually(lambda: handling_card("red"))
+
+    async def overdue_line():  # type: ignore[no-untyped-def]
+        page = await drv.ledger(overdue=True, card="red")
+        return page if page["total"] == 1 else None
+
+    await eventually(overdue_line)
+    async with sessions() as s:
+        records = await credit_repo.records_of_case(s, drv.case_id)
+    assert [(r.company_id, r.source) for r in records] == [("co-yuejia", "ticket_overdue")]
+    # A late approval still moves the deadline from the original one; the overdue record stays single.
+    r = await drv.decide("dispatcher", "extension", "approve", comment="同意延期3个工作日")
+    extended = [t for t in r.json()["open_tasks"] if t["step"]["code"] == "handling"][0]
+    expected = sla_deadlines(due_at - timedelta(seconds=1), 3, calendar=WorkingCalendar.official())
+    assert datetime.fromisoformat(extended["due_at"]) == expected.due_at
+    assert extended["card"]["code"] == "none" and [d["code"] for d in extended["decisions"]] == ["answer", "extend"]
+    await drv.decide("company", "handling", "answer", comment="已更换配件")
+    line = (await drv.ledger())["items"][0]
+    assert line["overdue"] is True and line["extension_days"] == 3
+    async with sessions() as s:
+        assert len(await credit_repo.records_of_case(s, drv.case_id)) == 1
