@@ -49,6 +49,8 @@ class OpenVotingRequest(BaseModel):
     seats: int
     candidates: list[CandidateEntry]
     at: datetime
+    # The end of the voting period; absent in requests recorded before it was stored.
+    closes_at: datetime | None = None
 
     @property
     def election_id(self) -> str:
@@ -149,7 +151,7 @@ class ElectionActivities:
             e = await election_repo.open_election(
                 session, election_id=request.election_id, case_id=request.case_id, estate_id=request.estate_id,
                 attempt=request.attempt, seats=request.seats,
-                candidates=[c.model_dump() for c in request.candidates], at=request.at,
+                candidates=[c.model_dump() for c in request.candidates], at=request.at, closes_at=request.closes_at,
             )
             return VotingOpened(election_id=e.id, voters=e.voters, total_area_hundredths=e.total_area_hundredths,
                                 total_headcount=e.total_headcount)
@@ -220,6 +222,7 @@ async def recount(session: AsyncSession, election_id: str, rules: ElectionRules 
     e = await election_repo.election(session, election_id)
     assert e is not None
     roll = await election_repo.frozen_roll(session, election_id)
-    ballots = await election_repo.cast_ballots(session, election_id)
+    # Only ballots cast before the voting period ended count, however late the tally runs.
+    ballots = await election_repo.cast_ballots(session, election_id, e.closes_at)
     candidates = [CandidateEntry.model_validate(c) for c in e.candidates]
     return tally_dual_majority(roll, ballots, candidates, e.seats, rules)

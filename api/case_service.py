@@ -169,11 +169,28 @@ async def log_refusal(
     await audit_repo.append_events_retrying(sessions, case_id, [event])
 
 
-async def timeline_of(session: AsyncSession, record: CaseRecord) -> list[TimelineEntry]:
+# Owners see what other owners did on a case, not who they are (an objection is not a public act).
+PRIVATE_ACTOR_ROLES = frozenset({Role.OWNER.value, Role.OWNER_REP.value})
+OWNER_VIEWERS = (Role.OWNER, Role.OWNER_REP)
+
+
+async def timeline_of(session: AsyncSession, record: CaseRecord, viewer: Actor | None = None) -> list[TimelineEntry]:
     """The case's audit log in business terms: steps, decisions, timers and refused attempts, in order."""
+    mask = viewer is not None and all(r in OWNER_VIEWERS for r in viewer.roles)
     out = []
     for e in await audit_repo.timeline(session, record.id):
         role = e.actor_role if e.actor_role in Role.__members__.values() else None
+        if mask and viewer is not None and role in PRIVATE_ACTOR_ROLES and e.actor_subject != viewer.subject:
+            out.append(
+                TimelineEntry(
+                    seq=e.seq, at=e.at, kind=e.kind,
+                    step=Labelled(code=e.step, label=step_label(record.kind, e.step)) if e.step else None,
+                    task_id=e.task_id,
+                    actor=ActorRead(subject="owner", name=None, role=Labelled(code=role, label=ROLE_LABELS[Role(role)]), organisation=None),
+                    decision=decision_l(e.decision) if e.decision else None, comment=None, data={}, hash=e.hash,
+                )
+            )
+            continue
         out.append(
             TimelineEntry(
                 seq=e.seq, at=e.at, kind=e.kind,

@@ -270,13 +270,15 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
         assert self._group is not None
         entries = [CandidateEntry(id=c.id, name=c.name, party_member=c.party_member, order=c.order) for c in self._standing()]
         self.enter_step(Step.VOTING, attempt=self._attempt)
+        # The ballot box stores when voting ends, so a late tally cannot let later ballots in.
+        closes_at = period_end(workflow.now(), self._rules.voting_period)
         opened = await workflow.execute_activity_method(
             ElectionActivities.open_voting,
             OpenVotingRequest(case_id=self._case_id, estate_id=self._req.estate_id, attempt=self._attempt,
-                              seats=self._group.seats, candidates=entries, at=workflow.now()),
+                              seats=self._group.seats, candidates=entries, at=workflow.now(), closes_at=closes_at),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         )
-        end = period_end(workflow.now(), self._rules.voting_period)
+        end = closes_at
         self._dates["voting_end"] = end.isoformat()
         self._attempts.append({"attempt": self._attempt, "election_id": opened.election_id, "voters": opened.voters,
                                "voting_opened_at": workflow.now().isoformat(), "voting_end": end.isoformat()})
@@ -311,6 +313,9 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
     @workflow.update
     async def nominate(self, nomination: NominationInput) -> CaseAck:
         """A nomination by the community Party organisation, the residents' committee or owners (潍坊 Art. 35)."""
+        # Validators of updates delivered together all run before their handlers: check again here,
+        # or two nominations of one unit both pass (潍坊 Art. 35) and the list outgrows max_candidates.
+        self._validate_nominate(nomination)
         data, actor = nomination.data, nomination.actor
         role = next(r for r in actor.roles if r in NOMINATORS and data.channel in NOMINATORS[r])
         candidate = Candidate(
@@ -343,6 +348,8 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
     @workflow.update
     async def object(self, objection: ObjectionInput) -> CaseAck:
         """An owner objects to an identity, a vote weight or a candidate; the group answers before the vote."""
+        # As in ``nominate``: the validator saw the state before earlier updates of the same batch.
+        self._validate_object(objection)
         record = {"kind": objection.data.kind.value, "kind_label": OBJECTION_LABELS[objection.data.kind],
                   "household_id": objection.data.household_id, "text": objection.data.text,
                   "by": objection.actor.subject, "name": objection.actor.name, "at": workflow.now().isoformat()}

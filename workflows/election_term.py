@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.workflow import ParentClosePolicy
@@ -32,7 +32,8 @@ ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 
 class CommitteeTermInput(BaseModel):
     estate_id: str
-    term_end: datetime
+    # Aware only: a naive end could never be compared with the workflow's clock (潍坊 Art. 40 timer).
+    term_end: AwareDatetime
     rules: ElectionRules = ELECTION
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response, status
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
@@ -45,6 +45,48 @@ NOMINATION_EXAMPLES = {
                                                 "party_member": True, "channel": "party_org"}},
     "self": {"summary": "业主自荐", "value": {"household_id": "yidu-jinxiu-b1-u1-101", "name": "业主nxiu0001", "channel": "self"}},
 }
+
+
+# Who reads every candidate's registry findings and every objector's identity: the organisers and
+# supervisors of the election. Owners see names and outcomes only (个人信息保护法 Arts. 6, 28).
+OFFICIALS = (Role.CLERK, Role.STREET_OFFICE, Role.COMMUNITY, Role.HOUSING_BUREAU, Role.BUREAU_SUPERVISOR,
+             Role.AUDITOR, Role.ADMIN)
+CANDIDATE_PRIVATE = ("findings", "reason", "co_nominators", "nominated_by", "nominated_by_name")
+OBJECTOR_PRIVATE = ("by", "name", "household_id")
+
+
+def public_facts(facts: dict[str, Any], actor: Actor, own_units: set[str]) -> dict[str, Any]:
+    """The facts without others' findings, rejection reasons and objectors' identities, for non-officials."""
+    if actor.has_any(OFFICIALS):
+        return facts
+    out = dict(facts)
+    if "candidates" in out:
+        # A rejection's reason is for the candidate it concerns (the owner of the nominated unit).
+        out["candidates"] = [
+            c if c.get("household_id") in own_units else {k: v for k, v in c.items() if k not in CANDIDATE_PRIVATE}
+            for c in out["candidates"]
+        ]
+    if "objections" in out:
+        out["objections"] = [
+            o if o.get("by") == actor.subject else {k: v for k, v in o.items() if k not in OBJECTOR_PRIVATE}
+            for o in out["objections"]
+        ]
+    return out
+
+
+async def _own_units(session, actor: Actor, record: CaseRecord) -> set[str]:  # type: ignore[no-untyped-def]
+    if actor.has_any(OFFICIALS):
+        return set()
+    return set(await election_repo.owner_households(session, record.estate_id or "", actor.subject))
+
+
+def _filtered(case: CaseRead, actor: Actor, own_units: set[str]) -> CaseRead:
+    return case.model_copy(update={"facts": public_facts(case.facts, actor, own_units)})
+
+
+async def filtered_view(session, actor: Actor, record: CaseRecord, case: CaseRead) -> CaseRead:  # type: ignore[no-untyped-def]
+    """The election case as ``actor`` may see it (used by the generic case route too)."""
+    return _filtered(case, actor, await _own_units(session, actor, record))
 
 
 def _rules(record: CaseRecord) -> ElectionRules:
@@ -104,16 +146,28 @@ async def nominate(case_id: str, body: NominationData, call: CaseCallDep) -> Cas
         owned = await election_repo.owner_households(call.session, record.estate_id or "", call.actor.subject)
         if body.household_id not in owned:
             raise Forbidden("a self-nomination is for one of your own units")
+    own = await _own_units(call.session, call.actor, record)
     payload = NominationInput(data=body, actor=call.actor)
-    return await call.update(case_id, "nominate", payload, {"decision": "nominate", "step": "nomination", "data": body.model_dump(mode="json")})
+    case = await call.update(case_id, "nominate", payload, {"decision": "nominate", "step": "nomination", "data": body.model_dump(mode="json")})
+    return _filtered(case, call.actor, own)
 
 
 @router.post(f"{PREFIX}/{{case_id}}/objections", response_model=CaseRead,
              summary="Object to an owner's identity, a vote weight or a candidate during the notice (山东 Art. 22)")
 async def object_to_notice(case_id: str, body: ObjectionData, call: CaseCallDep) -> CaseRead:
-    await _election_case(call.session, call.actor, case_id)
+    record = await _election_case(call.session, call.actor, case_id)
+    own = await _own_units(call.session, call.actor, record)
     payload = ObjectionInput(data=body, actor=call.actor)
-    return await call.update(case_id, "object", payload, {"decision": "object", "step": "candidate_notice"})
+    case = await call.update(case_id, "object", payload, {"decision": "object", "step": "candidate_notice"})
+    return _filtered(case, call.actor, own)
+
+
+@router.get(f"{PREFIX}/{{case_id}}", response_model=CaseRead,
+            summary="An election case; owners see candidates' names and outcomes, not others' findings or objectors")
+async def read_election(case_id: str, session: SessionDep, actor: ActorDep, settings: SettingsDep) -> CaseRead:
+    record = await _election_case(session, actor, case_id)
+    case = read_snapshot(settings, CaseSnapshot.model_validate(record.snapshot))
+    return _filtered(case, actor, await _own_units(session, actor, record))
 
 
 class PaperBallotBatch(BaseModel):
@@ -155,10 +209,14 @@ async def _store(
     if call.idempotency_key and (done := await election_repo.batch_receipts(session, election.id, batch_id)):
         return BallotBatchRead(election_id=election.id, attempt=election.attempt, batch_id=batch_id,
                                accepted=len(done), receipts=done, repeated=True)
-    receipts, errors = await election_repo.record_ballots(
-        session, election=election, lines=lines, channel=channel.value, entered_by=call.actor.subject,
-        batch_id=batch_id, at=datetime.now(timezone.utc), rules=_rules(record),
-    )
+    try:
+        receipts, errors = await election_repo.record_ballots(
+            session, election=election, lines=lines, channel=channel.value, entered_by=call.actor.subject,
+            batch_id=batch_id, at=datetime.now(timezone.utc), rules=_rules(record),
+        )
+    except election_repo.VotingClosed as exc:
+        await session.rollback()
+        raise Conflict(str(exc)) from None
     if errors:
         await session.rollback()
         problem = Conflict if any(e.conflict for e in errors) else Invalid
@@ -293,8 +351,9 @@ class CommitteeRecordCreate(BaseModel):
     """An existing committee entered into the registry; its term end arms the re-election timer."""
 
     members: list[CommitteeMember] = Field(min_length=1, max_length=11)
-    term_start: datetime
-    term_end: datetime
+    # With an offset: a naive time cannot be compared with the other or armed as a timer (422 instead).
+    term_start: AwareDatetime
+    term_end: AwareDatetime
 
 
 class CommitteeRegistryRead(BaseModel):

@@ -75,6 +75,8 @@ class Election(Base):
     candidates: Mapped[list[Any]]
     status: Mapped[str] = mapped_column(String(16))  # open / closed / tallied
     opened_at: Mapped[datetime]
+    # The end of the voting period (民法典 Art. 203: 24:00 of its last day); ballots at or after it are refused.
+    closes_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     voters: Mapped[int] = mapped_column(Integer)
     total_area_hundredths: Mapped[int] = mapped_column(BigInteger)

@@ -33,6 +33,14 @@ CHUNK = 2000
 OWNERS_COMMITTEE, MANAGEMENT_COMMITTEE, NO_BODY = "owners_committee", "management_committee", "none"
 
 
+class VotingClosed(Exception):
+    """A ballot arrived at or after the end of the voting period."""
+
+    def __init__(self, closes_at: datetime) -> None:
+        super().__init__(f"voting closed at {closes_at.isoformat()}; the ballot was not stored")
+        self.closes_at = closes_at
+
+
 def _owner_key():  # type: ignore[no-untyped-def]
     # A unit without an owner record is its own owner.
     return func.coalesce(OwnerRecord.owner_key, Household.id)
@@ -121,7 +129,7 @@ async def set_owner(
 
 async def open_election(
     session: AsyncSession, *, election_id: str, case_id: str, estate_id: str, attempt: int, seats: int,
-    candidates: list[dict[str, Any]], at: datetime,
+    candidates: list[dict[str, Any]], at: datetime, closes_at: datetime | None = None,
 ) -> Election:
     """Create the attempt and freeze its roll; a retried call finds the attempt and writes nothing."""
     existing = await session.get(Election, election_id)
@@ -130,7 +138,7 @@ async def open_election(
     roll = await estate_roll(session, estate_id)
     election = Election(
         id=election_id, case_id=case_id, estate_id=estate_id, attempt=attempt, seats=seats, candidates=candidates,
-        status="open", opened_at=at, voters=len(roll), total_area_hundredths=sum(v.area_hundredths for v in roll),
+        status="open", opened_at=at, closes_at=closes_at, voters=len(roll), total_area_hundredths=sum(v.area_hundredths for v in roll),
         total_headcount=len({v.owner_key for v in roll}),
     )
     session.add(election)
@@ -217,8 +225,12 @@ async def ballot_of(session: AsyncSession, election_id: str, household_id: str) 
     return await session.scalar(select(Ballot).where(Ballot.election_id == election_id, Ballot.household_id == household_id))
 
 
-async def cast_ballots(session: AsyncSession, election_id: str) -> list[CastBallot]:
-    rows = (await session.execute(select(Ballot.household_id, Ballot.choices).where(Ballot.election_id == election_id))).all()
+async def cast_ballots(session: AsyncSession, election_id: str, closes_at: datetime | None = None) -> list[CastBallot]:
+    """The ballots of an attempt; with ``closes_at``, only those cast before the voting period ended."""
+    stmt = select(Ballot.household_id, Ballot.choices).where(Ballot.election_id == election_id)
+    if closes_at is not None:
+        stmt = stmt.where(Ballot.cast_at < closes_at)
+    rows = (await session.execute(stmt)).all()
     return [CastBallot(household_id=h, choices=list(c)) for h, c in rows]
 
 
@@ -251,9 +263,11 @@ async def record_committee(
 ) -> tuple[CommitteeRegistry, bool]:
     """Register an elected committee and its term; returns the row and whether an acting body must hand over."""
     row = await _registry_row(session, estate_id, at)
-    handover = row.body == MANAGEMENT_COMMITTEE
     if case_id is not None and row.elected_case_id == case_id:
-        return row, bool(row.acting_since) and handover
+        # A retry: the first call already replaced the acting body, which stays recorded (acting_since)
+        # until it has handed over (潍坊 Art. 44), so the retry answers as the first call did.
+        return row, bool(row.acting_since)
+    handover = row.body == MANAGEMENT_COMMITTEE
     row.body, row.members, row.seats, row.term_start, row.term_end = OWNERS_COMMITTEE, members, seats, term_start, term_end
     row.elected_case_id, row.failed_attempts, row.reelection_case_id, row.certificate_no = case_id, 0, None, None
     row.updated_at = at
@@ -324,6 +338,9 @@ async def record_ballots(
     batch_id: str, at: datetime, rules: ElectionRules,
 ) -> tuple[dict[str, str], list[LineError]]:
     """Check every line and insert all of them, or none: returns the receipts, or the errors of every bad line."""
+    if election.closes_at is not None and at >= election.closes_at:
+        # The voting period has ended (民法典 Art. 203) even if the tally has not closed the attempt yet.
+        raise VotingClosed(election.closes_at)
     units = [line.household_id for line in lines]
     roll = {v.household_id: v.owner_key for v in await frozen_roll(session, election.id, units)}
     proxies = {line.proxy_owner_key for line in lines if line.proxy_owner_key}

@@ -110,3 +110,19 @@ async def test_an_election_timeline_reads_in_business_terms(api, sessions, setti
     assert decisions[0]["data"]["members"]  # the group's members as submitted
     report = (await api.get(f"/audit/cases/{drv.case_id}/audit-log/verify", headers=auditor_headers(settings))).json()
     assert report["intact"] and report["entries"] == len(timeline)
+
+
+async def test_owners_see_what_other_owners_did_but_not_who(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    cast = await create_test_estate(sessions, settings)
+    drv = FundCaseDriver(api, cast)
+    await drv.start()
+    await drv.decide("owner_rep", "onsite_verification", "confirm", comment="我家楼上漏水")
+    rep = cast.actors["owner_rep"]
+    as_owner = (await api.get(f"/cases/{drv.case_id}/timeline", headers=cast.headers("owner"))).json()
+    signed = [e for e in as_owner if e["kind"] == "decision"]
+    assert signed and signed[0]["actor"]["subject"] == "owner" and signed[0]["actor"]["name"] is None
+    assert signed[0]["comment"] is None and signed[0]["actor"]["role"]["code"] == "owner_rep"
+    as_rep = (await api.get(f"/cases/{drv.case_id}/timeline", headers=cast.headers("owner_rep"))).json()
+    assert [e for e in as_rep if e["kind"] == "decision"][0]["actor"]["subject"] == rep.subject
+    as_street = (await api.get(f"/cases/{drv.case_id}/timeline", headers=cast.headers("street"))).json()
+    assert [e for e in as_street if e["kind"] == "decision"][0]["comment"] == "我家楼上漏水"

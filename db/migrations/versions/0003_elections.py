@@ -56,6 +56,7 @@ def upgrade() -> None:
     sa.Column('candidates', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('closes_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('voters', sa.Integer(), nullable=False),
     sa.Column('total_area_hundredths', sa.BigInteger(), nullable=False),
