@@ -172,6 +172,9 @@ async def log_refusal(
 # Owners see what other owners did on a case, not who they are (an objection is not a public act).
 PRIVATE_ACTOR_ROLES = frozenset({Role.OWNER.value, Role.OWNER_REP.value})
 OWNER_VIEWERS = (Role.OWNER, Role.OWNER_REP)
+# Evaluation experts stay anonymous on timelines except to the bureau and auditors
+# (招标投标法 Art. 37, 实施条例 Art. 46: names confidential until the result).
+EXPERT_VIEWERS = (Role.HOUSING_BUREAU, Role.BUREAU_SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 
 
 async def timeline_of(session: AsyncSession, record: CaseRecord, viewer: Actor | None = None) -> list[TimelineEntry]:
@@ -180,7 +183,10 @@ async def timeline_of(session: AsyncSession, record: CaseRecord, viewer: Actor |
     out = []
     for e in await audit_repo.timeline(session, record.id):
         role = e.actor_role if e.actor_role in Role.__members__.values() else None
-        if mask and viewer is not None and role in PRIVATE_ACTOR_ROLES and e.actor_subject != viewer.subject:
+        hide_expert = role == Role.EXPERT.value and viewer is not None and not viewer.has_any(EXPERT_VIEWERS)
+        if hide_expert and viewer is not None and e.actor_subject == viewer.subject:
+            hide_expert = False
+        if (hide_expert or (mask and role in PRIVATE_ACTOR_ROLES)) and viewer is not None and e.actor_subject != viewer.subject:
             out.append(
                 TimelineEntry(
                     seq=e.seq, at=e.at, kind=e.kind,

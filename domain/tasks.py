@@ -102,6 +102,8 @@ class HumanTask(BaseModel):
     escalated_at: datetime | None = None
     closed_at: datetime | None = None
     note: str | None = None
+    # Only the assignee may decide; escalation makes it visible to the supervisor but gives no right to decide; it cannot be reassigned.
+    personal: bool = False
 
     @property
     def card(self) -> Card:
@@ -159,6 +161,8 @@ def check_reassign(task: HumanTask | None, request: ReassignInput) -> None:
         raise DecisionRefused(RefusalKind.CONFLICT, f"task {request.task_id} is not open")
     if not task.escalate_to or not request.actor.has_any(task.escalate_to):
         raise DecisionRefused(RefusalKind.FORBIDDEN, "only the task's supervisor can reassign it")
+    if task.personal:
+        raise DecisionRefused(RefusalKind.FORBIDDEN, f"task {task.id} is personal to its assignee and cannot be reassigned")
     if not covers(request.actor.jurisdiction, task.scope):
         raise DecisionRefused(RefusalKind.FORBIDDEN, f"task {task.id} is outside your jurisdiction")
 
@@ -183,6 +187,13 @@ class DecisionRefused(Exception):
 
 def acting_role(task: HumanTask, actor: Actor) -> Role:
     """The role in which ``actor`` may act on ``task``, or a refusal (role, then jurisdiction)."""
+    if task.personal:
+        # Escalation only shows a personal task to the supervisor: it acts in nobody's place.
+        if task.assignee is not None and actor.subject != task.assignee:
+            raise DecisionRefused(RefusalKind.FORBIDDEN, f"task {task.id} is personal to its assignee")
+        base = task.pending_parties() if task.countersign else list(task.candidate_roles)
+        if not any(r in actor.roles for r in base):
+            raise DecisionRefused(RefusalKind.FORBIDDEN, f"task {task.id} is for: {'、'.join(r.label for r in base)}; escalation gives no right to decide it")
     roles = [r for r in task.deciding_roles() if r in actor.roles]
     if not roles:
         if task.countersign and any(s.subject == actor.subject or s.role in actor.roles for s in task.signed):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
+from domain.calendar import CITY_TZ
 from domain.rules import TENDER, TenderRules
 from domain.tasks import DecisionRefused, RefusalKind
 
@@ -163,8 +164,15 @@ class Ranked(BaseModel):
 
 
 def check_bid_deadline(published_at: datetime, deadline: datetime, rules: TenderRules = TENDER) -> None:
-    """The bid deadline must be at least 20 days after publication (招标投标法 Art. 24)."""
-    if deadline - published_at < rules.min_bid_period:
+    """The bid deadline must be at least 20 whole city calendar days after publication (招标投标法 Art. 24)."""
+    period = rules.min_bid_period
+    if period % timedelta(days=1):
+        short = deadline - published_at < period  # a demo period of minutes: the exact duration
+    else:
+        # 民法典 Art. 201: the day of publication is not counted; the deadline falls on day 20 or later.
+        days = (deadline.astimezone(CITY_TZ).date() - published_at.astimezone(CITY_TZ).date()).days
+        short = days < period.days
+    if short:
         raise DecisionRefused(
             RefusalKind.INVALID,
             f"the bid deadline must be at least {rules.min_bid_period.days} days after publication",

@@ -49,6 +49,7 @@ class TenderDriver:
             "bureau": make_actor(Role.HOUSING_BUREAU, Level.CITY),
             "street": make_actor(Role.STREET_OFFICE, Level.STREET, "yidu"),
             "committee": make_actor(Role.OWNERS_COMMITTEE, Level.ESTATE, estate_id),
+            "owner": make_actor(Role.OWNER, Level.ESTATE, estate_id),
             "auditor": make_actor(Role.AUDITOR, Level.CITY),
         }
 

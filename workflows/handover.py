@@ -158,12 +158,15 @@ class PropertyHandoverWorkflow(CaseWorkflow):
                 await self._open_item_task(code)
         task = await self.open_task(Step.INSPECTION, [Role.PROPERTY_COMPANY], decisions=[D.SUBMIT], company_id=self._inp.incoming_company_id,
                                     sla_working_days=self._rules.item_check_working_days, escalate_to=[Role.STREET_OFFICE])
+        # 物业管理条例 Art. 28: the incoming company inspects (承接查验) itself; escalation only alerts the street.
+        task.personal = True
         self._tasks_open.append(task)
 
     async def _open_item_task(self, code: str) -> None:
         task = await self.open_task(Step.ITEM_CHECK, [Role.PROPERTY_COMPANY], decisions=[D.CONFIRM, DISPUTE],
                                     company_id=self._inp.incoming_company_id, sla_working_days=self._rules.item_check_working_days,
                                     escalate_to=[Role.STREET_OFFICE], note=f"{code}: {self._items[code]['label']}")
+        task.personal = True  # the incoming company's own confirmation, as for the inspection
         self._item_tasks[task.id] = code
         self._tasks_open.append(task)
 

@@ -74,7 +74,7 @@ class PropertyTenderWorkflow(TenderCommittee):
         self._method = req.method
         self._ctx: TenderContext | None = None
         self._round = 1
-        self._published_at = workflow.now()
+        self._published_at = inp.published_at or workflow.now()
         self._deadline = req.bid_deadline
         self._clarifications: list[dict[str, Any]] = []
         self._bids: dict[str, Bid] = {}
@@ -102,6 +102,7 @@ class PropertyTenderWorkflow(TenderCommittee):
         self._scope = Scope(street_id=ctx.street_id, community_id=ctx.community_id, estate_id=self._req.estate_id)
         self._title = f"{ctx.estate_name} · 物业服务招标"
         try:
+            # The same publication time the API checked, so the two cannot disagree (招标投标法 Art. 24).
             check_bid_deadline(self._published_at, self._deadline, self._rules)
         except DecisionRefused as exc:
             self.finish(CaseStatus.REJECTED, Step.CLOSED, exc.detail)

@@ -137,6 +137,8 @@ class TenderCommittee(CaseWorkflow):
                 note="评标专家评分",
             )
             task.assignee = expert_id
+        # 招标投标法 Art. 44: each member scores in person; escalation alerts the bureau, who scores in nobody's place.
+        task.personal = True
         return task
 
     async def _evaluate(self) -> None:
@@ -216,8 +218,11 @@ class TenderCommittee(CaseWorkflow):
                 return True
 
     def committee_facts(self, released: bool) -> dict[str, Any]:
-        """The draw and the committee; names only once ``released`` or for officials' eyes."""
+        """The draw and the committee by expert id; names and employers only once ``released``."""
         def who(expert_id: str) -> dict[str, Any]:
+            # 实施条例 Art. 46: the committee's names stay confidential until the result is set.
+            if not released:
+                return {"expert_id": expert_id}
             e = self._pool.get(expert_id)
             return {"expert_id": expert_id, "name": e.name if e else None, "employer": e.employer if e else None}
 

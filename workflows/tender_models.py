@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 from domain.access import Actor
@@ -17,6 +19,8 @@ class TenderInput(BaseModel):
     initiator: Actor
     rules: TenderRules = TENDER
     handover_rules: HandoverRules = HANDOVER
+    # When the API published the tender and checked its deadline; None (older cases): the workflow's start.
+    published_at: datetime | None = None
 
 
 class BidInput(BaseModel):

@@ -33,6 +33,8 @@ from workflows.tender_models import BidInput, ClarificationInput, TenderInput, T
 router = APIRouter(tags=["tender 物业服务招标"])
 
 OFFICIALS = (Role.HOUSING_BUREAU, Role.BUREAU_SUPERVISOR, Role.AUDITOR, Role.ADMIN)
+# Who may read the draw with the experts' names before the award.
+DRAW_READERS = (Role.HOUSING_BUREAU, Role.AUDITOR, Role.ADMIN)
 # What a bidder may read before the award: the announcement, the deadline, the published result.
 PUBLIC_FACTS = (
     "selection", "selection_label", "method", "method_label", "tie_rule", "summary", "round", "published_at",
@@ -149,13 +151,16 @@ async def start(
         raise Invalid("the estate has no current company to re-select from; publish a first tender",
                       errors=[{"loc": ["body", "selection"], "msg": "no current company", "type": "value_error"}])
     rules, handover_rules = (TENDER_DEMO, HANDOVER_DEMO) if settings.demo_periods else (TENDER, HANDOVER)
+    # One clock: the publication time checked here is the one the workflow counts from (招标投标法 Art. 24).
+    published_at = datetime.now(timezone.utc)
     try:
-        check_bid_deadline(datetime.now(timezone.utc), body.bid_deadline, rules)
+        check_bid_deadline(published_at, body.bid_deadline, rules)
     except DecisionRefused as exc:
         raise Invalid(exc.detail, errors=exc.errors) from None
     case_id, created = await start_case(
         session=session, client=client, settings=settings, workflow_run=PropertyTenderWorkflow.run,
-        workflow_input_factory=lambda cid: TenderInput(case_id=cid, request=body, initiator=actor, rules=rules, handover_rules=handover_rules),
+        workflow_input_factory=lambda cid: TenderInput(case_id=cid, request=body, initiator=actor, rules=rules, handover_rules=handover_rules,
+                                                       published_at=published_at),
         kind=PROCESS_KIND, prefix_key=estate.id, title=f"{estate.name} · 物业服务招标", scope=scope, actor=actor,
         idempotency_key=idempotency_key,
     )
@@ -225,13 +230,20 @@ async def object_to_result(
 async def draw(case_id: str, session: SessionDep, actor: ActorDep) -> DrawRead:
     record = await _tender_record(session, actor, case_id)
     snap = CaseSnapshot.model_validate(record.snapshot)
-    if _is_company_user(actor) and not _released(snap):
-        raise Forbidden("the committee stays confidential until the award (招标投标法 Art. 37)")
+    released = _released(snap)
+    if not released and not actor.has_any(DRAW_READERS):
+        # 实施条例 Art. 46: the committee's names stay confidential until the result is set.
+        raise Forbidden("the committee stays confidential until the award, except to the housing bureau and auditors")
     recorded = snap.facts.get("expert_draw") or {}
     rounds = [DrawRound.model_validate(d) for d in recorded.get("draws", [])]
+    pool, exclusions, committee = recorded.get("expert_pool", []), recorded.get("exclusions", []), recorded.get("committee", [])
+    if not released:
+        # The case facts carry ids only before the award; the supervising officials read the names from the pool.
+        names = {e.id: {"name": e.name, "employer": e.employer} for e, _ in await tender_repo.expert_pool(session)}
+        pool, exclusions, committee = ([{**x, **names.get(x["expert_id"], {})} for x in rows] for rows in (pool, exclusions, committee))
     return DrawRead(
-        case_id=case_id, committee_plan=recorded.get("committee_plan"), expert_pool=recorded.get("expert_pool", []),
-        exclusions=recorded.get("exclusions", []), draws=[r.model_dump() for r in rounds], committee=recorded.get("committee", []),
+        case_id=case_id, committee_plan=recorded.get("committee_plan"), expert_pool=pool,
+        exclusions=exclusions, draws=[r.model_dump() for r in rounds], committee=committee,
         names_released=bool(recorded.get("names_released")), verified=all(verify_round(r) for r in rounds),
     )
 

@@ -7,16 +7,27 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from domain.handover import add_months, exit_deadline, notice_period
+from domain.rules import TENDER_DEMO
 from domain.tasks import DecisionRefused
 from domain.tender import Bid, Method, ScoreData, bidder_refusal, check_bid_deadline, check_scores, deadline_after_clarification, rank_bids
 
 T0 = datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc)
 
 
-def test_bid_deadline_exactly_20_days_passes_a_second_less_is_refused() -> None:
+def test_bid_deadline_counts_whole_city_calendar_days() -> None:
+    # T0 is 17:00 in the city on 4 January: any hour of 24 January is day 20, 23 January is day 19.
     check_bid_deadline(T0, T0 + timedelta(days=20))
+    check_bid_deadline(T0, datetime(2027, 1, 23, 16, 0, tzinfo=timezone.utc))  # 24 January 00:00 city time
     with pytest.raises(DecisionRefused):
-        check_bid_deadline(T0, T0 + timedelta(days=20) - timedelta(seconds=1))
+        check_bid_deadline(T0, datetime(2027, 1, 23, 15, 59, tzinfo=timezone.utc))  # 23 January 23:59 city time
+    with pytest.raises(DecisionRefused):
+        check_bid_deadline(T0, T0 + timedelta(days=19))
+
+
+def test_demo_bid_period_of_minutes_counts_the_exact_duration() -> None:
+    check_bid_deadline(T0, T0 + timedelta(minutes=5), TENDER_DEMO)
+    with pytest.raises(DecisionRefused):
+        check_bid_deadline(T0, T0 + timedelta(minutes=5) - timedelta(seconds=1), TENDER_DEMO)
 
 
 def test_clarification_15_days_before_keeps_the_deadline_later_moves_it() -> None:

@@ -143,3 +143,25 @@ async def test_refusal_joint_meeting_emergency_company_and_a_follow_up_tender(ap
     assert r.json()["status"]["code"] == "completed"
     assert r.json()["facts"]["emergency_service"]["follow_up_tender"] == "tender-next"
     await keep_golden(env.client, case_id, "handover-refused-emergency")
+
+
+async def test_an_escalated_checklist_stays_the_incoming_companys(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
+    case_id = await start_handover(drv, settings, ExitReason.NON_RENEWAL, agreed_exit_days=15)
+    exit_task = (await drv.case(case_id=case_id))["open_tasks"][0]
+    await drv.decide("co-yuejia", exit_task["id"], "confirm", case_id=case_id)
+    inspection = (await drv.tasks("inspection", case_id=case_id))[0]
+    await drv.skip_to(datetime.fromisoformat(inspection["escalate_at"]))
+
+    async def escalated():  # type: ignore[no-untyped-def]
+        tasks = await drv.tasks("inspection", case_id=case_id)
+        return tasks[0] if tasks and tasks[0]["escalated_at"] else None
+
+    inspection = await eventually(escalated)
+    assert [x["code"] for x in inspection["escalated_to"]] == ["street_office"]
+    # The street sees the overdue check but cannot confirm or inspect in the incoming company's place.
+    item = (await drv.tasks("item_check", case_id=case_id))[0]
+    assert item["escalated_at"]
+    await drv.decide("street", item["id"], "confirm", case_id=case_id, expect=403)
+    await drv.decide("street", inspection["id"], "submit", {"defects": []}, case_id=case_id, expect=403)
+    await drv.decide("co-xinda", item["id"], "confirm", case_id=case_id)

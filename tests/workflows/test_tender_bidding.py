@@ -13,9 +13,9 @@ from tests.golden_recorder import keep_golden
 
 async def test_bid_deadline_less_than_20_days_after_publication_is_refused(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
     drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
-    # The API checks against the wall clock (the test server's clock may run ahead of it).
+    # The API checks against the wall clock (the test server's clock may run ahead of it): day 19 is too early.
     body = {"estate_id": drv.estate_id, "selection": "first", "method": "comprehensive", "summary": "前期物业服务招标",
-            "bid_deadline": (datetime.now(timezone.utc) + timedelta(days=19, hours=23)).isoformat()}
+            "bid_deadline": (datetime.now(timezone.utc) + timedelta(days=19)).isoformat()}
     r = await api.post("/cases/tender", json=body, headers=drv.headers("clerk"))
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
     assert r.json()["errors"][0]["loc"] == ["body", "bid_deadline"]
@@ -26,6 +26,23 @@ async def test_bid_deadline_less_than_20_days_after_publication_is_refused(api, 
     assert r.status_code == 422
     r = await api.post("/cases/tender", json={**body, "bid_deadline": "not a date", "outgoing": {"reason": "dismissal"}}, headers=drv.headers("clerk"))
     assert r.status_code == 422
+
+
+async def test_a_deadline_the_api_accepts_at_the_boundary_is_not_rejected_by_the_workflow(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
+    # The workflow's clock runs ahead of the API's; both count from the one publication time.
+    await drv.skip(timedelta(days=1))
+    before = datetime.now(timezone.utc)
+    body = {"estate_id": drv.estate_id, "selection": "first", "method": "comprehensive", "summary": "前期物业服务招标",
+            "bid_deadline": (before + timedelta(days=20)).isoformat()}
+    r = await api.post("/cases/tender", json=body, headers=drv.headers("clerk"))
+    assert r.status_code == 201, r.text
+    # Before the fix the workflow re-checked against its own later clock and closed the case as rejected.
+    assert r.json()["status"]["code"] == "active" and r.json()["step"]["code"] != "closed"
+    published = datetime.fromisoformat(r.json()["facts"]["published_at"])
+    assert before <= published <= datetime.now(timezone.utc)
+    if await drv.now() < published + timedelta(days=20):  # the shared test clock may already be past the deadline
+        assert r.json()["step"]["code"] == "bidding"
 
 
 async def test_wrong_role_or_jurisdiction_is_403(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]

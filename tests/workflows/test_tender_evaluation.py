@@ -19,11 +19,17 @@ from temporalio.worker import (
 from core.temporal import DATA_CONVERTER
 from db.seed_tender import EXPERTS
 from domain.cases import Projection
+from tests.factories import eventually
 from tests.factories_tender import BIDDERS, TenderDriver, create_tender_estate
 from tests.golden_recorder import keep_golden
 from worker import WORKFLOWS
 
 EXPERT_NAMES = [name for _, name, *_ in EXPERTS]
+
+
+def _names(body: Any) -> list[str]:
+    text = json.dumps(body, ensure_ascii=False)
+    return [n for n in EXPERT_NAMES if n in text]
 
 
 def _mentions_experts(body: Any) -> list[str]:
@@ -46,6 +52,13 @@ async def test_draw_excludes_conflicts_and_is_confidential_until_the_award(api, 
     assert sorted(t["assignee"] for t in await drv.tasks("evaluation") if t["assignee"]) == sorted(chosen)
     r = await api.get(f"/cases/tender/{drv.case_id}/draw", headers=drv.headers("auditor"))
     assert r.status_code == 200 and r.json()["verified"] is True
+    # 实施条例 Art. 46: before the result only the bureau and the auditors read the names, through /draw.
+    assert r.json()["names_released"] is False and all(m["name"] for m in r.json()["committee"])
+    assert _names(draw) == []
+    for who in ("owner", "committee", "street", "clerk"):
+        assert _names(await drv.case(who)) == [], who
+        assert _names((await api.get(f"/cases/tender/{drv.case_id}", headers=drv.headers(who))).json()) == [], who
+        assert (await api.get(f"/cases/tender/{drv.case_id}/draw", headers=drv.headers(who))).status_code == 403, who
 
     # A bidder reads the tender without any expert's name or id, and cannot reach the full case.
     r = await api.get(f"/cases/tender/{drv.case_id}", headers=drv.headers("co-huacheng"))
@@ -54,6 +67,26 @@ async def test_draw_excludes_conflicts_and_is_confidential_until_the_award(api, 
     assert len(r.json()["facts"]["bids"]) == 1
     for path in (f"/cases/{drv.case_id}", f"/cases/{drv.case_id}/timeline", f"/cases/tender/{drv.case_id}/draw"):
         assert (await api.get(path, headers=drv.headers("co-huacheng"))).status_code == 403, path
+
+    # Each drawn expert scores in person: the bureau neither scores nor reassigns, even once the task is escalated.
+    task = next(t for t in await drv.tasks("evaluation") if t["assignee"])
+    scores = {c: 80 for c in BIDDERS}
+    await drv.decide("bureau", task["id"], "submit", {"scores": scores}, expect=403)
+    reassign = {"assignee": "expert-001", "reason": "专家未按时评分"}
+    r = await api.post(f"/cases/{drv.case_id}/tasks/{task['id']}/assignee", json=reassign, headers=drv.headers("bureau"))
+    assert r.status_code == 403, r.text
+    await drv.skip_to(datetime.fromisoformat(task["escalate_at"]))
+
+    async def escalated():  # type: ignore[no-untyped-def]
+        t = next(t for t in await drv.tasks("evaluation") if t["id"] == task["id"])
+        return t if t["escalated_at"] else None
+
+    seen = await eventually(escalated)
+    assert [x["code"] for x in seen["escalated_to"]] == ["housing_bureau"]
+    await drv.decide("bureau", task["id"], "submit", {"scores": scores}, expect=403)
+    r = await api.post(f"/cases/{drv.case_id}/tasks/{task['id']}/assignee", json=reassign, headers=drv.headers("bureau"))
+    assert r.status_code == 403, r.text
+    await drv.decide(task["assignee"], task["id"], "submit", {"scores": scores})
 
     # The history replays to the same draw: the projections written on replay carry the same record.
     projections: list[Projection] = []
@@ -113,9 +146,13 @@ async def test_recusal_redraw_missing_score_objection_award_and_handover(api, en
     case = await drv.at_step("contract")
     assert case["facts"]["winner"] == "co-xinda"
 
-    # The result is out: the bidders now see the committee.
+    # The result is out: the bidders, the owners and their committee now see the committee.
     r = await api.get(f"/cases/tender/{drv.case_id}", headers=drv.headers("co-huacheng"))
     assert r.json()["facts"]["expert_draw"]["names_released"] is True and _mentions_experts(r.json())
+    for who in ("owner", "committee"):
+        assert _names(await drv.case(who)), who
+        r = await api.get(f"/cases/tender/{drv.case_id}/draw", headers=drv.headers(who))
+        assert r.status_code == 200 and _names(r.json()), who
 
     contract = (await drv.tasks("contract"))[0]
     await drv.decide("co-lvyuan", contract["id"], "confirm", {"contract_no": "X"}, expect=403)
