@@ -17,9 +17,10 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.errors import Conflict, Forbidden, Invalid, NotFound, Problem, Unavailable
 from api.schemas import ActorRead, CaseRead, Labelled, TimelineEntry, case_read, decision_l
 from core.settings import Settings
-from db.models import CaseRecord
+from db.models import CaseRecord, Estate
 from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
+from db.repositories import reference as reference_repo
 from domain.access import ROLE_LABELS, Actor, Level, Role, Scope, covers
 from domain.audit import AuditEvent
 from domain.cases import CaseAck, CaseSnapshot, CaseStatus
@@ -43,6 +44,21 @@ def workflow_url(settings: Settings, case_id: str) -> str:
 def read_snapshot(settings: Settings, snap: CaseSnapshot) -> CaseRead:
     """The API's view of a workflow's snapshot, with labels and the Web UI link."""
     return case_read(snap, process_label(snap.kind), workflow_url(settings, snap.case_id))
+
+
+async def estate_for_start(session: AsyncSession, actor: Actor, estate_id: str, *, company_ok: bool = False) -> tuple[Estate, Scope]:
+    """The estate a new case concerns and its place in the city; 422 if unknown, 403 outside the jurisdiction.
+
+    ``company_ok``: the estate's own property company may start the case too.
+    """
+    estate = await reference_repo.estate(session, estate_id)
+    if estate is None:
+        raise Invalid(f"unknown estate {estate_id}", errors=[{"loc": ["body", "estate_id"], "msg": "unknown estate", "type": "value_error"}])
+    scope = Scope(street_id=estate.street_id, community_id=estate.community_id, estate_id=estate.id)
+    own_company = company_ok and actor.jurisdiction.level == Level.COMPANY and actor.jurisdiction.id == estate.property_company_id
+    if not (covers(actor.jurisdiction, scope) or own_company):
+        raise Forbidden(f"estate {estate.id} is outside your jurisdiction")
+    return estate, scope
 
 
 def case_scope(record: CaseRecord) -> Scope:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
-from api.case_service import load_visible_case, read_snapshot, start_case
+from api.case_service import estate_for_start, load_visible_case, read_snapshot, start_case
 from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from api.schemas import CaseRead, Labelled
@@ -109,12 +109,7 @@ async def start(
 ) -> CaseRead:
     if not actor.has_any(ORGANISERS):
         raise Forbidden("only the street office or its clerk starts an election")
-    estate = await reference_repo.estate(session, body.estate_id)
-    if estate is None:
-        raise Invalid(f"unknown estate {body.estate_id}", errors=[{"loc": ["body", "estate_id"], "msg": "unknown estate", "type": "value_error"}])
-    scope = Scope(street_id=estate.street_id, community_id=estate.community_id, estate_id=estate.id)
-    if not covers(actor.jurisdiction, scope):
-        raise Forbidden(f"estate {estate.id} is outside your jurisdiction")
+    estate, scope = await estate_for_start(session, actor, body.estate_id)
     rules = ELECTION_DEMO if settings.demo_periods else ELECTION
     if not first_assembly_due(body, rules):
         raise Invalid("the first assembly is not due yet (山东 Art. 20: ≥ 50% of the area or of the owners delivered, "

@@ -5,15 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
 
-from api.case_service import load_visible_case, read_snapshot, start_case
+from api.case_service import estate_for_start, load_visible_case, read_snapshot, start_case
 from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid
 from api.schemas import CaseRead, ObjectionCreate
 from db.models import CaseRecord
 from db.repositories import cases as cases_repo
 from db.repositories import fund as fund_repo
-from db.repositories import reference as reference_repo
-from domain.access import Role, Scope, covers
+from domain.access import Role
 from domain.cases import CaseSnapshot
 from domain.fund_emergency import CATEGORY_LABELS, PROCESS_KIND, FundEmergencyStart
 from domain.fund_ledger import shares_for
@@ -37,13 +36,7 @@ async def start(
 ) -> CaseRead:
     if not actor.has_any(REPORTERS):
         raise Forbidden("your role cannot report an emergency repair")
-    estate = await reference_repo.estate(session, body.estate_id)
-    if estate is None:
-        raise Invalid(f"unknown estate {body.estate_id}", errors=[{"loc": ["body", "estate_id"], "msg": "unknown estate", "type": "value_error"}])
-    scope = Scope(street_id=estate.street_id, community_id=estate.community_id, estate_id=estate.id)
-    in_company = actor.jurisdiction.level.value == "company" and actor.jurisdiction.id == estate.property_company_id
-    if not (covers(actor.jurisdiction, scope) or in_company):
-        raise Forbidden(f"estate {estate.id} is outside your jurisdiction")
+    estate, scope = await estate_for_start(session, actor, body.estate_id, company_ok=True)
     if not await fund_repo.scope_exists(session, estate.id, body.scope.value, body.scope_id):
         raise Invalid(f"{body.scope.value} {body.scope_id} is not part of estate {estate.id}",
                       errors=[{"loc": ["body", "scope_id"], "msg": "not in the estate", "type": "value_error"}])

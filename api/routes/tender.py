@@ -12,16 +12,15 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
-from api.case_service import can_see, load_visible_case, read_snapshot, send_update, start_case
+from api.case_service import can_see, estate_for_start, load_visible_case, read_snapshot, send_update, start_case
 from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.schemas import CaseRead
 from core.settings import Settings
 from db.models import CaseRecord
 from db.repositories import cases as cases_repo
-from db.repositories import reference as reference_repo
 from db.repositories import tender as tender_repo
-from domain.access import Actor, Level, Role, Scope, covers
+from domain.access import Actor, Level, Role
 from domain.cases import CaseSnapshot
 from domain.expert_draw import DrawRound, verify_round
 from domain.rules import HANDOVER, HANDOVER_DEMO, TENDER, TENDER_DEMO
@@ -141,12 +140,7 @@ async def start(
 ) -> CaseRead:
     if Role.CLERK not in actor.roles:
         raise Forbidden("only a clerk publishes a tender")
-    estate = await reference_repo.estate(session, body.estate_id)
-    if estate is None:
-        raise Invalid(f"unknown estate {body.estate_id}", errors=[{"loc": ["body", "estate_id"], "msg": "unknown estate", "type": "value_error"}])
-    scope = Scope(street_id=estate.street_id, community_id=estate.community_id, estate_id=estate.id)
-    if not covers(actor.jurisdiction, scope):
-        raise Forbidden(f"estate {estate.id} is outside your jurisdiction")
+    estate, scope = await estate_for_start(session, actor, body.estate_id)
     if body.selection == Selection.RESELECTION and estate.property_company_id is None:
         raise Invalid("the estate has no current company to re-select from; publish a first tender",
                       errors=[{"loc": ["body", "selection"], "msg": "no current company", "type": "value_error"}])

@@ -13,16 +13,15 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
-from api.case_service import can_see, read_snapshot, start_case
+from api.case_service import can_see, estate_for_start, read_snapshot, start_case
 from api.deps import ActorDep, CaseCallDep, ClientDep, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.schemas import CaseRead, Labelled
 from db.models import CaseRecord, Ticket
 from db.repositories import cases as cases_repo
-from db.repositories import reference as reference_repo
 from db.repositories import ticket as ticket_repo
 from db.repositories import ticket_routing as routing_repo
-from domain.access import Actor, Level, Role, Scope, covers
+from domain.access import Actor, Level, Role
 from domain.cases import CASE_STATUS_LABELS, CaseSnapshot, CaseStatus
 from domain.routing import UNIT_KIND_LABELS
 from domain.tasks import CARD_LABELS, Card
@@ -76,15 +75,10 @@ async def intake(
 ) -> CaseRead:
     if not actor.has_any(INTAKE_ROLES):
         raise Forbidden("your role cannot take tickets in")
-    estate = await reference_repo.estate(session, body.estate_id)
-    if estate is None:
-        raise Invalid(f"unknown estate {body.estate_id}", errors=[{"loc": ["body", "estate_id"], "msg": "unknown estate", "type": "value_error"}])
+    estate, scope = await estate_for_start(session, actor, body.estate_id)
     route = await routing_repo.route_for(session, body.category)
     if route is None:
         raise Invalid(f"unknown category {body.category}", errors=[{"loc": ["body", "category"], "msg": "not in the routing table", "type": "value_error"}])
-    scope = Scope(street_id=estate.street_id, community_id=estate.community_id, estate_id=estate.id)
-    if not covers(actor.jurisdiction, scope):
-        raise Forbidden(f"estate {estate.id} is outside your jurisdiction")
     # The external reference is the intake's idempotency key: one ticket per channel and number.
     key = f"ticket:{body.channel.value}:{body.external_ref}"
     existing = await _existing(session, actor, key)
