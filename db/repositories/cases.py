@@ -66,7 +66,9 @@ async def save_snapshot(session: AsyncSession, snap: CaseSnapshot) -> bool:
     return True
 
 
-def _jurisdiction_filter(stmt: Select, actor: Actor, model) -> Select:  # type: ignore[no-untyped-def]
+def jurisdiction_filter(stmt: Select, actor: Actor, model, orgs=None) -> Select:  # type: ignore[no-untyped-def]
+    """Rows inside the actor's jurisdiction: ``model`` has street/community/estate columns; a company or
+    department matches ``model.company_id``, or with ``orgs`` a " id1 id2 " column of the organisations involved."""
     j = actor.jurisdiction
     match j.level:
         case Level.CITY:
@@ -78,8 +80,8 @@ def _jurisdiction_filter(stmt: Select, actor: Actor, model) -> Select:  # type: 
         case Level.ESTATE:
             return stmt.where(model.estate_id == j.id)
         case Level.COMPANY | Level.DEPARTMENT:
-            if model is CaseRecord:
-                return stmt.where(CaseRecord.company_ids.contains(f" {j.id} "))
+            if orgs is not None:
+                return stmt.where(orgs.contains(f" {j.id} "))
             return stmt.where(model.company_id == j.id)
     return stmt.where(False)
 
@@ -87,7 +89,7 @@ def _jurisdiction_filter(stmt: Select, actor: Actor, model) -> Select:  # type: 
 async def inbox(session: AsyncSession, actor: Actor, *, limit: int = 100, offset: int = 0) -> list[InboxEntry]:
     """Open tasks the actor can decide: one of their roles, inside their jurisdiction, soonest due first."""
     stmt = select(InboxEntry).where(InboxEntry.role.in_([r.value for r in actor.roles]))
-    stmt = _jurisdiction_filter(stmt, actor, InboxEntry)
+    stmt = jurisdiction_filter(stmt, actor, InboxEntry)
     stmt = stmt.where(or_(InboxEntry.assignee.is_(None), InboxEntry.assignee == actor.subject))
     stmt = stmt.order_by(InboxEntry.due_at.is_(None), InboxEntry.due_at, InboxEntry.created_at).limit(limit).offset(offset)
     rows = list((await session.scalars(stmt)).all())
@@ -116,7 +118,7 @@ async def list_cases(
     session: AsyncSession, actor: Actor, flt: CaseFilter, *, limit: int, offset: int, extra: Sequence[Any] = (),
 ) -> tuple[int, list[CaseRecord]]:
     """Cases in the actor's jurisdiction matching the filter (and ``extra`` conditions), newest first, with the total."""
-    stmt = _jurisdiction_filter(select(CaseRecord), actor, CaseRecord)
+    stmt = jurisdiction_filter(select(CaseRecord), actor, CaseRecord, orgs=CaseRecord.company_ids)
     for condition in extra:
         stmt = stmt.where(condition)
     for column, value in (

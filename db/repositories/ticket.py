@@ -10,8 +10,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.repositories.cases import jurisdiction_filter
 from db.models import Ticket, TicketContact
-from domain.access import Actor, Level
+from domain.access import Actor
 from domain.calendar import CITY_TZ
 from domain.ticket import LEDGER_ROLES, CallerContact, TicketLedgerRow
 
@@ -76,19 +77,7 @@ def visible_to(stmt: Select, actor: Actor) -> Select:  # type: ignore[type-arg]
     """Tickets inside the actor's jurisdiction for a role that works tickets; a company or department sees the ones it handled."""
     if not actor.has_any(LEDGER_ROLES):
         return stmt.where(False)  # owners and other estate-level users have no ledger
-    j = actor.jurisdiction
-    match j.level:
-        case Level.CITY:
-            return stmt
-        case Level.STREET:
-            return stmt.where(Ticket.street_id == j.id)
-        case Level.COMMUNITY:
-            return stmt.where(Ticket.community_id == j.id)
-        case Level.ESTATE:
-            return stmt.where(Ticket.estate_id == j.id)
-        case Level.COMPANY | Level.DEPARTMENT:
-            return stmt.where(Ticket.unit_ids.contains(f" {j.id} "))
-    return stmt.where(False)
+    return jurisdiction_filter(stmt, actor, Ticket, orgs=Ticket.unit_ids)
 
 
 def _filtered(actor: Actor, flt: LedgerFilter) -> Select:  # type: ignore[type-arg]
