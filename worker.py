@@ -56,7 +56,7 @@ def tender_activities(session_factory: async_sessionmaker[AsyncSession]) -> list
     tender, handover = TenderActivities(session_factory), HandoverActivities(session_factory)
     return [
         tender.load_context, tender.check_company, tender.register_bid, tender.expert_pool, tender.record_result,
-        handover.add_bad_credit, handover.set_estate_company,
+        handover.add_bad_credit, handover.set_estate_company, handover.follow_up_tender_exists,
     ]
 
 

@@ -8,6 +8,9 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
+from domain.tender import PROCESS_KIND as TENDER_KIND
+
+from db.repositories import cases as cases_repo
 from db.repositories import credit as credit_repo
 from db.repositories import tender as tender_repo
 
@@ -25,6 +28,13 @@ class BadCreditRequest(BaseModel):
 class EstateCompanyRequest(BaseModel):
     estate_id: str
     company_id: str
+
+
+class TenderRef(BaseModel):
+    """A tender case the street names as the follow-up selection for an estate."""
+
+    case_id: str
+    estate_id: str
 
 
 class HandoverActivities:
@@ -49,3 +59,10 @@ class HandoverActivities:
         """The incoming (or emergency) company now serves the estate."""
         async with self._sessions() as session, session.begin():
             await tender_repo.set_estate_company(session, request.estate_id, request.company_id)
+
+    @activity.defn(name="handover_follow_up_tender_exists")
+    async def follow_up_tender_exists(self, ref: TenderRef) -> bool:
+        """Whether the named case is a tender of this estate (潍坊 Art. 51: a new selection must follow)."""
+        async with self._sessions() as session:
+            record = await cases_repo.get_case(session, ref.case_id)
+        return record is not None and record.kind == TENDER_KIND and record.estate_id == ref.estate_id

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.handover import BadCreditRequest, EstateCompanyRequest, HandoverActivities
+    from activities.handover import BadCreditRequest, EstateCompanyRequest, HandoverActivities, TenderRef
     from activities.tender import CompanyCheckRequest, TenderActivities
     from domain.access import Actor, Role, Scope
     from domain.cases import CaseSnapshot, CaseStatus
@@ -272,12 +272,25 @@ class PropertyHandoverWorkflow(CaseWorkflow):
         # 潍坊 Art. 51: during emergency service the street organises the selection of a new company.
         self.enter_step(Step.FOLLOW_UP_TENDER, emergency_until=until.isoformat())
         follow = await self.open_task(Step.FOLLOW_UP_TENDER, [Role.CLERK, Role.STREET_OFFICE], decisions=[D.SUBMIT])
-        calendar_sla(follow, until - self._rules.tender_follow_up_lead, self._rules.remind_before, [Role.HOUSING_BUREAU])
+        # A short emergency period can put the lead time in the past: then the task is due now.
+        follow_due = max(until - self._rules.tender_follow_up_lead, workflow.now())
+        calendar_sla(follow, follow_due, self._rules.remind_before, [Role.HOUSING_BUREAU])
         if await self.wait_for([follow], until=until) is None:
             self._record("timer", step=Step.FOLLOW_UP_TENDER, decision="emergency_period_ended", data={"until": until.isoformat()})
             self._touch()
             await self.wait_for([follow])
         chosen: FollowUpTenderData = self.data_of(follow)
+        # The named case must be a tender of this estate; otherwise the task opens again.
+        while workflow.patched("handover-verify-follow-up-tender") and not await workflow.execute_activity_method(
+            HandoverActivities.follow_up_tender_exists, TenderRef(case_id=chosen.tender_case_id, estate_id=self._inp.estate_id),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
+        ):
+            note = f"{chosen.tender_case_id} is not a tender of this estate"
+            self._record("system", step=Step.FOLLOW_UP_TENDER, comment=note, data={"tender_case_id": chosen.tender_case_id})
+            follow = await self.open_task(Step.FOLLOW_UP_TENDER, [Role.CLERK, Role.STREET_OFFICE], decisions=[D.SUBMIT], note=note)
+            calendar_sla(follow, max(follow_due, workflow.now()), self._rules.remind_before, [Role.HOUSING_BUREAU])
+            await self.wait_for([follow])
+            chosen = self.data_of(follow)
         self._emergency["follow_up_tender"] = chosen.tender_case_id
         self.finish(CaseStatus.COMPLETED, Step.CLOSED, "emergency service in place; a new selection has started")
 

@@ -139,9 +139,15 @@ async def test_refusal_joint_meeting_emergency_company_and_a_follow_up_tender(ap
 
     follow = await eventually(escalated)
     assert [x["code"] for x in follow["escalated_to"]] == ["housing_bureau"]
+    # A case that is not a tender of this estate does not count: the task opens again.
     r = await drv.decide("clerk", follow["id"], "submit", {"tender_case_id": "tender-next"}, case_id=case_id)
+    assert r.json()["status"]["code"] == "active"
+    again = (await drv.tasks("follow_up_tender", case_id=case_id))[0]
+    assert again["id"] != follow["id"] and "not a tender of this estate" in again["note"]
+    tender = (await drv.start(selection="first", method="lowest_price")).json()["id"]
+    r = await drv.decide("clerk", again["id"], "submit", {"tender_case_id": tender}, case_id=case_id)
     assert r.json()["status"]["code"] == "completed"
-    assert r.json()["facts"]["emergency_service"]["follow_up_tender"] == "tender-next"
+    assert r.json()["facts"]["emergency_service"]["follow_up_tender"] == tender
     await keep_golden(env.client, case_id, "handover-refused-emergency")
 
 
