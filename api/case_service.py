@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import structlog
+from fastapi import Response, status
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
@@ -133,6 +134,16 @@ async def start_case(
         raise Unavailable(f"the case {case_id} was registered but could not be started: retry with the same Idempotency-Key") from None
     log.info("case started" if created else "case start repeated", case_id=case_id, kind=kind)
     return case_id, created
+
+
+async def started_case(session: AsyncSession, settings: Settings, response: Response, case_id: str, created: bool) -> CaseRead:
+    """The answer to a start: the case as its first projection wrote it; 200 rather than 201 for a repeat."""
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    record = await cases_repo.get_case(session, case_id)
+    assert record is not None  # start_case wrote it before starting the workflow
+    await session.refresh(record)
+    return read_snapshot(settings, CaseSnapshot.model_validate(record.snapshot))
 
 
 async def send_update(

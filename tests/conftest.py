@@ -87,6 +87,16 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
     await environment.shutdown()
 
 
+@pytest_asyncio.fixture(scope="module")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The full dev server, for the modules that need search attributes or schedules."""
+    from tests.dev_server import start_dev_env
+
+    environment = await start_dev_env()
+    yield environment
+    await environment.shutdown()
+
+
 @pytest_asyncio.fixture(scope="session")
 async def worker(env: WorkflowEnvironment, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[None]:
     async with build_worker(env.client, settings, sessions):

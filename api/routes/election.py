@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
-from api.case_service import estate_for_start, load_visible_case, read_snapshot, start_case
+from api.case_service import estate_for_start, load_visible_case, read_snapshot, start_case, started_case
 from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from api.schemas import CaseRead, Labelled
@@ -124,12 +124,7 @@ async def start(
         kind=PROCESS_KIND, prefix_key=estate.id, title=f"{estate.name} · {ELECTION_KIND_LABELS[body.kind]}",
         scope=scope, actor=actor, idempotency_key=idempotency_key,
     )
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    record = await cases_repo.get_case(session, case_id)
-    assert record is not None
-    await session.refresh(record)
-    return read_snapshot(settings, CaseSnapshot.model_validate(record.snapshot))
+    return await started_case(session, settings, response, case_id, created)
 
 
 @router.post(f"{PREFIX}/{{case_id}}/nominations", response_model=CaseRead,

@@ -5,15 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
 
-from api.case_service import estate_for_start, load_visible_case, read_snapshot, start_case
+from api.case_service import estate_for_start, load_visible_case, start_case, started_case
 from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid
 from api.schemas import CaseRead, ObjectionCreate
 from db.models import CaseRecord
-from db.repositories import cases as cases_repo
 from db.repositories import fund as fund_repo
 from domain.access import Role
-from domain.cases import CaseSnapshot
 from domain.fund_emergency import CATEGORY_LABELS, PROCESS_KIND, FundEmergencyStart
 from domain.fund_ledger import shares_for
 from domain.rules import FUND_EMERGENCY, FUND_EMERGENCY_DEMO
@@ -51,12 +49,7 @@ async def start(
         kind=PROCESS_KIND, prefix_key=estate.id, title=f"{estate.name} · {CATEGORY_LABELS[body.category]}",
         scope=scope, actor=actor, idempotency_key=idempotency_key,
     )
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    record = await cases_repo.get_case(session, case_id)
-    assert record is not None
-    await session.refresh(record)
-    return read_snapshot(settings, CaseSnapshot.model_validate(record.snapshot))
+    return await started_case(session, settings, response, case_id, created)
 
 
 @router.post("/{case_id}/objections", response_model=CaseRead, summary="An owner objects during the public notice (公示异议)")

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
-from api.case_service import can_see, estate_for_start, load_visible_case, read_snapshot, send_update, start_case
+from api.case_service import can_see, estate_for_start, load_visible_case, read_snapshot, send_update, start_case, started_case
 from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.schemas import CaseRead
@@ -158,12 +158,7 @@ async def start(
         kind=PROCESS_KIND, prefix_key=estate.id, title=f"{estate.name} · 物业服务招标", scope=scope, actor=actor,
         idempotency_key=idempotency_key,
     )
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    record = await cases_repo.get_case(session, case_id)
-    assert record is not None
-    await session.refresh(record)
-    return read_snapshot(settings, CaseSnapshot.model_validate(record.snapshot))
+    return await started_case(session, settings, response, case_id, created)
 
 
 @router.get("/cases/tender/{case_id}", response_model=CaseRead, summary="A tender; bidders see the public part only")

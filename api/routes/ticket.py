@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
-from api.case_service import can_see, estate_for_start, read_snapshot, start_case
+from api.case_service import can_see, estate_for_start, read_snapshot, start_case, started_case
 from api.deps import ActorDep, CaseCallDep, ClientDep, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.schemas import CaseRead, Labelled
@@ -102,12 +102,7 @@ async def intake(
             raise Conflict("the ticket is being registered; retry") from None
         response.status_code = status.HTTP_200_OK
         return read_snapshot(settings, CaseSnapshot.model_validate(existing.snapshot))
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    record = await cases_repo.get_case(session, case_id)
-    assert record is not None
-    await session.refresh(record)
-    return read_snapshot(settings, CaseSnapshot.model_validate(record.snapshot))
+    return await started_case(session, settings, response, case_id, created)
 
 
 async def _existing(session, actor: Actor, key: str) -> CaseRecord | None:  # type: ignore[no-untyped-def]
