@@ -36,7 +36,7 @@ async def create_estates(settings: Settings, count: int) -> list[str]:
     return ids
 
 
-def _actor(subject: str, role: Role, level: Level, jid: str | None) -> Actor:
+def actor(subject: str, role: Role, level: Level, jid: str | None) -> Actor:
     return Actor(subject=subject, name=f"基准{role.label}", roles=(role,), jurisdiction=Jurisdiction(level=level, id=jid),
                  organisation=f"基准{role.label}单位")
 
@@ -50,11 +50,11 @@ class Cast:
     @classmethod
     def for_estate(cls, settings: Settings, estate_id: str) -> "Cast":
         people = {
-            "clerk": _actor("bench-clerk", Role.CLERK, Level.STREET, STREET),
-            "owner_rep": _actor(f"bench-rep-{estate_id}", Role.OWNER_REP, Level.ESTATE, estate_id),
-            "committee": _actor(f"bench-committee-{estate_id}", Role.OWNERS_COMMITTEE, Level.ESTATE, estate_id),
-            "company": _actor("bench-company", Role.PROPERTY_COMPANY, Level.COMPANY, COMPANY),
-            "agency": _actor("bench-agency", Role.PRICING_AGENCY, Level.COMPANY, AGENCY),
-            "bureau": _actor("bench-bureau", Role.HOUSING_BUREAU, Level.CITY, None),
+            "clerk": actor("bench-clerk", Role.CLERK, Level.STREET, STREET),
+            "owner_rep": actor(f"bench-rep-{estate_id}", Role.OWNER_REP, Level.ESTATE, estate_id),
+            "committee": actor(f"bench-committee-{estate_id}", Role.OWNERS_COMMITTEE, Level.ESTATE, estate_id),
+            "company": actor("bench-company", Role.PROPERTY_COMPANY, Level.COMPANY, COMPANY),
+            "agency": actor("bench-agency", Role.PRICING_AGENCY, Level.COMPANY, AGENCY),
+            "bureau": actor("bench-bureau", Role.HOUSING_BUREAU, Level.CITY, None),
         }
         return cls({who: f"Bearer {issue_token(settings, actor)}" for who, actor in people.items()})

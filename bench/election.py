@@ -1,32 +1,25 @@
-"""Benchmark 4: an election of 10,000 households through the real ballot path (EXTENSION POINT).
+"""Benchmark 4: an election of many households through the real ballot path.
 
-The election process is being built. This module already measures everything the issue asks
-(ballots per second, the exact tally, the history's event count over all runs, whether
-continue-as-new happened) for any :class:`BallotPath`. To switch it on:
-
-1. register the election workflow in ``worker.WORKFLOWS`` (its ``kind`` contains ``election``);
-2. implement :class:`BallotPath` for the real path in a module of ``bench/`` and return it from
-   :func:`ballot_path`: ``open`` starts an election through the API and drives it to its voting
-   step, ``cast`` posts one household's ballot the way an owner (or a clerk's paper batch) does,
-   ``tally`` closes voting and reads the stored result.
-
-Until both are done the benchmark is skipped with a printed note saying which step is missing.
+Per run one election (``bench/election_path.py``): every household casts one ballot with at most
+10 in flight. Measured: ballots per second (first ballot sent to last answer), whether the stored
+tally equals, per candidate, the headcount and area the sent ballots add up to (every ballot
+counted exactly once), the largest run's history event count and the number of runs (more than
+one means continue-as-new happened).
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections import Counter
 from collections.abc import Callable
 from typing import Protocol
 
-import httpx
 from temporalio.client import Client
 
 from bench.report import Metric
+from bench.stats import CpuMeter
 
-# Temporal allows at most 10 updates in flight per workflow; ballots must not exceed it.
+# Ten owners voting at the same moment, as Temporal's limit of updates in flight per workflow
+# would allow if ballots went through the workflow (ours go to the ballot box directly).
 IN_FLIGHT = 10
 HISTORY_LIMIT = 10_240
 CHOICES = ("A", "B", "C")
@@ -43,21 +36,20 @@ class BallotPath(Protocol):
         """Cast household number ``household``'s ballot for ``choice`` exactly as a voter would."""
         ...
 
-    async def tally(self) -> dict[str, int]:
-        """Close voting and return the counted votes per choice."""
+    def expected(self, choices: list[str]) -> dict[str, tuple[int, int]]:
+        """Per candidate, (headcount, area) if household ``i`` cast ``choices[i]`` and every ballot counted once."""
+        ...
+
+    async def tally(self) -> dict[str, tuple[int, int]]:
+        """Wait for voting to close and return the stored count per candidate: (headcount, area)."""
         ...
 
 
 def election_workflow() -> type | None:
-    """The registered election workflow, if the worker has one yet."""
+    """The registered election workflow."""
     from worker import WORKFLOWS
 
     return next((wf for wf in WORKFLOWS if "election" in str(getattr(wf, "kind", "")).lower()), None)
-
-
-def ballot_path(api: httpx.AsyncClient, client: Client) -> BallotPath | None:
-    """The real ballot path; returns None until it is implemented (see the module docstring)."""
-    return None
 
 
 async def history_of(client: Client, workflow_id: str, max_runs: int = 100) -> tuple[int, int]:
@@ -72,39 +64,36 @@ async def history_of(client: Client, workflow_id: str, max_runs: int = 100) -> t
     return largest, runs
 
 
-async def _vote(path: BallotPath, gate: asyncio.Semaphore, household: int) -> None:
+async def _vote(path: BallotPath, gate: asyncio.Semaphore, household: int, choice: str) -> None:
     async with gate:
-        await path.cast(household, CHOICES[household % len(CHOICES)])
+        await path.cast(household, choice)
 
 
-async def election(path: BallotPath, client: Client, households: int, runs: int, log: Callable[[str], None]) -> list[Metric]:
+async def election(path: BallotPath, client: Client, households: int, runs: int, pids: dict[str, int],
+                   log: Callable[[str], None]) -> list[Metric]:
     """Per run: one election, every household votes once with at most 10 ballots in flight."""
     note = f"{households} households, {IN_FLIGHT} ballots in flight"
     rate = Metric("4. election ballots", "ballots/s", note=note)
     exact = Metric("4. election tally exact", "1 = yes", target=(">=", 1, "value"), note=note)
     events = Metric("4. election history (largest run)", "events", target=("<=", HISTORY_LIMIT, "value"), note=note)
     chain = Metric("4. election runs (1 = no continue-as-new)", "runs", note=note)
+    choices = [CHOICES[h % len(CHOICES)] for h in range(households)]
     for r in range(runs):
         workflow_id = await path.open(households)
-        expected = Counter(CHOICES[h % len(CHOICES)] for h in range(households))
         gate = asyncio.Semaphore(IN_FLIGHT)
-        t0 = time.perf_counter()
-        async with asyncio.timeout(3600):
-            await asyncio.gather(*(_vote(path, gate, h) for h in range(households)))
-        rate.ours.append(households / (time.perf_counter() - t0))
-        exact.ours.append(1.0 if Counter(await path.tally()) == expected else 0.0)
+        with CpuMeter(pids) as cpu:
+            async with asyncio.timeout(3600):
+                await asyncio.gather(*(_vote(path, gate, h, choices[h]) for h in range(households)))
+        rate.ours.append(households / cpu.seconds)
+        rate.server_cpu.append({"ours": cpu.shares.get("temporal", 0.0)})
+        rate.process_cpu.append({"ours": cpu.shares})
+        counted, expected = await path.tally(), path.expected(choices)
+        exact.ours.append(1.0 if counted == expected else 0.0)
         largest, n_runs = await history_of(client, workflow_id)
         events.ours.append(largest)
         chain.ours.append(n_runs)
-        log(f"  run {r + 1}: {rate.ours[-1]:.1f} ballots/s, exact={bool(exact.ours[-1])}, {largest} events, {n_runs} run(s)")
+        log(f"  run {r + 1}: {rate.ours[-1]:.1f} ballots/s, exact={bool(exact.ours[-1])}, {largest} events, "
+            f"{n_runs} run(s), CPU {cpu.shares}")
+        if not exact.ours[-1]:
+            log(f"    counted {counted} != expected {expected}")
     return [rate, exact, events, chain]
-
-
-def skip_reason(api: httpx.AsyncClient, client: Client) -> tuple[str | None, BallotPath | None]:
-    """Why the election benchmark cannot run yet (None when it can), and the path to use."""
-    if election_workflow() is None:
-        return "skipped: no election workflow in worker.WORKFLOWS yet (bench/election.py is the extension point)", None
-    path = ballot_path(api, client)
-    if path is None:
-        return "skipped: the election workflow is registered, but bench/election.py has no BallotPath for it yet", None
-    return None, path

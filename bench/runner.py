@@ -16,6 +16,7 @@ from bench import election as election_bench
 from bench import inbox as inbox_bench
 from bench import postgres
 from bench.city import Cast, create_estates, settings_for
+from bench.election_path import ElectionPath
 from bench.memory import memory
 from bench.process import latency, make_sides, throughput, warm_up
 from bench.replay import multiply, record, replay
@@ -25,6 +26,7 @@ from bench.stack import Stack
 from core.temporal import DATA_CONVERTER
 
 BARE_QUEUE = "bench-bare"
+TASK_QUEUE = "wuyeflow-bench"
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,15 @@ class Sizes:
     inbox_queries: int
     households: int
     estates: int
+    voting_seconds: int
 
 
 QUICK = Sizes(runs=3, cases=16, concurrency=8, latency_cases=4, replay_histories=200, memory_cases=200,
-              inbox_tasks=10_000, inbox_queries=70, households=1_000, estates=16)
+              inbox_tasks=10_000, inbox_queries=70, households=1_000, estates=16,
+              voting_seconds=40)
 FULL = Sizes(runs=3, cases=64, concurrency=16, latency_cases=20, replay_histories=1_000, memory_cases=1_000,
-             inbox_tasks=10_000, inbox_queries=350, households=10_000, estates=32)
+             inbox_tasks=10_000, inbox_queries=350, households=10_000, estates=32,
+             voting_seconds=240)
 
 
 async def run_all(workdir: Path, sizes: Sizes, only: set[str], postgres_url: str, app_db: str, metrics: list[Metric],
@@ -93,11 +98,11 @@ async def run_all(workdir: Path, sizes: Sizes, only: set[str], postgres_url: str
                 recorded = await record(ours_client, sides.case_ids[: sizes.replay_histories])
                 metrics.append(await replay(multiply(recorded, sizes.replay_histories), sizes.runs, pids, say))
             if "election" in only:
-                reason, path = election_bench.skip_reason(api, ours_client)
-                say(f"4. election: {reason or f'{sizes.households} households'}")
-                details["election"] = reason or "measured"
-                if path is not None:
-                    metrics += await election_bench.election(path, ours_client, sizes.households, sizes.runs, say)
+                say(f"4. election: {sizes.households} households, voting open {sizes.voting_seconds} s per run")
+                path = ElectionPath(api, ours_client, settings, TASK_QUEUE, sizes.voting_seconds)
+                metrics += await election_bench.election(path, ours_client, sizes.households, sizes.runs, pids, say)
+                details["election"] = {"outcomes": path.outcomes, "refused_ballots": path.refused_total,
+                                       "voting_seconds": sizes.voting_seconds}
         if "memory" in only:
             say(f"6. memory: {sizes.memory_cases} open cases per side per run")
             metrics += await memory(stack, casts, bare_client, BARE_QUEUE, shape.plan, sizes.memory_cases, sizes.runs, say)
