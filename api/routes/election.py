@@ -18,7 +18,7 @@ from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDe
 from api.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from api.schemas import CaseRead, Labelled
 from activities.election import recount
-from db.models import CaseRecord
+from db.models import CaseRecord, Election
 from db.repositories import cases as cases_repo
 from db.repositories import election as election_repo
 from db.repositories import reference as reference_repo
@@ -189,10 +189,10 @@ PAPER_EXAMPLE = {"paper": {"summary": "两张书面表决票，一张由受托�
 
 
 async def _store(
-    call: CaseCallDep, record: CaseRecord, lines: list[BallotLine], channel: Channel,
+    call: CaseCallDep, record: CaseRecord, lines: list[BallotLine], channel: Channel, election: Election | None = None,
 ) -> BallotBatchRead:
     session = call.session
-    election = await election_repo.lock_open_election(session, record.id)
+    election = election or await election_repo.lock_open_election(session, record.id)
     if election is None:
         raise Conflict("voting is not open for this election")
     batch_id = f"{call.actor.subject}:{call.idempotency_key}" if call.idempotency_key else uuid.uuid4().hex
@@ -247,7 +247,7 @@ async def electronic_ballot(
     if not units or any(h not in own for h in units):
         raise Forbidden("you can vote only for units registered to you on this election's roll")
     lines = [BallotLine(household_id=h, choices=body.choices) for h in units]
-    return await _store(call, record, lines, Channel.ELECTRONIC)
+    return await _store(call, record, lines, Channel.ELECTRONIC, election)
 
 
 class BallotReceiptRead(BaseModel):

@@ -184,6 +184,9 @@ async def frozen_roll(session: AsyncSession, election_id: str, household_ids: It
 
 
 async def owners_on_roll(session: AsyncSession, election_id: str, owner_keys: Iterable[str]) -> set[str]:
+    owner_keys = list(owner_keys)
+    if not owner_keys:
+        return set()
     stmt = select(ElectionVoter.owner_key).distinct().where(
         ElectionVoter.election_id == election_id, ElectionVoter.owner_key.in_(list(owner_keys)),
     )
@@ -206,6 +209,9 @@ async def recorded_households(session: AsyncSession, election_id: str, household
 
 async def proxy_principals(session: AsyncSession, election_id: str, proxies: Iterable[str]) -> dict[str, set[str]]:
     """For each proxy, the owners whose units they have already signed for."""
+    proxies = list(proxies)
+    if not proxies:
+        return {}
     stmt = select(Ballot.proxy_owner_key, Ballot.owner_key).where(
         Ballot.election_id == election_id, Ballot.proxy_owner_key.in_(list(proxies)),
     )

@@ -124,3 +124,11 @@ async def test_a_decision_on_a_task_that_was_already_decided_is_a_conflict(api, 
     r = await api.post(f"/cases/{drv.case_id}/tasks/t99/decisions", json={"decision": "confirm"}, headers=cast.headers("owner_rep"))
     assert r.status_code == 409
     assert (await drv.case())["step"]["code"] == "budget_submission"
+
+
+async def test_request_id_is_echoed_and_made_when_missing(api) -> None:  # type: ignore[no-untyped-def]
+    r = await api.get("/health", headers={"X-Request-ID": "trace-42"})
+    assert r.status_code == 200 and r.headers["x-request-id"] == "trace-42"
+    r = await api.get("/cases/nope")  # an error answer carries it too
+    assert r.status_code == 401 and len(r.headers["x-request-id"]) == 32
+    assert r.headers["x-request-id"] != (await api.get("/health")).headers["x-request-id"]
