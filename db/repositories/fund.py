@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.apportionment import area_to_hundredths
@@ -52,31 +52,38 @@ async def pay(
     done = await session.get(FundPayment, key)
     if done is not None:
         return PaymentOutcome(key=key, paid=True, amount_fen=done.amount_fen, households=done.households)
-    stmt = select(FundAccount).where(FundAccount.household_id.in_(list(shares)))
+    # Columns, not ORM objects, and one statement per kind of write: a payment touches every
+    # household of a building or an estate, and this sits on the approving decision's path.
+    stmt = select(
+        FundAccount.household_id, FundAccount.balance_fen, FundAccount.initial_deposit_fen, FundAccount.top_up_due_at,
+    ).where(FundAccount.household_id.in_(list(shares)))
     if session.bind.dialect.name == "postgresql":
         stmt = stmt.with_for_update()
-    accounts = {a.household_id: a for a in (await session.scalars(stmt)).all()}
+    accounts = {row.household_id: row for row in (await session.execute(stmt)).all()}
     balances = {h: accounts[h].balance_fen if h in accounts else 0 for h in shares}
     shortfalls = find_shortfalls(shares, balances)
     if shortfalls:
         return PaymentOutcome(key=key, paid=False, amount_fen=total, households=len(shares), shortfalls=shortfalls)
     due: list[str] = []
+    updates: list[dict[str, object]] = []
+    entries: list[dict[str, object]] = []
     for household_id, share in sorted(shares.items()):
         if share == 0:
             continue
-        account = accounts[household_id]
-        account.balance_fen -= share
-        account.updated_at = at
-        if top_up_due(account.balance_fen, account.initial_deposit_fen) and account.top_up_due_at is None:
-            account.top_up_due_at = at + FUND_EMERGENCY.top_up_period
+        acc = accounts[household_id]
+        balance = acc.balance_fen - share
+        top_up_due_at = acc.top_up_due_at
+        if top_up_due(balance, acc.initial_deposit_fen) and top_up_due_at is None:
+            top_up_due_at = at + FUND_EMERGENCY.top_up_period
             due.append(household_id)
-        session.add(
-            LedgerEntry(
-                household_id=household_id, at=at, kind="debit" if share > 0 else "refund", amount_fen=-share,
-                balance_after_fen=account.balance_fen, case_id=case_id, payment_key=key,
-                memo=f"{kind} payment {case_id}",
-            )
-        )
+        updates.append({"household_id": household_id, "balance_fen": balance, "updated_at": at, "top_up_due_at": top_up_due_at})
+        entries.append({
+            "household_id": household_id, "at": at, "kind": "debit" if share > 0 else "refund", "amount_fen": -share,
+            "balance_after_fen": balance, "case_id": case_id, "payment_key": key, "memo": f"{kind} payment {case_id}",
+        })
+    if updates:
+        await session.execute(update(FundAccount), updates)  # bulk UPDATE by primary key
+        await session.execute(insert(LedgerEntry), entries)
     session.add(FundPayment(key=key, case_id=case_id, kind=kind, amount_fen=total, payee=payee, households=len(shares), at=at))
     await session.flush()
     return PaymentOutcome(key=key, paid=True, amount_fen=total, households=len(shares), top_ups_due=due)
