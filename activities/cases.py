@@ -44,7 +44,7 @@ class CaseActivities:
         async with self._sessions() as session, session.begin():
             # Only a retry can find its own entries already written (the unique key still guards).
             await audit_repo.append_events(session, snap.case_id, projection.events, maybe_stored=activity.info().attempt > 1)
-            await cases_repo.save_snapshot(session, snap)
+            await cases_repo.save_snapshot(session, snap, inbox_changed=projection.inbox_changed)
 
     @activity.defn(name="compute_sla")
     async def compute_sla(self, request: SlaRequest) -> SlaTimes:

@@ -56,6 +56,16 @@ class CaseSnapshot(BaseModel):
     def open_tasks(self) -> list[HumanTask]:
         return [t for t in self.tasks if t.is_open]
 
+    def inbox_key(self) -> tuple[Any, ...]:
+        """Everything the case's inbox rows are made of: when it is unchanged, so are the rows."""
+        if self.status in FINAL_STATUSES:
+            return ()
+        return (self.kind, self.title, *(
+            (t.id, t.step, t.step_label, tuple(t.deciding_roles()), t.scope, t.assignee, tuple(t.decisions),
+             t.created_at, t.due_at, t.card, t.escalated_at is not None)
+            for t in self.open_tasks
+        ))
+
 
 class CaseAck(BaseModel):
     """What an update answers: small, so histories stay lean; the API reads the case itself."""
@@ -71,3 +81,6 @@ class Projection(BaseModel):
 
     snapshot: CaseSnapshot
     events: list[AuditEvent] = Field(default_factory=list)
+    # False when the workflow knows the open tasks are as it last projected them, so the inbox
+    # rows stand; histories written before this field replay with the default.
+    inbox_changed: bool = True

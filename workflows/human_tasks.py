@@ -89,6 +89,7 @@ class CaseWorkflow:
         self._event_seq = 0
         self._version = 0
         self._projected = -1
+        self._inbox_key: tuple[Any, ...] | None = None
         self._company_ids: list[str] = []
         self._closed_at: datetime | None = None
         self._approved_at: datetime | None = None
@@ -367,10 +368,13 @@ class CaseWorkflow:
             target, events = self._version, self._events
             self._events = []
             snap = self.snapshot()
+            inbox_key = snap.inbox_key()
             await workflow.execute_local_activity_method(
-                CaseActivities.project_case, Projection(snapshot=snap, events=events),
+                CaseActivities.project_case,
+                Projection(snapshot=snap, events=events, inbox_changed=inbox_key != self._inbox_key),
                 start_to_close_timeout=PROJECTION_TIMEOUT,
             )
+            self._inbox_key = inbox_key
             self._upsert_search_attributes()
             self._projected = max(self._projected, target)
 

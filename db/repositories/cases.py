@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,11 +22,12 @@ def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
     return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
-async def save_snapshot(session: AsyncSession, snap: CaseSnapshot) -> bool:
-    """Upsert the case summary and replace its inbox rows; an older version never overwrites a newer one."""
-    current = await session.get(CaseRecord, snap.case_id)
-    if current is not None and current.version > snap.version:
-        return False
+async def save_snapshot(session: AsyncSession, snap: CaseSnapshot, *, inbox_changed: bool = True) -> bool:
+    """Upsert the case summary and, when its open tasks changed, replace its inbox rows.
+
+    One statement for the summary: an older version never overwrites a newer one, and then the
+    inbox is left alone too. Returns whether the snapshot was written.
+    """
     approval_seconds = (
         int((snap.approved_at - snap.created_at).total_seconds()) if snap.approved_at is not None else None
     )
@@ -38,31 +39,27 @@ async def save_snapshot(session: AsyncSession, snap: CaseSnapshot) -> bool:
         approved_at=snap.approved_at, approval_seconds=approval_seconds, version=snap.version,
         snapshot=snap.model_dump(mode="json"),
     )
-    previous_open = [] if current is None else [t for t in current.snapshot.get("tasks", []) if t.get("status") == "open"]
-    if current is None:
-        session.add(CaseRecord(id=snap.case_id, **values))
-    else:
-        for key, value in values.items():
-            setattr(current, key, value)
-    open_now = [t for t in values["snapshot"]["tasks"] if t.get("status") == "open"]
-    if current is not None and open_now == previous_open and snap.status not in FINAL_STATUSES:
-        await session.flush()
-        return True  # the open tasks did not change: the inbox rows stand
+    ins = _insert(session)(CaseRecord).values(id=snap.case_id, **values)
+    stmt = ins.on_conflict_do_update(
+        index_elements=[CaseRecord.id], set_=values, where=CaseRecord.version <= ins.excluded.version,
+    ).returning(CaseRecord.id)
+    written = (await session.execute(stmt)).first() is not None
+    if not written or not inbox_changed:
+        return written
     await session.execute(delete(InboxEntry).where(InboxEntry.case_id == snap.case_id))
-    if snap.status not in FINAL_STATUSES:
-        for task in snap.open_tasks:
-            for role in task.deciding_roles():
-                session.add(
-                    InboxEntry(
-                        case_id=snap.case_id, task_id=task.id, role=role.value, kind=snap.kind,
-                        case_title=snap.title, step=task.step, step_label=task.step_label,
-                        street_id=task.scope.street_id, community_id=task.scope.community_id,
-                        estate_id=task.scope.estate_id, company_id=task.scope.company_id,
-                        assignee=task.assignee, decisions=list(task.decisions), created_at=task.created_at,
-                        due_at=task.due_at, card=task.card.value, escalated=task.escalated_at is not None,
-                    )
-                )
-    await session.flush()
+    rows = [
+        dict(
+            case_id=snap.case_id, task_id=task.id, role=role.value, kind=snap.kind, case_title=snap.title,
+            step=task.step, step_label=task.step_label, street_id=task.scope.street_id,
+            community_id=task.scope.community_id, estate_id=task.scope.estate_id, company_id=task.scope.company_id,
+            assignee=task.assignee, decisions=list(task.decisions), created_at=task.created_at, due_at=task.due_at,
+            card=task.card.value, escalated=task.escalated_at is not None,
+        )
+        for task in (snap.open_tasks if snap.status not in FINAL_STATUSES else [])
+        for role in task.deciding_roles()
+    ]
+    if rows:
+        await session.execute(insert(InboxEntry), rows)
     return True
 
 
