@@ -54,6 +54,8 @@ ESTATE_ID = SearchAttributeKey.for_keyword("EstateId")
 STREET_ID = SearchAttributeKey.for_keyword("StreetId")
 
 PROJECTION_TIMEOUT = timedelta(seconds=30)
+# Patch id: one SLA timer per wake-up moment instead of one per wait (changes the timer commands).
+ONE_TIMER_PER_MOMENT = "one-timer-per-wake-moment"
 
 
 class CaseWithdrawn(Exception):
@@ -90,6 +92,8 @@ class CaseWorkflow:
         self._version = 0
         self._projected = -1
         self._inbox_key: tuple[Any, ...] | None = None
+        self._alarm: asyncio.Task[None] | None = None
+        self._alarm_moment: datetime | None = None
         self._company_ids: list[str] = []
         self._closed_at: datetime | None = None
         self._approved_at: datetime | None = None
@@ -298,17 +302,37 @@ class CaseWorkflow:
             if wake is not None and wake <= now:
                 self._fire_timers(tasks, now)
                 continue
-            timeout = (wake - now) if wake is not None else None
+            woken = lambda: (  # noqa: E731 - the wake-up condition, shared by both timer styles
+                self._version > self._projected
+                or self._withdrawal is not None
+                or (interrupt is not None and interrupt())
+                or any(not t.is_open for t in tasks)
+            )
+            if workflow.patched(ONE_TIMER_PER_MOMENT):
+                alarm = self._alarm_at(wake, now)
+                await workflow.wait_condition(lambda: woken() or (alarm is not None and alarm.done()))
+                if alarm is not None and alarm.done():
+                    self._alarm = None
+                    self._fire_timers(tasks, workflow.now())
+                continue
             try:
-                await workflow.wait_condition(
-                    lambda: self._version > self._projected
-                    or self._withdrawal is not None
-                    or (interrupt is not None and interrupt())
-                    or any(not t.is_open for t in tasks),
-                    timeout=timeout,
-                )
+                await workflow.wait_condition(woken, timeout=(wake - now) if wake is not None else None)
             except asyncio.TimeoutError:
                 self._fire_timers(tasks, workflow.now())
+
+    def _alarm_at(self, wake: datetime | None, now: datetime) -> asyncio.Task[None] | None:
+        """The one timer for the next SLA moment: kept while that moment stays the next one.
+
+        Re-arming a timer at every wake-up (every decision, every projection) cost a cancelled and
+        a started timer each time; now a timer is only replaced when the next moment changes.
+        """
+        if self._alarm is not None and (self._alarm_moment != wake or self._alarm.done()):
+            self._alarm.cancel()
+            self._alarm = None
+        if wake is not None and self._alarm is None:
+            self._alarm = asyncio.ensure_future(workflow.sleep(wake - now))
+            self._alarm_moment = wake
+        return self._alarm
 
     def _fire_timers(self, tasks: list[HumanTask], now: datetime) -> None:
         for task in tasks:
@@ -399,6 +423,9 @@ class CaseWorkflow:
 
     async def wind_down(self) -> CaseSnapshot:
         """Write the final read model and let in-flight updates answer before the run ends."""
+        if self._alarm is not None:
+            self._alarm.cancel()
+            self._alarm = None
         while self._version > self._projected or self._events:
             await self.sync()
         await workflow.wait_condition(workflow.all_handlers_finished)

@@ -115,3 +115,28 @@ async def test_the_supervisor_can_hand_a_review_to_a_named_person(api, sessions,
     assert any(i["case_id"] == drv.case_id for i in inbox)
     r = await api.post(f"/cases/{drv.case_id}/tasks/{task['id']}/decisions", json={"decision": "approve"}, headers=headers)
     assert r.status_code == 200 and r.json()["step"]["code"] == "completion_acceptance"
+
+
+async def test_one_timer_per_deadline_however_many_decisions_wait_on_it(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+    """Three countersign confirms on the verification task keep its one SLA timer running."""
+    from temporalio.api.enums.v1 import EventType
+
+    cast = await create_test_estate(sessions, settings)
+    drv = FundCaseDriver(api, cast)
+    await drv.start()
+    await drv.decide("owner_rep", "onsite_verification", "confirm")
+    await drv.decide("committee", "onsite_verification", "confirm")
+    history = await env.client.get_workflow_handle(drv.case_id).fetch_history()
+    types = [e.event_type for e in history.events]
+    assert types.count(EventType.EVENT_TYPE_TIMER_STARTED) == 1
+    assert types.count(EventType.EVENT_TYPE_TIMER_CANCELED) == 0
+    # The last confirm closes the task; the budget step has no deadline, so the timer goes ...
+    await drv.decide("company", "onsite_verification", "confirm")
+    history = await env.client.get_workflow_handle(drv.case_id).fetch_history()
+    types = [e.event_type for e in history.events]
+    assert (types.count(EventType.EVENT_TYPE_TIMER_STARTED), types.count(EventType.EVENT_TYPE_TIMER_CANCELED)) == (1, 1)
+    # ... and the price review's 2 working days start the next one.
+    await drv.decide("company", "budget_submission", "submit", {"amount_fen": 600_000, "contractor": "建安"})
+    history = await env.client.get_workflow_handle(drv.case_id).fetch_history()
+    types = [e.event_type for e in history.events]
+    assert (types.count(EventType.EVENT_TYPE_TIMER_STARTED), types.count(EventType.EVENT_TYPE_TIMER_CANCELED)) == (2, 1)
