@@ -73,8 +73,9 @@ def can_see(actor: Actor, record: CaseRecord) -> bool:
     return covers(actor.jurisdiction, case_scope(record))
 
 
-async def load_visible_case(session: AsyncSession, actor: Actor, case_id: str) -> CaseRecord:
-    record = await cases_repo.get_case(session, case_id)
+async def load_visible_case(session: AsyncSession, actor: Actor, case_id: str, *, snapshot: bool = True) -> CaseRecord:
+    """The case if the actor may see it (404, 403 otherwise); ``snapshot=False`` leaves its JSON unread."""
+    record = await cases_repo.get_case(session, case_id, snapshot=snapshot)
     if record is None:
         raise NotFound(f"no case {case_id}")
     if not can_see(actor, record):
@@ -177,9 +178,9 @@ async def send_update(
             raise Unavailable("the workflow engine did not answer; retry with the same Idempotency-Key") from None
         raise Conflict(str(exc.message)) from None
     async with sessions() as session:
-        record = await cases_repo.get_case(session, case_id)
-    assert record is not None  # the API found the case before sending the update
-    return CaseSnapshot.model_validate(record.snapshot)
+        stored = await cases_repo.snapshot_of(session, case_id)
+    assert stored is not None  # the API found the case before sending the update
+    return CaseSnapshot.model_validate(stored)
 
 
 async def log_refusal(

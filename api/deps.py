@@ -70,7 +70,7 @@ class CaseCall:
         """Check the caller sees the case, send the update, answer with the case as it now stands."""
         from api.case_service import load_visible_case, read_snapshot, send_update
 
-        record = await load_visible_case(self.session, self.actor, case_id)
+        record = await load_visible_case(self.session, self.actor, case_id, snapshot=False)
         if check is not None:
             check(record)
         await self.session.close()  # no connection held while Temporal works

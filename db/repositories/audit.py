@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,19 +42,18 @@ async def append_events(session: AsyncSession, case_id: str, events: list[AuditE
         )
     ).first()
     seq, prev = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    rows = []
     for event in fresh:
         seq += 1
         digest = chain_hash(prev, case_id, seq, event)
-        session.add(
-            AuditEntry(
-                case_id=case_id, seq=seq, entry_key=event.key, at=event.at, kind=event.kind, step=event.step,
-                task_id=event.task_id, actor_subject=event.actor_subject, actor_name=event.actor_name,
-                actor_role=event.actor_role, actor_organisation=event.actor_organisation,
-                decision=event.decision, comment=event.comment, data=event.data, prev_hash=prev, hash=digest,
-            )
-        )
+        rows.append(dict(
+            case_id=case_id, seq=seq, entry_key=event.key, at=event.at, kind=event.kind, step=event.step,
+            task_id=event.task_id, actor_subject=event.actor_subject, actor_name=event.actor_name,
+            actor_role=event.actor_role, actor_organisation=event.actor_organisation,
+            decision=event.decision, comment=event.comment, data=event.data, prev_hash=prev, hash=digest,
+        ))
         prev = digest
-    await session.flush()
+    await session.execute(insert(AuditEntry), rows)  # one statement, no ORM objects to track
     return len(fresh)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Select, delete, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from domain.access import Actor, Level
 from domain.calendar import CITY_TZ
@@ -135,8 +136,16 @@ async def list_cases(
     return total, list(rows.all())
 
 
-async def get_case(session: AsyncSession, case_id: str) -> CaseRecord | None:
-    return await session.get(CaseRecord, case_id)
+async def get_case(session: AsyncSession, case_id: str, *, snapshot: bool = True) -> CaseRecord | None:
+    """The case's row; ``snapshot=False`` skips its JSON (reading ``record.snapshot`` then raises)."""
+    if snapshot:
+        return await session.get(CaseRecord, case_id)
+    return await session.get(CaseRecord, case_id, options=[defer(CaseRecord.snapshot, raiseload=True)])
+
+
+async def snapshot_of(session: AsyncSession, case_id: str) -> dict[str, Any] | None:
+    """Only the stored snapshot of a case, as JSON."""
+    return await session.scalar(select(CaseRecord.snapshot).where(CaseRecord.id == case_id))
 
 
 async def next_case_number(session: AsyncSession, prefix: str) -> int:
