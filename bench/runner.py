@@ -51,7 +51,7 @@ QUICK = Sizes(runs=3, cases=16, concurrency=8, latency_cases=4, replay_histories
               voting_seconds=40)
 FULL = Sizes(runs=3, cases=64, concurrency=16, latency_cases=20, replay_histories=1_000, memory_cases=1_000,
              inbox_tasks=10_000, inbox_queries=350, households=10_000, estates=32,
-             voting_seconds=240)
+             voting_seconds=300)
 
 
 async def run_all(workdir: Path, sizes: Sizes, only: set[str], postgres_url: str, app_db: str, metrics: list[Metric],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +19,15 @@ def _event_of(row: AuditEntry) -> AuditEvent:
     )
 
 
+# Built once; the projection runs these at every waiting point of every case.
+_ENTRIES = AuditEntry.__table__
+_LAST_LINK = (
+    select(_ENTRIES.c.seq, _ENTRIES.c.hash).where(_ENTRIES.c.case_id == bindparam("case_id"))
+    .order_by(_ENTRIES.c.seq.desc()).limit(1)
+)
+_APPEND = insert(_ENTRIES)
+
+
 async def append_events(session: AsyncSession, case_id: str, events: list[AuditEvent], *, maybe_stored: bool = True) -> int:
     """Append the events not yet stored (by key), chained to the case's last entry; returns how many.
 
@@ -33,14 +42,7 @@ async def append_events(session: AsyncSession, case_id: str, events: list[AuditE
         fresh = [e for e in events if e.key not in existing]
     if not fresh:
         return 0
-    last = (
-        await session.execute(
-            select(AuditEntry.seq, AuditEntry.hash)
-            .where(AuditEntry.case_id == case_id)
-            .order_by(AuditEntry.seq.desc())
-            .limit(1)
-        )
-    ).first()
+    last = (await session.execute(_LAST_LINK, {"case_id": case_id})).first()
     seq, prev = (last[0], last[1]) if last else (0, GENESIS_HASH)
     rows = []
     for event in fresh:
@@ -53,7 +55,7 @@ async def append_events(session: AsyncSession, case_id: str, events: list[AuditE
             decision=event.decision, comment=event.comment, data=event.data, prev_hash=prev, hash=digest,
         ))
         prev = digest
-    await session.execute(insert(AuditEntry), rows)  # one statement, no ORM objects to track
+    await session.execute(_APPEND, rows)  # one statement, no ORM objects to track
     return len(fresh)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy import Select, bindparam, delete, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,26 @@ def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
     return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
+# The projection's statements are built once: building an upsert of 17 columns per call cost more
+# CPU than executing it (bench/README.md, profiling notes).
+_CASES = CaseRecord.__table__
+_INBOX = InboxEntry.__table__
+
+
+def _case_upsert(insert_fn):  # type: ignore[no-untyped-def]
+    ins = insert_fn(_CASES)
+    columns = [c.name for c in _CASES.columns if c.name != "id"]
+    return ins.on_conflict_do_update(
+        index_elements=[_CASES.c.id], set_={name: ins.excluded[name] for name in columns},
+        where=_CASES.c.version <= ins.excluded.version,
+    ).returning(_CASES.c.id)
+
+
+_CASE_UPSERT = {"postgresql": _case_upsert(pg_insert), "sqlite": _case_upsert(sqlite_insert)}
+_INBOX_CLEAR = delete(_INBOX).where(_INBOX.c.case_id == bindparam("case_id"))
+_INBOX_ADD = insert(_INBOX)
+
+
 async def save_snapshot(session: AsyncSession, snap: CaseSnapshot, *, inbox_changed: bool = True) -> bool:
     """Upsert the case summary and, when its open tasks changed, replace its inbox rows.
 
@@ -33,21 +53,17 @@ async def save_snapshot(session: AsyncSession, snap: CaseSnapshot, *, inbox_chan
         int((snap.approved_at - snap.created_at).total_seconds()) if snap.approved_at is not None else None
     )
     values = dict(
-        kind=snap.kind, title=snap.title, status=snap.status.value, step=snap.step,
+        id=snap.case_id, kind=snap.kind, title=snap.title, status=snap.status.value, step=snap.step,
         street_id=snap.scope.street_id, community_id=snap.scope.community_id, estate_id=snap.scope.estate_id,
         company_ids=" " + " ".join(snap.company_ids) + " ", initiator_subject=snap.initiator.subject,
         created_at=snap.created_at, updated_at=snap.updated_at, closed_at=snap.closed_at,
         approved_at=snap.approved_at, approval_seconds=approval_seconds, version=snap.version,
         snapshot=snap.model_dump(mode="json"),
     )
-    ins = _insert(session)(CaseRecord).values(id=snap.case_id, **values)
-    stmt = ins.on_conflict_do_update(
-        index_elements=[CaseRecord.id], set_=values, where=CaseRecord.version <= ins.excluded.version,
-    ).returning(CaseRecord.id)
-    written = (await session.execute(stmt)).first() is not None
+    written = (await session.execute(_CASE_UPSERT[session.bind.dialect.name], values)).first() is not None
     if not written or not inbox_changed:
         return written
-    await session.execute(delete(InboxEntry).where(InboxEntry.case_id == snap.case_id))
+    await session.execute(_INBOX_CLEAR, {"case_id": snap.case_id})
     rows = [
         dict(
             case_id=snap.case_id, task_id=task.id, role=role.value, kind=snap.kind, case_title=snap.title,
@@ -60,7 +76,7 @@ async def save_snapshot(session: AsyncSession, snap: CaseSnapshot, *, inbox_chan
         for role in task.deciding_roles()
     ]
     if rows:
-        await session.execute(insert(InboxEntry), rows)
+        await session.execute(_INBOX_ADD, rows)
     return True
 
 

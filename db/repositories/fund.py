@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.apportionment import area_to_hundredths
@@ -39,6 +39,14 @@ async def paid_shares(session: AsyncSession, key: str) -> dict[str, int]:
     """What each household paid under a payment key (positive fen)."""
     rows = await session.execute(select(LedgerEntry.household_id, LedgerEntry.amount_fen).where(LedgerEntry.payment_key == key))
     return {h: -amount for h, amount in rows.all()}
+
+
+# Built once (an executemany each): a payment touches every household of a building or estate.
+_ACCOUNTS = FundAccount.__table__
+_DEBIT = update(_ACCOUNTS).where(_ACCOUNTS.c.household_id == bindparam("hid")).values(
+    balance_fen=bindparam("balance_fen"), updated_at=bindparam("updated_at"), top_up_due_at=bindparam("top_up_due_at"),
+)
+_LEDGER_ADD = insert(LedgerEntry.__table__)
 
 
 async def pay(
@@ -76,14 +84,14 @@ async def pay(
         if top_up_due(balance, acc.initial_deposit_fen) and top_up_due_at is None:
             top_up_due_at = at + FUND_EMERGENCY.top_up_period
             due.append(household_id)
-        updates.append({"household_id": household_id, "balance_fen": balance, "updated_at": at, "top_up_due_at": top_up_due_at})
+        updates.append({"hid": household_id, "balance_fen": balance, "updated_at": at, "top_up_due_at": top_up_due_at})
         entries.append({
             "household_id": household_id, "at": at, "kind": "debit" if share > 0 else "refund", "amount_fen": -share,
             "balance_after_fen": balance, "case_id": case_id, "payment_key": key, "memo": f"{kind} payment {case_id}",
         })
     if updates:
-        await session.execute(update(FundAccount), updates)  # bulk UPDATE by primary key
-        await session.execute(insert(LedgerEntry), entries)
+        await session.execute(_DEBIT, updates)
+        await session.execute(_LEDGER_ADD, entries)
     session.add(FundPayment(key=key, case_id=case_id, kind=kind, amount_fen=total, payee=payee, households=len(shares), at=at))
     await session.flush()
     return PaymentOutcome(key=key, paid=True, amount_fen=total, households=len(shares), top_ups_due=due)
