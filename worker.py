@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
+from datetime import timedelta
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -83,6 +87,8 @@ def build_worker(client: Client, settings: Settings, session_factory: async_sess
         workflows=WORKFLOWS,
         activities=build_activities(session_factory),
         interceptors=[LogContextInterceptor()],
+        # On a stop, running activities get this long to finish before they are cancelled.
+        graceful_shutdown_timeout=timedelta(seconds=10),
     )
 
 
@@ -95,12 +101,26 @@ async def main() -> None:
     worker = build_worker(client, settings, make_session_factory(engine))
     if await ensure_report_schedule(client, settings.task_queue):
         log.info("monthly ticket report schedule created")
+    # SIGTERM (a container stop) and SIGINT (Ctrl-C) both end the worker gracefully: it stops
+    # polling, lets running activities finish, and leaves the rest to the next worker.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
     try:
-        await worker.run()
+        async with worker:
+            await stop.wait()
+        log.info("worker stopped")
     finally:
         await engine.dispose()
 
 
 if __name__ == "__main__":
     asyncio.run(main())
+    # The worker has shut down and the database is closed. Leave without interpreter
+    # finalisation: the SDK's native runtime threads may still call into Python while it tears
+    # down, which aborts the process (exit status 134) after an otherwise clean stop.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
