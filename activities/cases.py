@@ -10,6 +10,7 @@ from temporalio import activity
 
 from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
+from db.session import transaction
 from domain.calendar import WorkingCalendar, sla_deadlines
 from domain.cases import Projection
 
@@ -41,7 +42,7 @@ class CaseActivities:
     async def project_case(self, projection: Projection) -> None:
         """Write the case summary, its inbox rows and its new audit entries in one transaction."""
         snap = projection.snapshot
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             # Only a retry can find its own entries already written (the unique key still guards).
             await audit_repo.append_events(session, snap.case_id, projection.events, maybe_stored=activity.info().attempt > 1)
             await cases_repo.save_snapshot(session, snap, inbox_changed=projection.inbox_changed)

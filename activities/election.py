@@ -13,6 +13,7 @@ from temporalio.exceptions import ApplicationError
 from db.repositories import cases as cases_repo
 from db.repositories import election as election_repo
 from db.repositories import reference as reference_repo
+from db.session import transaction
 from domain.election import PROCESS_KIND, Candidate
 from domain.election_checks import eligibility_findings
 from domain.rules import ELECTION, ElectionRules
@@ -147,7 +148,7 @@ class ElectionActivities:
     @activity.defn(name="election_open_voting")
     async def open_voting(self, request: OpenVotingRequest) -> VotingOpened:
         """Create the attempt and freeze the roll; from now on the API takes ballots for it."""
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             e = await election_repo.open_election(
                 session, election_id=request.election_id, case_id=request.case_id, estate_id=request.estate_id,
                 attempt=request.attempt, seats=request.seats,
@@ -159,7 +160,7 @@ class ElectionActivities:
     @activity.defn(name="election_tally")
     async def tally(self, request: TallyRequest) -> TallyResult:
         """Close the ballot box and count it; the result is stored with its inputs, once."""
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             e = await election_repo.election(session, request.election_id)
             if e is None:
                 raise ApplicationError(f"no election {request.election_id}", type="UnknownElection", non_retryable=True)
@@ -174,19 +175,19 @@ class ElectionActivities:
 
     @activity.defn(name="election_failed_attempts")
     async def record_failed_attempts(self, request: FailedAttemptsRequest) -> None:
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             await election_repo.record_failed_attempts(session, request.estate_id, request.failed, request.at)
 
     @activity.defn(name="election_appoint_acting_body")
     async def appoint_acting_body(self, request: ActingBodyRequest) -> None:
         """Two failed attempts: the residents' committee chairs a 物业管理委员会 (潍坊 Arts. 41–43)."""
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             await election_repo.appoint_acting_body(session, estate_id=request.estate_id, community_id=request.community_id, at=request.at)
 
     @activity.defn(name="election_register_committee")
     async def register_committee(self, request: RegisterCommitteeRequest) -> bool:
         """Record the elected committee and its term; True when an acting body must hand over."""
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             _, handover = await election_repo.record_committee(
                 session, estate_id=request.estate_id, members=request.members, seats=request.seats,
                 term_start=request.term_start, term_end=request.term_end, case_id=request.case_id, at=request.term_start,
@@ -195,18 +196,18 @@ class ElectionActivities:
 
     @activity.defn(name="election_finish_handover")
     async def finish_handover(self, request: ActingBodyRequest) -> None:
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             await election_repo.finish_handover(session, request.estate_id, request.at)
 
     @activity.defn(name="election_set_certificate")
     async def set_certificate(self, request: CertificateRequest) -> None:
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             await election_repo.set_certificate(session, request.estate_id, request.case_id, request.certificate_no, request.at)
 
     @activity.defn(name="election_claim_reelection")
     async def claim_reelection(self, request: ReelectionClaim) -> str | None:
         """The case id of the term's re-election, allocated once; None when the term was replaced meanwhile."""
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             reg = await election_repo.registry(session, request.estate_id)
             if reg is not None and reg.reelection_case_id is not None and reg.term_end == request.term_end:
                 return reg.reelection_case_id

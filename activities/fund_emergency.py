@@ -11,6 +11,7 @@ from temporalio.exceptions import ApplicationError
 
 from db.repositories import fund as fund_repo
 from db.repositories import reference as reference_repo
+from db.session import transaction
 from domain.fund_ledger import PaymentOutcome, balance_shares, shares_for
 
 
@@ -82,7 +83,7 @@ class FundEmergencyActivities:
     @activity.defn(name="fund_emergency_pay")
     async def pay(self, request: PaymentRequest) -> PaymentOutcome:
         """Debit every household's share in one transaction, or nothing if any account is short."""
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             areas = await fund_repo.household_areas(session, request.estate_id, request.scope, request.scope_id)
             shares = shares_for(request.amount_fen, areas)
             if request.settles is not None:

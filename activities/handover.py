@@ -13,6 +13,7 @@ from domain.tender import PROCESS_KIND as TENDER_KIND
 from db.repositories import cases as cases_repo
 from db.repositories import credit as credit_repo
 from db.repositories import tender as tender_repo
+from db.session import transaction
 
 
 class BadCreditRequest(BaseModel):
@@ -46,7 +47,7 @@ class HandoverActivities:
     @activity.defn(name="handover_bad_credit")
     async def add_bad_credit(self, request: BadCreditRequest) -> int:
         """Write the bad credit record (物业管理条例 Art. 58); returns its id."""
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             record = await credit_repo.add_record(
                 session, record_key=f"{request.case_id}:{request.cause}", company_id=request.company_id, kind="bad",
                 source=request.cause, points=request.points, case_id=request.case_id, reason=request.reason,
@@ -57,7 +58,7 @@ class HandoverActivities:
     @activity.defn(name="handover_set_estate_company")
     async def set_estate_company(self, request: EstateCompanyRequest) -> None:
         """The incoming (or emergency) company now serves the estate."""
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             await tender_repo.set_estate_company(session, request.estate_id, request.company_id)
 
     @activity.defn(name="handover_follow_up_tender_exists")

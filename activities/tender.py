@@ -11,6 +11,7 @@ from temporalio.exceptions import ApplicationError
 
 from db.repositories import reference as reference_repo
 from db.repositories import tender as tender_repo
+from db.session import transaction
 from domain.expert_draw import ExpertProfile
 from domain.rules import TENDER, TenderRules
 from domain.tender import bidder_refusal
@@ -108,7 +109,7 @@ class TenderActivities:
     async def register_bid(self, request: BidRequest) -> CompanyCheck:
         """Record the bid as valid, or as refused with the reason; a retry records it once."""
         check = await self.check_company(CompanyCheckRequest(company_id=request.company_id, resettlement=request.resettlement, rules=request.rules))
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             if await tender_repo.company(session, request.company_id) is None:
                 return check  # nothing to record against an unknown company
             await tender_repo.add_bid(
@@ -133,5 +134,5 @@ class TenderActivities:
     @activity.defn(name="tender_record_result")
     async def record_result(self, request: ResultRequest) -> None:
         """Each bid's rank and score, and the winner, on the bid records."""
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             await tender_repo.record_result(session, case_id=request.case_id, round=request.round, ranks=request.ranks, winner=request.winner)

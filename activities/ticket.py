@@ -14,6 +14,7 @@ from db.repositories import credit as credit_repo
 from db.repositories import reference as reference_repo
 from db.repositories import ticket as ticket_repo
 from db.repositories import ticket_routing as routing_repo
+from db.session import transaction
 from domain.routing import Assignment, EstatePlace, Route, RoutingError, Unit, candidate_units, route_by_duty_list
 from domain.ticket import TicketLedgerRow
 
@@ -82,13 +83,13 @@ class TicketActivities:
     @activity.defn(name="ticket_save_ledger")
     async def save_ledger(self, row: TicketLedgerRow) -> None:
         """Write the ticket's ledger line (台账)."""
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             await ticket_repo.save_ledger_row(session, row)
 
     @activity.defn(name="ticket_credit_record")
     async def write_credit(self, request: CreditRequest) -> None:
         """A bad credit record for the company; a retried activity writes it once."""
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             await credit_repo.add_record(
                 session, record_key=request.key, company_id=request.company_id, kind="bad", source=request.source,
                 points=request.points, case_id=request.case_id, reason=request.reason, at=datetime.now(timezone.utc),

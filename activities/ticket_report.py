@@ -10,6 +10,7 @@ from temporalio import activity
 
 from db.repositories import ticket as ticket_repo
 from db.repositories import ticket_report as report_repo
+from db.session import transaction
 from domain.rules import TICKET, TicketRules
 from domain.ticket_report import MonthlyFigures, TicketFacts, handling_company, month_bounds, monthly_figures, same_month_last_year
 
@@ -41,7 +42,7 @@ class TicketReportActivities:
     @activity.defn(name="ticket_monthly_report")
     async def generate(self, request: ReportRequest) -> ReportResult:
         """Count the month (and the same month a year before) and replace the month's report lines."""
-        async with self._sessions() as session, session.begin():
+        async with transaction(self._sessions) as session:
             current = await ticket_repo.tickets_between(session, *month_bounds(request.month))
             last_year = await ticket_repo.tickets_between(session, *month_bounds(same_month_last_year(request.month)))
             lines = monthly_figures(request.month, _facts(current), _facts(last_year), request.rules)

@@ -10,6 +10,7 @@ from temporalio.client import WorkflowHistory
 
 ACTIVITY = "activity"
 LOCAL = "local"
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
 
 _COUNTED = {
     EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: "activities",
@@ -43,6 +44,8 @@ class Shape:
             name = _COUNTED.get(event.event_type)
             if name is None:
                 continue
+            if name == "local_activities" and event.marker_recorded_event_attributes.marker_name != LOCAL_ACTIVITY_MARKER:
+                name = "other_markers"  # a patch marker (workflow.patched) is not an activity
             counts[name] += 1
             if name == "updates":
                 plan.append([])
@@ -50,12 +53,14 @@ class Shape:
                 plan[-1].append(ACTIVITY)
             elif name == "local_activities" and plan:
                 plan[-1].append(LOCAL)
-        return cls(events=len(history.events), counts={k: counts.get(k, 0) for k in _COUNTED.values()}, plan=plan)
+        names = [*_COUNTED.values(), "other_markers"]
+        return cls(events=len(history.events), counts={k: counts.get(k, 0) for k in names}, plan=plan)
 
     def describe(self) -> str:
         c = self.counts
         return (
             f"{c['updates']} updates, {c['activities']} activities, {c['local_activities']} local activities "
             f"({c['timers_started']} timers started, {c['timers_cancelled']} cancelled, "
-            f"{c['search_attribute_upserts']} search-attribute upserts; {self.events} events)"
+            f"{c['search_attribute_upserts']} search-attribute upserts, {c['other_markers']} other markers; "
+            f"{self.events} events)"
         )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event
@@ -35,3 +39,28 @@ def make_engine(settings: Settings) -> AsyncEngine:
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+# One writer at a time per SQLite engine inside a process. SQLite takes one writer at a time
+# anyway; without this gate concurrent writers of one process (the worker's local activities)
+# meet in SQLite's busy handler, which sleeps in growing steps of up to 100 ms instead of waking
+# the next writer when the lock is free. PostgreSQL needs no gate.
+_WRITE_GATES: weakref.WeakKeyDictionary[object, weakref.WeakKeyDictionary[object, asyncio.Lock]] = weakref.WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def write_gate(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Hold the process's SQLite writer gate (nothing to hold on PostgreSQL)."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    per_loop = _WRITE_GATES.setdefault(engine.sync_engine, weakref.WeakKeyDictionary())
+    async with per_loop.setdefault(asyncio.get_running_loop(), asyncio.Lock()):
+        yield
+
+
+@asynccontextmanager
+async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session in a transaction that commits on success; on SQLite, one such writer at a time."""
+    async with write_gate(sessions.kw["bind"]), sessions() as session, session.begin():
+        yield session

@@ -19,6 +19,7 @@ from api.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from api.schemas import CaseRead, Labelled
 from activities.election import recount
 from db.models import CaseRecord, Election
+from db.session import write_gate
 from db.repositories import cases as cases_repo
 from db.repositories import election as election_repo
 from db.repositories import reference as reference_repo
@@ -199,24 +200,25 @@ async def _store(
     if call.idempotency_key and (done := await election_repo.batch_receipts(session, election.id, batch_id)):
         return BallotBatchRead(election_id=election.id, attempt=election.attempt, batch_id=batch_id,
                                accepted=len(done), receipts=done, repeated=True)
-    try:
-        receipts, errors = await election_repo.record_ballots(
-            session, election=election, lines=lines, channel=channel.value, entered_by=call.actor.subject,
-            batch_id=batch_id, at=datetime.now(timezone.utc), rules=_rules(record),
-        )
-    except election_repo.VotingClosed as exc:
-        await session.rollback()
-        raise Conflict(str(exc)) from None
-    if errors:
-        await session.rollback()
-        problem = Conflict if any(e.conflict for e in errors) else Invalid
-        raise problem(f"{len(errors)} line(s) refused; nothing was stored",
-                      errors=[e.model_dump() for e in errors])
-    try:
-        await session.commit()
-    except IntegrityError:
-        await session.rollback()
-        raise Conflict("a ballot for one of these units was recorded meanwhile; nothing was stored") from None
+    async with write_gate(session.bind):  # SQLite: ballots of one API process queue here, not in SQLite's busy sleep
+        try:
+            receipts, errors = await election_repo.record_ballots(
+                session, election=election, lines=lines, channel=channel.value, entered_by=call.actor.subject,
+                batch_id=batch_id, at=datetime.now(timezone.utc), rules=_rules(record),
+            )
+        except election_repo.VotingClosed as exc:
+            await session.rollback()
+            raise Conflict(str(exc)) from None
+        if errors:
+            await session.rollback()
+            problem = Conflict if any(e.conflict for e in errors) else Invalid
+            raise problem(f"{len(errors)} line(s) refused; nothing was stored",
+                          errors=[e.model_dump() for e in errors])
+        try:
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()
+            raise Conflict("a ballot for one of these units was recorded meanwhile; nothing was stored") from None
     return BallotBatchRead(election_id=election.id, attempt=election.attempt, batch_id=batch_id, accepted=len(receipts), receipts=receipts)
 
 
