@@ -38,22 +38,32 @@ async def replay(histories: list[WorkflowHistory], runs: int, pids: dict[str, in
 
     metric = Metric("5. replay", "histories/s", target=(">=", 0.9, "ratio"),
                     note=f"{len(histories)} histories of {sum(len(h.events) for h in histories) // len(histories)} events on average")
-    for r in range(runs):
-        with CpuMeter(pids) as ours_cpu:
-            t0 = time.perf_counter()
-            reports = [rep async for rep in verify_histories(histories)]
-            ours = time.perf_counter() - t0
+
+    async def ours_pass(batch: list[WorkflowHistory]) -> None:
+        reports = [rep async for rep in verify_histories(batch)]
         inconsistent = [rep.workflow_id for rep in reports if not rep.consistent]
-        if inconsistent or len(reports) != len(histories):
+        if inconsistent or len(reports) != len(batch):
             raise RuntimeError(f"audit replay reported {len(inconsistent)} inconsistent histories, e.g. {inconsistent[:3]}")
-        with CpuMeter(pids) as bare_cpu:
-            t0 = time.perf_counter()
-            results = await Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER).replay_workflows(
-                _each(histories), raise_on_replay_failure=False,
-            )
-            bare = time.perf_counter() - t0
+
+    async def bare_pass(batch: list[WorkflowHistory]) -> None:
+        results = await Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER).replay_workflows(
+            _each(batch), raise_on_replay_failure=False,
+        )
         if results.replay_failures:
             raise RuntimeError(f"bare replay failed for {len(results.replay_failures)} histories")
+
+    # Untimed warm-up of both paths (imports, the sandbox's first instances), then the sides
+    # alternate which goes first, as in benchmark 1.
+    await ours_pass(histories[:20])
+    await bare_pass(histories[:20])
+    for r in range(runs):
+        timings: dict[str, tuple[float, CpuMeter]] = {}
+        for side in (("ours", "bare") if r % 2 == 0 else ("bare", "ours")):
+            with CpuMeter(pids) as cpu:
+                t0 = time.perf_counter()
+                await (ours_pass if side == "ours" else bare_pass)(histories)
+                timings[side] = (time.perf_counter() - t0, cpu)
+        (ours, ours_cpu), (bare, bare_cpu) = timings["ours"], timings["bare"]
         metric.ours.append(len(histories) / ours)
         metric.bare.append(len(histories) / bare)
         metric.server_cpu.append({"ours": ours_cpu.shares.get("temporal", 0.0), "bare": bare_cpu.shares.get("temporal", 0.0)})
