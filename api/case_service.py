@@ -11,7 +11,7 @@ from fastapi import Response, status
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -26,7 +26,7 @@ from domain.access import ROLE_LABELS, Actor, Level, Role, Scope, covers
 from domain.audit import AuditEvent
 from domain.cases import CaseAck, CaseSnapshot, CaseStatus
 from domain.processes import process_label, step_label
-from workflows.human_tasks import CASE_KIND, CASE_STATUS, CASE_STEP, ESTATE_ID, STREET_ID
+from workflows.human_tasks import start_search_attributes
 
 log = structlog.get_logger("api.cases")
 
@@ -111,11 +111,7 @@ async def start_case(
         await session.commit()
     attrs = None
     if settings.search_attributes:
-        attrs = TypedSearchAttributes([
-            SearchAttributePair(CASE_KIND, kind), SearchAttributePair(CASE_STATUS, CaseStatus.ACTIVE.value),
-            SearchAttributePair(CASE_STEP, "reported"), SearchAttributePair(ESTATE_ID, scope.estate_id or ""),
-            SearchAttributePair(STREET_ID, scope.street_id or ""),
-        ])
+        attrs = start_search_attributes(kind, scope)
     # A retry with the same key starts the workflow if the first attempt could not; a running
     # workflow is reused, a finished one is left alone.
     start = WithStartWorkflowOperation(

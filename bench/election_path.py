@@ -18,12 +18,13 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import timedelta
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 from temporalio.client import Client, WithStartWorkflowOperation
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from api.auth import issue_token
 from bench.city import AGENCY, COMMUNITY, COMPANY, STREET, actor
@@ -31,14 +32,14 @@ from core.settings import Settings
 from db.models import Household
 from db.seed import EstatePlan, create_estate
 from db.session import make_engine, make_session_factory
-from domain.access import Level, Role
+from domain.access import Level, Role, Scope
 from domain.apportionment import area_to_hundredths
 from domain.cases import CaseAck
 from domain.election import ElectionKind, ElectionStart
 from domain.rules import ELECTION
 from workflows.election import OwnersCommitteeElectionWorkflow
 from workflows.election_models import ElectionInput
-from workflows.human_tasks import CASE_KIND, CASE_STATUS, CASE_STEP, ESTATE_ID, STREET_ID
+from workflows.human_tasks import start_search_attributes
 
 PATH = "/cases/owners-election"
 UNITS_PER_BUILDING = 200  # 5 units × 20 floors × 2 rooms
@@ -157,11 +158,7 @@ class ElectionPath:
                                             "voting_period": self.voting})
         inp = ElectionInput(case_id=self.case_id, request=ElectionStart(estate_id=estate_id, kind=ElectionKind.RE_ELECTION),
                             initiator=self.people["clerk"], rules=rules)
-        attrs = TypedSearchAttributes([
-            SearchAttributePair(CASE_KIND, "owners-election"), SearchAttributePair(CASE_STATUS, "active"),
-            SearchAttributePair(CASE_STEP, "reported"), SearchAttributePair(ESTATE_ID, estate_id),
-            SearchAttributePair(STREET_ID, STREET),
-        ])
+        attrs = start_search_attributes("owners-election", Scope(street_id=STREET, community_id=COMMUNITY, estate_id=estate_id))
         start = WithStartWorkflowOperation(
             OwnersCommitteeElectionWorkflow.run, inp, id=self.case_id, task_queue=self.task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE, id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
@@ -185,25 +182,23 @@ class ElectionPath:
                                 json={"decision": decision, "data": data}))
 
     async def _at_step(self, step: str, timeout: float) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            case = await self._case()
-            if case["step"]["code"] == step and (step == "voting" or case["open_tasks"]):
-                return case
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{self.case_id} did not reach {step} (at {case['step']['code']})")
-            await asyncio.sleep(0.2)
+        """The case once it is at ``step`` (with its task open, but for voting, which has none)."""
+        return await self._until(lambda c: c["step"]["code"] == step and (step == "voting" or bool(c["open_tasks"])),
+                                 timeout, f"reach {step}")
 
     async def _at_step_beyond(self, step: str, timeout: float) -> dict[str, Any]:
+        """The case once it has left ``step`` and the tally."""
+        return await self._until(lambda c: c["step"]["code"] not in (step, "tally"), timeout, f"leave {step}")
+
+    async def _until(self, done: Callable[[dict[str, Any]], bool], timeout: float, what: str) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
             case = await self._case()
-            if case["step"]["code"] not in (step, "tally"):
+            if done(case):
                 return case
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{self.case_id} is still at {case['step']['code']}")
-            await asyncio.sleep(0.5)
-
+                raise RuntimeError(f"{self.case_id} did not {what} (at {case['step']['code']})")
+            await asyncio.sleep(0.3)
 
 def _ok(r: httpx.Response) -> Any:
     if r.status_code not in (200, 201):

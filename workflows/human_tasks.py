@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.common import SearchAttributeKey
+from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -52,6 +52,17 @@ CASE_STATUS = SearchAttributeKey.for_keyword("CaseStatus")
 CASE_STEP = SearchAttributeKey.for_keyword("CaseStep")
 ESTATE_ID = SearchAttributeKey.for_keyword("EstateId")
 STREET_ID = SearchAttributeKey.for_keyword("StreetId")
+
+
+
+def start_search_attributes(kind: str, scope: Scope) -> TypedSearchAttributes:
+    """The search attributes a case starts with (the workflow upserts status and step later)."""
+    return TypedSearchAttributes([
+        SearchAttributePair(CASE_KIND, kind), SearchAttributePair(CASE_STATUS, CaseStatus.ACTIVE.value),
+        SearchAttributePair(CASE_STEP, "reported"), SearchAttributePair(ESTATE_ID, scope.estate_id or ""),
+        SearchAttributePair(STREET_ID, scope.street_id or ""),
+    ])
+
 
 PROJECTION_TIMEOUT = timedelta(seconds=30)
 # Patch id: one SLA timer per wake-up moment instead of one per wait (changes the timer commands).
