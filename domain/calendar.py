@@ -176,3 +176,14 @@ def calendar_deadline(start: datetime, days: int) -> datetime:
         raise ValueError(f"days must be >= 0, got {days}")
     start_day = start.astimezone(CITY_TZ).date()
     return _end_of_day_utc(start_day + timedelta(days=days))
+
+
+def period_end(start: datetime, period: timedelta) -> datetime:
+    """When a calendar-day period (日) that starts at ``start`` ends: the one rule every process uses.
+
+    N whole days start the day after the trigger and end at 24:00 city time of the N-th day
+    (民法典 Arts. 201, 203); a shorter period (the local demo's minutes) is added as it is.
+    """
+    if period >= _ONE_DAY and period % _ONE_DAY == timedelta(0):
+        return calendar_deadline(start, period.days)
+    return start + period

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
 
-from domain.calendar import calendar_deadline
 from domain.election import Candidate, CandidateStatus, ElectionKind, ElectionStart, GroupData, GroupRole, ReviewData
 from domain.rules import ELECTION, ElectionRules
 from domain.tally import at_least
@@ -139,9 +138,3 @@ def term_end(start: datetime, years: int) -> datetime:
         return start.replace(year=start.year + years, day=28)
 
 
-def period_end(start: datetime, period: timedelta) -> datetime:
-    """When a calendar period ends: N whole days end at 24:00 city time of the N-th day (民法典 Arts. 201, 203);
-    a shorter period (the local demo's minutes) is added as it is."""
-    if period >= timedelta(days=1) and period % timedelta(days=1) == timedelta(0):
-        return calendar_deadline(start, period.days)
-    return start + period

@@ -51,7 +51,8 @@ with workflow.unsafe.imports_passed_through():
         Step,
         Trigger,
     )
-    from domain.election_checks import check_group, check_review, period_end
+    from domain.calendar import period_end
+    from domain.election_checks import check_group, check_review
     from domain.rules import ElectionRules
     from domain.tally import OUTCOME_LABELS, CandidateEntry, TallyResult
     from domain.tasks import Decision, DecisionInput, DecisionRefused, HumanTask, RefusalKind
@@ -86,7 +87,7 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
     @workflow.init
     def __init__(self, inp: ElectionInput) -> None:
         req = inp.request
-        self._init_case(
+        self.init_case(
             case_id=inp.case_id, title=f"{ELECTION_KIND_LABELS[req.kind]}（{req.estate_id}）",
             scope=Scope(estate_id=req.estate_id), initiator=inp.initiator, first_step=Step.REPORTED,
         )
@@ -122,8 +123,8 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         )
         self._ctx = ctx
-        self._scope = Scope(street_id=ctx.street_id, community_id=ctx.community_id, estate_id=self._req.estate_id)
-        self._title = f"{ctx.estate_name} · {ELECTION_KIND_LABELS[self._req.kind]}"
+        self.scope = Scope(street_id=ctx.street_id, community_id=ctx.community_id, estate_id=self._req.estate_id)
+        self.title = f"{ctx.estate_name} · {ELECTION_KIND_LABELS[self._req.kind]}"
         self.enter_step(Step.REPORTED, kind=self._req.kind.value, trigger=self._trigger.value)
         group_period = self._rules.group_formation_period
         if self._trigger == Trigger.TERM_END:
@@ -182,7 +183,7 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
             escalate_to=[Role.HOUSING_BUREAU], note=f"组建{self._group_label}",
         )
         await self.wait_for([task])
-        self._group = self.data_of(task)
+        self._group = self.data_of(task, GroupData)
         formed = workflow.now()
         self._dates["group_formed_at"] = formed.isoformat()
         if self._req.kind == ElectionKind.RE_ELECTION:
@@ -193,7 +194,7 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
             period=self._rules.group_publication_period, escalate_to=[Role.HOUSING_BUREAU],
         )
         await self.wait_for([task])
-        self._notes["group_notice"] = self.data_of(task).notice
+        self._notes["group_notice"] = self.data_of(task, PublicationData).notice
 
     async def _nominate_and_review(self) -> None:
         """Nomination window, then the street's review against the registry; a return reopens nominations."""
@@ -221,7 +222,7 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
             await self.wait_for([task])
             if task.outcome == D.RETURN:
                 continue
-            review: ReviewData = self.data_of(task)
+            review = self.data_of(task, ReviewData)
             reasons = {r.candidate_id: r.reason for r in review.rejections}
             for c in self._candidates:
                 if c.id in reasons:
@@ -274,7 +275,7 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
         closes_at = period_end(workflow.now(), self._rules.voting_period)
         opened = await workflow.execute_activity_method(
             ElectionActivities.open_voting,
-            OpenVotingRequest(case_id=self._case_id, estate_id=self._req.estate_id, attempt=self._attempt,
+            OpenVotingRequest(case_id=self.case_id, estate_id=self._req.estate_id, attempt=self._attempt,
                               seats=self._group.seats, candidates=entries, at=workflow.now(), closes_at=closes_at),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         )
@@ -324,7 +325,7 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
             statement=data.statement, nominated_by=actor.subject, nominated_by_name=actor.name,
         )
         self._candidates.append(candidate)
-        self._record("decision", step=Step.NOMINATION, actor=actor, role=role, decision="nominate",
+        self.record("decision", step=Step.NOMINATION, actor=actor, role=role, decision="nominate",
                      data={"candidate_id": candidate.id, **data.model_dump(mode="json")})
         return await self._answer()
 
@@ -332,11 +333,11 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
     def _validate_nominate(self, nomination: NominationInput) -> None:
         data, actor = nomination.data, nomination.actor
         try:
-            if self._step != Step.NOMINATION or not self._nominations_open:
+            if self.step != Step.NOMINATION or not self._nominations_open:
                 raise DecisionRefused(RefusalKind.CONFLICT, "nominations are taken only while the nomination window is open")
             if not any(r in NOMINATORS and data.channel in NOMINATORS[r] for r in actor.roles):
                 raise DecisionRefused(RefusalKind.FORBIDDEN, f"your role cannot nominate through '{data.channel.value}'")
-            if not covers(actor.jurisdiction, self._scope):
+            if not covers(actor.jurisdiction, self.scope):
                 raise DecisionRefused(RefusalKind.FORBIDDEN, "the election is outside your jurisdiction")
             if len(self._candidates) >= self._rules.max_candidates:
                 raise DecisionRefused(RefusalKind.CONFLICT, f"the list is full ({self._rules.max_candidates} nominations)")
@@ -355,26 +356,23 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
                   "by": objection.actor.subject, "name": objection.actor.name, "at": workflow.now().isoformat()}
         self._objections.append(record)
         self._unhandled.append(objection)
-        self._record("decision", step=Step.CANDIDATE_NOTICE, actor=objection.actor, role=Role.OWNER, decision="object",
+        self.record("decision", step=Step.CANDIDATE_NOTICE, actor=objection.actor, role=Role.OWNER, decision="object",
                      comment=objection.data.text, data={"kind": objection.data.kind.value})
         return await self._answer()
 
     @object.validator
     def _validate_object(self, objection: ObjectionInput) -> None:
-        if self._step != Step.CANDIDATE_NOTICE or self._notice_end is None or workflow.now().isoformat() >= self._notice_end:
+        if self.step != Step.CANDIDATE_NOTICE or self._notice_end is None or workflow.now().isoformat() >= self._notice_end:
             raise refusal(DecisionRefused(RefusalKind.CONFLICT, "objections are taken only during the candidate notice"))
         if not objection.actor.has_any([Role.OWNER, Role.OWNER_REP]):
             raise refusal(DecisionRefused(RefusalKind.FORBIDDEN, "only owners can object to the notice"))
-        if not covers(objection.actor.jurisdiction, self._scope):
+        if not covers(objection.actor.jurisdiction, self.scope):
             raise refusal(DecisionRefused(RefusalKind.FORBIDDEN, "the notice is for another estate"))
         if len(self._objections) >= self._rules.max_objections:
             raise refusal(DecisionRefused(RefusalKind.CONFLICT, "too many objections on this notice; submit it in writing to the street office"))
 
     async def _answer(self) -> CaseAck:
-        self._touch()
-        target = self._version
-        await workflow.wait_condition(lambda: self._projected >= target)
-        return self.ack()
+        return await self.answer()
 
     # ----------------------------------------------------------------- hooks
 

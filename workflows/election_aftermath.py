@@ -13,7 +13,7 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from activities.election import ActingBodyRequest, CertificateRequest, ElectionActivities, RegisterCommitteeRequest
     from domain.access import Role
-    from domain.election import MeetingData, Step
+    from domain.election import CertificateData, FilingData, JustificationData, MeetingData, Step
     from domain.election_checks import term_end
     from domain.tally import TallyResult
     from domain.tasks import Decision, DecisionRefused, HumanTask, RefusalKind
@@ -47,13 +47,13 @@ class ElectionAftermath:
                 note=f"当选成员中党员 {result.party_members_elected} 名，少于原则要求的 {self._rules.party_members_min} 名",
             )
             await self.wait_for([task])
-            self._after["party_member_justification"] = self.data_of(task).justification
+            self._after["party_member_justification"] = self.data_of(task, JustificationData).justification
         self.mark_approved()
         start = workflow.now()
         end = term_end(start, self._group.term_years)
         handover = await workflow.execute_activity_method(
             ElectionActivities.register_committee,
-            RegisterCommitteeRequest(estate_id=self._req.estate_id, case_id=self._case_id, members=self._elected,
+            RegisterCommitteeRequest(estate_id=self._req.estate_id, case_id=self.case_id, members=self._elected,
                                      seats=self._group.seats, term_start=start, term_end=end),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         )
@@ -90,20 +90,20 @@ class ElectionAftermath:
             assert done is not None
             waiting.remove(done)
             if done.step == Step.FIRST_MEETING:
-                self._after["first_meeting"] = self.data_of(done).model_dump(mode="json")
+                self._after["first_meeting"] = self.data_of(done, MeetingData).model_dump(mode="json")
             elif done.step == Step.FILING:
-                self._after["filing"] = {**self.data_of(done).model_dump(mode="json"), "filed_at": workflow.now().isoformat()}
+                self._after["filing"] = {**self.data_of(done, FilingData).model_dump(mode="json"), "filed_at": workflow.now().isoformat()}
                 self.enter_step(Step.CERTIFICATE)
                 waiting.append(await self.calendar_task(
                     Step.CERTIFICATE, [Role.HOUSING_BUREAU], decisions=[D.APPROVE], period=rules.certificate_period,
                     escalate_to=[Role.BUREAU_SUPERVISOR],
                 ))
             elif done.step == Step.CERTIFICATE:
-                certificate_no = self.data_of(done).certificate_no
+                certificate_no = self.data_of(done, CertificateData).certificate_no
                 self._after["certificate_no"] = certificate_no
                 await workflow.execute_activity_method(
                     ElectionActivities.set_certificate,
-                    CertificateRequest(estate_id=self._req.estate_id, case_id=self._case_id, certificate_no=certificate_no,
+                    CertificateRequest(estate_id=self._req.estate_id, case_id=self.case_id, certificate_no=certificate_no,
                                        at=workflow.now()),
                     start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
                 )
@@ -111,7 +111,7 @@ class ElectionAftermath:
                 self._after["handover_at"] = workflow.now().isoformat()
                 await workflow.execute_activity_method(
                     ElectionActivities.finish_handover,
-                    ActingBodyRequest(estate_id=self._req.estate_id, community_id=self._scope.community_id or "", at=workflow.now()),
+                    ActingBodyRequest(estate_id=self._req.estate_id, community_id=self.scope.community_id or "", at=workflow.now()),
                     start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
                 )
 

@@ -61,7 +61,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
     @workflow.init
     def __init__(self, inp: FundEmergencyInput) -> None:
         req = inp.request
-        self._init_case(
+        self.init_case(
             case_id=inp.case_id, title=f"{CATEGORY_LABELS[req.category]}（{req.estate_id}）",
             scope=Scope(estate_id=req.estate_id), initiator=inp.initiator, first_step=Step.REPORTED,
         )
@@ -89,9 +89,9 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         )
         self._ctx = ctx
-        self._scope = Scope(street_id=ctx.street_id, community_id=ctx.community_id, estate_id=req.estate_id)
-        self._company_ids = [c for c in (ctx.property_company_id, ctx.pricing_agency_id) if c]
-        self._title = f"{ctx.estate_name} · {CATEGORY_LABELS[req.category]}"
+        self.scope = Scope(street_id=ctx.street_id, community_id=ctx.community_id, estate_id=req.estate_id)
+        self.company_ids = [c for c in (ctx.property_company_id, ctx.pricing_agency_id) if c]
+        self.title = f"{ctx.estate_name} · {CATEGORY_LABELS[req.category]}"
         self.enter_step(Step.REPORTED, category=req.category.value, affected_scope=req.scope.value, scope_id=req.scope_id)
 
         if not await self._verify_on_site():
@@ -104,7 +104,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             await self._settlement()
             if not await self._public_notice():
                 break
-        await self._pay("final", self._money["settlement_approved_fen"], Step.FINAL_PAYMENT, settles=f"{self._case_id}:first")
+        await self._pay("final", self._money["settlement_approved_fen"], Step.FINAL_PAYMENT, settles=f"{self.case_id}:first")
         self.finish(CaseStatus.COMPLETED, Step.CLOSED)
 
     @property
@@ -156,7 +156,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             if step == Step.BUDGET_SUBMISSION:
                 task = await self.open_task(step, [self._submitter], decisions=[D.SUBMIT], company_id=self._submitter_company())
                 await self.wait_for([task])
-                budget: BudgetData = self.data_of(task)
+                budget = self.data_of(task, BudgetData)
                 self._money.update(requested_fen=budget.amount_fen, contractor=budget.contractor, budget_items=budget.items)
                 step = Step.PRICE_REVIEW
                 continue
@@ -182,7 +182,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
                 step = Step.BUDGET_SUBMISSION if step == Step.PRICE_REVIEW else Step.PRICE_REVIEW
                 continue
             if step == Step.PRICE_REVIEW:
-                review: PriceReviewData = self.data_of(task)
+                review = self.data_of(task, PriceReviewData)
                 self._money.update(
                     approved_fen=review.approved_amount_fen,
                     reduction_fen=self._money["requested_fen"] - review.approved_amount_fen,
@@ -201,7 +201,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             outcome: PaymentOutcome = await workflow.execute_activity_method(
                 FundEmergencyActivities.pay,
                 PaymentRequest(
-                    case_id=self._case_id, kind=kind, amount_fen=amount_fen, estate_id=self._req.estate_id,
+                    case_id=self.case_id, kind=kind, amount_fen=amount_fen, estate_id=self._req.estate_id,
                     scope=self._req.scope.value, scope_id=self._req.scope_id, payee=self._money.get("contractor"),
                     settles=settles,
                 ),
@@ -249,7 +249,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             if step == Step.SETTLEMENT_SUBMISSION:
                 task = await self.open_task(step, [self._submitter], decisions=[D.SUBMIT], company_id=self._submitter_company())
                 await self.wait_for([task])
-                settlement: SettlementData = self.data_of(task)
+                settlement = self.data_of(task, SettlementData)
                 self._money.update(settlement_fen=settlement.amount_fen, acceptance_certificate=settlement.acceptance_certificate)
                 step = Step.SETTLEMENT_REVIEW
                 continue
@@ -261,7 +261,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             if task.outcome == D.RETURN:
                 step = Step.SETTLEMENT_SUBMISSION
                 continue
-            review: PriceReviewData = self.data_of(task)
+            review = self.data_of(task, PriceReviewData)
             self._money.update(settlement_approved_fen=review.approved_amount_fen, settlement_review_reasons=review.reasons)
             return
 
@@ -311,19 +311,16 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
         """An owner objects during the public notice; the committee must answer before payment."""
         self._objections.append({"by": objection.actor.subject, "name": objection.actor.name, "text": objection.text, "at": workflow.now().isoformat()})
         self._unhandled_objections.append(objection)
-        self._record("decision", step=Step.PUBLIC_NOTICE, actor=objection.actor, role=Role.OWNER, decision="object", comment=objection.text)
-        self._touch()
-        target = self._version
-        await workflow.wait_condition(lambda: self._projected >= target)
-        return self.ack()
+        self.record("decision", step=Step.PUBLIC_NOTICE, actor=objection.actor, role=Role.OWNER, decision="object", comment=objection.text)
+        return await self.answer()
 
     @object.validator
     def _validate_object(self, objection: ObjectionInput) -> None:
-        if self._step != Step.PUBLIC_NOTICE or "end" not in self._notice or workflow.now().isoformat() >= self._notice["end"]:
+        if self.step != Step.PUBLIC_NOTICE or "end" not in self._notice or workflow.now().isoformat() >= self._notice["end"]:
             raise refusal(DecisionRefused(RefusalKind.CONFLICT, "objections are taken only during the public notice"))
         if not objection.actor.has_any([Role.OWNER, Role.OWNER_REP, Role.OWNERS_COMMITTEE]):
             raise refusal(DecisionRefused(RefusalKind.FORBIDDEN, "only owners can object to the notice"))
-        if not covers(objection.actor.jurisdiction, self._scope):
+        if not covers(objection.actor.jurisdiction, self.scope):
             raise refusal(DecisionRefused(RefusalKind.FORBIDDEN, "the notice is for another estate"))
 
     # ----------------------------------------------------------------- hooks

@@ -83,11 +83,11 @@ class PropertyHandoverWorkflow(CaseWorkflow):
 
     @workflow.init
     def __init__(self, inp: HandoverInput) -> None:
-        self._init_case(case_id=inp.case_id, title=f"{inp.estate_name} · 新旧物业交接", scope=inp.scope,
+        self.init_case(case_id=inp.case_id, title=f"{inp.estate_name} · 新旧物业交接", scope=inp.scope,
                         initiator=inp.initiator, first_step=Step.NOTICE)
         self._inp = inp
         self._rules = inp.rules
-        self._company_ids = [c for c in (inp.outgoing_company_id, inp.incoming_company_id) if c]
+        self.company_ids = [c for c in (inp.outgoing_company_id, inp.incoming_company_id) if c]
         self._items: dict[str, dict[str, Any]] = {i.code: {"label": i.label, "status": "pending"} for i in CHECKLIST}
         self._item_tasks: dict[str, str] = {}  # task id -> item code
         self._tasks_open: list[HumanTask] = []
@@ -199,14 +199,14 @@ class PropertyHandoverWorkflow(CaseWorkflow):
                 self._tasks_open.append(remedy)
         elif task.step == Step.REMEDY:
             code = self._item_tasks[task.id]
-            data: RemedyData = self.data_of(task)
+            data = self.data_of(task, RemedyData)
             self._items[code].update(status="pending", remedy=data.action)
             await self._open_item_task(code)
         elif task.step == Step.INSPECTION:
-            inspection: InspectionData = self.data_of(task)
+            inspection = self.data_of(task, InspectionData)
             self._defects = [d.model_dump() for d in inspection.defects]
         elif task.step == Step.JOINT_MEETING:
-            meeting: JointMeetingData = self.data_of(task)
+            meeting = self.data_of(task, JointMeetingData)
             self._escalations[-1]["joint_meeting"] = meeting.model_dump()
             if meeting.estate_without_company:
                 await self._emergency_service()
@@ -214,7 +214,7 @@ class PropertyHandoverWorkflow(CaseWorkflow):
             if self._exit.get("outcome") == REFUSE and not any(t.step == Step.EXIT for t in self._tasks_open):
                 await self._open_exit_task()
         elif task.step == Step.CORRECTION_ORDER:
-            order: CorrectionOrderData = self.data_of(task)
+            order = self.data_of(task, CorrectionOrderData)
             self._escalations[-1]["correction_order"] = order.order_no
         return False
 
@@ -224,7 +224,7 @@ class PropertyHandoverWorkflow(CaseWorkflow):
         assert inp.outgoing_company_id is not None
         record_id = await workflow.execute_activity_method(
             HandoverActivities.add_bad_credit,
-            BadCreditRequest(case_id=self._case_id, company_id=inp.outgoing_company_id, cause=cause,
+            BadCreditRequest(case_id=self.case_id, company_id=inp.outgoing_company_id, cause=cause,
                              points=self._rules.refusal_credit_points, reason=reason),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         )
@@ -251,7 +251,7 @@ class PropertyHandoverWorkflow(CaseWorkflow):
             task = await self.open_task(Step.EMERGENCY_APPOINTMENT, [Role.STREET_OFFICE], decisions=[APPOINT],
                                         sla_working_days=self._rules.emergency_appointment_working_days, escalate_to=[Role.HOUSING_BUREAU])
             await self.wait_for([task])
-            data: EmergencyAppointmentData = self.data_of(task)
+            data = self.data_of(task, EmergencyAppointmentData)
             check = await workflow.execute_activity_method(
                 TenderActivities.check_company,
                 CompanyCheckRequest(company_id=data.company_id, resettlement=False, rules=self._inp.tender_rules),
@@ -259,12 +259,12 @@ class PropertyHandoverWorkflow(CaseWorkflow):
             )
             if check.refusal is None:
                 break
-            self._record("system", step=Step.EMERGENCY_APPOINTMENT, comment=check.refusal, data={"company_id": data.company_id})
+            self.record("system", step=Step.EMERGENCY_APPOINTMENT, comment=check.refusal, data={"company_id": data.company_id})
         until = add_months(workflow.now(), data.months)
         self._emergency = {"company_id": data.company_id, "company_name": check.company_name, "services": data.services,
                            "from": workflow.now().isoformat(), "until": until.isoformat()}
-        if data.company_id not in self._company_ids:
-            self._company_ids.append(data.company_id)
+        if data.company_id not in self.company_ids:
+            self.company_ids.append(data.company_id)
         await workflow.execute_activity_method(
             HandoverActivities.set_estate_company, EstateCompanyRequest(estate_id=self._inp.estate_id, company_id=data.company_id),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
@@ -276,21 +276,21 @@ class PropertyHandoverWorkflow(CaseWorkflow):
         follow_due = max(until - self._rules.tender_follow_up_lead, workflow.now())
         calendar_sla(follow, follow_due, self._rules.remind_before, [Role.HOUSING_BUREAU])
         if await self.wait_for([follow], until=until) is None:
-            self._record("timer", step=Step.FOLLOW_UP_TENDER, decision="emergency_period_ended", data={"until": until.isoformat()})
-            self._touch()
+            self.record("timer", step=Step.FOLLOW_UP_TENDER, decision="emergency_period_ended", data={"until": until.isoformat()})
+            self.touch()
             await self.wait_for([follow])
-        chosen: FollowUpTenderData = self.data_of(follow)
+        chosen = self.data_of(follow, FollowUpTenderData)
         # The named case must be a tender of this estate; otherwise the task opens again.
         while workflow.patched("handover-verify-follow-up-tender") and not await workflow.execute_activity_method(
             HandoverActivities.follow_up_tender_exists, TenderRef(case_id=chosen.tender_case_id, estate_id=self._inp.estate_id),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         ):
             note = f"{chosen.tender_case_id} is not a tender of this estate"
-            self._record("system", step=Step.FOLLOW_UP_TENDER, comment=note, data={"tender_case_id": chosen.tender_case_id})
+            self.record("system", step=Step.FOLLOW_UP_TENDER, comment=note, data={"tender_case_id": chosen.tender_case_id})
             follow = await self.open_task(Step.FOLLOW_UP_TENDER, [Role.CLERK, Role.STREET_OFFICE], decisions=[D.SUBMIT], note=note)
             calendar_sla(follow, max(follow_due, workflow.now()), self._rules.remind_before, [Role.HOUSING_BUREAU])
             await self.wait_for([follow])
-            chosen = self.data_of(follow)
+            chosen = self.data_of(follow, FollowUpTenderData)
         self._emergency["follow_up_tender"] = chosen.tender_case_id
         self.finish(CaseStatus.COMPLETED, Step.CLOSED, "emergency service in place; a new selection has started")
 

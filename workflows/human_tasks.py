@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -46,6 +46,8 @@ with workflow.unsafe.imports_passed_through():
         fire_sla,
         next_sla_moment,
     )
+
+M = TypeVar("M", bound=BaseModel)
 
 CASE_KIND = SearchAttributeKey.for_keyword("CaseKind")
 CASE_STATUS = SearchAttributeKey.for_keyword("CaseStatus")
@@ -87,7 +89,7 @@ class CaseWorkflow:
     # (step, decision) -> the pydantic model its ``data`` must satisfy.
     decision_data: ClassVar[dict[tuple[str, str], type[BaseModel]]] = {}
 
-    def _init_case(self, *, case_id: str, title: str, scope: Scope, initiator: Actor, first_step: str) -> None:
+    def init_case(self, *, case_id: str, title: str, scope: Scope, initiator: Actor, first_step: str) -> None:
         self._case_id = case_id
         self._title = title
         self._scope = scope
@@ -110,6 +112,88 @@ class CaseWorkflow:
         self._approved_at: datetime | None = None
         self._withdrawal: WithdrawInput | None = None
         self._acted = False
+
+    # ----------------------------------------------------------------- the public surface
+
+    @property
+    def case_id(self) -> str:
+        return self._case_id
+
+    @property
+    def scope(self) -> Scope:
+        """Where the case is: street, community, estate (known fully once the context is loaded)."""
+        return self._scope
+
+    @scope.setter
+    def scope(self, value: Scope) -> None:
+        self._scope = value
+
+    @property
+    def title(self) -> str:
+        return self._title
+
+    @title.setter
+    def title(self, value: str) -> None:
+        self._title = value
+
+    @property
+    def company_ids(self) -> list[str]:
+        """The organisations (companies, departments) the case concerns: they may read it."""
+        return self._company_ids
+
+    @company_ids.setter
+    def company_ids(self, value: list[str]) -> None:
+        self._company_ids = list(value)
+
+    @property
+    def initiator(self) -> Actor:
+        return self._initiator
+
+    @property
+    def created_at(self) -> datetime:
+        return self._created_at
+
+    @property
+    def closed_at(self) -> datetime | None:
+        return self._closed_at
+
+    @property
+    def status(self) -> CaseStatus:
+        return self._status
+
+    @property
+    def step(self) -> str:
+        return self._step
+
+    @property
+    def version(self) -> int:
+        return self._version
+
+    @property
+    def is_final(self) -> bool:
+        return self._status in FINAL_STATUSES
+
+    def task(self, task_id: str) -> HumanTask:
+        """An open or closed task of the case by id."""
+        return self._tasks[task_id]
+
+    def all_tasks(self) -> list[HumanTask]:
+        """Every task the case has opened, in order."""
+        return list(self._tasks.values())
+
+    def mark_acted(self) -> None:
+        """Someone other than the system has acted: the initiator can no longer withdraw."""
+        self._acted = True
+
+    async def answer(self, also: Callable[[], bool] | None = None) -> CaseAck:
+        """The answer barrier of every update: the change is projected before the caller hears back.
+
+        ``also``: a further condition the answer waits for (e.g. a registration still in flight).
+        """
+        self.touch()
+        target = self._version
+        await workflow.wait_condition(lambda: self._projected >= target and (also is None or also()))
+        return self.ack()
 
     # ----------------------------------------------------------------- process hooks
 
@@ -135,7 +219,7 @@ class CaseWorkflow:
         data = dict(decision.data)
         if decision.attachments:
             data["attachments"] = list(decision.attachments)
-        self._record(
+        self.record(
             "decision", step=task.step, task_id=task.id, actor=decision.actor, role=role,
             decision=decision.decision, comment=decision.comment, data=data,
         )
@@ -147,10 +231,7 @@ class CaseWorkflow:
                 self._close_task(task, Decision.CONFIRM, decision)
         else:
             self._close_task(task, decision.decision, decision)
-        self._touch()
-        target = self._version
-        await workflow.wait_condition(lambda: self._projected >= target)
-        return self.ack()
+        return await self.answer()
 
     @decide.validator
     def _validate_decide(self, decision: DecisionInput) -> None:
@@ -175,10 +256,7 @@ class CaseWorkflow:
         """The initiator takes the case back (撤回) before anyone has acted on it."""
         self._validate_withdraw(request)
         self._withdrawal = request
-        self._touch()
-        target = self._version
-        await workflow.wait_condition(lambda: self._projected >= target)
-        return self.ack()
+        return await self.answer()
 
     @withdraw.validator
     def _validate_withdraw(self, request: WithdrawInput) -> None:
@@ -197,14 +275,11 @@ class CaseWorkflow:
         previous = task.assignee
         task.assignee = request.assignee
         role = next(r for r in request.actor.roles if r in task.escalate_to)
-        self._record(
+        self.record(
             "decision", step=task.step, task_id=task.id, actor=request.actor, role=role, decision="reassign",
             comment=request.reason, data={"assignee": request.assignee, "previous": previous},
         )
-        self._touch()
-        target = self._version
-        await workflow.wait_condition(lambda: self._projected >= target)
-        return self.ack()
+        return await self.answer()
 
     @reassign.validator
     def _validate_reassign(self, request: ReassignInput) -> None:
@@ -262,18 +337,21 @@ class CaseWorkflow:
             )
             task.remind_at, task.due_at, task.escalate_at = times.remind_at, times.due_at, times.escalate_at
         self._tasks[task.id] = task
-        self._record("step", step=step, task_id=task.id, data={"opened": [r.value for r in roles], "due_at": _iso(task.due_at)})
-        self._touch()
+        self.record("step", step=step, task_id=task.id, data={"opened": [r.value for r in roles], "due_at": _iso(task.due_at)})
+        self.touch()
         return task
 
     def decision_of(self, task: HumanTask) -> DecisionInput:
         """The decision that closed ``task``."""
         return self._decided[task.id]
 
-    def data_of(self, task: HumanTask) -> Any:
-        """The validated data model of the decision that closed ``task``."""
+    def data_of(self, task: HumanTask, model: type[M]) -> M:
+        """The validated data of the decision that closed ``task``, as ``model``."""
         decision = self._decided[task.id]
-        return check_decision_data(self.decision_data, task.step, decision)
+        data = check_decision_data(self.decision_data, task.step, decision)
+        if not isinstance(data, model):
+            raise TypeError(f"the decision on {task.id} carries no {model.__name__}")
+        return data
 
     def cancel_task(self, task: HumanTask, reason: str) -> None:
         """Close a task nobody needs any more (e.g. superseded by a takeover)."""
@@ -281,8 +359,8 @@ class CaseWorkflow:
             task.status = TaskStatus.CANCELLED
             task.closed_at = workflow.now()
             task.note = reason
-            self._record("system", step=task.step, task_id=task.id, comment=reason, data={"cancelled": True})
-            self._touch()
+            self.record("system", step=task.step, task_id=task.id, comment=reason, data={"cancelled": True})
+            self.touch()
 
     def _close_task(self, task: HumanTask, outcome: str, decision: DecisionInput) -> None:
         task.status = TaskStatus.DONE
@@ -348,8 +426,8 @@ class CaseWorkflow:
     def _fire_timers(self, tasks: list[HumanTask], now: datetime) -> None:
         for task in tasks:
             for code, data in fire_sla(task, now):
-                self._record("timer", step=task.step, task_id=task.id, decision=code, data=data)
-        self._touch()
+                self.record("timer", step=task.step, task_id=task.id, decision=code, data=data)
+        self.touch()
 
     # ----------------------------------------------------------------- state and read model
 
@@ -358,8 +436,8 @@ class CaseWorkflow:
         self._step = step
         if status is not None:
             self._status = status
-        self._record("step", step=step, comment=comment, data={"status": self._status.value, **data})
-        self._touch()
+        self.record("step", step=step, comment=comment, data={"status": self._status.value, **data})
+        self.touch()
 
     def finish(self, status: CaseStatus, step: str, comment: str | None = None, **data: Any) -> None:
         """Close the case with a final status; open tasks are cancelled."""
@@ -372,12 +450,12 @@ class CaseWorkflow:
         """The moment of approval, for the application-to-approval metric."""
         if self._approved_at is None:
             self._approved_at = workflow.now()
-            self._touch()
+            self.touch()
 
-    def _touch(self) -> None:
+    def touch(self) -> None:
         self._version += 1
 
-    def _record(
+    def record(
         self, kind: str, *, step: str | None = None, task_id: str | None = None, actor: Actor | None = None,
         role: Role | None = None, decision: str | None = None, comment: str | None = None,
         data: dict[str, Any] | None = None,
@@ -428,7 +506,7 @@ class CaseWorkflow:
         except CaseWithdrawn:
             request = self._withdrawal
             assert request is not None
-            self._record("decision", step=self._step, actor=request.actor, decision="withdraw", comment=request.reason)
+            self.record("decision", step=self._step, actor=request.actor, decision="withdraw", comment=request.reason)
             self.finish(CaseStatus.WITHDRAWN, self._step, request.reason)
         return await self.wind_down()
 

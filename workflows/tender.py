@@ -65,7 +65,7 @@ class PropertyTenderWorkflow(TenderCommittee):
     @workflow.init
     def __init__(self, inp: TenderInput) -> None:
         req = inp.request
-        self._init_case(case_id=inp.case_id, title=f"物业服务招标（{req.estate_id}）", scope=Scope(estate_id=req.estate_id),
+        self.init_case(case_id=inp.case_id, title=f"物业服务招标（{req.estate_id}）", scope=Scope(estate_id=req.estate_id),
                         initiator=inp.initiator, first_step=Step.BIDDING)
         self._init_committee()
         self._req = req
@@ -99,8 +99,8 @@ class PropertyTenderWorkflow(TenderCommittee):
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         )
         self._ctx = ctx
-        self._scope = Scope(street_id=ctx.street_id, community_id=ctx.community_id, estate_id=self._req.estate_id)
-        self._title = f"{ctx.estate_name} · 物业服务招标"
+        self.scope = Scope(street_id=ctx.street_id, community_id=ctx.community_id, estate_id=self._req.estate_id)
+        self.title = f"{ctx.estate_name} · 物业服务招标"
         try:
             # The same publication time the API checked, so the two cannot disagree (招标投标法 Art. 24).
             check_bid_deadline(self._published_at, self._deadline, self._rules)
@@ -163,16 +163,16 @@ class PropertyTenderWorkflow(TenderCommittee):
             task = await self.open_task(Step.TENDER_FAILED, [Role.CLERK], decisions=options, note=note)
             await self.wait_for([task])
             if task.outcome == RETENDER:
-                data: RetenderData = self.data_of(task)
+                data = self.data_of(task, RetenderData)
                 self._round += 1
                 self._published_at = workflow.now()
                 self._deadline = data.bid_deadline
                 self._bids, self._refused = {}, []
                 return
-            proposal: DirectSelectData = self.data_of(task)
+            proposal = self.data_of(task, DirectSelectData)
             check = await self._check_company(proposal.company_id)
             if check.refusal:
-                self._record("system", step=Step.TENDER_FAILED, comment=check.refusal, data={"company_id": proposal.company_id})
+                self.record("system", step=Step.TENDER_FAILED, comment=check.refusal, data={"company_id": proposal.company_id})
                 note = f"{reason}; {proposal.company_id} refused: {check.refusal}"
                 continue
             # 物业管理条例 Art. 24; 山东 Art. 14: direct selection only with the housing bureau's approval.
@@ -207,12 +207,12 @@ class PropertyTenderWorkflow(TenderCommittee):
         if self._ranking and not self._direct:
             await workflow.execute_activity_method(
                 TenderActivities.record_result,
-                ResultRequest(case_id=self._case_id, round=self._round, winner=self._winner,
+                ResultRequest(case_id=self.case_id, round=self._round, winner=self._winner,
                               ranks={r.company_id: (r.rank, f"{r.average_score:.2f}") for r in self._ranking}),
                 start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
             )
         outgoing = self._outgoing_company()
-        self._company_ids = sorted({*self._bids, self._winner, *([outgoing] if outgoing else [])})
+        self.company_ids = sorted({*self._bids, self._winner, *([outgoing] if outgoing else [])})
         self.enter_step(Step.AWARD, winner=self._winner)
 
     async def _sign_contract(self) -> None:
@@ -223,7 +223,7 @@ class PropertyTenderWorkflow(TenderCommittee):
                                     countersign=True, company_id=self._winner)
         calendar_sla(task, workflow.now() + self._rules.contract_period, self._rules.remind_before)
         await self.wait_for([task])
-        data: ContractData = self.data_of(task)
+        data = self.data_of(task, ContractData)
         self._contract = {"contract_no": data.contract_no, "signed_at": workflow.now().isoformat()}
 
     def _outgoing_company(self) -> str | None:
@@ -237,16 +237,16 @@ class PropertyTenderWorkflow(TenderCommittee):
         if outgoing == self._winner:
             self.enter_step(Step.HANDOVER, comment="the current company was selected again; nothing to hand over")
             return
-        self._handover_case_id = self._case_id.replace(f"{PROCESS_KIND}-", "handover-", 1)
+        self._handover_case_id = self.case_id.replace(f"{PROCESS_KIND}-", "handover-", 1)
         terms = self._req.outgoing
         await workflow.start_child_workflow(
             PropertyHandoverWorkflow.run,
             HandoverInput(
-                case_id=self._handover_case_id, tender_case_id=self._case_id, estate_id=self._req.estate_id,
-                estate_name=self._ctx.estate_name, scope=self._scope, has_owners_committee=self._ctx.has_owners_committee,
+                case_id=self._handover_case_id, tender_case_id=self.case_id, estate_id=self._req.estate_id,
+                estate_name=self._ctx.estate_name, scope=self.scope, has_owners_committee=self._ctx.has_owners_committee,
                 incoming_company_id=self._winner, outgoing_company_id=outgoing,
                 reason=terms.reason if terms else None, agreed_exit_days=terms.agreed_exit_days if terms else None,
-                initiator=self._initiator, rules=self._handover_rules, tender_rules=self._rules,
+                initiator=self.initiator, rules=self._handover_rules, tender_rules=self._rules,
             ),
             id=self._handover_case_id,
             # The handover outlives the tender case, which ends once the handover has started.
@@ -262,12 +262,12 @@ class PropertyTenderWorkflow(TenderCommittee):
         assert self._ctx is not None and request.actor.jurisdiction.id is not None
         company_id = request.actor.jurisdiction.id
         # A bid is somebody acting on the case: the clerk can no longer withdraw it.
-        self._acted = True
+        self.mark_acted()
         self._registering += 1
         try:
             check = await workflow.execute_activity_method(
                 TenderActivities.register_bid,
-                BidRequest(case_id=self._case_id, round=self._round, company_id=company_id, price_fen_per_m2=request.bid.price_fen_per_m2,
+                BidRequest(case_id=self.case_id, round=self._round, company_id=company_id, price_fen_per_m2=request.bid.price_fen_per_m2,
                            plan=request.bid.plan, resettlement=self._ctx.resettlement, at=workflow.now(), rules=self._rules),
                 start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
             )
@@ -276,23 +276,21 @@ class PropertyTenderWorkflow(TenderCommittee):
         data = {"company_id": company_id, "price_fen_per_m2": request.bid.price_fen_per_m2}
         if check.refusal:
             self._refused.append({"company_id": company_id, "company_name": check.company_name, "reason": check.refusal, "round": self._round})
-            self._record("decision", step=Step.BIDDING, actor=request.actor, role=Role.PROPERTY_COMPANY, decision="bid_refused",
+            self.record("decision", step=Step.BIDDING, actor=request.actor, role=Role.PROPERTY_COMPANY, decision="bid_refused",
                          comment=check.refusal, data=data)
         else:
             self._bids[company_id] = Bid(company_id=company_id, company_name=check.company_name, credit_grade=check.credit_grade,
                                          price_fen_per_m2=request.bid.price_fen_per_m2, registered_at=workflow.now())
-            self._record("decision", step=Step.BIDDING, actor=request.actor, role=Role.PROPERTY_COMPANY, decision="bid", data=data)
-        self._touch()
-        target = self._version
-        await workflow.wait_condition(lambda: self._projected >= target)
+            self.record("decision", step=Step.BIDDING, actor=request.actor, role=Role.PROPERTY_COMPANY, decision="bid", data=data)
+        ack = await self.answer()
         if check.refusal:
             raise ApplicationError(f"{check.company_name} may not bid: {check.refusal}", {"errors": []}, type="Refused.forbidden", non_retryable=True)
-        return self.ack()
+        return ack
 
     @register_bid.validator
     def _validate_register_bid(self, request: BidInput) -> None:
         actor = request.actor
-        if self._step != Step.BIDDING or self._ctx is None or workflow.now() >= self._deadline:
+        if self.step != Step.BIDDING or self._ctx is None or workflow.now() >= self._deadline:
             raise refusal(DecisionRefused(RefusalKind.CONFLICT, "bids are taken only before the bid deadline"))
         if Role.PROPERTY_COMPANY not in actor.roles or actor.jurisdiction.level != Level.COMPANY or not actor.jurisdiction.id:
             raise refusal(DecisionRefused(RefusalKind.FORBIDDEN, "only a property company's user can bid, for that company"))
@@ -308,17 +306,14 @@ class PropertyTenderWorkflow(TenderCommittee):
         entry = {"at": now.isoformat(), "text": request.text, "deadline_before": self._deadline.isoformat(), "deadline_after": moved.isoformat()}
         self._clarifications.append(entry)
         self._deadline = moved
-        self._record("decision", step=Step.BIDDING, actor=request.actor, role=Role.CLERK, decision="clarify", comment=request.text, data=entry)
-        self._touch()
-        target = self._version
-        await workflow.wait_condition(lambda: self._projected >= target)
-        return self.ack()
+        self.record("decision", step=Step.BIDDING, actor=request.actor, role=Role.CLERK, decision="clarify", comment=request.text, data=entry)
+        return await self.answer()
 
     @clarify.validator
     def _validate_clarify(self, request: ClarificationInput) -> None:
-        if self._step != Step.BIDDING or workflow.now() >= self._deadline:
+        if self.step != Step.BIDDING or workflow.now() >= self._deadline:
             raise refusal(DecisionRefused(RefusalKind.CONFLICT, "clarifications are issued only before the bid deadline"))
-        if Role.CLERK not in request.actor.roles or not covers(request.actor.jurisdiction, self._scope):
+        if Role.CLERK not in request.actor.roles or not covers(request.actor.jurisdiction, self.scope):
             raise refusal(DecisionRefused(RefusalKind.FORBIDDEN, "only the tender's clerk can clarify the documents"))
 
     @workflow.update
@@ -327,21 +322,18 @@ class PropertyTenderWorkflow(TenderCommittee):
         self._objections.append({"by": objection.actor.subject, "organisation": objection.actor.organisation, "text": objection.text,
                                  "at": workflow.now().isoformat()})
         self._unhandled_objections.append(objection)
-        self._acted = True
+        self.mark_acted()
         role = next(r for r in objection.actor.roles if r in (Role.PROPERTY_COMPANY, Role.OWNER, Role.OWNERS_COMMITTEE))
-        self._record("decision", step=Step.PUBLICITY, actor=objection.actor, role=role, decision="object", comment=objection.text)
-        self._touch()
-        target = self._version
-        await workflow.wait_condition(lambda: self._projected >= target)
-        return self.ack()
+        self.record("decision", step=Step.PUBLICITY, actor=objection.actor, role=role, decision="object", comment=objection.text)
+        return await self.answer()
 
     @object.validator
     def _validate_object(self, objection: TenderObjectionInput) -> None:
         actor = objection.actor
-        if self._step != Step.PUBLICITY or "end" not in self._publicity or workflow.now().isoformat() >= self._publicity["end"]:
+        if self.step != Step.PUBLICITY or "end" not in self._publicity or workflow.now().isoformat() >= self._publicity["end"]:
             raise refusal(DecisionRefused(RefusalKind.CONFLICT, "objections are taken only during the publicity"))
         bidder = Role.PROPERTY_COMPANY in actor.roles and actor.jurisdiction.level == Level.COMPANY and actor.jurisdiction.id in self._bids
-        owner = actor.has_any([Role.OWNER, Role.OWNERS_COMMITTEE]) and actor.jurisdiction.level == Level.ESTATE and covers(actor.jurisdiction, self._scope)
+        owner = actor.has_any([Role.OWNER, Role.OWNERS_COMMITTEE]) and actor.jurisdiction.level == Level.ESTATE and covers(actor.jurisdiction, self.scope)
         if not (bidder or owner):
             raise refusal(DecisionRefused(RefusalKind.FORBIDDEN, "only a bidder or an owner of the estate can object"))
 

@@ -79,13 +79,13 @@ class TenderCommittee(CaseWorkflow):
         chosen = draw_experts(eligible, self._plan.experts, values)
         self._draws.append(DrawRound(eligible=eligible, rng_values=values, chosen=chosen))
         self._members = [{"expert_id": e, "status": "drawn"} for e in chosen]
-        self._record("system", step=Step.EXPERT_DRAW, decision="draw",
+        self.record("system", step=Step.EXPERT_DRAW, decision="draw",
                      data={"eligible": eligible, "excluded": [x.model_dump() for x in self._exclusions], "rng_values": values, "chosen": chosen})
         self.enter_step(Step.EXPERT_DRAW, drawn=len(chosen))
 
     async def _load_pool(self) -> None:
         pool = await workflow.execute_activity_method(
-            TenderActivities.expert_pool, ExpertPoolRequest(case_id=self._case_id),
+            TenderActivities.expert_pool, ExpertPoolRequest(case_id=self.case_id),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         )
         self._pool = {e.id: e for e in pool}
@@ -98,7 +98,7 @@ class TenderCommittee(CaseWorkflow):
             eligible = eligible_experts(list(self._pool.values()), self._exclusions, already)
             if len(eligible) >= needed:
                 return eligible
-            step = self._step
+            step = self.step
             self.enter_step(Step.POOL_SHORTFALL, CaseStatus.BLOCKED, eligible=len(eligible), needed=needed)
             task = await self.open_task(
                 Step.POOL_SHORTFALL, [Role.HOUSING_BUREAU], decisions=[REDRAW],
@@ -116,7 +116,7 @@ class TenderCommittee(CaseWorkflow):
         chosen = draw_experts(eligible, 1, values)
         self._draws.append(DrawRound(eligible=eligible, rng_values=values, chosen=chosen, reason=f"replaces {recused}"))
         self._members.append({"expert_id": chosen[0], "status": "drawn", "replaces": recused})
-        self._record("system", step=Step.EVALUATION, decision="redraw",
+        self.record("system", step=Step.EVALUATION, decision="redraw",
                      data={"replaces": recused, "eligible": eligible, "rng_values": values, "chosen": chosen})
         return chosen[0]
 
@@ -161,7 +161,7 @@ class TenderCommittee(CaseWorkflow):
                         m.update(status="recused", reason=self.decision_of(done).comment)
                 pending.append(await self._scoring_task(await self._redraw(done.assignee)))
                 continue
-            scores: ScoreData = self.data_of(done)
+            scores = self.data_of(done, ScoreData)
             self._scores[done.id] = dict(scores.scores)
             for m in self._members:
                 if m["expert_id"] == done.assignee:
@@ -169,7 +169,7 @@ class TenderCommittee(CaseWorkflow):
         self._ranking = rank_bids(self._method, list(self._bids.values()), list(self._scores.values()), self._rules)
         await workflow.execute_activity_method(
             TenderActivities.record_result,
-            ResultRequest(case_id=self._case_id, round=self._round, winner=None,
+            ResultRequest(case_id=self.case_id, round=self._round, winner=None,
                           ranks={r.company_id: (r.rank, f"{r.average_score:.2f}") for r in self._ranking}),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         )

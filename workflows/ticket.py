@@ -66,7 +66,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
     @workflow.init
     def __init__(self, inp: TicketInput) -> None:
         req = inp.request
-        self._init_case(
+        self.init_case(
             case_id=inp.case_id, title=f"{req.estate_id} · {req.category}", scope=Scope(estate_id=req.estate_id),
             initiator=inp.initiator, first_step=Step.INTAKE,
         )
@@ -93,8 +93,8 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         )
         self._ctx = ctx
         p = ctx.place
-        self._scope = Scope(street_id=p.street_id, community_id=p.community_id, estate_id=p.estate_id)
-        self._title = f"{p.estate_name} · {ctx.route.label}"
+        self.scope = Scope(street_id=p.street_id, community_id=p.community_id, estate_id=p.estate_id)
+        self.title = f"{p.estate_name} · {ctx.route.label}"
         self.enter_step(Step.INTAKE, channel=req.channel.value, category=req.category)
         self._assign(ctx.assignment, "routed by the duty list (潍坊12345条例 Art. 24)")
         await self._acceptance()
@@ -116,7 +116,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
 
     def _assign(self, assignment: Assignment, why: str) -> None:
         self._t.assign(assignment.lead, assignment.co_handlers)
-        self._company_ids = self._t.organisation_ids()
+        self.company_ids = self._t.organisation_ids()
         self.enter_step(Step.ACCEPTANCE, comment=why, lead=assignment.lead.name, co_handlers=[u.name for u in self._t.co])
 
     async def _acceptance(self) -> None:
@@ -144,7 +144,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
                 Step.REASSIGNMENT, [Role.DISPATCHER], decisions=[D.ASSIGN], sla_working_days=self._rules.dispatch_working_days,
             )
             await self._wait([reassign])
-            data: AssignData = self.data_of(reassign)
+            data = self.data_of(reassign, AssignData)
             units = {u.id: u for u in self._ctx.units}
             self._t.returnable = False
             self._assign(
@@ -191,7 +191,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
                 if approval is not None:
                     self.cancel_task(approval, "the unit has replied before the extension was decided")
                 break
-            request: ExtensionData = self.data_of(done)
+            request = self.data_of(done, ExtensionData)
             self.enter_step(Step.EXTENSION, working_days=request.working_days)
             if workflow.patched("ticket-extension-keeps-deadline"):
                 # While the dispatcher decides, the original deadline still runs: yellow and red cards
@@ -220,7 +220,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         self._t.replies.append({"round": round_no, "unit": lead.name, "by": answer.actor.name, "result": answer.comment, "at": _iso(self._t.replied_at)})
         for tid, index in list(self._side.items()):
             if index == -1:
-                self.cancel_task(self._tasks[tid], "the lead unit has replied")
+                self.cancel_task(self.task(tid), "the lead unit has replied")
                 del self._side[tid]
 
     async def _open_handling(
@@ -248,7 +248,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
             start_to_close_timeout=PROJECTION_TIMEOUT,
         )
         task.remind_at, task.due_at, task.escalate_at = times.remind_at, times.due_at, times.escalate_at
-        self._record("step", step=Step.HANDLING, task_id=task.id, data={"extended_by": extra, "due_at": _iso(task.due_at)})
+        self.record("step", step=Step.HANDLING, task_id=task.id, data={"extended_by": extra, "due_at": _iso(task.due_at)})
         return task
 
     async def _extend(self, task: HumanTask, extra: int) -> None:
@@ -262,8 +262,8 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         )
         task.remind_at, task.due_at, task.escalate_at = times.remind_at, times.due_at, times.escalate_at
         task.reminded_at = task.overdue_at = None
-        self._record("step", step=Step.HANDLING, task_id=task.id, data={"extended_by": extra, "due_at": _iso(task.due_at)})
-        self._touch()
+        self.record("step", step=Step.HANDLING, task_id=task.id, data={"extended_by": extra, "due_at": _iso(task.due_at)})
+        self.touch()
 
     async def _callback(self) -> bool:
         """回访 (mandatory, 潍坊12345条例 Art. 25): True when the caller is satisfied."""
@@ -304,8 +304,8 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         self._credited.append(f"credit:{event}")
         await workflow.execute_activity_method(
             TicketActivities.write_credit,
-            CreditRequest(case_id=self._case_id, event=event, company_id=company, source=f"ticket_{source}", points=points,
-                          reason=f"{self._title}: {source}"),
+            CreditRequest(case_id=self.case_id, event=event, company_id=company, source=f"ticket_{source}", points=points,
+                          reason=f"{self.title}: {source}"),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         )
 
@@ -317,7 +317,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
             await self._open_whistles()
             wake = min([d for d in (until, next_deadline(self._t.whistles)) if d is not None], default=None)
             done = await self.wait_for(
-                tasks + [self._tasks[t] for t in self._side], until=wake,
+                tasks + [self.task(t) for t in self._side], until=wake,
                 interrupt=lambda: bool(self._pending_whistles) or (interrupt is not None and interrupt()),
             )
             if done is not None and done in tasks:
@@ -340,7 +340,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         settle(whistle, task.outcome, decision.comment, decision.actor.name, task.closed_at)
         for tid in whistle.task_ids:
             if tid in self._side:
-                self.cancel_task(self._tasks[tid], "the whistle was answered")
+                self.cancel_task(self.task(tid), "the whistle was answered")
                 del self._side[tid]
 
     async def _open_whistles(self) -> None:
@@ -353,7 +353,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
             whistle.task_ids.append(task.id)
             self._side[task.id] = len(self._t.whistles)
             self._t.whistles.append(whistle)
-            self._company_ids = self._t.organisation_ids()
+            self.company_ids = self._t.organisation_ids()
 
     async def _escalate_whistles(self) -> None:
         """An unanswered whistle goes to the street office, then to the city's joint meeting."""
@@ -365,26 +365,23 @@ class ComplaintTicketWorkflow(CaseWorkflow):
             task = await self.open_task(step, [role], decisions=[D.COORDINATE], note=f"{whistle.department}: {whistle.reason}")
             self._side[task.id] = index
             whistle.task_ids.append(task.id)
-            self._record("timer", step=step, task_id=task.id, decision="escalation", data={"escalated_to": [role.value], "whistle": index + 1})
+            self.record("timer", step=step, task_id=task.id, decision="escalation", data={"escalated_to": [role.value], "whistle": index + 1})
 
     @workflow.update
     async def whistle(self, request: WhistleInput) -> CaseAck:
         """社区吹哨、部门报到: the community summons a department, which must report in time."""
         self._validate_whistle(request)  # again, atomically: whistles sent together all pass validation first
         self._pending_whistles.append(request)
-        self._record("decision", step=Step.WHISTLE, actor=request.actor, role=Role.COMMUNITY, decision=D.WHISTLE,
+        self.record("decision", step=Step.WHISTLE, actor=request.actor, role=Role.COMMUNITY, decision=D.WHISTLE,
                      comment=request.reason, data={"department_id": request.department_id})
-        self._touch()
-        target = self._version
-        await workflow.wait_condition(lambda: self._projected >= target and not self._pending_whistles)
-        return self.ack()
+        return await self.answer(also=lambda: not self._pending_whistles)
 
     @whistle.validator
     def _validate_whistle(self, request: WhistleInput) -> None:
         try:
-            if self._status in FINAL_STATUSES or self._step not in (Step.HANDLING, Step.EXTENSION) or self._ctx is None:
+            if self.status in FINAL_STATUSES or self.step not in (Step.HANDLING, Step.EXTENSION) or self._ctx is None:
                 raise DecisionRefused(RefusalKind.CONFLICT, "a whistle is blown while the ticket is being handled")
-            if not request.actor.has_any([Role.COMMUNITY]) or not covers(request.actor.jurisdiction, self._scope):
+            if not request.actor.has_any([Role.COMMUNITY]) or not covers(request.actor.jurisdiction, self.scope):
                 raise DecisionRefused(RefusalKind.FORBIDDEN, "only the ticket's community can blow the whistle")
             summoned = [w.department_id for w in self._t.whistles if w.is_open] + [p.department_id for p in self._pending_whistles]
             check_whistle(request.department_id, self._ctx.units, summoned)
@@ -415,17 +412,17 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         await super().sync()
 
     def _card(self) -> str:
-        cards = {t.card.value for t in self._tasks.values() if t.is_open}
+        cards = {t.card.value for t in self.all_tasks() if t.is_open}
         return "red" if "red" in cards else "yellow" if "yellow" in cards else "none"
 
     def _ledger_row(self) -> TicketLedgerRow | None:
         if self._ctx is None:
             return None
-        handling = [t for t in self._tasks.values() if t.step == Step.HANDLING]
+        handling = [t for t in self.all_tasks() if t.step == Step.HANDLING]
         return self._t.ledger_row(
-            case_id=self._case_id, req=self._req, place=self._ctx.place, route=self._ctx.route, title=self._title,
-            status=self._status.value, step=self._step, card=self._card(), created_at=self._created_at,
-            due_at=handling[-1].due_at if handling else None, closed_at=self._closed_at, version=self._version,
+            case_id=self.case_id, req=self._req, place=self._ctx.place, route=self._ctx.route, title=self.title,
+            status=self.status.value, step=self.step, card=self._card(), created_at=self.created_at,
+            due_at=handling[-1].due_at if handling else None, closed_at=self.closed_at, version=self.version,
         )
 
     def facts(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.election import Candidate, ElectionStart, GroupData, NominationChannel, ReviewData
+from domain.calendar import period_end
 from domain.election_ballots import BallotLine, check_ballot_lines
 from domain.election_checks import (
     CandidateFacts,
@@ -14,7 +15,6 @@ from domain.election_checks import (
     check_review,
     eligibility_findings,
     first_assembly_due,
-    period_end,
     seat_errors,
     term_end,
 )
