@@ -197,9 +197,14 @@ class CaseWorkflow:
 
     # ----------------------------------------------------------------- process hooks
 
-    def facts(self) -> dict[str, Any]:
-        """Process-specific facts shown on the case (amounts, deadlines); override."""
+    def facts(self) -> BaseModel | dict[str, Any]:
+        """Process-specific facts shown on the case (amounts, deadlines): the process's typed facts model."""
         return {}
+
+    def facts_json(self) -> dict[str, Any]:
+        """The facts as the read model stores them (JSON)."""
+        facts = self.facts()
+        return facts.model_dump(mode="json") if isinstance(facts, BaseModel) else facts
 
     def check_in_context(self, task: HumanTask, decision: DecisionInput, data: BaseModel | None) -> None:
         """Process-specific checks that need the case's state (e.g. approved ≤ requested); override."""
@@ -302,7 +307,7 @@ class CaseWorkflow:
             step_label=self.step_labels.get(self._step, self._step), scope=self._scope,
             company_ids=list(self._company_ids), initiator=self._initiator, created_at=self._created_at,
             updated_at=workflow.now(), closed_at=self._closed_at, approved_at=self._approved_at,
-            facts=self.facts(), tasks=list(self._tasks.values()), version=self._version,
+            facts=self.facts_json(), tasks=list(self._tasks.values()), version=self._version,
         )
 
     # ----------------------------------------------------------------- tasks
