@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Sequence
 from datetime import timedelta
 
 import structlog
@@ -13,79 +14,24 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.cases import CaseActivities
-from activities.election import ElectionActivities
-from activities.fund_emergency import FundEmergencyActivities
-from activities.handover import HandoverActivities
-from activities.tender import TenderActivities
-from activities.ticket import TicketActivities
-from activities.ticket_report import TicketReportActivities
 from core.logging import LogContextInterceptor, configure_logging
+from core.registry import ProcessSpec, activities, workflow_types
 from core.settings import Settings, get_settings
 from core.temporal import connect
 from db.session import make_engine, make_session_factory
-from workflows.election import OwnersCommitteeElectionWorkflow
-from workflows.election_term import CommitteeTermWorkflow
-from workflows.fund_emergency import MaintenanceFundEmergencyWorkflow
-from workflows.handover import PropertyHandoverWorkflow
-from workflows.tender import PropertyTenderWorkflow
-from workflows.ticket import ComplaintTicketWorkflow
-from workflows.ticket_report import TicketMonthlyReportWorkflow, ensure_report_schedule
-
-WORKFLOWS = [
-    MaintenanceFundEmergencyWorkflow,
-    PropertyTenderWorkflow,
-    PropertyHandoverWorkflow,
-    ComplaintTicketWorkflow,
-    TicketMonthlyReportWorkflow,
-    OwnersCommitteeElectionWorkflow,
-    CommitteeTermWorkflow,
-]
+from workflows.ticket_report import ensure_report_schedule
 
 
-def build_activities(session_factory: async_sessionmaker[AsyncSession]) -> list[object]:
-    """Every activity, bound to its dependencies."""
-    cases = CaseActivities(session_factory)
-    fund = FundEmergencyActivities(session_factory)
-    return [
-        cases.project_case, cases.compute_sla, fund.load_context, fund.pay,
-        *tender_activities(session_factory),
-        *ticket_activities(session_factory),
-        *election_activities(session_factory),
-    ]
-
-
-def tender_activities(session_factory: async_sessionmaker[AsyncSession]) -> list[object]:
-    """The tender's and the handover's activities."""
-    tender, handover = TenderActivities(session_factory), HandoverActivities(session_factory)
-    return [
-        tender.load_context, tender.check_company, tender.register_bid, tender.expert_pool, tender.record_result,
-        handover.add_bad_credit, handover.set_estate_company, handover.follow_up_tender_exists,
-    ]
-
-
-def ticket_activities(session_factory: async_sessionmaker[AsyncSession]) -> list[object]:
-    """The ticket process's and its monthly report's activities."""
-    tickets, report = TicketActivities(session_factory), TicketReportActivities(session_factory)
-    return [tickets.load_context, tickets.save_ledger, tickets.write_credit, report.generate]
-
-
-def election_activities(session_factory: async_sessionmaker[AsyncSession]) -> list[object]:
-    """The committee election's activities."""
-    e = ElectionActivities(session_factory)
-    return [
-        e.load_context, e.check_candidates, e.open_voting, e.tally, e.record_failed_attempts, e.appoint_acting_body,
-        e.register_committee, e.finish_handover, e.set_certificate, e.claim_reelection,
-    ]
-
-
-def build_worker(client: Client, settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> Worker:
-    """A worker on the configured task queue with every workflow and activity registered."""
+def build_worker(
+    client: Client, settings: Settings, session_factory: async_sessionmaker[AsyncSession],
+    specs: Sequence[ProcessSpec] | None = None,
+) -> Worker:
+    """A worker on the configured task queue with every registered process's workflows and activities."""
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=WORKFLOWS,
-        activities=build_activities(session_factory),
+        workflows=workflow_types(specs),
+        activities=activities(session_factory, specs),
         interceptors=[LogContextInterceptor()],
         # On a stop, running activities get this long to finish before they are cancelled.
         graceful_shutdown_timeout=timedelta(seconds=10),

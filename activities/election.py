@@ -213,8 +213,7 @@ class ElectionActivities:
                 return reg.reelection_case_id
             if await election_repo.active_election_case(session, request.estate_id) is not None:
                 return None
-            prefix = f"{PROCESS_KIND}-{request.estate_id}-{request.at.astimezone().strftime('%Y%m%d')}"
-            case_id = f"{prefix}-{await cases_repo.next_case_number(session, prefix)}"
+            case_id = await cases_repo.new_case_id(session, PROCESS_KIND, request.estate_id, request.at)
             return await election_repo.claim_reelection(session, request.estate_id, request.term_end, case_id, request.at)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -25,8 +26,7 @@ from db.repositories import reference as reference_repo
 from domain.access import ROLE_LABELS, Actor, Level, Role, Scope, covers
 from domain.audit import AuditEvent
 from domain.cases import CaseAck, CaseSnapshot, CaseStatus
-from domain.processes import process_label, step_label
-from workflows.human_tasks import start_search_attributes
+from core.registry import ProcessSpec, StartArgs, process_label, start_search_attributes, step_label
 
 log = structlog.get_logger("api.cases")
 
@@ -45,6 +45,15 @@ def workflow_url(settings: Settings, case_id: str) -> str:
 def read_snapshot(settings: Settings, snap: CaseSnapshot) -> CaseRead:
     """The API's view of a workflow's snapshot, with labels and the Web UI link."""
     return case_read(snap, process_label(snap.kind), workflow_url(settings, snap.case_id))
+
+
+@dataclass(frozen=True)
+class CasePlace:
+    """Where a new case sits: its scope in the city, the key its id carries (the estate) and its title."""
+
+    scope: Scope
+    id_key: str
+    title: str
 
 
 async def estate_for_start(session: AsyncSession, actor: Actor, estate_id: str, *, company_ok: bool = False) -> tuple[Estate, Scope]:
@@ -84,40 +93,42 @@ async def load_visible_case(session: AsyncSession, actor: Actor, case_id: str, *
 
 
 async def start_case(
-    *, session: AsyncSession, client: Client, settings: Settings, workflow_run: Any, workflow_input_factory: Any,
-    kind: str, prefix_key: str, title: str, scope: Scope, actor: Actor, idempotency_key: str | None,
+    spec: ProcessSpec, request: BaseModel, actor: Actor, idempotency_key: str | None, *,
+    session: AsyncSession, client: Client, settings: Settings, place: CasePlace, at: datetime | None = None,
 ) -> tuple[str, bool]:
-    """Allocate a readable case id, remember the idempotency key, start the workflow.
+    """Start a case of ``spec``: allocate its readable id, remember the idempotency key, start the workflow.
 
     Returns ``(case_id, created)``; a repeated key returns the case it started the first time.
+    ``at`` is the moment the route checked the request against (one clock for both).
     """
+    if spec.start_input is None:
+        raise Invalid(f"a {spec.label} case is not started through the API")
+    now = at or datetime.now(timezone.utc)
     earlier = await cases_repo.find_start_request(session, f"start:{idempotency_key}") if idempotency_key else None
     if earlier is not None:
         if earlier.actor_subject != actor.subject:
             raise Conflict("this Idempotency-Key was used by someone else")
         case_id, created = earlier.case_id, False
     else:
-        now = datetime.now(timezone.utc)
-        prefix = f"{kind}-{prefix_key}-{now.astimezone().strftime('%Y%m%d')}"
-        case_id, created = f"{prefix}-{await cases_repo.next_case_number(session, prefix)}", True
+        case_id, created = await cases_repo.new_case_id(session, spec.kind, place.id_key, now), True
         if idempotency_key:
             await cases_repo.record_start_request(session, f"start:{idempotency_key}", case_id, actor, now)
         # The first summary row exists before the workflow runs, so the case is readable at once.
         placeholder = CaseSnapshot(
-            case_id=case_id, kind=kind, title=title, status=CaseStatus.ACTIVE, step="reported", step_label="报告",
-            scope=scope, initiator=actor, created_at=now, updated_at=now, version=-1,
+            case_id=case_id, kind=spec.kind, title=place.title, status=CaseStatus.ACTIVE, step=spec.first_step,
+            step_label=spec.first_step_label, scope=place.scope, initiator=actor, created_at=now, updated_at=now, version=-1,
         )
         await cases_repo.save_snapshot(session, placeholder)
         await session.commit()
-    attrs = None
-    if settings.search_attributes:
-        attrs = start_search_attributes(kind, scope)
+    rules = spec.rules_for(settings.demo_periods)
+    assert rules is not None, f"{spec.kind} declares no rules"
+    workflow_input = spec.start_input(StartArgs(case_id=case_id, request=request, initiator=actor, rules=rules, at=now, demo=settings.demo_periods))
     # A retry with the same key starts the workflow if the first attempt could not; a running
     # workflow is reused, a finished one is left alone.
     start = WithStartWorkflowOperation(
-        workflow_run, workflow_input_factory(case_id), id=case_id, task_queue=settings.task_queue,
+        spec.workflow.run, workflow_input, id=case_id, task_queue=settings.task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        search_attributes=attrs,
+        search_attributes=start_search_attributes(spec, place.scope) if settings.search_attributes else None,
     )
     try:
         # Start and wait for the first waiting point in one call, so the answer shows the open tasks.
@@ -129,7 +140,7 @@ async def start_case(
     except RPCError as exc:
         log.error("workflow start failed", case_id=case_id, error=str(exc))
         raise Unavailable(f"the case {case_id} was registered but could not be started: retry with the same Idempotency-Key") from None
-    log.info("case started" if created else "case start repeated", case_id=case_id, kind=kind)
+    log.info("case started" if created else "case start repeated", case_id=case_id, kind=spec.kind)
     return case_id, created
 
 

@@ -14,8 +14,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 
 from api.errors import install_error_handlers
-from api.routes import audit, cases, election, fund_emergency, inbox, reference, reports, routing, tender, ticket
+from api.routes import audit, cases, inbox, processes, reference, reports, routing
 from core.logging import configure_logging
+from core.registry import REGISTRY, resolve
 from core.settings import Settings, get_settings
 from core.temporal import connect
 from db.session import make_engine, make_session_factory
@@ -99,14 +100,15 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.include_router(fund_emergency.router)
-    app.include_router(tender.router)
-    app.include_router(election.router)
+    # Each registered process's own routes first: they are more specific than /cases/{case_id}.
+    for spec in REGISTRY.specs():
+        if spec.router is not None:
+            app.include_router(resolve(spec.router))
+    app.include_router(processes.router)
     app.include_router(cases.router)
     app.include_router(inbox.router)
     app.include_router(reference.router)
     app.include_router(audit.router)
-    app.include_router(ticket.router)
     app.include_router(routing.router)
     app.include_router(reports.router)
     return app

@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 
 from domain.access import ROLE_LABELS, Role
 from domain.cases import CASE_STATUS_LABELS, CaseSnapshot
-from domain.tasks import CARD_LABELS, DECISION_LABELS, TASK_STATUS_LABELS, HumanTask
+from core.registry import decision_label
+from domain.tasks import CARD_LABELS, TASK_STATUS_LABELS, HumanTask
 
 
 class Labelled(BaseModel):
@@ -43,22 +44,29 @@ class TaskRead(BaseModel):
     outcome: Labelled | None = None
     closed_at: datetime | None = None
     note: str | None = None
+    # Decision code -> where the JSON Schema of its ``data`` is published (a client builds its form from it).
+    data_schemas: dict[str, str] = Field(default_factory=dict)
 
 
 def role_l(role: Role) -> Labelled:
     return Labelled(code=role.value, label=ROLE_LABELS[role])
 
 
-def decision_l(code: str) -> Labelled:
-    return Labelled(code=code, label=DECISION_LABELS.get(code, code))
+def decision_l(code: str, kind: str | None = None) -> Labelled:
+    return Labelled(code=code, label=decision_label(code, kind))
 
 
-def task_read(task: HumanTask) -> TaskRead:
+def schema_path(kind: str, step: str, decision: str) -> str:
+    """Where the JSON Schema of a decision's ``data`` is published."""
+    return f"/processes/{kind}/steps/{step}/decisions/{decision}/schema"
+
+
+def task_read(task: HumanTask, kind: str | None = None) -> TaskRead:
     signed = {s.role: s for s in task.signed}
     return TaskRead(
         id=task.id, step=Labelled(code=task.step, label=task.step_label),
         status=Labelled(code=task.status.value, label=TASK_STATUS_LABELS[task.status]),
-        candidate_roles=[role_l(r) for r in task.deciding_roles()], decisions=[decision_l(d) for d in task.decisions],
+        candidate_roles=[role_l(r) for r in task.deciding_roles()], decisions=[decision_l(d, kind) for d in task.decisions],
         countersign=[
             PartyRead(role=role_l(r), signed_by=signed[r].name if r in signed else None, signed_at=signed[r].at if r in signed else None)
             for r in task.countersign
@@ -67,7 +75,8 @@ def task_read(task: HumanTask) -> TaskRead:
         escalate_at=task.escalate_at, reminded_at=task.reminded_at, overdue_at=task.overdue_at,
         escalated_at=task.escalated_at, escalated_to=[role_l(r) for r in task.escalation_roles],
         card=Labelled(code=task.card.value, label=CARD_LABELS[task.card]),
-        outcome=decision_l(task.outcome) if task.outcome else None, closed_at=task.closed_at, note=task.note,
+        outcome=decision_l(task.outcome, kind) if task.outcome else None, closed_at=task.closed_at, note=task.note,
+        data_schemas={d: schema_path(kind, task.step, d) for d in task.decisions} if kind else {},
     )
 
 
@@ -94,7 +103,7 @@ class CaseRead(BaseModel):
 
 def case_read(snap: CaseSnapshot, kind_label: str, workflow_url: str | None = None) -> CaseRead:
     approval = int((snap.approved_at - snap.created_at).total_seconds()) if snap.approved_at else None
-    tasks = [task_read(t) for t in snap.tasks]
+    tasks = [task_read(t, snap.kind) for t in snap.tasks]
     return CaseRead(
         id=snap.case_id, kind=Labelled(code=snap.kind, label=kind_label), title=snap.title,
         status=Labelled(code=snap.status.value, label=CASE_STATUS_LABELS[snap.status]),

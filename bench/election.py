@@ -47,9 +47,10 @@ class BallotPath(Protocol):
 
 def election_workflow() -> type | None:
     """The registered election workflow."""
-    from worker import WORKFLOWS
+    from core.registry import REGISTRY
 
-    return next((wf for wf in WORKFLOWS if "election" in str(getattr(wf, "kind", "")).lower()), None)
+    spec = REGISTRY.get("owners-election")
+    return spec.workflow if spec is not None else None
 
 
 async def history_of(client: Client, workflow_id: str, max_runs: int = 100) -> tuple[int, int]:

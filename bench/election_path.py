@@ -39,7 +39,7 @@ from domain.election import ElectionKind, ElectionStart
 from domain.rules import ELECTION
 from workflows.election import OwnersCommitteeElectionWorkflow
 from workflows.election_models import ElectionInput
-from workflows.human_tasks import start_search_attributes
+from core.registry import REGISTRY, start_search_attributes
 
 PATH = "/cases/owners-election"
 UNITS_PER_BUILDING = 200  # 5 units × 20 floors × 2 rooms
@@ -158,7 +158,7 @@ class ElectionPath:
                                             "voting_period": self.voting})
         inp = ElectionInput(case_id=self.case_id, request=ElectionStart(estate_id=estate_id, kind=ElectionKind.RE_ELECTION),
                             initiator=self.people["clerk"], rules=rules)
-        attrs = start_search_attributes("owners-election", Scope(street_id=STREET, community_id=COMMUNITY, estate_id=estate_id))
+        attrs = start_search_attributes(REGISTRY["owners-election"], Scope(street_id=STREET, community_id=COMMUNITY, estate_id=estate_id))
         start = WithStartWorkflowOperation(
             OwnersCommitteeElectionWorkflow.run, inp, id=self.case_id, task_queue=self.task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE, id_conflict_policy=WorkflowIDConflictPolicy.FAIL,

@@ -34,7 +34,7 @@ async def _each(histories: list[WorkflowHistory]) -> AsyncIterator[WorkflowHisto
 
 async def replay(histories: list[WorkflowHistory], runs: int, pids: dict[str, int], log: Callable[[str], None]) -> Metric:
     """Histories per second: ``core.replay.verify_histories`` versus ``Replayer.replay_workflows``."""
-    from worker import WORKFLOWS
+    from core.registry import workflow_types
 
     metric = Metric("5. replay", "histories/s", target=(">=", 0.9, "ratio"),
                     note=f"{len(histories)} histories of {sum(len(h.events) for h in histories) // len(histories)} events on average")
@@ -46,7 +46,7 @@ async def replay(histories: list[WorkflowHistory], runs: int, pids: dict[str, in
             raise RuntimeError(f"audit replay reported {len(inconsistent)} inconsistent histories, e.g. {inconsistent[:3]}")
 
     async def bare_pass(batch: list[WorkflowHistory]) -> None:
-        results = await Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER).replay_workflows(
+        results = await Replayer(workflows=workflow_types(), data_converter=DATA_CONVERTER).replay_workflows(
             _each(batch), raise_on_replay_failure=False,
         )
         if results.replay_failures:

@@ -15,10 +15,11 @@ import sys
 import time
 from pathlib import Path
 
+from core.registry import search_attribute_names
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".data"
 BIN = Path(sys.executable).parent
-SEARCH_ATTRIBUTES = ("CaseKind", "CaseStatus", "CaseStep", "EstateId", "StreetId")
 
 
 def _port_open(port: int, host: str = "127.0.0.1") -> bool:
@@ -81,7 +82,7 @@ def main() -> None:
             "--db-filename", str(DATA / "temporal.db"), "--log-level", "warn",
             "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
         ]
-        for name in SEARCH_ATTRIBUTES:
+        for name in search_attribute_names():
             temporal_args += ["--search-attribute", f"{name}=Keyword"]
         _say("starting Temporal dev server ...")
         temporal = start("temporal", temporal_args)

@@ -31,9 +31,9 @@ class ReplayReport(BaseModel):
 
 
 def _default_workflows() -> Sequence[type]:
-    from worker import WORKFLOWS  # the worker's list is the current code
+    from core.registry import workflow_types  # the registered processes are the current code
 
-    return WORKFLOWS
+    return workflow_types()
 
 
 def make_replayer(workflows: Sequence[type] | None = None) -> Replayer:

@@ -9,8 +9,14 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from domain.access import Actor, Scope
+from domain.calendar import CITY_TZ
 from domain.audit import AuditEvent
 from domain.tasks import HumanTask
+
+
+def case_id_prefix(kind: str, key: str, at: datetime) -> str:
+    """``<kind>-<key>-<yyyymmdd>``: a case id is dated by the city's calendar day, whatever the server's zone."""
+    return f"{kind}-{key}-{at.astimezone(CITY_TZ).strftime('%Y%m%d')}"
 
 
 class CaseStatus(StrEnum):

@@ -18,7 +18,7 @@ from temporalio.common import SearchAttributeKey
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
-from core.devstack import SEARCH_ATTRIBUTES
+from core.registry import search_attribute_names
 from core.settings import Settings
 from core.temporal import DATA_CONVERTER
 from worker import build_worker
@@ -36,7 +36,7 @@ async def start_dev_env() -> WorkflowEnvironment:
     """A dev server with our search attributes registered, as `make run` starts it."""
     return await WorkflowEnvironment.start_local(
         data_converter=DATA_CONVERTER, dev_server_existing_path=dev_server_path(), ui=False,
-        search_attributes=[SearchAttributeKey.for_keyword(name) for name in SEARCH_ATTRIBUTES],
+        search_attributes=[SearchAttributeKey.for_keyword(name) for name in search_attribute_names()],
         dev_server_log_level="error",
     )
 

@@ -11,6 +11,8 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
+from core.registry import search_attribute_names
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 
@@ -24,7 +26,8 @@ EXPECTED_SERVICES = {
     "worker",
 }
 APP_SERVICES = ("api", "worker", "migrate")
-EXPECTED_SEARCH_ATTRIBUTES = {"CaseKind", "CaseStatus", "CaseStep", "EstateId", "StreetId"}
+# The compose file registers exactly what the registered processes set.
+EXPECTED_SEARCH_ATTRIBUTES = set(search_attribute_names())
 DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 
 # Values a deployer would export; used to resolve ${VAR...} the way compose does.

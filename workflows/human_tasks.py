@@ -22,11 +22,11 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities, SlaRequest
+    from core.registry import CASE_KIND, CASE_STATUS, CASE_STEP
     from domain.access import Actor, Role, Scope
     from domain.audit import AuditEvent
     from domain.cases import CaseAck, FINAL_STATUSES, CaseSnapshot, CaseStatus, Projection
@@ -48,23 +48,6 @@ with workflow.unsafe.imports_passed_through():
     )
 
 M = TypeVar("M", bound=BaseModel)
-
-CASE_KIND = SearchAttributeKey.for_keyword("CaseKind")
-CASE_STATUS = SearchAttributeKey.for_keyword("CaseStatus")
-CASE_STEP = SearchAttributeKey.for_keyword("CaseStep")
-ESTATE_ID = SearchAttributeKey.for_keyword("EstateId")
-STREET_ID = SearchAttributeKey.for_keyword("StreetId")
-
-
-
-def start_search_attributes(kind: str, scope: Scope) -> TypedSearchAttributes:
-    """The search attributes a case starts with (the workflow upserts status and step later)."""
-    return TypedSearchAttributes([
-        SearchAttributePair(CASE_KIND, kind), SearchAttributePair(CASE_STATUS, CaseStatus.ACTIVE.value),
-        SearchAttributePair(CASE_STEP, "reported"), SearchAttributePair(ESTATE_ID, scope.estate_id or ""),
-        SearchAttributePair(STREET_ID, scope.street_id or ""),
-    ])
-
 
 PROJECTION_TIMEOUT = timedelta(seconds=30)
 # Patch id: one SLA timer per wake-up moment instead of one per wait (changes the timer commands).

@@ -24,7 +24,7 @@ from api.schemas import (
 from db.models import CaseRecord
 from db.repositories import cases as cases_repo
 from domain.cases import CASE_STATUS_LABELS, CaseSnapshot, CaseStatus
-from domain.processes import process_label
+from core.registry import process_label
 from domain.tasks import DecisionInput, ReassignInput, WithdrawInput
 
 router = APIRouter(prefix="/cases", tags=["cases"])

@@ -13,9 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
-from api.case_service import estate_for_start, load_visible_case, read_snapshot, start_case, started_case
+from api.case_service import CasePlace, estate_for_start, load_visible_case, read_snapshot, start_case, started_case
 from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
+from core.registry import REGISTRY
 from api.schemas import CaseRead, Labelled
 from activities.election import recount
 from db.models import CaseRecord, Election
@@ -30,8 +31,7 @@ from domain.election_ballots import BallotLine, Channel
 from domain.election_checks import first_assembly_due, seat_errors, term_end
 from domain.rules import ELECTION, ELECTION_DEMO, ElectionRules
 from domain.tally import TallyResult
-from workflows.election import OwnersCommitteeElectionWorkflow
-from workflows.election_models import ElectionInput, NominationInput, ObjectionInput
+from workflows.election_models import NominationInput, ObjectionInput
 from workflows.election_term import CommitteeTermInput, CommitteeTermWorkflow, term_workflow_id
 
 router = APIRouter(tags=["owners-election 业委会选举换届"])
@@ -111,7 +111,8 @@ async def start(
     if not actor.has_any(ORGANISERS):
         raise Forbidden("only the street office or its clerk starts an election")
     estate, scope = await estate_for_start(session, actor, body.estate_id)
-    rules = ELECTION_DEMO if settings.demo_periods else ELECTION
+    rules = REGISTRY[PROCESS_KIND].rules_for(settings.demo_periods)
+    assert isinstance(rules, ElectionRules)
     if not first_assembly_due(body, rules):
         raise Invalid("the first assembly is not due yet (山东 Art. 20: ≥ 50% of the area or of the owners delivered, "
                       "or 2 years since the first delivery with ≥ 25% of the owners)")
@@ -119,11 +120,9 @@ async def start(
     retry = idempotency_key and await cases_repo.find_start_request(session, f"start:{idempotency_key}")
     if active is not None and not retry:
         raise Conflict(f"an election is already running for this estate: {active}", case_id=active)
+    place = CasePlace(scope=scope, id_key=estate.id, title=f"{estate.name} · {ELECTION_KIND_LABELS[body.kind]}")
     case_id, created = await start_case(
-        session=session, client=client, settings=settings, workflow_run=OwnersCommitteeElectionWorkflow.run,
-        workflow_input_factory=lambda cid: ElectionInput(case_id=cid, request=body, initiator=actor, rules=rules),
-        kind=PROCESS_KIND, prefix_key=estate.id, title=f"{estate.name} · {ELECTION_KIND_LABELS[body.kind]}",
-        scope=scope, actor=actor, idempotency_key=idempotency_key,
+        REGISTRY[PROCESS_KIND], body, actor, idempotency_key, session=session, client=client, settings=settings, place=place,
     )
     return await started_case(session, settings, response, case_id, created)
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
 
-from api.case_service import estate_for_start, load_visible_case, start_case, started_case
+from api.case_service import CasePlace, estate_for_start, load_visible_case, start_case, started_case
 from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid
+from core.registry import REGISTRY
 from api.schemas import CaseRead, ObjectionCreate
 from db.models import CaseRecord
 from db.repositories import fund as fund_repo
 from domain.access import Role
 from domain.fund_emergency import CATEGORY_LABELS, PROCESS_KIND, FundEmergencyStart
 from domain.fund_ledger import shares_for
-from domain.rules import FUND_EMERGENCY, FUND_EMERGENCY_DEMO
-from workflows.fund_emergency import FundEmergencyInput, MaintenanceFundEmergencyWorkflow, ObjectionInput
+from workflows.fund_emergency_models import ObjectionInput
 
 router = APIRouter(prefix="/cases/fund-emergency", tags=["fund-emergency 维修资金应急使用"])
 
@@ -40,14 +40,9 @@ async def start(
                       errors=[{"loc": ["body", "scope_id"], "msg": "not in the estate", "type": "value_error"}])
     if not await fund_repo.household_areas(session, estate.id, body.scope.value, body.scope_id):
         raise Invalid("the affected scope has no households to share the cost")
+    place = CasePlace(scope=scope, id_key=estate.id, title=f"{estate.name} · {CATEGORY_LABELS[body.category]}")
     case_id, created = await start_case(
-        session=session, client=client, settings=settings, workflow_run=MaintenanceFundEmergencyWorkflow.run,
-        workflow_input_factory=lambda cid: FundEmergencyInput(
-            case_id=cid, request=body, initiator=actor,
-            rules=FUND_EMERGENCY_DEMO if settings.demo_periods else FUND_EMERGENCY,
-        ),
-        kind=PROCESS_KIND, prefix_key=estate.id, title=f"{estate.name} · {CATEGORY_LABELS[body.category]}",
-        scope=scope, actor=actor, idempotency_key=idempotency_key,
+        REGISTRY[PROCESS_KIND], body, actor, idempotency_key, session=session, client=client, settings=settings, place=place,
     )
     return await started_case(session, settings, response, case_id, created)
 

@@ -12,9 +12,10 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
-from api.case_service import can_see, estate_for_start, load_visible_case, read_snapshot, send_update, start_case, started_case
+from api.case_service import CasePlace, can_see, estate_for_start, load_visible_case, read_snapshot, send_update, start_case, started_case
 from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound
+from core.registry import REGISTRY
 from api.schemas import CaseRead
 from core.settings import Settings
 from db.models import CaseRecord
@@ -23,11 +24,10 @@ from db.repositories import tender as tender_repo
 from domain.access import Actor, Level, Role
 from domain.cases import CaseSnapshot
 from domain.expert_draw import DrawRound, verify_round
-from domain.rules import HANDOVER, HANDOVER_DEMO, TENDER, TENDER_DEMO
 from domain.tasks import DecisionRefused
+from domain.rules import TenderRules
 from domain.tender import PROCESS_KIND, BidData, Selection, TenderStart, check_bid_deadline
-from workflows.tender import PropertyTenderWorkflow
-from workflows.tender_models import BidInput, ClarificationInput, TenderInput, TenderObjectionInput
+from workflows.tender_models import BidInput, ClarificationInput, TenderObjectionInput
 
 router = APIRouter(tags=["tender 物业服务招标"])
 
@@ -144,19 +144,18 @@ async def start(
     if body.selection == Selection.RESELECTION and estate.property_company_id is None:
         raise Invalid("the estate has no current company to re-select from; publish a first tender",
                       errors=[{"loc": ["body", "selection"], "msg": "no current company", "type": "value_error"}])
-    rules, handover_rules = (TENDER_DEMO, HANDOVER_DEMO) if settings.demo_periods else (TENDER, HANDOVER)
+    rules = REGISTRY[PROCESS_KIND].rules_for(settings.demo_periods)
+    assert isinstance(rules, TenderRules)
     # One clock: the publication time checked here is the one the workflow counts from (招标投标法 Art. 24).
     published_at = datetime.now(timezone.utc)
     try:
         check_bid_deadline(published_at, body.bid_deadline, rules)
     except DecisionRefused as exc:
         raise Invalid(exc.detail, errors=exc.errors) from None
+    place = CasePlace(scope=scope, id_key=estate.id, title=f"{estate.name} · 物业服务招标")
     case_id, created = await start_case(
-        session=session, client=client, settings=settings, workflow_run=PropertyTenderWorkflow.run,
-        workflow_input_factory=lambda cid: TenderInput(case_id=cid, request=body, initiator=actor, rules=rules, handover_rules=handover_rules,
-                                                       published_at=published_at),
-        kind=PROCESS_KIND, prefix_key=estate.id, title=f"{estate.name} · 物业服务招标", scope=scope, actor=actor,
-        idempotency_key=idempotency_key,
+        REGISTRY[PROCESS_KIND], body, actor, idempotency_key, session=session, client=client, settings=settings, place=place,
+        at=published_at,
     )
     return await started_case(session, settings, response, case_id, created)
 

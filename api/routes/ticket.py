@@ -13,9 +13,10 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
-from api.case_service import can_see, estate_for_start, read_snapshot, start_case, started_case
+from api.case_service import CasePlace, can_see, estate_for_start, read_snapshot, start_case, started_case
 from api.deps import ActorDep, CaseCallDep, ClientDep, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound
+from core.registry import REGISTRY
 from api.schemas import CaseRead, Labelled
 from db.models import CaseRecord, Ticket
 from db.repositories import cases as cases_repo
@@ -36,7 +37,7 @@ from domain.ticket import (
     TicketStart,
     WhistleCreate,
 )
-from workflows.ticket import ComplaintTicketWorkflow, TicketInput, WhistleInput
+from workflows.ticket import WhistleInput
 
 router = APIRouter(prefix="/tickets", tags=["tickets 矛盾纠纷工单"])
 log = structlog.get_logger("api.tickets")
@@ -88,11 +89,9 @@ async def intake(
     await ticket_repo.save_contact(session, channel=body.channel.value, external_ref=body.external_ref, contact=body.contact, at=datetime.now(timezone.utc))
     start = TicketStart(channel=body.channel, external_ref=body.external_ref, category=body.category, estate_id=estate.id, description=body.description)
     try:
+        place = CasePlace(scope=scope, id_key=estate.id, title=f"{estate.name} · {route.label}")
         case_id, created = await start_case(
-            session=session, client=client, settings=settings, workflow_run=ComplaintTicketWorkflow.run,
-            workflow_input_factory=lambda cid: TicketInput(case_id=cid, request=start, initiator=actor),
-            kind=PROCESS_KIND, prefix_key=estate.id, title=f"{estate.name} · {route.label}", scope=scope, actor=actor,
-            idempotency_key=key,
+            REGISTRY[PROCESS_KIND], start, actor, key, session=session, client=client, settings=settings, place=place,
         )
     except IntegrityError:
         # A concurrent intake of the same reference won the race: answer with its ticket.

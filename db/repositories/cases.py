@@ -15,7 +15,7 @@ from sqlalchemy.orm import defer
 
 from domain.access import Actor, Level
 from domain.calendar import CITY_TZ
-from domain.cases import FINAL_STATUSES, CaseSnapshot
+from domain.cases import FINAL_STATUSES, CaseSnapshot, case_id_prefix
 from db.models import CaseRecord, CaseSequence, InboxEntry, StartRequest
 
 
@@ -170,6 +170,12 @@ async def next_case_number(session: AsyncSession, prefix: str) -> int:
     stmt = ins.on_conflict_do_update(index_elements=[CaseSequence.prefix], set_={"last": CaseSequence.last + 1})
     await session.execute(stmt)
     return int(await session.scalar(select(CaseSequence.last).where(CaseSequence.prefix == prefix)) or 1)
+
+
+async def new_case_id(session: AsyncSession, kind: str, key: str, at: datetime) -> str:
+    """A fresh readable case id: the kind, the key (the estate), the city date and a running number."""
+    prefix = case_id_prefix(kind, key, at)
+    return f"{prefix}-{await next_case_number(session, prefix)}"
 
 
 async def find_start_request(session: AsyncSession, key: str) -> StartRequest | None:

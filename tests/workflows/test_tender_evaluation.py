@@ -22,7 +22,7 @@ from domain.cases import Projection
 from tests.factories import eventually
 from tests.factories_tender import BIDDERS, TenderDriver, create_tender_estate
 from tests.golden_recorder import keep_golden
-from worker import WORKFLOWS
+from core.registry import workflow_types
 
 EXPERT_NAMES = [name for _, name, *_ in EXPERTS]
 
@@ -91,7 +91,7 @@ async def test_draw_excludes_conflicts_and_is_confidential_until_the_award(api, 
     # The history replays to the same draw: the projections written on replay carry the same record.
     projections: list[Projection] = []
     history = await env.client.get_workflow_handle(drv.case_id).fetch_history()
-    await Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER, interceptors=[_Capture(projections)],
+    await Replayer(workflows=workflow_types(), data_converter=DATA_CONVERTER, interceptors=[_Capture(projections)],
                    workflow_runner=UnsandboxedWorkflowRunner()).replay_workflow(history)
     replayed = [p.snapshot.facts["expert_draw"]["draws"] for p in projections if p.snapshot.facts.get("expert_draw", {}).get("draws")]
     assert replayed and replayed[-1] == draw["draws"]
