@@ -122,7 +122,9 @@ async def start_case(
         await session.commit()
     rules = spec.rules_for(settings.demo_periods)
     assert rules is not None, f"{spec.kind} declares no rules"
-    workflow_input = spec.start_input(StartArgs(case_id=case_id, request=request, initiator=actor, rules=rules, at=now, demo=settings.demo_periods))
+    workflow_input = spec.start_input(StartArgs(
+        case_id=case_id, request=request, initiator=actor, rules=rules, at=now, demo=settings.demo_periods, scope=place.scope,
+    ))
     # A retry with the same key starts the workflow if the first attempt could not; a running
     # workflow is reused, a finished one is left alone.
     start = WithStartWorkflowOperation(

@@ -48,6 +48,8 @@ class StartArgs:
     at: datetime
     # The local demo's compressed periods (`make run`), for processes that carry several rule sets.
     demo: bool = False
+    # Where the case sits, as the route established it (street, community, estate).
+    scope: Scope | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.case_service import load_visible_case, read_snapshot, timeline_of
-from api.case_views import redact_for
+from api.read_policy import policy_for
 from api.deps import ActorDep, CaseCallDep, SessionDep, SettingsDep
 from api.errors import Forbidden
 from api.schemas import (
@@ -70,7 +70,7 @@ def summary_of(r: CaseRecord) -> CaseSummary:
 async def get_case(case_id: str, session: SessionDep, actor: ActorDep, settings: SettingsDep) -> CaseRead:
     record = await load_visible_case(session, actor, case_id)
     case = read_snapshot(settings, CaseSnapshot.model_validate(record.snapshot))
-    return await redact_for(session, actor, record, case)
+    return await policy_for(record.kind).view(session, actor, record, case)
 
 
 @router.get("/{case_id}/timeline", response_model=list[TimelineEntry], summary="Who did what, when, in which role")

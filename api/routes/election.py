@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from fastapi import APIRouter, Body, Response, status
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,7 @@ from api.case_service import CasePlace, estate_for_start, load_visible_case, rea
 from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from core.registry import REGISTRY
+from api.read_policy import ReadPolicy
 from api.schemas import CaseRead, Labelled
 from activities.election import recount
 from db.models import CaseRecord, Election
@@ -85,9 +87,19 @@ def _filtered(case: CaseRead, actor: Actor, own_units: set[str]) -> CaseRead:
     return case.model_copy(update={"facts": public_facts(case.facts, actor, own_units)})
 
 
-async def filtered_view(session, actor: Actor, record: CaseRecord, case: CaseRead) -> CaseRead:  # type: ignore[no-untyped-def]
+async def filtered_view(session: AsyncSession, actor: Actor, record: CaseRecord, case: CaseRead) -> CaseRead:
     """The election case as ``actor`` may see it (used by the generic case route too)."""
     return _filtered(case, actor, await _own_units(session, actor, record))
+
+
+class ElectionReadPolicy(ReadPolicy):
+    """Owners see their own candidate findings and objections, not other owners'."""
+
+    async def view(self, session: AsyncSession, actor: Actor, record: CaseRecord, case: CaseRead) -> CaseRead:
+        return await filtered_view(session, actor, record, case)
+
+
+READ_POLICY = ElectionReadPolicy()
 
 
 def _rules(record: CaseRecord) -> ElectionRules:
