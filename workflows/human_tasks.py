@@ -27,8 +27,8 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities, SlaRequest
     from core.registry import CASE_KIND, CASE_STATUS, CASE_STEP
-    from domain.access import Actor, Role, Scope
-    from domain.audit import AuditEvent
+    from workflows.case_state import CaseState, iso
+    from domain.access import Role
     from domain.cases import CaseAck, FINAL_STATUSES, CaseSnapshot, CaseStatus, Projection
     from domain.tasks import (
         Decision,
@@ -63,7 +63,7 @@ def refusal(exc: DecisionRefused) -> ApplicationError:
     return ApplicationError(exc.detail, {"errors": exc.errors}, type=f"Refused.{exc.kind.value}", non_retryable=True)
 
 
-class CaseWorkflow:
+class CaseWorkflow(CaseState):
     """Base of every process workflow: tasks, decisions, timers and the read model."""
 
     kind: ClassVar[str]
@@ -72,125 +72,10 @@ class CaseWorkflow:
     # (step, decision) -> the pydantic model its ``data`` must satisfy.
     decision_data: ClassVar[dict[tuple[str, str], type[BaseModel]]] = {}
 
-    def init_case(self, *, case_id: str, title: str, scope: Scope, initiator: Actor, first_step: str) -> None:
-        self._case_id = case_id
-        self._title = title
-        self._scope = scope
-        self._initiator = initiator
-        self._created_at = workflow.now()
-        self._status = CaseStatus.ACTIVE
-        self._step = first_step
-        self._tasks: dict[str, HumanTask] = {}
-        self._parsed: dict[str, BaseModel | None] = {}
-        self._decided: dict[str, DecisionInput] = {}
-        self._events: list[AuditEvent] = []
-        self._event_seq = 0
-        self._version = 0
-        self._projected = -1
-        self._inbox_key: tuple[Any, ...] | None = None
-        self._alarm: asyncio.Task[None] | None = None
-        self._alarm_moment: datetime | None = None
-        self._company_ids: list[str] = []
-        self._closed_at: datetime | None = None
-        self._approved_at: datetime | None = None
-        self._withdrawal: WithdrawInput | None = None
-        self._acted = False
-
-    # ----------------------------------------------------------------- the public surface
-
-    @property
-    def case_id(self) -> str:
-        return self._case_id
-
-    @property
-    def scope(self) -> Scope:
-        """Where the case is: street, community, estate (known fully once the context is loaded)."""
-        return self._scope
-
-    @scope.setter
-    def scope(self, value: Scope) -> None:
-        self._scope = value
-
-    @property
-    def title(self) -> str:
-        return self._title
-
-    @title.setter
-    def title(self, value: str) -> None:
-        self._title = value
-
-    @property
-    def company_ids(self) -> list[str]:
-        """The organisations (companies, departments) the case concerns: they may read it."""
-        return self._company_ids
-
-    @company_ids.setter
-    def company_ids(self, value: list[str]) -> None:
-        self._company_ids = list(value)
-
-    @property
-    def initiator(self) -> Actor:
-        return self._initiator
-
-    @property
-    def created_at(self) -> datetime:
-        return self._created_at
-
-    @property
-    def closed_at(self) -> datetime | None:
-        return self._closed_at
-
-    @property
-    def status(self) -> CaseStatus:
-        return self._status
-
-    @property
-    def step(self) -> str:
-        return self._step
-
-    @property
-    def version(self) -> int:
-        return self._version
-
-    @property
-    def is_final(self) -> bool:
-        return self._status in FINAL_STATUSES
-
-    def task(self, task_id: str) -> HumanTask:
-        """An open or closed task of the case by id."""
-        return self._tasks[task_id]
-
-    def all_tasks(self) -> list[HumanTask]:
-        """Every task the case has opened, in order."""
-        return list(self._tasks.values())
-
-    def mark_acted(self) -> None:
-        """Someone other than the system has acted: the initiator can no longer withdraw."""
-        self._acted = True
-
-    async def answer(self, also: Callable[[], bool] | None = None) -> CaseAck:
-        """The answer barrier of every update: the change is projected before the caller hears back.
-
-        ``also``: a further condition the answer waits for (e.g. a registration still in flight).
-        """
-        self.touch()
-        target = self._version
-        await workflow.wait_condition(lambda: self._projected >= target and (also is None or also()))
-        return self.ack()
-
-    # ----------------------------------------------------------------- process hooks
-
-    def facts(self) -> BaseModel | dict[str, Any]:
-        """Process-specific facts shown on the case (amounts, deadlines): the process's typed facts model."""
-        return {}
-
-    def facts_json(self) -> dict[str, Any]:
-        """The facts as the read model stores them (JSON)."""
-        facts = self.facts()
-        return facts.model_dump(mode="json") if isinstance(facts, BaseModel) else facts
-
     def check_in_context(self, task: HumanTask, decision: DecisionInput, data: BaseModel | None) -> None:
         """Process-specific checks that need the case's state (e.g. approved ≤ requested); override."""
+
+    # ----------------------------------------------------------------- process hooks
 
     # ----------------------------------------------------------------- updates and queries
 
@@ -278,10 +163,6 @@ class CaseWorkflow:
         except DecisionRefused as exc:
             raise refusal(exc) from None
 
-    def ack(self) -> CaseAck:
-        """The answer of an update: the case's version, status and step."""
-        return CaseAck(case_id=self._case_id, version=self._version, status=self._status, step=self._step)
-
     @workflow.query
     def snapshot(self) -> CaseSnapshot:
         """The case as the read model stores it."""
@@ -325,7 +206,7 @@ class CaseWorkflow:
             )
             task.remind_at, task.due_at, task.escalate_at = times.remind_at, times.due_at, times.escalate_at
         self._tasks[task.id] = task
-        self.record("step", step=step, task_id=task.id, data={"opened": [r.value for r in roles], "due_at": _iso(task.due_at)})
+        self.record("step", step=step, task_id=task.id, data={"opened": [r.value for r in roles], "due_at": iso(task.due_at)})
         self.touch()
         return task
 
@@ -419,44 +300,12 @@ class CaseWorkflow:
 
     # ----------------------------------------------------------------- state and read model
 
-    def enter_step(self, step: str, status: CaseStatus | None = None, comment: str | None = None, **data: Any) -> None:
-        """Move the case to ``step`` and record it on the timeline."""
-        self._step = step
-        if status is not None:
-            self._status = status
-        self.record("step", step=step, comment=comment, data={"status": self._status.value, **data})
-        self.touch()
-
     def finish(self, status: CaseStatus, step: str, comment: str | None = None, **data: Any) -> None:
         """Close the case with a final status; open tasks are cancelled."""
         for task in self._tasks.values():
             self.cancel_task(task, f"case {status.value}")
         self._closed_at = workflow.now()
         self.enter_step(step, status, comment, **data)
-
-    def mark_approved(self) -> None:
-        """The moment of approval, for the application-to-approval metric."""
-        if self._approved_at is None:
-            self._approved_at = workflow.now()
-            self.touch()
-
-    def touch(self) -> None:
-        self._version += 1
-
-    def record(
-        self, kind: str, *, step: str | None = None, task_id: str | None = None, actor: Actor | None = None,
-        role: Role | None = None, decision: str | None = None, comment: str | None = None,
-        data: dict[str, Any] | None = None,
-    ) -> None:
-        self._event_seq += 1
-        self._events.append(
-            AuditEvent(
-                key=f"{self._case_id}:{self._event_seq}", at=workflow.now(), kind=kind, step=step, task_id=task_id,
-                actor_subject=actor.subject if actor else "system", actor_name=actor.name if actor else "系统",
-                actor_role=role.value if role else None, actor_organisation=actor.organisation if actor else None,
-                decision=decision, comment=comment, data=_jsonable(data or {}),
-            )
-        )
 
     async def sync(self) -> None:
         """Write the read model once if anything changed since the last write.
@@ -515,19 +364,3 @@ def check_decision_data(models: dict[tuple[str, str], type[BaseModel]], step: st
     """Parse a recorded decision's data with its model (it passed the validator already)."""
     model = models.get((step, decision.decision))
     return model.model_validate(decision.data) if model is not None else None
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, datetime):
-            out[key] = value.isoformat()
-        elif isinstance(value, BaseModel):
-            out[key] = value.model_dump(mode="json")
-        else:
-            out[key] = value
-    return out
