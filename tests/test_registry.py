@@ -30,12 +30,18 @@ async def test_a_toy_process_needs_only_its_modules_and_one_registry_line(
             assert approve["label"] == "同意"
             assert approve["data_schema"]["required"] == ["findings"]
             assert toy["first_step"] == {"code": "requested", "label": "申请"}
+            doc = (await api.get("/openapi.json")).json()["components"]["schemas"]
+            assert doc["CaseRead"]["discriminator"]["mapping"]["toy-approval"] == "#/components/schemas/ToyApprovalCaseRead"
+            typed = doc["ToyApprovalCaseRead"]["allOf"][1]["properties"]
+            assert typed["facts"] == {"$ref": "#/components/schemas/ToyFacts"}
+            assert doc["ToyFacts"]["required"] == ["subject"]
 
             started = await api.post("/cases/toy-approval", headers=cast.headers("clerk", "toy-1"),
                                      json={"estate_id": cast.estate_id, "subject": "楼道灯更换"})
             assert started.status_code == 201, started.text
             case = started.json()
             assert case["kind"] == {"code": "toy-approval", "label": "两级审批（示例）"}
+            assert case["process"] == "toy-approval"
             assert case["open_tasks"][0]["step"]["code"] == "street_check"
             schema_url = case["open_tasks"][0]["data_schemas"]["approve"]
             schema = (await api.get(schema_url, headers=cast.headers("street"))).json()
