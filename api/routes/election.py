@@ -46,8 +46,6 @@ from workflows.election import OwnersCommitteeElectionWorkflow
 from workflows.election_models import ElectionInput, NominationInput, ObjectionInput
 
 router = APIRouter(tags=["owners-election 业委会选举换届"])
-# ``filtered_view`` is the election's read policy, applied by the generic case routes too.
-__all__ = ["filtered_view", "router"]
 
 NOMINATION_EXAMPLES = {
     "party": {"summary": "社区党组织推荐", "value": {"household_id": "yidu-jinxiu-b1-u1-101", "name": "业主nxiu0001",
