@@ -12,9 +12,34 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.auth import issue_token
 from db.models import Household
 from domain.access import Actor, Level, Role
+from domain.rules import ELECTION
 from tests.factories import Cast, eventually, make_actor
 
 PATH = "/cases/owners-election"
+
+# Facts as the read model stored them before they were typed: ISO strings with +00:00, keys absent
+# until set, no ``kind``. Running cases keep such snapshots until their next change.
+STORED_FACTS: dict[str, Any] = {
+    "estate_id": "e1", "election_kind": "re_election", "election_kind_label": "换届选举", "trigger": "clerk",
+    "description": "换届选举", "attempt": 1, "failed_attempts": 0, "rules": ELECTION.model_dump(mode="json"),
+    "group_formed_at": "2026-11-30T06:00:00.123000+00:00", "notice_end": "2026-12-31T16:00:00+00:00",
+    "group_notice": "小区公告栏", "estate_name": "测试小区", "households": 24, "area_m2": "2400.00", "owners": 24,
+    "group": {"label": "换届小组", "members": [{"name": "街道代表", "role": "street_rep", "household_id": None, "leader": True}],
+              "seats": 5, "term_years": 5},
+    "seats": 5,
+    "candidates": [
+        {"id": "c1", "order": 1, "household_id": "e1-101", "name": "业主一", "party_member": True, "channel": "party_org",
+         "co_nominators": [], "statement": "", "nominated_by": "community-1", "nominated_by_name": "社区", "status": "qualified",
+         "reason": None, "findings": [], "status_label": "资格审查通过", "channel_label": "社区党组织推荐"},
+        {"id": "c2", "order": 2, "household_id": "e1-102", "name": "业主二", "party_member": False, "channel": "self",
+         "co_nominators": [], "statement": "", "nominated_by": "e1-102", "nominated_by_name": "业主二", "status": "rejected",
+         "reason": "欠缴物业费", "findings": ["欠缴物业费 1234.56 元"], "status_label": "资格审查未通过", "channel_label": "业主自荐"},
+    ],
+    "objections": [{"kind": "identity", "kind_label": "业主身份异议", "household_id": "e1-107", "text": "身份有误",
+                    "by": "e1-107", "name": "业主七", "at": "2026-12-20T01:00:00+00:00", "task_id": "t5"}],
+    "attempts": [{"attempt": 1, "election_id": "case-1:1", "voters": 24, "voting_opened_at": "2027-01-01T16:00:00+00:00",
+                  "voting_end": "2027-01-08T16:00:00+00:00"}],
+}
 
 
 def owner_of(cast: Cast, owner_key: str) -> Actor:

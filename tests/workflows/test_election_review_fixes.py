@@ -64,7 +64,7 @@ async def test_a_ballot_after_the_voting_period_is_refused_before_the_tally_runs
     election_id = f"{drv.case_id}:1"
     async with sessions() as s:
         e = await election_repo.election(s, election_id)
-        assert e.closes_at is not None and e.closes_at.isoformat() == (await drv.case())["facts"]["voting_end"]
+        assert e.closes_at is not None and e.closes_at == datetime.fromisoformat((await drv.case())["facts"]["voting_end"])
     await drv.paper([{"household_id": h[0], "choices": ids[:5]}])
     # The voting period ends now, but the workflow's timer has not fired: the attempt is still open.
     closes_at = datetime.now(timezone.utc)
