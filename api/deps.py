@@ -17,6 +17,7 @@ from api.errors import NotAuthenticated, Unavailable
 from api.schemas import CaseRead
 from core.settings import Settings
 from db.models import CaseRecord
+from db.session import unit_of_work
 from domain.access import Actor
 
 
@@ -25,7 +26,8 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.sessions() as session:
+    """The request's unit of work: committed when the handler succeeds, rolled back when it raises."""
+    async with unit_of_work(request.app.state.sessions) as session:
         yield session
 
 
@@ -82,7 +84,10 @@ class CaseCall:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the commit runs when the handler returns, before the response is sent, so a
+# failed commit becomes an error response. With the default scope ("request") FastAPI runs the
+# exit code after sending the response, and the client would read 2xx for data never stored.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 ClientDep = Annotated[Client, Depends(get_client)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 

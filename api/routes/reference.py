@@ -155,5 +155,4 @@ async def deposit(household_id: str, body: DepositCreate, session: SessionDep, a
         raise Forbidden("deposits are recorded by the housing bureau (fund authority)")
     await _visible_household(session, actor, household_id)
     e = await fund_repo.deposit(session, household_id=household_id, amount_fen=body.amount_fen, at=datetime.now(timezone.utc), memo=body.memo)
-    await session.commit()
     return LedgerLine(id=e.id, at=e.at, kind=e.kind, amount_fen=e.amount_fen, balance_after_fen=e.balance_after_fen, case_id=e.case_id, memo=e.memo)

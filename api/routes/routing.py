@@ -63,7 +63,6 @@ async def put_route(body: RouteWrite, session: SessionDep, actor: ActorDep, cate
             raise Invalid("only a department is named by id", errors=[{"loc": [*loc, "id"], "msg": "must be empty", "type": "value_error"}])
     route = Route(category=category, **body.model_dump())
     await routing_repo.save_route(session, route, by=actor.subject, at=datetime.now(timezone.utc))
-    await session.commit()
     return _read(route)
 
 
@@ -72,7 +71,6 @@ async def delete_route(session: SessionDep, actor: ActorDep, category: str = Cat
     _admin(actor)
     if not await routing_repo.delete_route(session, category):
         raise NotFound(f"no route for {category}")
-    await session.commit()
 
 
 @router.get("/departments", response_model=list[DepartmentRead], summary="The city departments that handle tickets (附件2 二)")
