@@ -10,7 +10,6 @@ from typing import Annotated, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from fastapi import APIRouter, Body, Response, status
 from pydantic import AwareDatetime, BaseModel, Field
-from sqlalchemy.exc import IntegrityError
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
@@ -20,9 +19,8 @@ from api.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from core.registry import REGISTRY
 from api.read_policy import ReadPolicy
 from api.schemas import CaseRead, Labelled
-from activities.election import recount
 from db.models import CaseRecord, Election
-from db.session import write_gate
+from db.session import after_commit, hold_write_gate
 from db.repositories import cases as cases_repo
 from db.repositories import election as election_repo
 from db.repositories import reference as reference_repo
@@ -211,25 +209,16 @@ async def _store(
     if call.idempotency_key and (done := await election_repo.batch_receipts(session, election.id, batch_id)):
         return BallotBatchRead(election_id=election.id, attempt=election.attempt, batch_id=batch_id,
                                accepted=len(done), receipts=done, repeated=True)
-    async with write_gate(session.bind):  # SQLite: ballots of one API process queue here, not in SQLite's busy sleep
-        try:
-            receipts, errors = await election_repo.record_ballots(
-                session, election=election, lines=lines, channel=channel.value, entered_by=call.actor.subject,
-                batch_id=batch_id, at=datetime.now(timezone.utc), rules=_rules(record),
-            )
-        except election_repo.VotingClosed as exc:
-            await session.rollback()
-            raise Conflict(str(exc)) from None
-        if errors:
-            await session.rollback()
-            problem = Conflict if any(e.conflict for e in errors) else Invalid
-            raise problem(f"{len(errors)} line(s) refused; nothing was stored",
-                          errors=[e.model_dump() for e in errors])
-        try:
-            await session.commit()
-        except IntegrityError:
-            await session.rollback()
-            raise Conflict("a ballot for one of these units was recorded meanwhile; nothing was stored") from None
+    # SQLite: ballots of one API process queue here until their commit, not in SQLite's busy sleep.
+    await hold_write_gate(session)
+    receipts, errors = await election_repo.record_ballots(
+        session, election=election, lines=lines, channel=channel.value, entered_by=call.actor.subject,
+        batch_id=batch_id, at=datetime.now(timezone.utc), rules=_rules(record),
+    )
+    if errors:
+        problem = Conflict if any(e.conflict for e in errors) else Invalid
+        raise problem(f"{len(errors)} line(s) refused; nothing was stored",
+                      errors=[e.model_dump() for e in errors])
     return BallotBatchRead(election_id=election.id, attempt=election.attempt, batch_id=batch_id, accepted=len(receipts), receipts=receipts)
 
 
@@ -340,7 +329,7 @@ async def recount_attempt(case_id: str, attempt: int, session: SessionDep, actor
     if election is None or election.result is None:
         raise NotFound(f"attempt {attempt} has no recorded result")
     stored = TallyResult.model_validate(election.result)
-    recounted = await recount(session, election.id, _rules(record))
+    recounted = await election_repo.recount(session, election.id, rules=_rules(record))
     return RecountRead(election_id=election.id, identical=stored == recounted, stored=stored, recounted=recounted)
 
 
@@ -425,15 +414,20 @@ async def register_committee(
         session, estate_id=estate_id, members=[m.model_dump() for m in body.members], seats=len(body.members),
         term_start=body.term_start, term_end=body.term_end, case_id=None, at=datetime.now(timezone.utc),
     )
-    await session.commit()
-    try:
-        # One timer per term (its id carries the term end): registering the same term again reuses it.
-        await client.start_workflow(
-            CommitteeTermWorkflow.run,
-            CommitteeTermInput(estate_id=estate_id, term_end=body.term_end, rules=ELECTION_DEMO if settings.demo_periods else ELECTION),
-            id=term_workflow_id(estate_id, body.term_end), task_queue=settings.task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        )
-    except RPCError:
-        raise Unavailable("the committee was registered but its re-election timer could not be armed: send the request again") from None
+
+    async def arm_reelection_timer() -> None:
+        try:
+            # One timer per term (its id carries the term end): registering the same term again reuses it.
+            await client.start_workflow(
+                CommitteeTermWorkflow.run,
+                CommitteeTermInput(estate_id=estate_id, term_end=body.term_end, rules=ELECTION_DEMO if settings.demo_periods else ELECTION),
+                id=term_workflow_id(estate_id, body.term_end), task_queue=settings.task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            )
+        except RPCError:
+            raise Unavailable("the committee was registered but its re-election timer could not be armed: send the request again") from None
+
+    # The timer may fire at once (a term ending within 90 days) and reads the registry: arm it only
+    # once the row is committed, and without holding a connection while Temporal answers.
+    after_commit(session, arm_reelection_timer)
     return _registry_read(row, estate_id)
