@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from core.settings import Settings
 from db.errors import NotStored, integrity_as, translated
 
 STORED_MEANWHILE = "a record with the same key was stored meanwhile; nothing was stored"
+NOT_STORED = "the database did not take the change; nothing was stored, send the request again"
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
@@ -107,6 +108,9 @@ async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
         unit = session.info[_UNIT] = _UnitOfWork(held)
         try:
             yield session
+        except OperationalError as exc:  # a lost connection, a lock wait given up: not the request's fault
+            await session.rollback()
+            raise NotStored(NOT_STORED) from exc
         except BaseException:
             await session.rollback()
             raise
@@ -117,7 +121,7 @@ async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
             raise translated(exc, exists=STORED_MEANWHILE) from exc
         except DBAPIError as exc:
             await session.rollback()
-            raise NotStored("the database did not store the change; nothing was stored, send the request again") from exc
+            raise NotStored(NOT_STORED) from exc
     for callback in unit.after_commit:
         await callback()
 

@@ -410,6 +410,7 @@ async def register_committee(
     )
     if errors:
         raise Invalid("; ".join(errors))
+    await hold_write_gate(session)
     row, _ = await election_repo.record_committee(
         session, estate_id=estate_id, members=[m.model_dump() for m in body.members], seats=len(body.members),
         term_start=body.term_start, term_end=body.term_end, case_id=None, at=datetime.now(timezone.utc),

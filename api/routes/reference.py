@@ -14,6 +14,7 @@ from api.errors import Forbidden, NotFound
 from api.schemas import Labelled, role_l
 from db.repositories import fund as fund_repo
 from db.repositories import reference as reference_repo
+from db.session import hold_write_gate
 from domain.access import LEVEL_LABELS, Role, Scope, covers
 
 router = APIRouter(tags=["reference"])
@@ -154,5 +155,6 @@ async def deposit(household_id: str, body: DepositCreate, session: SessionDep, a
     if not actor.has_any([Role.HOUSING_BUREAU, Role.ADMIN]):
         raise Forbidden("deposits are recorded by the housing bureau (fund authority)")
     await _visible_household(session, actor, household_id)
+    await hold_write_gate(session)  # SQLite: the balance is read and written in one turn
     e = await fund_repo.deposit(session, household_id=household_id, amount_fen=body.amount_fen, at=datetime.now(timezone.utc), memo=body.memo)
     return LedgerLine(id=e.id, at=e.at, kind=e.kind, amount_fen=e.amount_fen, balance_after_fen=e.balance_after_fen, case_id=e.case_id, memo=e.memo)

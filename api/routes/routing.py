@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from api.deps import ActorDep, SessionDep
 from api.errors import Forbidden, Invalid, NotFound
 from db.repositories import ticket_routing as routing_repo
+from db.session import hold_write_gate
 from domain.access import Actor, Role
 from domain.routing import UNIT_KIND_LABELS, Route, UnitKind, UnitRef
 
@@ -62,6 +63,7 @@ async def put_route(body: RouteWrite, session: SessionDep, actor: ActorDep, cate
         if ref.kind != UnitKind.DEPARTMENT and ref.id is not None:
             raise Invalid("only a department is named by id", errors=[{"loc": [*loc, "id"], "msg": "must be empty", "type": "value_error"}])
     route = Route(category=category, **body.model_dump())
+    await hold_write_gate(session)
     await routing_repo.save_route(session, route, by=actor.subject, at=datetime.now(timezone.utc))
     return _read(route)
 
@@ -69,6 +71,7 @@ async def put_route(body: RouteWrite, session: SessionDep, actor: ActorDep, cate
 @router.delete("/routing/{category}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a route (administrator)")
 async def delete_route(session: SessionDep, actor: ActorDep, category: str = CategoryPath) -> None:
     _admin(actor)
+    await hold_write_gate(session)
     if not await routing_repo.delete_route(session, category):
         raise NotFound(f"no route for {category}")
 
