@@ -14,7 +14,18 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from api.case_service import CasePlace, estate_for_start, load_visible_case, read_snapshot, start_case, started_case
-from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
+from api.deps import (
+    ActorDep,
+    BallotClerkDep,
+    CaseCallDep,
+    ClientDep,
+    CommitteeRegistrarDep,
+    IdempotencyKey,
+    RecounterDep,
+    SessionDep,
+    SettingsDep,
+    VotingOwnerDep,
+)
 from api.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from core.registry import REGISTRY
 from api.read_policy import ReadPolicy
@@ -37,7 +48,6 @@ from workflows.election_term import CommitteeTermInput, CommitteeTermWorkflow, t
 router = APIRouter(tags=["owners-election 业委会选举换届"])
 PREFIX = "/cases/owners-election"
 ORGANISERS = (Role.CLERK, Role.STREET_OFFICE)
-BALLOT_CLERKS = (Role.CLERK, Role.STREET_OFFICE)
 RECEIPT_READERS = (Role.CLERK, Role.STREET_OFFICE, Role.AUDITOR, Role.HOUSING_BUREAU)
 BODY_LABELS = {"owners_committee": "业主委员会", "management_committee": "物业管理委员会（居委会代行）", "none": "未成立"}
 
@@ -225,10 +235,8 @@ async def _store(
 @router.post(f"{PREFIX}/{{case_id}}/ballots/paper", response_model=BallotBatchRead, status_code=status.HTTP_201_CREATED,
              summary="A clerk enters a batch of written ballots: all or nothing, one vote per unit",
              openapi_extra={"requestBody": {"content": {"application/json": {"examples": PAPER_EXAMPLE}}}})
-async def paper_ballots(case_id: str, body: PaperBallotBatch, call: CaseCallDep) -> BallotBatchRead:
-    if not call.actor.has_any(BALLOT_CLERKS):
-        raise Forbidden("written ballots are entered by the street office's clerks")
-    record = await _election_case(call.session, call.actor, case_id)
+async def paper_ballots(case_id: str, body: PaperBallotBatch, clerk: BallotClerkDep, call: CaseCallDep) -> BallotBatchRead:
+    record = await _election_case(call.session, clerk, case_id)
     return await _store(call, record, body.ballots, Channel.PAPER)
 
 
@@ -236,15 +244,13 @@ async def paper_ballots(case_id: str, body: PaperBallotBatch, call: CaseCallDep)
              summary="An owner casts their own electronic ballot for their units")
 async def electronic_ballot(
     case_id: str, body: Annotated[ElectronicBallot, Body(openapi_examples={"owner": {"value": {"choices": ["c1", "c2", "c3"]}}})],
-    call: CaseCallDep,
+    owner: VotingOwnerDep, call: CaseCallDep,
 ) -> BallotBatchRead:
-    if not call.actor.has_any([Role.OWNER]):
-        raise Forbidden("an electronic ballot is cast by the owner in person")
-    record = await _election_case(call.session, call.actor, case_id)
+    record = await _election_case(call.session, owner, case_id)
     election = await election_repo.lock_open_election(call.session, record.id)
     if election is None:
         raise Conflict("voting is not open for this election")
-    own = await election_repo.households_of_owner_on_roll(call.session, election.id, call.actor.subject)
+    own = await election_repo.households_of_owner_on_roll(call.session, election.id, owner.subject)
     units = body.household_ids or own
     if not units or any(h not in own for h in units):
         raise Forbidden("you can vote only for units registered to you on this election's roll")
@@ -321,9 +327,7 @@ async def tally(case_id: str, session: SessionDep, actor: ActorDep) -> list[Atte
 
 @router.get(f"{PREFIX}/{{case_id}}/tally/{{attempt}}/recount", response_model=RecountRead,
             summary="An auditor recounts an attempt from the stored ballots and compares it with the recorded result")
-async def recount_attempt(case_id: str, attempt: int, session: SessionDep, actor: ActorDep) -> RecountRead:
-    if not actor.has_any([Role.AUDITOR, Role.HOUSING_BUREAU]):
-        raise Forbidden("recounts are for auditors and the housing bureau")
+async def recount_attempt(case_id: str, attempt: int, session: SessionDep, actor: RecounterDep) -> RecountRead:
     record = await _election_case(session, actor, case_id)
     election = next((e for e in await election_repo.elections_of_case(session, record.id) if e.attempt == attempt), None)
     if election is None or election.result is None:
@@ -399,10 +403,9 @@ async def committee_registry(estate_id: str, session: SessionDep, actor: ActorDe
 @router.put("/owners-committees/{estate_id}", response_model=CommitteeRegistryRead,
             summary="Register a sitting committee and its term; arms the re-election 90 days before the term ends")
 async def register_committee(
-    estate_id: str, body: CommitteeRecordCreate, session: SessionDep, actor: ActorDep, client: ClientDep, settings: SettingsDep,
+    estate_id: str, body: CommitteeRecordCreate, session: SessionDep, actor: CommitteeRegistrarDep, client: ClientDep,
+    settings: SettingsDep,
 ) -> CommitteeRegistryRead:
-    if not actor.has_any(ORGANISERS):
-        raise Forbidden("the committee registry is kept by the street office")
     await _visible_estate(session, actor, estate_id)
     errors = seat_errors(len(body.members)) + (
         ["the term ends after it starts, within 5 years"]
