@@ -90,7 +90,7 @@ _UNIT = "wuyeflow.unit_of_work"
 
 
 def _unit(session: AsyncSession) -> _UnitOfWork:
-    unit = session.info.get(_UNIT)
+    unit: _UnitOfWork | None = session.info.get(_UNIT)
     if unit is None:
         raise RuntimeError("the session is not a unit of work (db.session.unit_of_work)")
     return unit
@@ -128,9 +128,10 @@ async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
 
 async def hold_write_gate(session: AsyncSession) -> None:
     """Hold the SQLite writer gate until the session's unit of work has committed or rolled back."""
-    unit = _unit(session)
+    unit, engine = _unit(session), session.bind
+    assert isinstance(engine, AsyncEngine), "a unit of work's session is bound to its engine"
     if not unit.gated:
-        await unit.held.enter_async_context(write_gate(session.bind))
+        await unit.held.enter_async_context(write_gate(engine))
         unit.gated = True
 
 

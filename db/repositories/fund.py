@@ -103,7 +103,7 @@ async def pay(
 async def deposit(session: AsyncSession, *, household_id: str, amount_fen: int, at: datetime, memo: str | None) -> LedgerEntry:
     """A deposit or top-up (续交) into a household's account."""
     stmt = select(FundAccount).where(FundAccount.household_id == household_id).execution_options(populate_existing=True)
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()  # two deposits at once must both count, not overwrite each other's balance
     account = await session.scalar(stmt)
     if account is None:

@@ -7,7 +7,7 @@ repositories as any route does and then fail in the ways a route can fail.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest_asyncio
 from fastapi import APIRouter
@@ -30,7 +30,7 @@ ran_after_commit: list[str] = []
 
 
 async def _deposit(session, household_id: str, memo: str) -> None:  # type: ignore[no-untyped-def]
-    await fund_repo.deposit(session, household_id=household_id, amount_fen=777, at=datetime.now(timezone.utc), memo=memo)
+    await fund_repo.deposit(session, household_id=household_id, amount_fen=777, at=datetime.now(UTC), memo=memo)
 
 
 @probe.post("/{household_id}/fails-after-writing")
@@ -46,7 +46,7 @@ async def commit_violates_a_key(household_id: str, session: SessionDep) -> dict[
     if session.bind.dialect.name == "sqlite":
         await session.execute(text("PRAGMA defer_foreign_keys = ON"))
         await session.execute(insert(LedgerEntry).values(
-            household_id="no-such-household", at=datetime.now(timezone.utc), kind="deposit", amount_fen=1, balance_after_fen=1,
+            household_id="no-such-household", at=datetime.now(UTC), kind="deposit", amount_fen=1, balance_after_fen=1,
         ))
     else:
         await session.execute(text(
@@ -92,7 +92,7 @@ async def duplicate_ballot(election_id: str, household_id: str, session: Session
 def _ballot_row(election_id: str, household_id: str) -> dict[str, object]:
     return {
         "election_id": election_id, "household_id": household_id, "owner_key": household_id, "choices": ["c1"],
-        "channel": "paper", "entered_by": "probe", "batch_id": "probe", "cast_at": datetime.now(timezone.utc), "receipt": "r",
+        "channel": "paper", "entered_by": "probe", "batch_id": "probe", "cast_at": datetime.now(UTC), "receipt": "r",
     }
 
 
@@ -100,9 +100,8 @@ def _ballot_row(election_id: str, household_id: str) -> dict[str, object]:
 async def probe_api(settings, sessions) -> AsyncIterator[AsyncClient]:  # type: ignore[no-untyped-def]
     app = create_app(settings)
     app.include_router(probe)
-    async with app.router.lifespan_context(app):
-        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test", timeout=60) as client:
-            yield client
+    async with app.router.lifespan_context(app), AsyncClient(transport=ASGITransport(app=app), base_url="http://test", timeout=60) as client:
+        yield client
 
 
 async def _deposits(sessions, household_id: str, memo: str) -> int:  # type: ignore[no-untyped-def]
@@ -146,7 +145,7 @@ async def test_a_unique_violation_is_a_409_problem_not_a_500(probe_api, sessions
     async with sessions() as s:
         await election_repo.open_election(
             s, election_id=election_id, case_id=f"{cast.estate_id}-case", estate_id=cast.estate_id, attempt=1, seats=5,
-            candidates=[{"id": "c1"}], at=datetime.now(timezone.utc),
+            candidates=[{"id": "c1"}], at=datetime.now(UTC),
         )
         await election_repo.insert_ballots(s, [_ballot_row(election_id, cast.households[0])])
         await s.commit()

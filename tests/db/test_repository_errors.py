@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -18,7 +18,7 @@ from tests.factories import create_test_estate
 def _ballot(election_id: str, household_id: str) -> dict[str, object]:
     return {
         "election_id": election_id, "household_id": household_id, "owner_key": household_id, "choices": ["c1"],
-        "channel": "paper", "entered_by": "test", "batch_id": "b", "cast_at": datetime.now(timezone.utc), "receipt": "r",
+        "channel": "paper", "entered_by": "test", "batch_id": "b", "cast_at": datetime.now(UTC), "receipt": "r",
     }
 
 
@@ -29,7 +29,7 @@ async def test_a_second_ballot_for_a_unit_is_already_exists_and_nothing_of_the_b
     async with transaction(sessions) as s:
         await election_repo.open_election(
             s, election_id=election_id, case_id=f"{cast.estate_id}-case", estate_id=cast.estate_id, attempt=1, seats=5,
-            candidates=[{"id": "c1"}], at=datetime.now(timezone.utc),
+            candidates=[{"id": "c1"}], at=datetime.now(UTC),
         )
         await election_repo.insert_ballots(s, [_ballot(election_id, h[0])])
 
@@ -43,13 +43,13 @@ async def test_a_second_ballot_for_a_unit_is_already_exists_and_nothing_of_the_b
 async def test_a_deposit_for_an_unknown_household_is_not_found(sessions) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(NotFound, match="no household nope"):
         async with transaction(sessions) as s:
-            await fund_repo.deposit(s, household_id="nope", amount_fen=100, at=datetime.now(timezone.utc), memo=None)
+            await fund_repo.deposit(s, household_id="nope", amount_fen=100, at=datetime.now(UTC), memo=None)
 
 
 async def test_an_audit_entry_racing_another_is_a_conflicting_write(sessions, settings) -> None:  # type: ignore[no-untyped-def]
     cast = await create_test_estate(sessions, settings)
     case_id = f"{cast.estate_id}-audit"
-    event = AuditEvent(key=f"{case_id}:1", at=datetime.now(timezone.utc), kind="step")
+    event = AuditEvent(key=f"{case_id}:1", at=datetime.now(UTC), kind="step")
     async with transaction(sessions) as s:
         assert await audit_repo.append_events(s, case_id, [event], maybe_stored=False) == 1
     # A first attempt skips the look-up of stored keys; the unique key still refuses the copy.
@@ -68,7 +68,7 @@ async def test_a_retried_opening_writes_nothing_and_an_unknown_attempt_is_not_fo
         async with transaction(sessions) as s:
             await election_repo.open_election(
                 s, election_id=election_id, case_id=f"{cast.estate_id}-case", estate_id=cast.estate_id, attempt=1, seats=5,
-                candidates=[], at=datetime.now(timezone.utc),
+                candidates=[], at=datetime.now(UTC),
             )
 
     await open_it()
