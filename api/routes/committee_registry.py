@@ -14,11 +14,11 @@ from pydantic import AwareDatetime, BaseModel, Field
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
-from api.deps import ActorDep, ClientDep, SessionDep, SettingsDep
+from api.deps import ActorDep, ClientDep, CommitteeRegistrarDep, SessionDep, SettingsDep
 from api.errors import Forbidden, Invalid, NotFound, Unavailable
-from api.routes.election_view import ORGANISERS
 from api.schemas import Labelled
 from db.repositories import election as election_repo
+from db.session import after_commit, hold_write_gate
 from db.repositories import reference as reference_repo
 from domain.access import Actor, Scope, covers
 from domain.election_checks import seat_errors, term_end
@@ -99,10 +99,9 @@ async def committee_registry(estate_id: str, session: SessionDep, actor: ActorDe
 @router.put("/owners-committees/{estate_id}", response_model=CommitteeRegistryRead,
             summary="Register a sitting committee and its term; arms the re-election 90 days before the term ends")
 async def register_committee(
-    estate_id: str, body: CommitteeRecordCreate, session: SessionDep, actor: ActorDep, client: ClientDep, settings: SettingsDep,
+    estate_id: str, body: CommitteeRecordCreate, session: SessionDep, actor: CommitteeRegistrarDep, client: ClientDep,
+    settings: SettingsDep,
 ) -> CommitteeRegistryRead:
-    if not actor.has_any(ORGANISERS):
-        raise Forbidden("the committee registry is kept by the street office")
     await _visible_estate(session, actor, estate_id)
     errors = seat_errors(len(body.members)) + (
         ["the term ends after it starts, within 5 years"]
@@ -110,19 +109,25 @@ async def register_committee(
     )
     if errors:
         raise Invalid("; ".join(errors))
+    await hold_write_gate(session)
     row, _ = await election_repo.record_committee(
         session, estate_id=estate_id, members=[m.model_dump() for m in body.members], seats=len(body.members),
         term_start=body.term_start, term_end=body.term_end, case_id=None, at=datetime.now(UTC),
     )
-    await session.commit()
-    try:
-        # One timer per term (its id carries the term end): registering the same term again reuses it.
-        await client.start_workflow(
-            CommitteeTermWorkflow.run,
-            CommitteeTermInput(estate_id=estate_id, term_end=body.term_end, rules=ELECTION_DEMO if settings.demo_periods else ELECTION),
-            id=term_workflow_id(estate_id, body.term_end), task_queue=settings.task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        )
-    except RPCError:
-        raise Unavailable("the committee was registered but its re-election timer could not be armed: send the request again") from None
+
+    async def arm_reelection_timer() -> None:
+        try:
+            # One timer per term (its id carries the term end): registering the same term again reuses it.
+            await client.start_workflow(
+                CommitteeTermWorkflow.run,
+                CommitteeTermInput(estate_id=estate_id, term_end=body.term_end, rules=ELECTION_DEMO if settings.demo_periods else ELECTION),
+                id=term_workflow_id(estate_id, body.term_end), task_queue=settings.task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            )
+        except RPCError:
+            raise Unavailable("the committee was registered but its re-election timer could not be armed: send the request again") from None
+
+    # The timer may fire at once (a term ending within 90 days) and reads the registry: arm it only
+    # once the row is committed, and without holding a connection while Temporal answers.
+    after_commit(session, arm_reelection_timer)
     return _registry_read(row, estate_id)

@@ -12,22 +12,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, status
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
 
-from activities.election import recount
-from api.deps import ActorDep, CaseCallDep, SessionDep
+from api.deps import ActorDep, BallotClerkDep, CaseCallDep, RecounterDep, SessionDep, VotingOwnerDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.routes.election_view import PREFIX, case_rules, election_case
 from api.schemas import Labelled
 from db.models import CaseRecord, Election
 from db.repositories import election as election_repo
-from db.session import write_gate
+from db.session import hold_write_gate
 from domain.access import Role
 from domain.election_ballots import BallotLine, Channel
 from domain.tally import TallyResult
 
 router = APIRouter()
-BALLOT_CLERKS = (Role.CLERK, Role.STREET_OFFICE)
 RECEIPT_READERS = (Role.CLERK, Role.STREET_OFFICE, Role.AUDITOR, Role.HOUSING_BUREAU)
 
 
@@ -70,35 +67,24 @@ async def _store(
     if call.idempotency_key and (done := await election_repo.batch_receipts(session, election.id, batch_id)):
         return BallotBatchRead(election_id=election.id, attempt=election.attempt, batch_id=batch_id,
                                accepted=len(done), receipts=done, repeated=True)
-    async with write_gate(session.bind):  # SQLite: ballots of one API process queue here, not in SQLite's busy sleep
-        try:
-            receipts, errors = await election_repo.record_ballots(
-                session, election=election, lines=lines, channel=channel.value, entered_by=call.actor.subject,
-                batch_id=batch_id, at=datetime.now(UTC), rules=case_rules(record),
-            )
-        except election_repo.VotingClosed as exc:
-            await session.rollback()
-            raise Conflict(str(exc)) from None
-        if errors:
-            await session.rollback()
-            problem = Conflict if any(e.conflict for e in errors) else Invalid
-            raise problem(f"{len(errors)} line(s) refused; nothing was stored",
-                          errors=[e.model_dump() for e in errors])
-        try:
-            await session.commit()
-        except IntegrityError:
-            await session.rollback()
-            raise Conflict("a ballot for one of these units was recorded meanwhile; nothing was stored") from None
+    # SQLite: ballots of one API process queue here until their commit, not in SQLite's busy sleep.
+    await hold_write_gate(session)
+    receipts, errors = await election_repo.record_ballots(
+        session, election=election, lines=lines, channel=channel.value, entered_by=call.actor.subject,
+        batch_id=batch_id, at=datetime.now(UTC), rules=case_rules(record),
+    )
+    if errors:
+        problem = Conflict if any(e.conflict for e in errors) else Invalid
+        raise problem(f"{len(errors)} line(s) refused; nothing was stored",
+                      errors=[e.model_dump() for e in errors])
     return BallotBatchRead(election_id=election.id, attempt=election.attempt, batch_id=batch_id, accepted=len(receipts), receipts=receipts)
 
 
 @router.post(f"{PREFIX}/{{case_id}}/ballots/paper", response_model=BallotBatchRead, status_code=status.HTTP_201_CREATED,
              summary="A clerk enters a batch of written ballots: all or nothing, one vote per unit",
              openapi_extra={"requestBody": {"content": {"application/json": {"examples": PAPER_EXAMPLE}}}})
-async def paper_ballots(case_id: str, body: PaperBallotBatch, call: CaseCallDep) -> BallotBatchRead:
-    if not call.actor.has_any(BALLOT_CLERKS):
-        raise Forbidden("written ballots are entered by the street office's clerks")
-    record = await election_case(call.session, call.actor, case_id)
+async def paper_ballots(case_id: str, body: PaperBallotBatch, clerk: BallotClerkDep, call: CaseCallDep) -> BallotBatchRead:
+    record = await election_case(call.session, clerk, case_id)
     return await _store(call, record, body.ballots, Channel.PAPER)
 
 
@@ -106,15 +92,13 @@ async def paper_ballots(case_id: str, body: PaperBallotBatch, call: CaseCallDep)
              summary="An owner casts their own electronic ballot for their units")
 async def electronic_ballot(
     case_id: str, body: Annotated[ElectronicBallot, Body(openapi_examples={"owner": {"value": {"choices": ["c1", "c2", "c3"]}}})],
-    call: CaseCallDep,
+    owner: VotingOwnerDep, call: CaseCallDep,
 ) -> BallotBatchRead:
-    if not call.actor.has_any([Role.OWNER]):
-        raise Forbidden("an electronic ballot is cast by the owner in person")
-    record = await election_case(call.session, call.actor, case_id)
+    record = await election_case(call.session, owner, case_id)
     election = await election_repo.lock_open_election(call.session, record.id)
     if election is None:
         raise Conflict("voting is not open for this election")
-    own = await election_repo.households_of_owner_on_roll(call.session, election.id, call.actor.subject)
+    own = await election_repo.households_of_owner_on_roll(call.session, election.id, owner.subject)
     units = body.household_ids or own
     if not units or any(h not in own for h in units):
         raise Forbidden("you can vote only for units registered to you on this election's roll")
@@ -191,14 +175,12 @@ async def tally(case_id: str, session: SessionDep, actor: ActorDep) -> list[Atte
 
 @router.get(f"{PREFIX}/{{case_id}}/tally/{{attempt}}/recount", response_model=RecountRead,
             summary="An auditor recounts an attempt from the stored ballots and compares it with the recorded result")
-async def recount_attempt(case_id: str, attempt: int, session: SessionDep, actor: ActorDep) -> RecountRead:
-    if not actor.has_any([Role.AUDITOR, Role.HOUSING_BUREAU]):
-        raise Forbidden("recounts are for auditors and the housing bureau")
+async def recount_attempt(case_id: str, attempt: int, session: SessionDep, actor: RecounterDep) -> RecountRead:
     record = await election_case(session, actor, case_id)
     election = next((e for e in await election_repo.elections_of_case(session, record.id) if e.attempt == attempt), None)
     if election is None or election.result is None:
         raise NotFound(f"attempt {attempt} has no recorded result")
     stored = TallyResult.model_validate(election.result)
-    recounted = await recount(session, election.id, case_rules(record))
+    recounted = await election_repo.recount(session, election.id, rules=case_rules(record))
     return RecountRead(election_id=election.id, identical=stored == recounted, stored=stored, recounted=recounted)
 

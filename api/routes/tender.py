@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
 from api.case_service import CasePlace, can_see, estate_for_start, load_visible_case, read_snapshot, send_update, start_case, started_case
-from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
+from api.deps import ActorDep, BidderDep, CaseCallDep, ClientDep, ExpertPoolReaderDep, IdempotencyKey, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from core.registry import REGISTRY
 from api.schemas import CaseRead
@@ -31,7 +31,6 @@ from workflows.tender_models import BidInput, ClarificationInput, TenderObjectio
 
 router = APIRouter(tags=["tender 物业服务招标"])
 
-OFFICIALS = (Role.HOUSING_BUREAU, Role.BUREAU_SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 # Who may read the draw with the experts' names before the award.
 DRAW_READERS = (Role.HOUSING_BUREAU, Role.AUDITOR, Role.ADMIN)
 # What a bidder may read before the award: the announcement, the deadline, the published result.
@@ -177,11 +176,9 @@ async def _bidder_update(request: Request, session: SessionDep, actor: Actor, cl
 
 @router.post("/cases/tender/{case_id}/bids", response_model=CaseRead, summary="Register your company's bid (投标); refused with the reason if ineligible")
 async def register_bid(
-    case_id: str, body: BidCreate, request: Request, session: SessionDep, actor: ActorDep, client: ClientDep,
+    case_id: str, body: BidCreate, request: Request, session: SessionDep, actor: BidderDep, client: ClientDep,
     settings: SettingsDep, idempotency_key: IdempotencyKey = None,
 ) -> CaseRead:
-    if Role.PROPERTY_COMPANY not in actor.roles or not _is_company_user(actor):
-        raise Forbidden("only a property company's user can bid")
     payload = BidInput(bid=BidData.model_validate(body.model_dump()), actor=actor)
     audit = {"decision": "bid", "step": "bidding", "data": body.model_dump()}
     return await _bidder_update(request, session, actor, client, settings, case_id, "register_bid", payload, audit, idempotency_key)
@@ -237,9 +234,7 @@ async def draw(case_id: str, session: SessionDep, actor: ActorDep) -> DrawRead:
 
 
 @router.get("/experts", response_model=list[ExpertRead], summary="The bid-evaluation expert pool (评标专家库), for officials")
-async def experts(session: SessionDep, actor: ActorDep) -> list[ExpertRead]:
-    if not actor.has_any(OFFICIALS):
-        raise Forbidden("the expert pool is open to the housing bureau and auditors only")
+async def experts(session: SessionDep, official: ExpertPoolReaderDep) -> list[ExpertRead]:
     return [
         ExpertRead(id=e.id, name=e.name, employer=e.employer, specialty=e.specialty, related_company_ids=related)
         for e, related in await tender_repo.expert_pool(session)
