@@ -12,7 +12,7 @@ from temporalio.exceptions import ApplicationError
 
 from db.repositories import cases as cases_repo
 from db.repositories import election as election_repo
-from db.repositories import reference as reference_repo
+from activities.estates import known_estate
 from db.repositories.election import recount
 from db.session import transaction
 from domain.election import PROCESS_KIND, Candidate
@@ -122,9 +122,7 @@ class ElectionActivities:
     async def load_context(self, request: EstateRequest) -> ElectionContext:
         """The estate's street, community, size and the body acting for its owners now."""
         async with self._sessions() as session:
-            estate = await reference_repo.estate(session, request.estate_id)
-            if estate is None:
-                raise ApplicationError(f"unknown estate {request.estate_id}", type="UnknownEstate", non_retryable=True)
+            estate = await known_estate(session, request.estate_id)
             roll = await election_repo.estate_roll(session, request.estate_id)
             if not roll:
                 raise ApplicationError("the estate has no households", type="EmptyEstate", non_retryable=True)

@@ -10,7 +10,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from db.repositories import credit as credit_repo
-from db.repositories import reference as reference_repo
+from activities.estates import known_place
 from db.repositories import ticket as ticket_repo
 from db.repositories import ticket_routing as routing_repo
 from db.session import transaction
@@ -57,9 +57,7 @@ class TicketActivities:
     async def load_context(self, request: TicketContextRequest) -> TicketContext:
         """The estate's street, community and company, and the duty-list route for the category."""
         async with self._sessions() as session:
-            place = await reference_repo.estate_place(session, estate_id=request.estate_id)
-            if place is None:
-                raise ApplicationError(f"unknown estate {request.estate_id}", type="UnknownEstate", non_retryable=True)
+            place = await known_place(session, request.estate_id)
             route = await routing_repo.route_for(session, request.category)
             if route is None:
                 raise ApplicationError(f"no route for category {request.category}", type="UnknownCategory", non_retryable=True)
