@@ -8,9 +8,10 @@ from datetime import datetime, timezone
 from db.repositories import election as election_repo
 from tests.factories import create_test_estate
 from tests.factories_election import PATH, ElectionDriver, auth, owner_of
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 
 
-async def test_owners_do_not_see_others_findings_or_objectors(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_owners_do_not_see_others_findings_or_objectors(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     h = cast.households
     async with sessions() as s:
@@ -46,7 +47,7 @@ async def test_owners_do_not_see_others_findings_or_objectors(api, env, sessions
     assert street["objections"][0]["by"] == h[7] and any("1234.56" in f for f in street["candidates"][1]["findings"])
 
 
-async def test_naive_committee_terms_get_422(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_naive_committee_terms_get_422(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     url = f"/owners-committees/{cast.estate_id}"
     members = [{"name": f"委员{i}"} for i in range(5)]
