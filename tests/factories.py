@@ -98,16 +98,3 @@ async def create_test_estate(
         ))
         await session.commit()
     return Cast(settings=settings, estate_id=estate_id, households=households)
-
-
-async def eventually(check, attempts: int = 100, delay: float = 0.05):  # type: ignore[no-untyped-def]
-    """Poll ``check`` (an async callable returning a truthy value) while a timer's effects land."""
-    import asyncio
-
-    last = None
-    for _ in range(attempts):
-        last = await check()
-        if last:
-            return last
-        await asyncio.sleep(delay)
-    raise AssertionError(f"condition not met; last value: {last!r}")
