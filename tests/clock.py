@@ -56,15 +56,15 @@ class NotMet(AssertionError):
     """A condition a test waited for did not hold in time."""
 
 
-async def wait_until(check: Callable[[], Awaitable[T | None]], *, timeout: float = WAIT_TIMEOUT, every: float = 0.05) -> T:
-    """Poll ``check`` until it returns a truthy value and return that; fail after ``timeout`` seconds."""
+async def wait_until(check: Callable[[], Awaitable[T | None]], *, within: float = WAIT_TIMEOUT, every: float = 0.05) -> T:
+    """Poll ``check`` until it returns a truthy value and return that; fail when ``within`` seconds have passed."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while True:
         last = await check()
         if last:
             return last
         if loop.time() >= deadline:
             shown = repr(last)
-            raise NotMet(f"not met within {timeout} s; last value: {shown[:500]}{' …' if len(shown) > 500 else ''}")
+            raise NotMet(f"not met within {within} s; last value: {shown[:500]}{' …' if len(shown) > 500 else ''}")
         await asyncio.sleep(every)

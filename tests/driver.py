@@ -110,7 +110,7 @@ class CaseDriver:
 
     async def wait_for(
         self, *, step: str | None = None, status: str | None = None, open_task: str | None = None,
-        timeout: float = WAIT_TIMEOUT,
+        within: float = WAIT_TIMEOUT,
     ) -> Json:
         """The case once it is at ``step``, has ``status`` and an open ``open_task`` task (those given).
 
@@ -135,12 +135,12 @@ class CaseDriver:
             return seen
 
         try:
-            return await wait_until(matching, timeout=timeout)
+            return await wait_until(matching, within=within)
         except NotMet:
             where = (f"at {seen['step']['code']} ({seen['status']['code']}) with open {[t['step']['code'] for t in seen['open_tasks']]}"
                      if seen else "not in the read model")
             raise NotMet(f"case {self.case_id} not at step={step} status={status} open_task={open_task} "
-                         f"within {timeout} s; it is {where}") from None
+                         f"within {within} s; it is {where}") from None
 
 
 def _open_tasks(case: Json, step: str | None, note: str | None) -> list[Json]:

@@ -50,7 +50,7 @@ class ElectionDriver(CaseDriver):
         """Each unit's owner of record, as a nomination names them."""
         async with self.sessions() as s:
             rows = (await s.execute(select(Household.id, Household.owner_name).where(Household.estate_id == self.cast.estate_id))).all()
-        return {household: name for household, name in rows}
+        return dict(rows)
 
     async def start(self, kind: str = "re_election", who: str = "clerk", expect: int = 201, **extra: Any) -> Response:
         body = {"estate_id": self.cast.estate_id, "kind": kind, "description": "换届选举", **extra}

@@ -18,7 +18,7 @@ from tests.golden_recorder import keep_golden
 async def balances(sessions: Sessions, households: list[str]) -> dict[str, int]:
     async with sessions() as s:
         rows = await s.execute(select(FundAccount.household_id, FundAccount.balance_fen).where(FundAccount.household_id.in_(households)))
-        return {household: balance for household, balance in rows.all()}
+        return dict(rows.all())
 
 
 async def test_full_case_through_the_api(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
