@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from db.models import FundAccount, LedgerEntry
+from domain.calendar import CITY_TZ
 from domain.fund_ledger import shares_for
 from tests.factories import FundCaseDriver, create_test_estate
 from tests.golden_recorder import keep_golden
@@ -65,7 +66,10 @@ async def test_full_case_through_the_api(api, env, sessions, settings) -> None: 
     assert case["step"]["code"] == "public_notice"
     assert case["facts"]["objections"][0]["outcome"] == "answer"
 
-    await env.sleep(timedelta(days=5, hours=1))
+    # The notice ends at 24:00 city time of its fifth day (淄博 Art. 67; 民法典 Arts. 201, 203).
+    end = datetime.fromisoformat(case["facts"]["public_notice"]["end"])
+    assert end.astimezone(CITY_TZ).time() == time(0) and end - datetime.fromisoformat(case["facts"]["public_notice"]["start"]) > timedelta(days=5)
+    await env.sleep(end - await env.get_current_time() + timedelta(minutes=1))
     case = await drv.case()
     for _ in range(50):
         if case["status"]["code"] == "completed":
