@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from httpx import AsyncClient, Response
@@ -13,6 +14,7 @@ from api.auth import issue_token
 from core.settings import Settings
 from db.seed import EstatePlan, create_estate
 from domain.access import Actor, Jurisdiction, Level, Role
+from domain.calendar import CITY_TZ
 
 
 def make_actor(role: Role, level: Level, jid: str | None = None, subject: str | None = None) -> Actor:
@@ -127,6 +129,22 @@ class FundCaseDriver:
         await self.decide("company", "budget_submission", "submit", {"amount_fen": requested, "contractor": "青州建安维修工程有限公司"})
         await self.decide("agency", "price_review", "approve", {"approved_amount_fen": approved, "reasons": "钢丝绳单价按信息价核减"})
         await self.decide("bureau", "bureau_review", "approve", comment="同意")
+
+
+async def skip_to(env, moment: datetime) -> None:  # type: ignore[no-untyped-def]
+    """Skip the test server's clock to ``moment`` (no-op when it is already past)."""
+    now = await env.get_current_time()
+    if moment > now:
+        await env.sleep(moment - now)
+
+
+async def next_city_time(env, at: time) -> datetime:  # type: ignore[no-untyped-def]
+    """The next moment the city's clock (Asia/Shanghai) shows ``at``, at least a minute away."""
+    now = (await env.get_current_time()).astimezone(CITY_TZ)
+    moment = datetime.combine(now.date(), at, tzinfo=CITY_TZ)
+    while moment < now + timedelta(minutes=1):
+        moment += timedelta(days=1)
+    return moment
 
 
 async def eventually(check, attempts: int = 100, delay: float = 0.05):  # type: ignore[no-untyped-def]
