@@ -44,7 +44,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.tasks import DecisionInput, DecisionRefused, HumanTask, RefusalKind
     from domain.tender import EXIT_REASON_LABELS, ExitReason
     from workflows.human_tasks import CaseWorkflow
-    from workflows.tender_committee import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, D, calendar_sla
+    from workflows.calendar_periods import calendar_sla
+    from workflows.tender_committee import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, D
 
 
 class HandoverInput(BaseModel):
