@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from domain.handover import CHECKLIST, Defect, JointMeetingData
 from domain.rules import HandoverRules
@@ -70,12 +70,13 @@ class Escalation(BaseModel):
 class EmergencyService(BaseModel):
     """应急物业服务 for at most 6 months (潍坊 Art. 51), and the selection that follows it."""
 
-    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True)
+    # The JSON key is "from" (a Python keyword): read as either name, written as "from".
+    model_config = ConfigDict(serialize_by_alias=True)
 
     company_id: str
     company_name: str
     services: str
-    since: datetime = Field(alias="from")
+    since: datetime = Field(validation_alias=AliasChoices("from", "since"), serialization_alias="from")
     until: datetime
     follow_up_tender: str | None = None
 

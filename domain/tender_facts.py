@@ -121,16 +121,16 @@ def expert_draw_facts(
 ) -> ExpertDrawFacts:
     """The draw's facts; names and employers only once ``released``."""
 
-    def named(expert_id: str) -> dict[str, str | None]:
+    def named(expert_id: str) -> ExpertRef:
         expert = pool.get(expert_id) if released else None
-        return {"name": expert.name, "employer": expert.employer} if expert else {}
+        return ExpertRef(expert_id=expert_id, name=expert.name if expert else None, employer=expert.employer if expert else None)
 
     return ExpertDrawFacts(
         committee_plan=plan,
-        expert_pool=[ExpertRef(expert_id=e, **named(e)) for e in sorted(pool)],
-        exclusions=[ExclusionFacts(**x.model_dump(), **named(x.expert_id)) for x in exclusions],
+        expert_pool=[named(e) for e in sorted(pool)],
+        exclusions=[ExclusionFacts.model_validate({**x.model_dump(), **named(x.expert_id).model_dump()}) for x in exclusions],
         draws=list(draws),
-        committee=[MemberFacts(**m.model_dump(), **named(m.expert_id)) for m in members],
+        committee=[MemberFacts.model_validate({**m.model_dump(), **named(m.expert_id).model_dump()}) for m in members],
         names_released=released,
     )
 

@@ -16,7 +16,6 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.fund_emergency_models import FundEmergencyInput, ObjectionInput
     from activities.fund_emergency import FundCaseContext, FundContextRequest, FundEmergencyActivities, PaymentRequest
     from domain.access import Role, Scope, covers
     from domain.cases import CaseAck, CaseSnapshot, CaseStatus
@@ -47,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.fund_ledger import PaymentOutcome, Shortfall
     from domain.tasks import Decision, DecisionInput, DecisionRefused, HumanTask, RefusalKind
     from workflows.calendar_periods import statute_period_end
+    from workflows.fund_emergency_models import FundEmergencyInput, ObjectionInput
     from workflows.human_tasks import CaseWorkflow, refusal
     from workflows.objection_window import AnswerPolicy, ObjectionWindow
 

@@ -44,9 +44,14 @@ class TenderCommittee(CaseWorkflow):
     """Draw, evaluation and publicity: the tender's steps between the opening and the award."""
 
     _rules: TenderRules
+    _round: int
     _bids: dict[str, Bid]
     _method: Method
-    _representative_role: Role
+
+    @property
+    def _representative_role(self) -> Role:
+        """The tenderer's representative on the committee: the tender says who that is."""
+        raise NotImplementedError
 
     def _init_committee(self) -> None:
         self._pool: dict[str, ExpertProfile] = {}

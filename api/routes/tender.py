@@ -7,6 +7,7 @@ it until the award (招标投标法 Art. 37), and they see only their own bid an
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
