@@ -147,7 +147,9 @@ async def test_the_election_settings_cap_record_upheld_and_note_the_passed_perio
             await object_("identity", "期满后的异议")
 
         await decide(second.id, "answer")
-        final = await handle.result()
+        # Waiting for the result would let the shared test server skip time for every other case.
+        with env.auto_time_skipping_disabled():
+            final = await handle.result()
     assert final.status == CaseStatus.COMPLETED
     assert [(o["kind_label"], o["outcome"]) for o in final.facts["objections"]] == [("业主身份异议", "uphold"), ("候选人资格异议", "answer")]
     assert final.facts["notice"]["closed"] >= final.facts["notice"]["passed_at"]
