@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import TypeVar
 
 from temporalio.testing import WorkflowEnvironment
+
+from domain.calendar import CITY_TZ
 
 T = TypeVar("T")
 
@@ -68,3 +70,12 @@ async def wait_until(check: Callable[[], Awaitable[T | None]], *, within: float 
             shown = repr(last)
             raise NotMet(f"not met within {within} s; last value: {shown[:500]}{' …' if len(shown) > 500 else ''}")
         await asyncio.sleep(every)
+
+
+async def next_city_time(env: WorkflowEnvironment, at: time) -> datetime:
+    """The next moment the city's clock (Asia/Shanghai) shows ``at``, at least a minute away."""
+    now = (await env.get_current_time()).astimezone(CITY_TZ)
+    moment = datetime.combine(now.date(), at, tzinfo=CITY_TZ)
+    while moment < now + timedelta(minutes=1):
+        moment += timedelta(days=1)
+    return moment

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from db.models import FundAccount, LedgerEntry
+from domain.calendar import CITY_TZ
 from domain.fund_ledger import shares_for
 from tests.clock import skip_past
 from tests.factories import Cast, create_test_estate
@@ -68,7 +69,10 @@ async def test_full_case_through_the_api(api: AsyncClient, env: WorkflowEnvironm
     assert case["step"]["code"] == "public_notice"
     assert case["facts"]["objections"][0]["outcome"] == "answer"
 
-    await skip_past(env, datetime.fromisoformat(case["facts"]["public_notice"]["end"]))
+    # The notice ends at 24:00 city time of its fifth day (淄博 Art. 67; 民法典 Arts. 201, 203).
+    end = datetime.fromisoformat(case["facts"]["public_notice"]["end"])
+    assert end.astimezone(CITY_TZ).time() == time(0) and end - datetime.fromisoformat(case["facts"]["public_notice"]["start"]) > timedelta(days=5)
+    await skip_past(env, end)
     case = await drv.wait_for(status="completed")
     assert case["facts"]["final_payment_fen"] == 4_000_000 - 2_100_000
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from db.models import CreditRecord, Estate
 from db.repositories import credit as credit_repo
 from domain.access import Scope
+from domain.calendar import period_end
 from domain.handover import CHECKLIST
 from domain.rules import HANDOVER
 from domain.tender import ExitReason
@@ -45,7 +46,9 @@ async def test_checklist_dispute_remedy_inspection_and_the_new_company_in_place(
     case = await handover.case()
     notice = case["facts"]["notice"]
     notified = datetime.fromisoformat(notice["notified_at"])
-    assert datetime.fromisoformat(notice["exit_deadline"]) == notified + timedelta(days=90 + 15)
+    # 90 days' notice, then the agreed 15 days: the 105th day after the notice, to 24:00 city time.
+    assert datetime.fromisoformat(notice["exit_deadline"]) == period_end(notified, timedelta(days=90 + 15))
+    assert datetime.fromisoformat(notice["contract_ends"]) == period_end(notified, timedelta(days=90))
     exit_task = case["open_tasks"][0]
     await handover.decide("co-xinda", exit_task, "confirm", expect=403)
     r = await handover.decide("co-yuejia", exit_task, "confirm")
@@ -77,7 +80,8 @@ async def test_exit_deadline_passes_escalation_tasks_and_a_bad_credit_record(api
     case_id = handover.case_id
     case = await handover.case()
     exit_by = datetime.fromisoformat(case["facts"]["notice"]["exit_deadline"])
-    assert exit_by == datetime.fromisoformat(case["facts"]["notice"]["notified_at"]) + HANDOVER.dismissal_notice + HANDOVER.default_exit_period
+    notified = datetime.fromisoformat(case["facts"]["notice"]["notified_at"])
+    assert exit_by == period_end(notified, HANDOVER.dismissal_notice + HANDOVER.default_exit_period)
 
     await skip_to(env, exit_by - timedelta(hours=2))
     assert (await handover.case())["step"]["code"] == "exit"

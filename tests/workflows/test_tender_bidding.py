@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from db.models import TenderBid
+from domain.calendar import period_end
 from tests.clock import skip_past, skip_to
 from tests.factories_tender import TenderDriver, create_tender_estate
 from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
@@ -113,7 +114,7 @@ async def test_late_clarification_moves_the_deadline(api: AsyncClient, env: Work
     assert r.status_code == 409
     await skip_past(env, moved)
     case = await drv.wait_for(step="tender_failed")
-    assert case["facts"]["rounds"][0]["deadline"] == moved.isoformat()
+    assert datetime.fromisoformat(case["facts"]["rounds"][0]["deadline"]) == moved
 
 
 async def test_fewer_than_three_bids_no_opening_retender_then_direct_selection(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
@@ -151,7 +152,8 @@ async def test_fewer_than_three_bids_no_opening_retender_then_direct_selection(a
     assert r.json()["step"]["code"] == "contract" and r.json()["facts"]["winner"] == "co-huacheng"
     contract = (await drv.tasks("contract"))[0]
     due = datetime.fromisoformat(contract["due_at"])
-    assert due == datetime.fromisoformat(r.json()["facts"]["awarded_at"]) + timedelta(days=30)
+    # 招标投标法 Art. 46: 30 days from the award, ending at 24:00 city time of the 30th (民法典 Arts. 201, 203).
+    assert due == period_end(datetime.fromisoformat(r.json()["facts"]["awarded_at"]), timedelta(days=30))
     # A first tender: the clerk signs for the developer, and the developer hands over (no outgoing company).
     await drv.decide("clerk", contract, "confirm", {"contract_no": "QZQQ-2027-009"})
     r = await drv.decide("co-huacheng", contract, "confirm", {"contract_no": "QZQQ-2027-009"})

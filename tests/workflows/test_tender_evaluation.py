@@ -128,7 +128,7 @@ async def test_recusal_redraw_missing_score_objection_award_and_handover(api: As
     for t in pending[:-1]:
         await drv.decide(t["assignee"] or "committee", t, "submit", {"scores": scores})
     case = await drv.case()
-    assert case["step"]["code"] == "evaluation" and "ranking" not in case["facts"] and "winner" not in case["facts"]
+    assert case["step"]["code"] == "evaluation" and case["facts"]["ranking"] == [] and case["facts"]["winner"] is None
     last = pending[-1]
     r = await drv.decide(last["assignee"] or "committee", last, "submit", {"scores": scores})
     assert r.json()["step"]["code"] == "publicity"
@@ -142,7 +142,7 @@ async def test_recusal_redraw_missing_score_objection_award_and_handover(api: As
     end = datetime.fromisoformat((await drv.case())["facts"]["publicity"]["end"])
     await skip_past(env, end)
     case = await drv.case()
-    assert case["step"]["code"] == "publicity" and "winner" not in case["facts"]
+    assert case["step"]["code"] == "publicity" and case["facts"]["winner"] is None
     objection = (await drv.tasks("objection"))[0]
     await drv.decide("co-huacheng", objection, "answer", comment="no", expect=403)
     await drv.decide("clerk", objection, "answer", comment="经核实证书在有效期内")
