@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ from api.schemas import CaseRead
 from core.settings import Settings
 from db.models import CaseRecord
 from db.session import unit_of_work
+from domain.actor_seal import sealed
 from domain.access import Actor, Level, Role
 from domain.ticket import LEDGER_ROLES
 
@@ -42,9 +44,11 @@ async def get_client(request: Request) -> Client:
 def get_actor(request: Request, authorization: Annotated[str | None, Header()] = None) -> Actor:
     if not authorization or not authorization.lower().startswith("bearer "):
         raise NotAuthenticated("send 'Authorization: Bearer <token>'")
-    actor = actor_from_token(request.app.state.settings, authorization[7:].strip())
+    settings: Settings = request.app.state.settings
+    actor = actor_from_token(settings, authorization[7:].strip())
     structlog.contextvars.bind_contextvars(actor=actor.subject)
-    return actor
+    # Sealed for the workflows: an actor that did not come through here is refused by the worker.
+    return sealed(actor, settings.actor_seal_key, datetime.now(UTC), timedelta(seconds=settings.actor_seal_ttl_seconds))
 
 
 IdempotencyKey = Annotated[

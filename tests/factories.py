@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from dataclasses import dataclass, field
 
 from api.auth import issue_token
-from core.settings import Settings
+from core.settings import Settings, get_settings
 from db.seed import EstatePlan, create_estate
 from db.seed_tickets import DEPARTMENTS
 from domain.access import Actor, Jurisdiction, Level, Role
+from domain.actor_seal import sealed
 from tests.fixture_types import Sessions
 
 
 def make_actor(role: Role, level: Level, jid: str | None = None, subject: str | None = None) -> Actor:
-    """A user with one role and jurisdiction; a fresh subject unless one is given."""
-    return Actor(
+    """A user with one role and jurisdiction (a fresh subject unless one is given), sealed as the API seals it."""
+    actor = Actor(
         subject=subject or f"{role.value}-{uuid.uuid4().hex[:6]}", name=f"测试{role.label}", roles=(role,),
         jurisdiction=Jurisdiction(level=level, id=jid), organisation=f"测试{role.label}单位",
     )
+    return sealed(actor, get_settings().actor_seal_key, datetime.now(UTC), timedelta(hours=1))
 
 
 @dataclass
