@@ -4,7 +4,9 @@ Statutory periods in property-management rules are written either in 工作日
 (working days: the official holiday schedule, including 调休, applies) or in
 日 (calendar days). Both follow 民法典 Art. 201 (the day on which the period
 starts is not counted; counting begins the next day) and Art. 203 para. 2 (a
-period ends at 24:00 of its last day).
+period ends at 24:00 of its last day); a deadline a party must meet that falls
+on a rest day moves to the end of the next working day (Art. 203 para. 1,
+``party_deadline``).
 """
 
 from __future__ import annotations
@@ -81,6 +83,10 @@ class WorkingCalendar:
             if self.is_working_day(day):
                 remaining -= 1
         return day
+
+    def next_working_day(self, d: date) -> date:
+        """The first working day strictly after ``d``."""
+        return self.add_working_days(d, 1)
 
     def working_days_between(self, start: date, end: date) -> int:
         """Return the number of working days in (start, end]; 0 when end <= start."""
@@ -164,6 +170,30 @@ def sla_deadlines(
         # start day. end(D) is always after start; max() keeps the invariant explicit.
         remind_at = max(_end_of_day_utc(start_day), start_utc)
     return SlaDeadlines(remind_at=remind_at, due_at=due_at, escalate_at=escalate_at)
+
+
+def _last_day(end: datetime) -> date:
+    """The city day a deadline belongs to: 24:00 ends the day before it (民法典 Art. 203 para. 2)."""
+    return (end.astimezone(CITY_TZ) - timedelta(microseconds=1)).date()
+
+
+def party_deadline(end: datetime, *, calendar: WorkingCalendar | None = None) -> datetime:
+    """When a deadline a party must meet really ends: off a rest day, at 24:00 of the next working day.
+
+    民法典 Art. 203 para. 1: when the last day of a period is a 法定休假日, the day after the rest
+    ends is the last day; para. 2: the last day ends at 24:00. ``end`` is the period's end as the
+    period was counted (24:00 city time of its last day, or an instant within it); its last day is
+    the city day before that 24:00. A rest day is any day the official calendar does not work: the
+    statutory holidays and the weekly rest days (国务院《关于职工工作时间的规定》 Art. 7), but not a
+    调休 Saturday or Sunday, which is a working day. A last day that is a working day keeps ``end``
+    as it is. The calendar is data, so count this in an activity, never in workflow code.
+    """
+    _require_aware(end)
+    cal = calendar if calendar is not None else WorkingCalendar.official()
+    last = _last_day(end)
+    if cal.is_working_day(last):
+        return end
+    return _end_of_day_utc(cal.next_working_day(last))
 
 
 def calendar_deadline(start: datetime, days: int) -> datetime:
