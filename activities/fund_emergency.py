@@ -13,6 +13,7 @@ from db.repositories import fund as fund_repo
 from activities.estates import known_estate
 from db.session import transaction
 from domain.fund_ledger import PaymentOutcome, balance_shares, shares_for
+from domain.rules import FUND_EMERGENCY, FundEmergencyRules
 
 
 class FundContextRequest(BaseModel):
@@ -49,6 +50,9 @@ class PaymentRequest(BaseModel):
     scope_id: str | None = None
     payee: str | None = None
     settles: str | None = None
+    # The rules the case carries (the top-up threshold and period, 潍坊 Art. 66); today's only for a
+    # request scheduled before they travelled with it.
+    rules: FundEmergencyRules = FUND_EMERGENCY
 
     @property
     def key(self) -> str:
@@ -89,5 +93,5 @@ class FundEmergencyActivities:
             # A shortfall returns before anything is written: the transaction commits nothing.
             return await fund_repo.pay(
                 session, key=request.key, case_id=request.case_id, kind=request.kind, payee=request.payee,
-                shares=shares, at=datetime.now(timezone.utc),
+                shares=shares, at=datetime.now(timezone.utc), rules=request.rules,
             )

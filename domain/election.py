@@ -113,7 +113,9 @@ class GroupData(BaseModel):
 
     members: list[GroupMember] = Field(min_length=1, max_length=41)
     seats: int = Field(ge=1, le=99, description="committee size: 5–11, odd")
-    term_years: int = Field(default=5, ge=1, le=10)
+    # At most the case's ElectionRules.term_years_max (checked in the workflow); the case's
+    # term_years_default when absent.
+    term_years: int | None = Field(default=None, ge=1, description="the committee's term in years, within the statutory maximum (潍坊 Art. 38); the maximum when absent")
 
 
 class PublicationData(BaseModel):

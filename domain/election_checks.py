@@ -62,7 +62,7 @@ def check_group(data: GroupData, rules: ElectionRules = ELECTION) -> None:
         errors.append(_error(["data", "members"], "exactly one leader, the street office's representative"))
     for msg in seat_errors(data.seats, rules):
         errors.append(_error(["data", "seats"], msg))
-    if data.term_years > rules.term_years_max:
+    if data.term_years is not None and data.term_years > rules.term_years_max:
         errors.append(_error(["data", "term_years"], f"a term is at most {rules.term_years_max} years"))
     if errors:
         raise _invalid("the preparatory group is not valid", errors)

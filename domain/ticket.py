@@ -165,7 +165,9 @@ class AssignData(BaseModel):
 class ExtensionData(BaseModel):
     """A request for more time (申请延期), 潍坊12345条例 Art. 20(3)."""
 
-    working_days: int = Field(ge=1, le=TICKET.max_extension_working_days)
+    # The bound is the case's own (TicketRules.max_extension_working_days, in all), checked against
+    # the days already granted by ``check_extension``; a static bound here would read today's rules.
+    working_days: int = Field(ge=1, description="working days asked for; at most the case's remaining extension")
     reason: str = Field(min_length=1, max_length=2000)
 
 

@@ -177,7 +177,9 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
             escalate_to=[Role.HOUSING_BUREAU], note=f"组建{self._group_label}",
         )
         await self.wait_for([task])
-        self._group = self.data_of(task, GroupData)
+        group = self.data_of(task, GroupData)
+        # A group that states no term gets the case's default (the statutory maximum, 潍坊 Art. 38).
+        self._group = group.model_copy(update={"term_years": group.term_years or self._rules.term_years_default})
         formed = workflow.now()
         self._periods.group_formed_at = formed
         if self._req.kind == ElectionKind.RE_ELECTION:

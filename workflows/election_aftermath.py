@@ -71,7 +71,7 @@ class ElectionAftermath:
             await self._acknowledge_party_members(result.party_members_elected)
         case.mark_approved()
         start = workflow.now()
-        end = term_end(start, group.term_years)
+        end = term_end(start, group.term_years or rules.term_years_default)
         handover = await workflow.execute_activity_method(
             ElectionActivities.register_committee,
             RegisterCommitteeRequest(estate_id=self._estate_id, case_id=case.case_id,

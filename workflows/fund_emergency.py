@@ -233,7 +233,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
                 PaymentRequest(
                     case_id=self.case_id, kind=kind.value, amount_fen=amount_fen, estate_id=self._req.estate_id,
                     scope=self._req.scope.value, scope_id=self._req.scope_id, payee=budget.contractor if budget else None,
-                    settles=settles,
+                    settles=settles, rules=self._rules,
                 ),
                 start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
             )

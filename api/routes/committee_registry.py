@@ -22,7 +22,9 @@ from db.session import after_commit, hold_write_gate
 from db.repositories import reference as reference_repo
 from domain.access import Actor, Scope, covers
 from domain.election_checks import seat_errors, term_end
-from domain.rules import ELECTION, ELECTION_DEMO
+from core.registry import REGISTRY
+from domain.election import PROCESS_KIND
+from domain.rules import ELECTION, ElectionRules
 from workflows.election_term import (
     CommitteeTermInput,
     CommitteeTermWorkflow,
@@ -103,9 +105,12 @@ async def register_committee(
     settings: SettingsDep,
 ) -> CommitteeRegistryRead:
     await _visible_estate(session, actor, estate_id)
-    errors = seat_errors(len(body.members)) + (
-        ["the term ends after it starts, within 5 years"]
-        if not body.term_start < body.term_end <= term_end(body.term_start, ELECTION.term_years_max) else []
+    # The rules the re-election timer is armed with are the ones the term is checked against.
+    rules = REGISTRY[PROCESS_KIND].rules_for(settings.demo_periods)
+    assert isinstance(rules, ElectionRules)
+    errors = seat_errors(len(body.members), rules) + (
+        [f"the term ends after it starts, within {rules.term_years_max} years"]
+        if not body.term_start < body.term_end <= term_end(body.term_start, rules.term_years_max) else []
     )
     if errors:
         raise Invalid("; ".join(errors))
@@ -120,7 +125,7 @@ async def register_committee(
             # One timer per term (its id carries the term end): registering the same term again reuses it.
             await client.start_workflow(
                 CommitteeTermWorkflow.run,
-                CommitteeTermInput(estate_id=estate_id, term_end=body.term_end, rules=ELECTION_DEMO if settings.demo_periods else ELECTION),
+                CommitteeTermInput(estate_id=estate_id, term_end=body.term_end, rules=rules),
                 id=term_workflow_id(estate_id, body.term_end), task_queue=settings.task_queue,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             )

@@ -9,14 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.errors import integrity_as
 from db.models import CreditRecord
-
-# Records stay in force for one year unless stated otherwise (山东 物业服务企业信用信息管理办法 [S]).
-DEFAULT_VALIDITY = timedelta(days=365)
+from domain.rules import CREDIT
 
 
 async def add_record(
     session: AsyncSession, *, record_key: str, company_id: str, kind: str, source: str, points: int,
-    case_id: str | None, reason: str, at: datetime, validity: timedelta | None = DEFAULT_VALIDITY,
+    case_id: str | None, reason: str, at: datetime, validity: timedelta | None = CREDIT.record_validity,
 ) -> CreditRecord:
     """Write a credit record unless one with the same key exists (a retried activity writes once)."""
     existing = await session.scalar(select(CreditRecord).where(CreditRecord.record_key == record_key))

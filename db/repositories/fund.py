@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.apportionment import area_to_hundredths
 from domain.fund_ledger import PaymentOutcome, find_shortfalls, top_up_due
-from domain.rules import FUND_EMERGENCY
+from domain.rules import FundEmergencyRules
 from db.errors import integrity_as
 from db.models import Building, FundAccount, FundPayment, Household, LedgerEntry, Unit
 
@@ -52,10 +52,13 @@ _LEDGER_ADD = insert(LedgerEntry.__table__)
 
 async def pay(
     session: AsyncSession, *, key: str, case_id: str, kind: str, payee: str | None, shares: dict[str, int], at: datetime,
+    rules: FundEmergencyRules,
 ) -> PaymentOutcome:
     """Debit every share (credit negative ones) in one go, or nothing at all if any balance is short.
 
-    The payment key is unique: a retried activity finds its payment and does not debit twice.
+    The payment key is unique: a retried activity finds its payment and does not debit twice. An
+    account falling below the threshold gets a top-up due a period later, both from the rules the
+    case carries (潍坊 Art. 66), not today's.
     """
     total = sum(shares.values())
     done = await session.get(FundPayment, key)
@@ -82,8 +85,8 @@ async def pay(
         acc = accounts[household_id]
         balance = acc.balance_fen - share
         top_up_due_at = acc.top_up_due_at
-        if top_up_due(balance, acc.initial_deposit_fen) and top_up_due_at is None:
-            top_up_due_at = at + FUND_EMERGENCY.top_up_period
+        if top_up_due(balance, acc.initial_deposit_fen, rules) and top_up_due_at is None:
+            top_up_due_at = at + rules.top_up_period
             due.append(household_id)
         updates.append({"hid": household_id, "balance_fen": balance, "updated_at": at, "top_up_due_at": top_up_due_at})
         entries.append({

@@ -18,6 +18,7 @@ from domain.election_checks import (
     seat_errors,
     term_end,
 )
+from domain.rules import ELECTION
 from domain.tasks import DecisionRefused
 
 
@@ -50,6 +51,23 @@ def test_the_committee_has_five_to_eleven_members_an_odd_number(seats: int, ok: 
     if not ok:
         with pytest.raises(DecisionRefused):
             check_group(group(7, owners=4, seats=seats))
+
+
+@pytest.mark.parametrize(("years", "ok"), [(None, True), (5, True), (6, False), (1, True)])
+def test_the_term_is_at_most_the_rules_maximum_and_their_default_when_absent(years: int | None, ok: bool) -> None:
+    """潍坊 Art. 38: 每届任期不超过五年; the bound and the default are the case's rules, not the data model's."""
+    data = group(7, owners=4).model_copy(update={"term_years": years})
+    if ok:
+        check_group(data)
+    else:
+        with pytest.raises(DecisionRefused) as exc:
+            check_group(data)
+        assert exc.value.errors[0]["loc"] == ["data", "term_years"]
+    # A case that started under a 3-year maximum refuses 4 years, whatever today's rules say.
+    with pytest.raises(DecisionRefused):
+        check_group(group(7, owners=4).model_copy(update={"term_years": 4}), ELECTION.model_copy(update={"term_years_max": 3}))
+    assert group(7, owners=4).term_years is None
+    assert ELECTION.term_years_default == ELECTION.term_years_max == 5
 
 
 def candidate(cid: str = "c1", party: bool = False, findings: list[str] | None = None) -> Candidate:

@@ -11,7 +11,7 @@ from domain.calendar import CITY_TZ, WorkingCalendar, sla_deadlines
 from domain.routing import Unit, UnitKind
 from domain.rules import TICKET
 from domain.tasks import DecisionRefused, RefusalKind
-from domain.ticket import AssignData, check_assignment, check_extension, check_return_window, credit_company
+from domain.ticket import AssignData, ExtensionData, check_assignment, check_extension, check_return_window, credit_company
 
 
 def city(y: int, m: int, d: int, h: int = 0) -> datetime:
@@ -38,6 +38,14 @@ def test_extensions_add_up_to_ten_working_days(requested: int, already: int, ok:
     else:
         with pytest.raises(DecisionRefused):
             check_extension(requested, already, TICKET)
+
+
+def test_the_extension_bound_is_the_cases_not_the_data_models() -> None:
+    """A case started under 12 working days of extension may be granted 12; today's 10 do not bound it."""
+    assert ExtensionData(working_days=12, reason="配件调货").working_days == 12
+    check_extension(12, 0, TICKET.model_copy(update={"max_extension_working_days": 12}))
+    with pytest.raises(DecisionRefused):
+        check_extension(13, 0, TICKET.model_copy(update={"max_extension_working_days": 12}))
 
 
 def test_reassignment_names_a_known_other_unit_and_distinct_co_handlers() -> None:
