@@ -75,19 +75,30 @@ class CandidateFacts(BaseModel):
     in_estate: bool
     registered_owner: str | None = None
     natural_person: bool = True
+    # An institutional owner's authorised natural person and the authorisation's reference (潍坊 Art. 34).
+    representative_name: str | None = None
+    authorisation_ref: str | None = None
     fee_arrears_fen: int = 0
     top_up_overdue: bool = False
 
 
 def eligibility_findings(candidate: Candidate, facts: CandidateFacts) -> list[str]:
-    """Reasons, in words the candidate reads, why a nominee cannot stand; empty when eligible."""
+    """Reasons, in words the candidate reads, why a nominee cannot stand; empty when eligible.
+
+    潍坊 Art. 34 para. 3: members are natural-person owners or the natural person an institutional
+    owner (单位业主) authorises. Such a nominee is named as the authorisation names them, and the
+    institution's name in the register is not theirs.
+    """
     if not facts.in_estate:
         return ["该房屋不在本小区业主名册中"]
     reasons = []
-    if facts.registered_owner != candidate.name:
-        reasons.append(f"登记业主为“{facts.registered_owner}”，与被推荐人姓名不符")
-    if not facts.natural_person:
-        reasons.append("非自然人业主，须由单位业主授权的自然人代表参选")
+    if facts.natural_person:
+        if facts.registered_owner != candidate.name:
+            reasons.append(f"登记业主为“{facts.registered_owner}”，与被推荐人姓名不符")
+    elif facts.representative_name is None or facts.authorisation_ref is None:
+        reasons.append("非自然人业主，须由单位业主授权的自然人代表参选，未登记授权")
+    elif facts.representative_name != candidate.name:
+        reasons.append(f"单位业主授权代表为“{facts.representative_name}”，与被推荐人姓名不符")
     if facts.fee_arrears_fen > 0:
         reasons.append(f"欠缴物业费 {facts.fee_arrears_fen / 100:.2f} 元")
     if facts.top_up_overdue:

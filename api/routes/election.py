@@ -18,7 +18,7 @@ from api.deps import (
     SettingsDep,
 )
 from api.errors import Conflict, Forbidden, Invalid
-from api.routes import committee_registry, election_ballots
+from api.routes import committee_registry, election_ballots, election_owners
 from api.routes.election_view import (
     ORGANISERS,
     PREFIX,
@@ -116,3 +116,4 @@ async def read_election(case_id: str, session: SessionDep, actor: ActorDep, sett
 # After this module's own routes, in the order the API has always listed them.
 router.include_router(election_ballots.router)
 router.include_router(committee_registry.router)
+router.include_router(election_owners.router)

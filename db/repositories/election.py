@@ -94,11 +94,22 @@ async def candidate_facts(
                 FundAccount.household_id.in_(units), FundAccount.top_up_due_at.is_not(None), FundAccount.top_up_due_at <= at,
             )
         )
+        # The authorisation belongs to the owner, not the unit: the nominated unit's first, else any of its units'.
+        representative = (
+            await session.execute(
+                select(OwnerRecord.representative_name, OwnerRecord.authorisation_ref)
+                .where(OwnerRecord.household_id.in_(units), OwnerRecord.representative_name.is_not(None))
+                .order_by(case((OwnerRecord.household_id == household_id, 0), else_=1), OwnerRecord.household_id)
+                .limit(1)
+            )
+        ).first()
         out.append(
             CandidateFacts(
                 candidate_id=cid, in_estate=True, registered_owner=home.owner_name,
                 natural_person=not legal_persons, fee_arrears_fen=int(arrears or 0),
                 top_up_overdue=bool(overdue),
+                representative_name=representative[0] if representative else None,
+                authorisation_ref=representative[1] if representative else None,
             )
         )
     return out
@@ -124,8 +135,23 @@ async def set_owner(
                                 fee_arrears_fen=fee_arrears_fen, updated_at=at))
     else:
         record.owner_key, record.natural_person, record.fee_arrears_fen, record.updated_at = owner_key, natural_person, fee_arrears_fen, at
+        if natural_person:
+            record.representative_name = record.authorisation_ref = None
     with integrity_as(exists=f"the owner of {household_id} was recorded meanwhile", missing=f"no household {household_id}"):
         await session.flush()
+
+
+async def owner_record(session: AsyncSession, household_id: str) -> OwnerRecord | None:
+    return await session.get(OwnerRecord, household_id)
+
+
+async def set_representative(
+    session: AsyncSession, record: OwnerRecord, *, name: str | None, authorisation_ref: str | None, at: datetime,
+) -> OwnerRecord:
+    """Record (or, with None, withdraw) the natural person an institutional owner authorises (潍坊 Art. 34)."""
+    record.representative_name, record.authorisation_ref, record.updated_at = name, authorisation_ref, at
+    await session.flush()
+    return record
 
 
 # ----------------------------------------------------------------- elections, roll, ballots

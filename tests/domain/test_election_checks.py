@@ -79,9 +79,24 @@ def test_eligibility_names_every_reason_the_candidate_reads() -> None:
     c = candidate()
     assert eligibility_findings(c, CandidateFacts(candidate_id="c1", in_estate=True, registered_owner="张c1")) == []
     reasons = eligibility_findings(c, CandidateFacts(candidate_id="c1", in_estate=True, registered_owner="李四",
-                                                     natural_person=False, fee_arrears_fen=12_345, top_up_overdue=True))
-    assert len(reasons) == 4 and "123.45" in reasons[2] and "续交" in reasons[3]
+                                                     fee_arrears_fen=12_345, top_up_overdue=True))
+    assert len(reasons) == 3 and "李四" in reasons[0] and "123.45" in reasons[1] and "续交" in reasons[2]
     assert eligibility_findings(c, CandidateFacts(candidate_id="c1", in_estate=False)) == ["该房屋不在本小区业主名册中"]
+
+
+def test_an_institutional_owner_stands_through_the_natural_person_it_authorised() -> None:
+    """潍坊 Art. 34 para. 3: 单位业主授权的自然人代表. The register names the institution, the ballot its representative."""
+    c = candidate()  # named 张c1
+    institution = CandidateFacts(candidate_id="c1", in_estate=True, registered_owner="青州市某某有限公司", natural_person=False)
+    assert eligibility_findings(c, institution) == ["非自然人业主，须由单位业主授权的自然人代表参选，未登记授权"]
+    authorised = institution.model_copy(update={"representative_name": "张c1", "authorisation_ref": "授权委托书〔2026〕3号"})
+    assert eligibility_findings(c, authorised) == []
+    # Someone else than the authorised person, or a name without the authorisation's reference, cannot stand.
+    other = authorised.model_copy(update={"representative_name": "王五"})
+    assert eligibility_findings(c, other) == ["单位业主授权代表为“王五”，与被推荐人姓名不符"]
+    assert eligibility_findings(c, authorised.model_copy(update={"authorisation_ref": None}))[0].startswith("非自然人业主")
+    # The institution's other duties still apply to its representative.
+    assert len(eligibility_findings(c, authorised.model_copy(update={"fee_arrears_fen": 1}))) == 1
 
 
 def test_review_requires_rejecting_failed_checks_enough_candidates_and_a_party_justification() -> None:
