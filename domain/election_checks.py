@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from pydantic import BaseModel
 
+from domain.calendar import CITY_TZ
 from domain.election import Candidate, CandidateStatus, ElectionKind, ElectionStart, GroupData, GroupRole, ReviewData
 from domain.rules import ELECTION, ElectionRules
 from domain.tally import at_least
@@ -139,6 +140,24 @@ def check_review(candidates: list[Candidate], data: ReviewData, seats: int, rule
             "elected in principle: give party_member_justification",
             [_error(["data", "party_member_justification"], "a written justification is required")],
         )
+
+
+def reelection_vote_by(term_end: datetime, rules: ElectionRules = ELECTION) -> datetime:
+    """潍坊 Art. 40 (任期届满九十日前): the re-election's vote closes by 90 days before the term ends.
+
+    The term ends at 24:00 city time of its last day (民法典 Art. 203 para. 2; a term end at 00:00
+    is 24:00 of the day before); counted back 90 whole days, the vote closes by 24:00 of the day
+    90 days before that last day. Counted backwards, the date is not moved off a rest day: a later
+    date would leave fewer than the 90 days the article keeps.
+    """
+    last_day = (term_end.astimezone(CITY_TZ) - timedelta(microseconds=1)).date()
+    day = last_day - timedelta(days=rules.reelection_lead.days)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CITY_TZ).astimezone(UTC)
+
+
+def reelection_starts_at(term_end: datetime, rules: ElectionRules = ELECTION) -> datetime:
+    """When the term's timer starts the re-election case: ``reelection_start_lead`` before the term ends."""
+    return term_end - rules.reelection_start_lead
 
 
 def term_end(start: datetime, years: int) -> datetime:

@@ -86,8 +86,13 @@ class ElectionPeriods(BaseModel):
     """When the election's steps happened or end (calendar-day periods end at 24:00 city time)."""
 
     group_formed_at: datetime | None = None
-    # A re-election is held within this period of the 换届小组's formation (潍坊 Art. 40).
+    # A re-election is held within this period of the 换届小组's formation (潍坊 Art. 40), to 24:00
+    # of its last day, moved off a rest day (民法典 Arts. 201, 203); whether the vote closed by then.
     election_due_at: datetime | None = None
+    election_due_met: bool | None = None
+    # A re-election's vote closes by 90 days before the term ends (潍坊 Art. 40), and whether it did.
+    statutory_vote_by: datetime | None = None
+    statutory_vote_by_met: bool | None = None
     nomination_end: datetime | None = None
     notice_end: datetime | None = None
     # The notice ran its days; voting waits for the objections still open at this moment.
@@ -123,6 +128,9 @@ class AftermathFacts(BaseModel):
     """After a valid election: the members, the term, the re-election timer, meeting, filing, certificate."""
 
     elected: list[ElectedMember] = Field(default_factory=list)
+    # When the committee was elected (the valid result counted): the first meeting (山东 Art. 30),
+    # the filing (Art. 31) and the acting body's handover (潍坊 Art. 44) count from this day.
+    elected_at: datetime | None = None
     party_member_justification: str | None = None
     term_start: datetime | None = None
     term_end: datetime | None = None

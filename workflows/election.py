@@ -10,7 +10,8 @@ unique key gives one vote per unit, and the tally activity counts them at the cl
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from pydantic import BaseModel
@@ -33,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.election import (
         ELECTION_KIND_LABELS,
         OBJECTION_LABELS,
+        OWNERS_COMMITTEE_BODY,
         PROCESS_KIND,
         PROCESS_LABEL,
         STEP_LABELS,
@@ -48,7 +50,7 @@ with workflow.unsafe.imports_passed_through():
         Trigger,
     )
     from domain.election_candidates import CandidateList
-    from domain.election_checks import check_group, check_review
+    from domain.election_checks import check_group, check_review, reelection_vote_by
     from domain.election_facts import (
         ActingBody,
         Attempt,
@@ -68,8 +70,15 @@ with workflow.unsafe.imports_passed_through():
         RefusalKind,
     )
     from workflows.election_aftermath import ElectionAftermath
+    from workflows.election_deadlines import ElectionDeadlines
     from workflows.election_models import ElectionInput, NominationInput, ObjectionInput
-    from workflows.election_tasks import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, calendar_task
+    from workflows.election_tasks import (
+        ACTIVITY_RETRY,
+        ACTIVITY_TIMEOUT,
+        STATUTORY_PERIODS,
+        calendar_task,
+        party_period_end,
+    )
     from workflows.human_tasks import CaseWorkflow, refusal
 
 D = Decision
@@ -115,6 +124,8 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
         self._periods = ElectionPeriods()
         self._notes = ElectionNotes()
         self._aftermath = ElectionAftermath(self, estate_id=req.estate_id, rules=inp.rules)
+        self._deadlines = ElectionDeadlines(self, inp.rules, self._periods)
+        self._vote_closes_at: datetime | None = None  # while the ballot box is open
 
     @workflow.run
     async def run(self, inp: ElectionInput) -> CaseSnapshot:
@@ -131,6 +142,13 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
         self.scope = Scope(street_id=ctx.street_id, community_id=ctx.community_id, estate_id=self._req.estate_id)
         self.title = f"{ctx.estate_name} · {ELECTION_KIND_LABELS[self._req.kind]}"
         self.enter_step(Step.REPORTED, kind=self._req.kind.value, trigger=self._trigger.value)
+        statutory = workflow.patched(STATUTORY_PERIODS)
+        if statutory and self._req.kind == ElectionKind.RE_ELECTION:
+            # The term the re-election replaces: the timer's, or the registry's for a clerk's start.
+            expiring = self._term_end or (ctx.term_end if ctx.body == OWNERS_COMMITTEE_BODY else None)
+            if expiring is not None:
+                self._term_end = expiring
+                await self._deadlines.track_term(reelection_vote_by(expiring, self._rules))
         group_period = self._rules.group_formation_period
         if self._trigger == Trigger.TERM_END:
             group_period = await self._committee_convenes()
@@ -141,6 +159,7 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
             await self._candidate_notice()
             result = await self._vote_and_tally()
             if result.valid:
+                self._deadlines.held(self._attempts[-1].voting_end)
                 break
             self._failed += 1
             await workflow.execute_activity_method(
@@ -152,7 +171,7 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
                 await self._acting_body()
                 return
         assert self._group is not None and self._ctx is not None
-        await self._aftermath.run(result, self._nominees.by_id(), self._group)
+        await self._aftermath.run(result, self._nominees.by_id(), self._group, elected_at=workflow.now())
         self.finish(CaseStatus.COMPLETED, Step.CLOSED)
 
     async def _committee_convenes(self) -> timedelta:
@@ -162,7 +181,10 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
             Step.REELECTION_CONVENE, [Role.OWNERS_COMMITTEE], decisions=[D.CONFIRM],
             note="任期届满前九十日应召开业主大会换届选举",
         )
-        deadline = workflow.now() + self._rules.reelection_committee_grace
+        if workflow.patched(STATUTORY_PERIODS):
+            deadline = await party_period_end(workflow.now(), self._rules.reelection_committee_grace)
+        else:
+            deadline = workflow.now() + self._rules.reelection_committee_grace
         task.due_at = deadline
         if await self.wait_for([task], until=deadline) is None:
             self.cancel_task(task, "the committee did not convene the re-election; the street forms a 换届小组")
@@ -183,7 +205,10 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
         formed = workflow.now()
         self._periods.group_formed_at = formed
         if self._req.kind == ElectionKind.RE_ELECTION:
-            self._periods.election_due_at = period_end(formed, self._rules.reelection_election_period)
+            if workflow.patched(STATUTORY_PERIODS):
+                await self._deadlines.track_group(formed)
+            else:
+                self._periods.election_due_at = period_end(formed, self._rules.reelection_election_period)
         self.enter_step(Step.GROUP_PUBLICATION)
         task = await calendar_task(
             self, self._rules, Step.GROUP_PUBLICATION, [Role.STREET_OFFICE], decisions=[D.CONFIRM],
@@ -275,7 +300,9 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
                           voting_opened_at=workflow.now(), voting_end=end)
         self._attempts.append(attempt)
         self.enter_step(Step.VOTING, election_id=opened.election_id, voting_end=end.isoformat())
+        self._vote_closes_at = end
         await self.wait_for([], until=end)
+        self._vote_closes_at = None
         self.enter_step(Step.TALLY)
         result: TallyResult = await workflow.execute_activity_method(
             ElectionActivities.tally, TallyRequest(election_id=opened.election_id, at=workflow.now(), rules=self._rules),
@@ -347,6 +374,13 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
             raise refusal(DecisionRefused(RefusalKind.CONFLICT, "too many objections on this notice; submit it in writing to the street office"))
 
     # ----------------------------------------------------------------- hooks
+
+    async def wait_for(
+        self, tasks: list[HumanTask], until: datetime | None = None, interrupt: Callable[[], bool] | None = None,
+    ) -> HumanTask | None:
+        """Every wait also runs the timers of the dates the election must be held by (cards, escalation)."""
+        dates = self._deadlines.waiting(self._vote_closes_at)
+        return await super().wait_for(tasks + [t for t in dates if t not in tasks], until, interrupt)
 
     def check_in_context(self, task: HumanTask, decision: DecisionInput, data: BaseModel | None) -> None:
         if isinstance(data, GroupData):

@@ -15,9 +15,11 @@ from domain.election_checks import (
     check_review,
     eligibility_findings,
     first_assembly_due,
+    reelection_vote_by,
     seat_errors,
     term_end,
 )
+from domain.calendar import CITY_TZ
 from domain.rules import ELECTION
 from domain.tasks import DecisionRefused
 
@@ -144,3 +146,29 @@ def test_periods_end_at_midnight_of_the_last_day_and_terms_last_whole_years() ->
     assert period_end(start, timedelta(days=15)) == datetime(2026, 3, 17, 16, 0, tzinfo=UTC)  # 24:00 on 17 March, city time
     assert period_end(start, timedelta(minutes=3)) == start + timedelta(minutes=3)
     assert term_end(datetime(2028, 2, 29, tzinfo=UTC), 5) == datetime(2033, 2, 28, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("term_end", "vote_by"), [
+    # A term whose last day is 30 Nov 2031: the 90 days before it keep free, so the vote closes by 24:00 of 1 Sep.
+    (datetime(2031, 11, 30, 12, tzinfo=CITY_TZ), datetime(2031, 9, 2, tzinfo=CITY_TZ)),
+    # A term that ends at 24:00 of 30 Nov (00:00 of 1 Dec) has the same last day.
+    (datetime(2031, 12, 1, tzinfo=CITY_TZ), datetime(2031, 9, 2, tzinfo=CITY_TZ)),
+    # One instant later its last day is 1 Dec, and the date one day later.
+    (datetime(2031, 12, 1, 0, 0, 0, 1000, tzinfo=CITY_TZ), datetime(2031, 9, 3, tzinfo=CITY_TZ)),
+    # Counted backwards the date is never moved off a rest day (Sat 30 Aug 2031): a later one would leave fewer than 90 days.
+    (datetime(2031, 11, 28, 9, tzinfo=CITY_TZ), datetime(2031, 8, 31, tzinfo=CITY_TZ)),
+])
+def test_a_re_elections_vote_closes_by_ninety_days_before_the_term_ends(term_end: datetime, vote_by: datetime) -> None:
+    """潍坊 Art. 40 (任期届满九十日前), counted back from the term's last day."""
+    assert reelection_vote_by(term_end) == vote_by
+    assert reelection_vote_by(term_end).tzinfo is not None
+
+
+def test_the_re_election_starts_early_enough_for_the_periods_nobody_can_shorten() -> None:
+    """150 days before the term ends: 60 before the statutory date, for 36 days of fixed periods, the review and the organisers."""
+    r = ELECTION
+    fixed = r.nomination_period + r.candidate_notice_period + r.voting_period
+    assert fixed == timedelta(days=36)
+    review = timedelta(days=7)  # 5 working days in an ordinary week
+    organisers = r.reelection_start_lead - r.reelection_lead - fixed - review
+    assert organisers == timedelta(days=17) and organisers > timedelta(0)

@@ -38,7 +38,8 @@ async def test_the_term_timer_starts_the_re_election_and_the_street_takes_over(a
     drv.case_id = items[0]["id"]
     case = await drv.wait_for(step="reelection_convene")
     assert case["facts"]["trigger"] == "term_end" and case["initiator"]["subject"] == "system"
-    assert [c["code"] for c in case["open_tasks"][0]["candidate_roles"]] == ["owners_committee"]
+    convene = await drv.open_task("reelection_convene")
+    assert [c["code"] for c in convene["candidate_roles"]] == ["owners_committee"]
     registry = (await api.get(f"/owners-committees/{cast.estate_id}", headers=cast.headers("street"))).json()
     assert registry["reelection_case_id"] == drv.case_id
     timer = term_workflow_id(cast.estate_id, datetime.fromisoformat(registry["term_end"]))
@@ -47,12 +48,12 @@ async def test_the_term_timer_starts_the_re_election_and_the_street_takes_over(a
     await keep_golden(env.client, timer, "committee-term-fired")
 
     # Nobody on the committee convenes it within 30 days: the street office forms a 换届小组.
-    await skip_past(env, datetime.fromisoformat(case["open_tasks"][0]["due_at"]))
+    await skip_past(env, datetime.fromisoformat(convene["due_at"]))
     case = await drv.wait_for(step="group_formation")
     assert case["facts"]["street_formed_group"] is True
     convene = next(t for t in case["tasks"] if t["step"]["code"] == "reelection_convene")
     assert convene["status"]["code"] == "cancelled"
-    group = case["open_tasks"][0]
+    group = await drv.open_task("group_formation")
     assert group["candidate_roles"][0]["code"] == "street_office" and group["due_at"] and group["escalate_at"]
     inbox = (await api.get("/inbox", headers=cast.headers("street"))).json()
     assert any(i["case_id"] == drv.case_id and i["step"]["label"] == "组建筹备组（换届小组）" for i in inbox)
