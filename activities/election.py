@@ -92,6 +92,10 @@ class RegisterCommitteeRequest(BaseModel):
     seats: int
     term_start: datetime
     term_end: datetime
+    # When the term's timer starts the re-election and the date its vote must close by (潍坊 Art. 40);
+    # absent in requests recorded before the registry kept them.
+    reelection_starts_at: datetime | None = None
+    reelection_vote_by: datetime | None = None
 
 
 class CertificateRequest(BaseModel):
@@ -220,6 +224,7 @@ class ElectionActivities:
             _, handover = await election_repo.record_committee(
                 session, estate_id=request.estate_id, members=request.members, seats=request.seats,
                 term_start=request.term_start, term_end=request.term_end, case_id=request.case_id, at=request.term_start,
+                reelection_starts_at=request.reelection_starts_at, reelection_vote_by=request.reelection_vote_by,
             )
             return handover
 

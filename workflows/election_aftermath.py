@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
         MeetingData,
         Step,
     )
-    from domain.election_checks import term_end
+    from domain.election_checks import reelection_starts_at, reelection_vote_by, term_end
     from domain.election_facts import AftermathFacts, ElectedMember, Filing
     from domain.rules import ElectionRules
     from domain.tally import TallyResult
@@ -103,7 +103,9 @@ class ElectionAftermath:
             ElectionActivities.register_committee,
             RegisterCommitteeRequest(estate_id=self._estate_id, case_id=case.case_id,
                                      members=[m.model_dump() for m in self._facts.elected],
-                                     seats=group.seats, term_start=start, term_end=end),
+                                     seats=group.seats, term_start=start, term_end=end,
+                                     reelection_starts_at=reelection_starts_at(end, rules),
+                                     reelection_vote_by=reelection_vote_by(end, rules)),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         )
         self._facts.term_start, self._facts.term_end = start, end

@@ -21,10 +21,10 @@ from db.repositories import election as election_repo
 from db.session import after_commit, hold_write_gate
 from db.repositories import reference as reference_repo
 from domain.access import Actor, Scope, covers
-from domain.election_checks import seat_errors, term_end
+from domain.election_checks import reelection_starts_at, reelection_vote_by, seat_errors, term_end
 from core.registry import REGISTRY
 from domain.election import PROCESS_KIND
-from domain.rules import ELECTION, ElectionRules
+from domain.rules import ElectionRules
 from workflows.election_term import (
     CommitteeTermInput,
     CommitteeTermWorkflow,
@@ -55,6 +55,9 @@ class CommitteeRegistryRead(BaseModel):
     body: Labelled
     term_start: datetime | None
     term_end: datetime | None
+    # When the term's timer starts the re-election, and the date its vote must close by (潍坊 Art. 40):
+    # both as the timer was armed, from the rules it was armed with.
+    reelection_starts_at: datetime | None
     reelection_due_at: datetime | None
     seats: int | None
     members: list[dict[str, Any]]
@@ -69,13 +72,13 @@ class CommitteeRegistryRead(BaseModel):
 def _registry_read(row: Any, estate_id: str) -> CommitteeRegistryRead:
     if row is None:
         return CommitteeRegistryRead(estate_id=estate_id, body=Labelled(code="none", label=BODY_LABELS["none"]), term_start=None,
-                                     term_end=None, reelection_due_at=None, seats=None, members=[], failed_attempts=0,
+                                     term_end=None, reelection_starts_at=None, reelection_due_at=None, seats=None, members=[], failed_attempts=0,
                                      acting_since=None, acting_chair=None, certificate_no=None, elected_case_id=None,
                                      reelection_case_id=None)
     return CommitteeRegistryRead(
         estate_id=estate_id, body=Labelled(code=row.body, label=BODY_LABELS.get(row.body, row.body)),
         term_start=row.term_start, term_end=row.term_end,
-        reelection_due_at=row.term_end - ELECTION.reelection_lead if row.term_end else None, seats=row.seats,
+        reelection_starts_at=row.reelection_starts_at, reelection_due_at=row.reelection_vote_by, seats=row.seats,
         members=list(row.members), failed_attempts=row.failed_attempts, acting_since=row.acting_since,
         acting_chair=row.acting_chair, certificate_no=row.certificate_no, elected_case_id=row.elected_case_id,
         reelection_case_id=row.reelection_case_id,
@@ -99,7 +102,7 @@ async def committee_registry(estate_id: str, session: SessionDep, actor: ActorDe
 
 
 @router.put("/owners-committees/{estate_id}", response_model=CommitteeRegistryRead,
-            summary="Register a sitting committee and its term; arms the re-election 90 days before the term ends")
+            summary="Register a sitting committee and its term; arms the re-election so that its vote closes by 90 days before the term ends")
 async def register_committee(
     estate_id: str, body: CommitteeRecordCreate, session: SessionDep, actor: CommitteeRegistrarDep, client: ClientDep,
     settings: SettingsDep,
@@ -118,6 +121,7 @@ async def register_committee(
     row, _ = await election_repo.record_committee(
         session, estate_id=estate_id, members=[m.model_dump() for m in body.members], seats=len(body.members),
         term_start=body.term_start, term_end=body.term_end, case_id=None, at=datetime.now(UTC),
+        reelection_starts_at=reelection_starts_at(body.term_end, rules), reelection_vote_by=reelection_vote_by(body.term_end, rules),
     )
 
     async def arm_reelection_timer() -> None:

@@ -50,6 +50,10 @@ class CommitteeRegistry(Base):
     # The re-election the term timer started for the current term: set once, so a retried timer
     # never starts a second case.
     reelection_case_id: Mapped[str | None] = mapped_column(String(128))
+    # When the term's timer starts the re-election, and the date its vote must close by (潍坊 Art. 40),
+    # both from the rules the timer was armed with.
+    reelection_starts_at: Mapped[datetime | None]
+    reelection_vote_by: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
 

@@ -312,7 +312,8 @@ async def _registry_row(session: AsyncSession, estate_id: str, at: datetime) -> 
 
 async def record_committee(
     session: AsyncSession, *, estate_id: str, members: list[dict[str, Any]], seats: int, term_start: datetime,
-    term_end: datetime, case_id: str | None, at: datetime,
+    term_end: datetime, case_id: str | None, at: datetime, reelection_starts_at: datetime | None = None,
+    reelection_vote_by: datetime | None = None,
 ) -> tuple[CommitteeRegistry, bool]:
     """Register an elected committee and its term; returns the row and whether an acting body must hand over."""
     row = await _registry_row(session, estate_id, at)
@@ -323,6 +324,7 @@ async def record_committee(
     handover = row.body == MANAGEMENT_COMMITTEE
     row.body, row.members, row.seats, row.term_start, row.term_end = OWNERS_COMMITTEE, members, seats, term_start, term_end
     row.elected_case_id, row.failed_attempts, row.reelection_case_id, row.certificate_no = case_id, 0, None, None
+    row.reelection_starts_at, row.reelection_vote_by = reelection_starts_at, reelection_vote_by
     row.updated_at = at
     if case_id is not None and await session.scalar(select(CommitteeTerm.id).where(CommitteeTerm.case_id == case_id)) is None:
         session.add(CommitteeTerm(estate_id=estate_id, case_id=case_id, term_start=term_start, term_end=term_end,

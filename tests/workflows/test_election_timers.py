@@ -1,10 +1,12 @@
-"""By time skipping: the re-election starts 90 days before the term ends, the street takes over after 30
+"""By time skipping: the re-election starts 150 days before the term ends, so that its vote can close by
+the statutory date 90 days before (潍坊 Art. 40), which the case carries; the street takes over after 30
 more days, and voting opens only after a notice of at least 15 days."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from domain.election_checks import reelection_vote_by
 from domain.rules import ELECTION
 from tests.clock import skip_past, skip_to, wait_until
 from tests.driver import Json
@@ -19,11 +21,14 @@ async def test_the_term_timer_starts_the_re_election_and_the_street_takes_over(a
     cast = await create_test_estate(sessions, settings)
     now = await env.get_current_time()
     members = [{"name": f"委员{i}", "household_id": cast.households[i]} for i in range(5)]
-    body = {"members": members, "term_start": (now - timedelta(days=1700)).isoformat(), "term_end": (now + timedelta(days=100)).isoformat()}
+    body = {"members": members, "term_start": (now - timedelta(days=1640)).isoformat(), "term_end": (now + timedelta(days=160)).isoformat()}
     r = await api.put(f"/owners-committees/{cast.estate_id}", json=body, headers=cast.headers("street"))
     assert r.status_code == 200, r.text
-    fire_at = datetime.fromisoformat(r.json()["reelection_due_at"])
-    assert fire_at == datetime.fromisoformat(r.json()["term_end"]) - ELECTION.reelection_lead
+    term_end = datetime.fromisoformat(r.json()["term_end"])
+    fire_at = datetime.fromisoformat(r.json()["reelection_starts_at"])
+    vote_by = datetime.fromisoformat(r.json()["reelection_due_at"])
+    assert fire_at == term_end - ELECTION.reelection_start_lead and vote_by == reelection_vote_by(term_end, ELECTION)
+    assert vote_by - fire_at >= ELECTION.reelection_start_lead - ELECTION.reelection_lead - timedelta(days=1)
 
     async def election_case() -> list[Json]:
         r = await api.get("/cases", params={"kind": "owners-election", "estate_id": cast.estate_id}, headers=cast.headers("street"))
@@ -40,6 +45,11 @@ async def test_the_term_timer_starts_the_re_election_and_the_street_takes_over(a
     assert case["facts"]["trigger"] == "term_end" and case["initiator"]["subject"] == "system"
     convene = await drv.open_task("reelection_convene")
     assert [c["code"] for c in convene["candidate_roles"]] == ["owners_committee"]
+    # The statutory date is on the case from its start, a task for the committee with its cards.
+    statutory = await drv.open_task("statutory_date")
+    assert datetime.fromisoformat(statutory["due_at"]) == vote_by == datetime.fromisoformat(case["facts"]["statutory_vote_by"])
+    assert datetime.fromisoformat(statutory["remind_at"]) == vote_by - ELECTION.statutory_remind_before
+    assert datetime.fromisoformat(case["facts"]["expiring_term_end"]) == term_end
     registry = (await api.get(f"/owners-committees/{cast.estate_id}", headers=cast.headers("street"))).json()
     assert registry["reelection_case_id"] == drv.case_id
     timer = term_workflow_id(cast.estate_id, datetime.fromisoformat(registry["term_end"]))
