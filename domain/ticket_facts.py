@@ -7,10 +7,12 @@ tests use. ``TicketProgress`` is the part the workflow's state and the facts sha
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from domain.access import Role
 from domain.routing import Unit
 from domain.rules import TicketRules
 from domain.ticket import Channel, Closure
@@ -53,6 +55,32 @@ class CoHandlingOpinion(BaseModel):
     at: datetime | None = None
 
 
+class SupervisionCause(StrEnum):
+    """Why a ticket is under supervision (潍坊12345条例 Art. 26)."""
+
+    OVERDUE = "overdue"  # (2) 逾期未办理
+    UNSATISFIED = "unsatisfied"  # (3)/(4): unsatisfied after re-handling
+
+
+SUPERVISION_CAUSE_LABELS: dict[str, str] = {SupervisionCause.OVERDUE: "逾期未办结", SupervisionCause.UNSATISFIED: "重办后仍不满意"}
+
+
+class Supervision(BaseModel):
+    """督办: the ticket put under its unit's supervisor (街道 for a company or community, the hotline centre for a department or street)."""
+
+    cause: SupervisionCause
+    cause_label: str
+    round: int
+    unit: str
+    supervisor: Role
+    task_id: str
+    at: datetime
+    outcome: str | None = None  # order / close / rehandle, or cancelled once the unit replied
+    by: str | None = None
+    order: str | None = None
+    decided_at: datetime | None = None
+
+
 class TicketProgress(BaseModel):
     """What has happened to the ticket so far: kept by the workflow, shown in the facts."""
 
@@ -69,6 +97,7 @@ class TicketProgress(BaseModel):
     co_handling: list[CoHandlingOpinion] = Field(default_factory=list)
     returns: list[TicketReturn] = Field(default_factory=list)
     whistles: list[Whistle] = Field(default_factory=list)
+    supervisions: list[Supervision] = Field(default_factory=list)
 
 
 class TicketFacts(TicketProgress):

@@ -57,6 +57,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.ticket_deadlines import extend_handling, open_handling
     from workflows.ticket_models import TicketInput, WhistleInput
     from workflows.ticket_side_tasks import SideTasks
+    from workflows.ticket_supervision import OVERDUE_SUPERVISION, TicketSupervision
 
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
@@ -89,6 +90,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         self._t = TicketState()
         self._credited: list[str] = []  # events already handled (overdue rounds, credit records)
         self._side = SideTasks(self, self._t, inp.rules)
+        self._supervisor = TicketSupervision(self, self._t, inp.rules)
         self._ledger_written: TicketLedgerRow | None = None  # the last line written, its version zeroed
 
     @workflow.run
@@ -175,13 +177,19 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         approval: HumanTask | None = None  # the dispatcher's pending decision on an extension request
         requested = 0
         while True:
-            waited = [task] if approval is None else [approval, task]
+            waited = ([task] if approval is None else [approval, task]) + self._supervisor.tasks()
             done = await self._wait(waited, interrupt=partial(self._newly_overdue, task, overdue))
             if done is None:
                 # 红牌: the first overdue day of this round; once per round, whatever extensions follow.
                 self._t.overdue = True
                 self._credited.append(overdue)
                 await self._credit("overdue", self._rules.credit_points_overdue, overdue)
+                if workflow.patched(OVERDUE_SUPERVISION):
+                    # 督办 (潍坊12345条例 Art. 26 (2)): the unit's supervisor takes the overdue ticket in hand.
+                    await self._supervisor.overdue(lead, round_no)
+                continue
+            if done.step == Step.OVERDUE_SUPERVISION:
+                self._supervisor.decided(done)
                 continue
             if done is approval:
                 self.enter_step(Step.HANDLING, round=round_no, extension=done.outcome)
@@ -194,6 +202,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
             if done.outcome == D.ANSWER:
                 if approval is not None:
                     self.cancel_task(approval, "the unit has replied before the extension was decided")
+                self._supervisor.replied()
                 break
             task, approval, requested = await self._request_extension(lead, round_no, done)
         self._t.replied_at = workflow.now()
@@ -260,7 +269,9 @@ class ComplaintTicketWorkflow(CaseWorkflow):
             Step.SUPERVISION, [lead.supervisor_role], decisions=[D.CLOSE, D.REHANDLE],
             sla_working_days=self._rules.supervision_working_days, note=lead.name,
         )
+        self._supervisor.unsatisfied(lead, self._t.unsatisfied, task)
         await self._wait([task])
+        self._supervisor.decided(task)
         if task.outcome == D.CLOSE:
             self._t.closure = Closure.SUPERVISOR
             self.finish(CaseStatus.COMPLETED, Step.CLOSED, self.decision_of(task).comment)

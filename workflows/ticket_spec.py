@@ -33,6 +33,7 @@ SPEC = ProcessSpec(
         Step.ACCEPTANCE: [D.SIGN, D.RETURN], Step.REASSIGNMENT: [D.ASSIGN], Step.CO_HANDLING: [D.SUBMIT],
         Step.HANDLING: [D.ANSWER, D.EXTEND], Step.EXTENSION: [D.APPROVE, D.REJECT],
         Step.CALLBACK: [D.SATISFIED, D.UNSATISFIED], Step.SUPERVISION: [D.CLOSE, D.REHANDLE],
+        Step.OVERDUE_SUPERVISION: [D.ORDER],
         Step.WHISTLE: [D.REPORT], Step.WHISTLE_STREET: [D.COORDINATE], Step.WHISTLE_JOINT_MEETING: [D.COORDINATE],
     },
     facts_model=TicketFacts, rules=TICKET, start_input=start_input, activities=activities, helper_workflows=(TicketMonthlyReportWorkflow,),

@@ -27,7 +27,7 @@ AT = datetime(2026, 11, 30, 2, tzinfo=UTC)
 KEYS = {
     "channel", "channel_label", "external_ref", "category", "description", "returnable", "returned", "accepted_at",
     "replied_at", "extension_days", "overdue", "unsatisfied", "supervised", "replies", "callbacks", "co_handling",
-    "returns", "whistles", "closure", "closure_label", "lead_unit", "co_handlers", "category_label", "routing_basis",
+    "returns", "whistles", "supervisions", "closure", "closure_label", "lead_unit", "co_handlers", "category_label", "routing_basis",
     "estate_name", "property_company_id", "rules",
 }
 
