@@ -20,9 +20,9 @@ from domain.election import (
     FilingData,
     GroupData,
     MeetingData,
-    ObjectionKind,
     Trigger,
 )
+from domain.objections import Objection
 from domain.rules import ElectionRules
 from domain.tally import Outcome, TallyResult
 
@@ -45,21 +45,6 @@ class ElectionGroup(GroupData):
     """The preparatory group (筹备组) or, at a re-election, the 换届小组."""
 
     label: str
-
-
-class Objection(BaseModel):
-    """An owner's objection during the candidate notice and, once the street decided, its answer (山东 Art. 22)."""
-
-    kind: ObjectionKind
-    kind_label: str
-    household_id: str | None = None
-    text: str
-    by: str
-    name: str
-    at: datetime
-    task_id: str | None = None
-    outcome: str | None = None  # answer / uphold
-    answer: str | None = None
 
 
 class Attempt(BaseModel):

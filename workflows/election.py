@@ -58,8 +58,8 @@ with workflow.unsafe.imports_passed_through():
         ElectionGroup,
         ElectionNotes,
         ElectionPeriods,
-        Objection,
     )
+    from domain.objections import NoticePeriod
     from domain.rules import ElectionRules
     from domain.tally import OUTCOME_LABELS, TallyResult
     from domain.tasks import (
@@ -80,6 +80,7 @@ with workflow.unsafe.imports_passed_through():
         party_period_end,
     )
     from workflows.human_tasks import CaseWorkflow, refusal
+    from workflows.objection_window import AnswerPolicy, ObjectionWindow
 
 D = Decision
 
@@ -116,8 +117,12 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
         self._group: GroupData | None = None
         self._group_label = "换届小组" if req.kind == ElectionKind.RE_ELECTION else "筹备组"
         self._nominees = CandidateList()
-        self._objections: list[Objection] = []
-        self._unhandled: list[ObjectionInput] = []
+        self._window = ObjectionWindow(
+            self, notice_step=Step.CANDIDATE_NOTICE, outside="objections are taken only during the candidate notice",
+            max_objections=inp.rules.max_objections,
+            full="too many objections on this notice; submit it in writing to the street office",
+            upheld_ends_notice=False, passed_comment="公告期满，异议答复后开始投票",
+        )
         self._attempt = 0
         self._failed = 0
         self._attempts: list[Attempt] = []
@@ -251,35 +256,18 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
 
     async def _candidate_notice(self) -> None:
         """公告 ≥ 15 days; every objection is answered before voting opens (山东 Art. 22; 潍坊 Art. 32)."""
-        end = period_end(workflow.now(), self._rules.candidate_notice_period)
+        now = workflow.now()
+        end = period_end(now, self._rules.candidate_notice_period)
         self._periods.notice_end = end
         self._periods.notice_passed_at = None
         self.enter_step(Step.CANDIDATE_NOTICE, notice_end=end.isoformat(), candidates=[c.id for c in self._nominees.standing()])
-        pending: list[HumanTask] = []
-        while True:
-            while self._unhandled:
-                objection = self._unhandled.pop(0)
-                task = await self.open_task(
-                    Step.OBJECTION, [Role.STREET_OFFICE], decisions=[D.ANSWER, D.UPHOLD],
-                    sla_working_days=self._rules.objection_answer_working_days, escalate_to=[Role.HOUSING_BUREAU],
-                    note=f"{OBJECTION_LABELS[objection.data.kind]}：{objection.data.text}",
-                )
-                self._objections[-len(self._unhandled) - 1].task_id = task.id
-                pending.append(task)
-            open_tasks = [t for t in pending if t.is_open]
-            passed = workflow.now() >= end
-            if passed and not open_tasks:
-                return
-            if passed and self._periods.notice_passed_at is None:
-                self._periods.notice_passed_at = workflow.now()
-                self.enter_step(Step.CANDIDATE_NOTICE, comment="公告期满，异议答复后开始投票", open_objections=len(open_tasks))
-            done = await self.wait_for(open_tasks, until=None if passed else end, interrupt=lambda: bool(self._unhandled))
-            if done is None:
-                continue
-            answer = self.decision_of(done)
-            for record in self._objections:
-                if record.task_id == done.id:
-                    record.outcome, record.answer = done.outcome, answer.comment
+        # An upheld objection is re-checked and answered by the street; the notice runs on.
+        period = NoticePeriod(start=now, end=end)
+        await self._window.run(period, AnswerPolicy(
+            step=Step.OBJECTION, roles=(Role.STREET_OFFICE,), working_days=self._rules.objection_answer_working_days,
+            escalate_to=(Role.HOUSING_BUREAU,),
+        ))
+        self._periods.notice_passed_at = period.passed_at
 
     async def _vote_and_tally(self) -> TallyResult:
         """Open the ballot box for the voting period, then close and count it in one activity."""
@@ -348,30 +336,23 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
 
     @workflow.update
     async def object(self, objection: ObjectionInput) -> CaseAck:
-        """An owner objects to an identity, a vote weight or a candidate; the group answers before the vote."""
+        """An owner objects to an identity, a vote weight or a candidate; the street answers before the vote."""
         # As in ``nominate``: the validator saw the state before earlier updates of the same batch.
         self._validate_object(objection)
-        data, actor = objection.data, objection.actor
-        self._objections.append(Objection(
-            kind=data.kind, kind_label=OBJECTION_LABELS[data.kind], household_id=data.household_id, text=data.text,
-            by=actor.subject, name=actor.name, at=workflow.now(),
-        ))
-        self._unhandled.append(objection)
-        self.record("decision", step=Step.CANDIDATE_NOTICE, actor=actor, role=Role.OWNER, decision="object",
-                     comment=data.text, data={"kind": data.kind.value})
+        data = objection.data
+        self._window.accept(objection.actor, Role.OWNER, data.text, kind=data.kind.value, kind_label=OBJECTION_LABELS[data.kind],
+                            household_id=data.household_id, data={"kind": data.kind.value})
         return await self.answer()
 
     @object.validator
     def _validate_object(self, objection: ObjectionInput) -> None:
-        notice_end = self._periods.notice_end
-        if self.step != Step.CANDIDATE_NOTICE or notice_end is None or workflow.now() >= notice_end:
+        if self.step != Step.CANDIDATE_NOTICE:
             raise refusal(DecisionRefused(RefusalKind.CONFLICT, "objections are taken only during the candidate notice"))
+        self._window.check_open()
         if not objection.actor.has_any([Role.OWNER, Role.OWNER_REP]):
             raise refusal(DecisionRefused(RefusalKind.FORBIDDEN, "only owners can object to the notice"))
         if not covers(objection.actor.jurisdiction, self.scope):
             raise refusal(DecisionRefused(RefusalKind.FORBIDDEN, "the notice is for another estate"))
-        if len(self._objections) >= self._rules.max_objections:
-            raise refusal(DecisionRefused(RefusalKind.CONFLICT, "too many objections on this notice; submit it in writing to the street office"))
 
     # ----------------------------------------------------------------- hooks
 
@@ -392,14 +373,18 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
 
     def facts(self) -> ElectionFacts:
         req, ctx, group = self._req, self._ctx, self._group
+        periods = self._periods
+        if self.step == Step.CANDIDATE_NOTICE and self._window.period is not None:
+            # While the notice runs, whether its period has passed is the window's to say.
+            periods = periods.model_copy(update={"notice_passed_at": self._window.period.passed_at})
         return ElectionFacts(
-            **dict(self._periods), **dict(self._notes), **dict(self._aftermath.facts()),
+            **dict(periods), **dict(self._notes), **dict(self._aftermath.facts()),
             estate_id=req.estate_id, election_kind=req.kind, election_kind_label=ELECTION_KIND_LABELS[req.kind],
             trigger=self._trigger, description=req.description, attempt=self._attempt, failed_attempts=self._failed,
             rules=self._rules, expiring_term_end=self._term_end,
             estate_name=ctx.estate_name if ctx else None, households=ctx.households if ctx else None,
             area_m2=f"{ctx.area_hundredths / 100:.2f}" if ctx else None, owners=ctx.headcount if ctx else None,
             group=ElectionGroup(**dict(group), label=self._group_label) if group else None,
-            seats=group.seats if group else None, candidates=self._nominees.labelled(), objections=self._objections,
+            seats=group.seats if group else None, candidates=self._nominees.labelled(), objections=self._window.objections,
             attempts=self._attempts,
         )

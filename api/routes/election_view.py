@@ -30,7 +30,7 @@ ORGANISERS = (Role.CLERK, Role.STREET_OFFICE)
 OFFICIALS = (Role.CLERK, Role.STREET_OFFICE, Role.COMMUNITY, Role.HOUSING_BUREAU, Role.BUREAU_SUPERVISOR,
              Role.AUDITOR, Role.ADMIN)
 CANDIDATE_PRIVATE = frozenset({"findings", "reason", "co_nominators", "nominated_by", "nominated_by_name"})
-OBJECTOR_PRIVATE = frozenset({"by", "name", "household_id"})
+OBJECTOR_PRIVATE = frozenset({"by", "name", "organisation", "household_id"})
 
 
 def public_facts(facts: ElectionFacts, actor: Actor, own_units: set[str]) -> dict[str, Any]:
