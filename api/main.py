@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 
 from api.errors import install_error_handlers
+from api.limits import BodyLimit
 from api.openapi import install_openapi
 from api.routes import audit, cases, inbox, processes, reference, reports, routing
 from core.logging import configure_logging
@@ -96,6 +97,8 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     install_error_handlers(app)
     install_openapi(app)
 
+    # Outermost last: the request id is bound before anything answers, bodies are bounded before any route reads them.
+    app.add_middleware(BodyLimit)
     app.add_middleware(RequestContext)
 
     @app.get("/health", tags=["health"], summary="Liveness")
