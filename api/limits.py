@@ -44,14 +44,15 @@ MAX_OFFSET = 1_000_000
 MIN_DATE = date(2000, 1, 1)
 MAX_DATE = date(2099, 12, 31)
 
+
+def date_query(description: str) -> Any:
+    """A day (city calendar) between MIN_DATE and MAX_DATE."""
+    return Query(ge=MIN_DATE, le=MAX_DATE, description=f"{description}; {MIN_DATE} to {MAX_DATE}")
+
+
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description=f"rows to skip, at most {MAX_OFFSET:,}")]
-DateFrom = Annotated[date | None, Query(ge=MIN_DATE, le=MAX_DATE, description="from this day (city time), included")]
-DateTo = Annotated[date | None, Query(ge=MIN_DATE, le=MAX_DATE, description="to this day (city time), included")]
-
-
-def limit_param(default: int, maximum: int) -> Any:
-    """A page size parameter from 1 to ``maximum``."""
-    return Query(default, ge=1, le=maximum, description=f"rows per page, 1 to {maximum}")
+DateFrom = Annotated[date | None, date_query("from this day (city time), included")]
+DateTo = Annotated[date | None, date_query("to this day (city time), included")]
 
 
 def body_limit_for(method: str, path: str) -> int:

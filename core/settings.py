@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     api_base_url: str = "http://127.0.0.1:8000"
     temporal_ui_url: str = "http://127.0.0.1:8233"
     log_json: bool | None = None
+    # A report run by hand answers within this time, or 503 (the run is then given up).
+    report_timeout_seconds: int = Field(default=120, ge=1, le=3600)
     # `make run` only: compressed calendar periods (public notice in minutes) for the demo.
     demo_periods: bool = False
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
 
 from api.limits import BALLOT_BATCH_LIMIT, BODY_LIMIT, DECISION_DATA_BYTES
 from tests.factories import create_test_estate
 from tests.factories_fund import FundCaseDriver
-from tests.fixture_types import AsyncClient, Sessions, Settings
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 
 
 def _body_of(size: int) -> bytes:
@@ -81,3 +83,56 @@ async def test_a_decision_with_data_too_large_or_too_deep_never_reaches_the_case
     assert r.status_code == 200
     timeline = (await api.get(f"/cases/{drv.case_id}/timeline", headers=cast.headers("bureau"))).json()
     assert all("junk" not in json.dumps(e["data"]) for e in timeline)
+
+
+async def test_paging_and_dates_out_of_range_are_422_not_500(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
+    cast = await create_test_estate(sessions, settings)
+    routes = [
+        ("/cases", "bureau"), ("/inbox", "bureau"), ("/audit/cases", "auditor"), ("/tickets", "dispatcher"),
+        (f"/estates/{cast.estate_id}/households", "bureau"),
+    ]
+    for path, who in routes:
+        r = await api.get(path, params={"offset": 2**63}, headers=cast.headers(who))
+        assert r.status_code == 422, (path, r.status_code, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+        assert (await api.get(path, params={"offset": 1_000_000}, headers=cast.headers(who))).status_code == 200
+    for path, who in (("/cases", "bureau"), ("/audit/cases", "auditor"), ("/tickets", "dispatcher"), ("/tickets/export.csv", "dispatcher")):
+        for day in ("0001-01-01", "9999-12-31"):
+            for name in ("created_from", "created_to"):
+                r = await api.get(path, params={name: day}, headers=cast.headers(who))
+                assert r.status_code == 422, (path, name, day, r.status_code, r.text)
+        r = await api.get(path, params={"created_from": "2000-01-01", "created_to": "2099-12-31"}, headers=cast.headers(who))
+        assert r.status_code == 200, (path, r.text)
+
+
+async def test_the_monthly_report_takes_only_real_months_and_never_hangs(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
+    cast = await create_test_estate(sessions, settings)
+    for month in ("0000-01", "0001-01", "1999-12", "9999-12", "2100-01"):
+        r = await api.post(f"/reports/tickets/monthly/{month}", headers=cast.headers("admin"))
+        assert r.status_code == 422, (month, r.text)
+        assert r.json()["type"] == "/problems/validation-error"
+        assert (await api.get(f"/reports/tickets/monthly/{month}", headers=cast.headers("admin"))).status_code == 422
+    r = await api.post("/reports/tickets/monthly/2000-01", headers=cast.headers("admin"))
+    assert r.status_code == 200, r.text  # the first month the city reports: no tickets, no lines
+
+
+async def test_the_report_activity_refuses_an_impossible_month_once(env: WorkflowEnvironment, settings: Settings, worker: None) -> None:
+    """Sent past the API (the schedule, a tool), a month the calendar cannot hold fails the run at once, with no retry."""
+    from temporalio.client import WorkflowFailureError
+    from temporalio.exceptions import ApplicationError
+
+    from workflows.ticket_report import MonthlyReportInput, TicketMonthlyReportWorkflow
+
+    handle = await env.client.start_workflow(
+        TicketMonthlyReportWorkflow.run, MonthlyReportInput(month="0000-01"), id=f"report-0000-01-{uuid.uuid4().hex[:6]}",
+        task_queue=settings.task_queue,
+    )
+    try:
+        await asyncio.wait_for(handle.result(), timeout=30)  # retried forever before: a hang
+    except WorkflowFailureError as exc:
+        cause = exc.cause.cause if exc.cause is not None else None
+        assert isinstance(cause, ApplicationError) and cause.type == "InvalidMonth" and cause.non_retryable
+    else:
+        raise AssertionError("the run should fail")
+    attempts = [e for e in (await handle.fetch_history()).events if e.HasField("activity_task_started_event_attributes")]
+    assert attempts[0].activity_task_started_event_attributes.attempt == 1
