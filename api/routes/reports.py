@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -15,25 +15,21 @@ from temporalio.service import RPCError
 from api.deps import ClientDep, ReportReaderDep, ReportRunnerDep, SessionDep, SettingsDep
 from api.errors import Invalid, Unavailable
 from api.schemas import Labelled
-from domain.calendar import CITY_TZ
 from db.repositories import ticket_report as report_repo
 from domain.access import Actor, Level
 from domain.rules import TICKET
-from domain.ticket_report import DIMENSION_LABELS, FIRST_REPORT_MONTH, MONTH_PATTERN, check_report_month
+from domain.ticket_report import DIMENSION_LABELS, FIRST_REPORT_MONTH, LAST_REPORT_MONTH, MONTH_PATTERN, check_report_month
 from workflows.ticket_report import MonthlyReportInput, TicketMonthlyReportWorkflow
 
 router = APIRouter(prefix="/reports/tickets", tags=["reports 报表"])
 
-MonthPath = Path(pattern=MONTH_PATTERN, examples=["2026-11"], description=f"YYYY-MM, from {FIRST_REPORT_MONTH} to the current month")
+MonthPath = Path(pattern=MONTH_PATTERN, examples=["2026-11"], description=f"YYYY-MM, from {FIRST_REPORT_MONTH} to {LAST_REPORT_MONTH}")
 
 
 def report_month(month: Annotated[str, MonthPath]) -> str:
-    """A real month from the first the city reports to the current one (city time); 422 otherwise."""
-    current = datetime.now(UTC).astimezone(CITY_TZ).strftime("%Y-%m")
+    """A real month within the report's range (``FIRST_REPORT_MONTH`` to ``LAST_REPORT_MONTH``); 422 otherwise."""
     try:
         check_report_month(month)
-        if month > current:
-            raise ValueError(f"month {month} has not begun")
     except ValueError as exc:
         raise Invalid(f"报表月份无效: {exc}", errors=[{"loc": ["path", "month"], "msg": str(exc), "type": "value_error"}]) from None
     return month
