@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -39,7 +39,9 @@ async def get_client(request: Request) -> Client:
     return client
 
 
-def get_actor(request: Request, authorization: Annotated[str | None, Header()] = None) -> Actor:
+# Async on purpose: a sync dependency runs in a worker thread, and the actor bound to the log
+# context there never reached the request's own log lines.
+async def get_actor(request: Request, authorization: Annotated[str | None, Header()] = None) -> Actor:
     if not authorization or not authorization.lower().startswith("bearer "):
         raise NotAuthenticated("send 'Authorization: Bearer <token>'")
     actor = actor_from_token(request.app.state.settings, authorization[7:].strip())
@@ -93,10 +95,10 @@ ClientDep = Annotated[Client, Depends(get_client)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
-def require_roles(*roles: Role, detail: str, levels: Collection[Level] | None = None) -> Callable[[Actor], Actor]:
+def require_roles(*roles: Role, detail: str, levels: Collection[Level] | None = None) -> Callable[[Actor], Awaitable[Actor]]:
     """A dependency admitting callers with one of ``roles`` (any role if none) at one of ``levels``; 403 otherwise."""
 
-    def admitted(actor: ActorDep) -> Actor:
+    async def admitted(actor: ActorDep) -> Actor:
         if (roles and not actor.has_any(roles)) or (levels is not None and actor.jurisdiction.level not in levels):
             raise Forbidden(detail)
         return actor

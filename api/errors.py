@@ -9,10 +9,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from db import errors as db_errors
 
 PROBLEM_JSON = "application/problem+json"
+REQUEST_ID = "request_id"  # where RequestContext keeps the request's id in the scope's state
 log = structlog.get_logger("api")
 
 
@@ -97,9 +99,33 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
-        return problem_response(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
+        response = problem_response(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route on the path only; a path served by
+            # several routes (GET and POST of a report) allows the methods of all of them.
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", path=request.url.path)
-        return problem_response(500, "internal-error", "Internal error", "the error was logged", request.url.path)
+        request_id = request.scope.get("state", {}).get(REQUEST_ID)
+        log.exception("unhandled error", path=request.url.path, request_id=request_id)
+        response = problem_response(
+            500, "internal-error", "Internal error", f"内部错误已记录，请求编号 {request_id}", request.url.path, request_id=request_id,
+        )
+        if request_id:
+            response.headers["X-Request-ID"] = request_id
+        return response
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path."""
+    scope = {k: v for k, v in request.scope.items() if k not in ("endpoint", "route", "path_params")}
+    return [
+        method for method in HTTP_METHODS
+        if any(route.matches({**scope, "method": method})[0] == Match.FULL for route in request.app.router.routes)
+    ]
+
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")

@@ -13,7 +13,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 
-from api.errors import install_error_handlers
+from api.errors import REQUEST_ID, install_error_handlers
 from api.limits import BodyLimit
 from api.openapi import install_openapi
 from api.routes import audit, cases, inbox, processes, reference, reports, routing
@@ -47,12 +47,19 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         request_id = Headers(scope=scope).get("x-request-id") or uuid.uuid4().hex
+        # Also in the scope's state: the 500 handler answers outside this middleware (Starlette's
+        # ServerErrorMiddleware is outermost) and names the request id in its body and header.
+        scope.setdefault("state", {})[REQUEST_ID] = request_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id, method=scope["method"], path=scope["path"])
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = request_id
+                # Answers carry personal data (ledgers, contacts, names on timelines): no cache keeps them.
+                if "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_id)

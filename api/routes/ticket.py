@@ -213,7 +213,18 @@ def _csv_row(line: TicketLine) -> list[str]:
         "overdue": "是" if line.overdue else "否", "returned": "是" if line.returned else "否",
         "supervised": "是" if line.supervised else "否",
     }
-    return ["" if values[c] is None else str(values[c]) for c, _ in CSV_COLUMNS]
+    return [csv_cell(values[c]) for c, _ in CSV_COLUMNS]
+
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): a reference
+# such as "=HYPERLINK(…)" taken in from a caller would run on the clerk's machine.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A value as a CSV cell a spreadsheet shows as text: a leading formula character gets a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @router.get(
