@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
-from api.auth import actor_from_token
+from api.auth import Identity
 from api.errors import Forbidden, NotAuthenticated, Unavailable
 from api.schemas import CaseRead
 from core.settings import Settings
@@ -44,7 +44,11 @@ async def get_client(request: Request) -> Client:
 async def get_actor(request: Request, authorization: Annotated[str | None, Header()] = None) -> Actor:
     if not authorization or not authorization.lower().startswith("bearer "):
         raise NotAuthenticated("send 'Authorization: Bearer <token>'")
-    actor = actor_from_token(request.app.state.settings, authorization[7:].strip())
+    server, client = request.scope.get("server"), request.client
+    identity: Identity = request.app.state.identity
+    actor = await identity.actor(
+        authorization[7:].strip(), server=server[0] if server else None, client=client.host if client else None,
+    )
     structlog.contextvars.bind_contextvars(actor=actor.subject)
     return actor
 

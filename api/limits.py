@@ -15,6 +15,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Query
+from pydantic import Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem_response
@@ -45,14 +46,17 @@ MIN_DATE = date(2000, 1, 1)
 MAX_DATE = date(2099, 12, 31)
 
 
+CityDay = Annotated[date, Field(ge=MIN_DATE, le=MAX_DATE)]
+
+
 def date_query(description: str) -> Any:
-    """A day (city calendar) between MIN_DATE and MAX_DATE."""
-    return Query(ge=MIN_DATE, le=MAX_DATE, description=f"{description}; {MIN_DATE} to {MAX_DATE}")
+    """A query parameter naming a day (city calendar) between MIN_DATE and MAX_DATE; use with ``CityDay | None``."""
+    return Query(description=f"{description}; {MIN_DATE} to {MAX_DATE}")
 
 
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description=f"rows to skip, at most {MAX_OFFSET:,}")]
-DateFrom = Annotated[date | None, date_query("from this day (city time), included")]
-DateTo = Annotated[date | None, date_query("to this day (city time), included")]
+DateFrom = Annotated[CityDay | None, date_query("from this day (city time), included")]
+DateTo = Annotated[CityDay | None, date_query("to this day (city time), included")]
 
 
 def body_limit_for(method: str, path: str) -> int:
@@ -128,7 +132,8 @@ class BodyLimit:
 
     @staticmethod
     async def _read(receive: Receive, limit: int) -> list[bytes]:
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":

@@ -13,10 +13,11 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 
+from api.auth import Identity
 from api.errors import REQUEST_ID, install_error_handlers
 from api.limits import BodyLimit
 from api.openapi import install_openapi
-from api.routes import audit, cases, inbox, processes, reference, reports, routing
+from api.routes import audit, cases, inbox, processes, reference, reports, routing, users
 from core.logging import configure_logging
 from core.registry import REGISTRY, resolve
 from core.settings import Settings, get_settings
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
         app.state.sessions = make_session_factory(engine)
+        app.state.identity = Identity(settings, app.state.sessions)
         app.state.temporal = TemporalClientHolder(settings, client)
         yield
         await engine.dispose()
@@ -123,6 +125,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(audit.router)
     app.include_router(routing.router)
     app.include_router(reports.router)
+    app.include_router(users.router)
     return app
 
 

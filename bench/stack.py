@@ -99,10 +99,10 @@ class Stack:
         return f"{HOST}:{self.temporal_port}"
 
     def env(self, task_queue: str = "wuyeflow-bench", **extra: str) -> dict[str, str]:
-        """The environment our processes read their settings from (production mode, JSON logs)."""
+        """The environment our processes read their settings from (JSON logs as in production; HS256 tokens as in tests)."""
         return {
             **os.environ, "PYTHONUNBUFFERED": "1", "DATABASE_URL": self.database_url,
-            "WUYEFLOW_ENV": "production", "WUYEFLOW_JWT_SECRET": self.jwt_secret,
+            "WUYEFLOW_ENV": "test", "WUYEFLOW_LOG_JSON": "true", "WUYEFLOW_JWT_SECRET": self.jwt_secret,
             "WUYEFLOW_TEMPORAL_ADDRESS": self.temporal_address, "WUYEFLOW_TASK_QUEUE": task_queue,
             "WUYEFLOW_SEARCH_ATTRIBUTES": "true", **extra,
         }

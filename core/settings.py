@@ -28,9 +28,30 @@ class Settings(BaseSettings):
     # Custom search attributes (CaseKind, CaseStatus, ...) must be registered on the server
     # first; the time-skipping test server has none, so tests run with this off.
     search_attributes: bool = False
+    # Who signs the bearer tokens: "hs256" (our own secret: development and tests) or "oidc" (the
+    # city's identity provider, RS256/ES256 against its JWKS). Unset: oidc in production, hs256 elsewhere.
+    auth: Literal["hs256", "oidc"] | None = None
     jwt_secret: str = DEV_JWT_SECRET
     jwt_issuer: str = "wuyeflow"
     jwt_ttl_hours: int = 24 * 30
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    # Where the provider publishes its keys; unset: read from {issuer}/.well-known/openid-configuration.
+    oidc_jwks_url: str | None = None
+    oidc_algorithms: list[Literal["RS256", "ES256"]] = Field(default=["RS256", "ES256"], min_length=1)
+    oidc_max_lifetime_seconds: int = Field(default=3600, ge=60, le=24 * 3600)
+    oidc_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    oidc_jwks_cache_seconds: int = Field(default=600, ge=10)
+    # Claims the actor is read from; a dotted path reaches into an object (Keycloak: realm_access.roles).
+    oidc_roles_claim: str = "roles"
+    # Only roles with this prefix count (e.g. "wuyeflow:"), the prefix removed; empty: every role code.
+    oidc_role_prefix: str = ""
+    # {"level": "street", "id": "yidu"}, or "street:yidu", or "city".
+    oidc_jurisdiction_claim: str = "jurisdiction"
+    oidc_name_claim: str = "name"
+    oidc_org_claim: str = "org"
+    # A deactivated user is refused within this many seconds in every API process.
+    users_cache_seconds: float = Field(default=5, ge=0, le=300)
     api_base_url: str = "http://127.0.0.1:8000"
     temporal_ui_url: str = "http://127.0.0.1:8233"
     log_json: bool | None = None
@@ -40,13 +61,28 @@ class Settings(BaseSettings):
     demo_periods: bool = False
 
     @model_validator(mode="after")
-    def _refuse_unsafe_secret(self) -> "Settings":
-        # A token signed with a secret that is printed in the README would let anyone decide.
-        if self.env == "production" and (self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32):
+    def _refuse_unsafe_identity(self) -> "Settings":
+        if self.env == "production" and self.auth_mode != "oidc":
+            raise ValueError("production verifies the identity provider's tokens: WUYEFLOW_AUTH=oidc (or unset)")
+        if self.auth_mode == "oidc" and not (self.oidc_issuer and self.oidc_audience):
+            raise ValueError("OIDC needs WUYEFLOW_OIDC_ISSUER and WUYEFLOW_OIDC_AUDIENCE")
+        # A token signed with a secret that is printed in the README would let anyone decide: the
+        # development secret serves a development run only (and there only on loopback, api/auth.py).
+        if self.auth_mode == "hs256" and self.env != "development" and (self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32):
             raise ValueError("WUYEFLOW_JWT_SECRET must be set to a secret of at least 32 characters outside development")
         if self.demo_periods and self.env != "development":
             raise ValueError("WUYEFLOW_DEMO_PERIODS is for the local demo only")
         return self
+
+    @property
+    def auth_mode(self) -> Literal["hs256", "oidc"]:
+        """How bearer tokens are verified: as configured, else OIDC in production and HS256 elsewhere."""
+        return self.auth or ("oidc" if self.env == "production" else "hs256")
+
+    @property
+    def dev_secret(self) -> bool:
+        """Tokens are signed with the development secret printed in this file."""
+        return self.auth_mode == "hs256" and self.jwt_secret == DEV_JWT_SECRET
 
     @property
     def render_json_logs(self) -> bool:

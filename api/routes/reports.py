@@ -97,9 +97,9 @@ async def generate(runner: ReportRunnerDep, client: ClientDep, settings: Setting
             execution_timeout=timedelta(seconds=settings.report_timeout_seconds),
         )
     except WorkflowFailureError as exc:
-        cause = exc.cause
+        cause: BaseException | None = exc.cause
         while cause is not None and not isinstance(cause, ApplicationError):
-            cause = cause.cause
+            cause = cause.__cause__
         if isinstance(cause, ApplicationError) and cause.non_retryable:
             raise Invalid(f"报表无法生成: {cause.message}") from None
         raise Unavailable(f"报表未能在 {settings.report_timeout_seconds} 秒内生成，请稍后重试") from None

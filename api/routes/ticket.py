@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from api.case_service import CasePlace, can_see, estate_for_start, read_snapshot, start_case, started_case
 from api.deps import ActorDep, CaseCallDep, ClientDep, SessionDep, SettingsDep, TicketWorkerDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound
-from api.limits import Offset, date_query
+from api.limits import CityDay, Offset, date_query
 from core.registry import REGISTRY
 from api.schemas import CaseRead, Labelled
 from db.models import CaseRecord, Ticket
@@ -174,8 +174,8 @@ def ledger_filter(
     street_id: str | None = None, community_id: str | None = None, estate_id: str | None = None,
     unit_id: Annotated[str | None, Query(description="a unit that handled the ticket (lead, co-handler, whistled)")] = None,
     category: str | None = None, status: CaseStatus | None = None, overdue: bool | None = None, card: Card | None = None,
-    created_from: Annotated[date | None, date_query("intake date (city time), from")] = None,
-    created_to: Annotated[date | None, date_query("intake date (city time), to, included")] = None,
+    created_from: Annotated[CityDay | None, date_query("intake date (city time), from")] = None,
+    created_to: Annotated[CityDay | None, date_query("intake date (city time), to, included")] = None,
 ) -> ticket_repo.LedgerFilter:
     return ticket_repo.LedgerFilter(
         street_id=street_id, community_id=community_id, estate_id=estate_id, unit_id=unit_id, category=category,
