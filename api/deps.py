@@ -14,6 +14,7 @@ from temporalio.client import Client
 
 from api.auth import Identity
 from api.errors import Forbidden, NotAuthenticated, Unavailable
+from api.ratelimit import rate_limited
 from api.schemas import CaseRead
 from core.settings import Settings
 from db.models import CaseRecord
@@ -139,7 +140,7 @@ ReportRunnerDep = Annotated[Actor, Depends(require_roles(
 
 async def get_case_call(
     request: Request, session: SessionDep, actor: ActorDep, client: ClientDep, settings: SettingsDep,
-    idempotency_key: IdempotencyKey = None,
+    _rate: Annotated[None, Depends(rate_limited("decision"))], idempotency_key: IdempotencyKey = None,
 ) -> CaseCall:
     return CaseCall(request, session, actor, client, settings, idempotency_key)
 

@@ -29,6 +29,7 @@ class Problem(Exception):
         super().__init__(detail)
         self.detail = detail
         self.extra = extra
+        self.headers: dict[str, str] = {}
 
 
 class NotAuthenticated(Problem):
@@ -55,6 +56,14 @@ class Invalid(Problem):
     status, code, title = 422, "validation-error", "The request is not valid"
 
 
+class TooManyRequests(Problem):
+    status, code, title = 429, "rate-limited", "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class Unavailable(Problem):
     status, code, title = 503, "unavailable", "A backing service is unavailable"
 
@@ -79,7 +88,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status, exc.code, exc.title, exc.detail, request.url.path, **exc.extra)
+        response = problem_response(exc.status, exc.code, exc.title, exc.detail, request.url.path, **exc.extra)
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(db_errors.RepositoryError)
     async def _data(request: Request, exc: db_errors.RepositoryError) -> JSONResponse:

@@ -17,6 +17,7 @@ from api.auth import Identity
 from api.errors import REQUEST_ID, install_error_handlers
 from api.limits import BodyLimit
 from api.openapi import install_openapi
+from api.ratelimit import ConcurrencyLimit, RateLimiter
 from api.routes import audit, cases, inbox, processes, reference, reports, routing, users
 from core.logging import configure_logging
 from core.registry import REGISTRY, resolve
@@ -103,11 +104,13 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
 
     app = FastAPI(title="wuyeflow 物业管理流程", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
+    app.state.rate_limiter = RateLimiter(settings)
     install_error_handlers(app)
     install_openapi(app)
 
     # Outermost last: the request id is bound before anything answers, bodies are bounded before any route reads them.
     app.add_middleware(BodyLimit)
+    app.add_middleware(ConcurrencyLimit, settings=settings)
     app.add_middleware(RequestContext)
 
     @app.get("/health", tags=["health"], summary="Liveness")

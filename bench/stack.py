@@ -103,6 +103,9 @@ class Stack:
         return {
             **os.environ, "PYTHONUNBUFFERED": "1", "DATABASE_URL": self.database_url,
             "WUYEFLOW_ENV": "test", "WUYEFLOW_LOG_JSON": "true", "WUYEFLOW_JWT_SECRET": self.jwt_secret,
+            # The benchmarks drive every case from one address at full speed: no rate limits, and
+            # room for every request in flight (they measure throughput, not load shedding).
+            "WUYEFLOW_RATE_LIMIT_ENABLED": "false", "WUYEFLOW_MAX_CONCURRENT_REQUESTS": "1000",
             "WUYEFLOW_TEMPORAL_ADDRESS": self.temporal_address, "WUYEFLOW_TASK_QUEUE": task_queue,
             "WUYEFLOW_SEARCH_ATTRIBUTES": "true", **extra,
         }

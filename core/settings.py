@@ -50,6 +50,16 @@ class Settings(BaseSettings):
     oidc_jurisdiction_claim: str = "jurisdiction"
     oidc_name_claim: str = "name"
     oidc_org_claim: str = "org"
+    # Requests per period (per bearer token, per client address) for each limited kind of request:
+    # decisions and other writes to a case, ticket intake, exports, replays (api/ratelimit.py).
+    rate_limit_enabled: bool = True
+    rate_limit_period_seconds: float = Field(default=60, gt=0)
+    rate_limits: dict[Literal["decision", "intake", "export", "replay"], tuple[int, int]] = Field(default={
+        "decision": (60, 600), "intake": (60, 600), "export": (10, 60), "replay": (10, 60),
+    })
+    # Requests in flight per API process; past it a request waits this long for a slot, then 503.
+    max_concurrent_requests: int = Field(default=32, ge=1, le=10_000)
+    queue_wait_seconds: float = Field(default=0.5, ge=0, le=30)
     # A deactivated user is refused within this many seconds in every API process.
     users_cache_seconds: float = Field(default=5, ge=0, le=300)
     api_base_url: str = "http://127.0.0.1:8000"
@@ -61,7 +71,7 @@ class Settings(BaseSettings):
     demo_periods: bool = False
 
     @model_validator(mode="after")
-    def _refuse_unsafe_identity(self) -> "Settings":
+    def _refuse_unsafe_identity(self) -> Settings:
         if self.env == "production" and self.auth_mode != "oidc":
             raise ValueError("production verifies the identity provider's tokens: WUYEFLOW_AUTH=oidc (or unset)")
         if self.auth_mode == "oidc" and not (self.oidc_issuer and self.oidc_audience):

@@ -30,6 +30,8 @@ os.environ.setdefault("DATABASE_URL", f"sqlite+aiosqlite:///{_TMP}/test.db")
 os.environ["WUYEFLOW_ENV"] = "test"
 # Outside a development run the development secret is refused: tests sign with a secret of their own.
 os.environ["WUYEFLOW_JWT_SECRET"] = secrets.token_urlsafe(36)
+# The suite decides hundreds of times a second from one address; tests/api/test_rate_limits.py turns them on.
+os.environ["WUYEFLOW_RATE_LIMIT_ENABLED"] = "false"
 os.environ["WUYEFLOW_TASK_QUEUE"] = f"test-{uuid.uuid4().hex[:8]}"
 os.environ["WUYEFLOW_SEARCH_ATTRIBUTES"] = "false"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -13,6 +13,7 @@ from api.case_service import load_visible_case, timeline_of
 from api.deps import AuditorDep, ClientDep, SessionDep
 from api.errors import Gone, Unavailable
 from api.limits import DateFrom, DateTo, Offset
+from api.ratelimit import rate_limited
 from api.routes.cases import summary_of
 from api.schemas import CasePage, TimelineEntry
 from core.replay import ReplayReport, verify_history
@@ -59,6 +60,7 @@ async def _history(client, case_id: str):  # type: ignore[no-untyped-def]
 
 @router.get(
     "/cases/{case_id}/history", summary="The raw Temporal history as JSON (the format Temporal's tools read)",
+    dependencies=[Depends(rate_limited("export"))],
     responses={200: {"content": {"application/json": {}}}},
 )
 async def raw_history(case_id: str, session: SessionDep, auditor: AuditorDep, client: ClientDep) -> Response:
@@ -71,7 +73,10 @@ async def raw_history(case_id: str, session: SessionDep, auditor: AuditorDep, cl
     )
 
 
-@router.post("/cases/{case_id}/replay", response_model=ReplayReport, summary="Replay the history against the current code")
+@router.post(
+    "/cases/{case_id}/replay", response_model=ReplayReport, summary="Replay the history against the current code",
+    dependencies=[Depends(rate_limited("replay"))],
+)
 async def replay(case_id: str, session: SessionDep, auditor: AuditorDep, client: ClientDep) -> ReplayReport:
     await load_visible_case(session, auditor, case_id)
     await session.close()

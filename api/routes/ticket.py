@@ -17,6 +17,7 @@ from api.case_service import CasePlace, can_see, estate_for_start, read_snapshot
 from api.deps import ActorDep, CaseCallDep, ClientDep, SessionDep, SettingsDep, TicketWorkerDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.limits import CityDay, Offset, date_query
+from api.ratelimit import rate_limited
 from core.registry import REGISTRY
 from api.schemas import CaseRead, Labelled
 from db.models import CaseRecord, Ticket
@@ -67,7 +68,7 @@ INTAKE_EXAMPLES = {
 
 
 @router.post(
-    "", response_model=CaseRead, status_code=status.HTTP_201_CREATED,
+    "", response_model=CaseRead, status_code=status.HTTP_201_CREATED, dependencies=[Depends(rate_limited("intake"))],
     summary="Take a ticket in (受理); the same channel and external reference twice give one ticket",
     openapi_extra={"requestBody": {"content": {"application/json": {"examples": INTAKE_EXAMPLES}}}},
 )
@@ -228,7 +229,7 @@ def csv_cell(value: object) -> str:
 
 
 @router.get(
-    "/export.csv", summary="The ledger as CSV (UTF-8 with BOM, Chinese headers), same filters",
+    "/export.csv", summary="The ledger as CSV (UTF-8 with BOM, Chinese headers), same filters", dependencies=[Depends(rate_limited("export"))],
     response_class=StreamingResponse, responses={200: {"content": {"text/csv": {}}}},
 )
 async def export_csv(session: SessionDep, actor: TicketWorkerDep, flt: LedgerFilterDep) -> StreamingResponse:
