@@ -8,13 +8,14 @@ from typing import Annotated, Any
 
 import structlog
 from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from api.auth import Identity
 from api.errors import Forbidden, NotAuthenticated, Unavailable
-from api.ratelimit import rate_limited
+from api.ratelimit import RateLimiter
 from api.schemas import CaseRead
 from core.settings import Settings
 from db.models import CaseRecord
@@ -40,15 +41,19 @@ async def get_client(request: Request) -> Client:
     return client
 
 
+# The OpenAPI document names the scheme, so /docs offers to authorise and clients know to send it.
+BEARER = HTTPBearer(auto_error=False, description="a bearer token: the city's OIDC provider in production, HS256 in development")
+
+
 # Async on purpose: a sync dependency runs in a worker thread, and the actor bound to the log
 # context there never reached the request's own log lines.
-async def get_actor(request: Request, authorization: Annotated[str | None, Header()] = None) -> Actor:
-    if not authorization or not authorization.lower().startswith("bearer "):
+async def get_actor(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> Actor:
+    if credentials is None:
         raise NotAuthenticated("send 'Authorization: Bearer <token>'")
     server, client = request.scope.get("server"), request.client
     identity: Identity = request.app.state.identity
     actor = await identity.actor(
-        authorization[7:].strip(), server=server[0] if server else None, client=client.host if client else None,
+        credentials.credentials, server=server[0] if server else None, client=client.host if client else None,
     )
     structlog.contextvars.bind_contextvars(actor=actor.subject)
     return actor
@@ -136,6 +141,20 @@ ReportReaderDep = Annotated[Actor, Depends(require_roles(
 ReportRunnerDep = Annotated[Actor, Depends(require_roles(
     Role.ADMIN, Role.DISPATCHER, Role.HOUSING_BUREAU, levels=(Level.CITY,),
     detail="only the city's administrator, hotline centre or housing bureau runs a report by hand"))]
+
+
+def rate_limited(kind: str) -> Callable[..., Awaitable[None]]:
+    """A dependency counting the request against the rates of ``kind`` (settings: ``rate_limits``, api/ratelimit.py).
+
+    The token's bucket is its subject's: a caller holding several tokens (the provider issues a
+    new one at every sign-in) shares one rate.
+    """
+
+    async def limited(request: Request, actor: ActorDep) -> None:
+        limiter: RateLimiter = request.app.state.rate_limiter
+        limiter.check(kind, actor.subject, request.client.host if request.client else None)
+
+    return limited
 
 
 async def get_case_call(

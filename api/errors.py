@@ -140,3 +140,59 @@ def allowed_methods(request: Request) -> list[str]:
 
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+# The problem answers every operation may give, as the OpenAPI document publishes them.
+PROBLEM_STATUSES: dict[int, str] = {
+    401: "Not authenticated: no bearer token, or one we do not honour (\"invalid token\")",
+    403: "Not allowed for your role or jurisdiction",
+    404: "Not found",
+    409: "Conflicts with the current state (a closed or already signed task, a used Idempotency-Key)",
+    410: "No longer available (Temporal's retention removed the history)",
+    413: "The request body is over its limit (1 MiB; a batch of written ballots 6 MiB)",
+    422: "The request is not valid (each field error in `errors`)",
+    429: "Too many requests from your token or address: retry after `Retry-After` seconds",
+    503: "A backing service is unavailable, or too many requests are in flight: retry after `Retry-After` seconds",
+}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "An RFC 9457 problem: `type` and `title` are stable for programs, `detail` is for people.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string", "examples": ["/problems/forbidden"]},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}, "description": "one entry per invalid field or line"},
+        "request_id": {"type": "string"},
+        "retry_after": {"type": "integer"},
+        "limit_bytes": {"type": "integer"},
+    },
+}
+_BODY_METHODS = {"post", "put", "patch", "delete"}
+_UNAUTHENTICATED_PATHS = {"/health"}
+
+
+def document_problems(doc: dict[str, Any]) -> None:
+    """Publish the problem schema and the problem answers of every operation (FastAPI's own 422 schema replaced)."""
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, item in doc.get("paths", {}).items():
+        if path in _UNAUTHENTICATED_PATHS:
+            continue
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for status, description in PROBLEM_STATUSES.items():
+                if status == 413 and method not in _BODY_METHODS:
+                    continue
+                answer: dict[str, Any] = {"description": description, "content": content}
+                if status in (429, 503):
+                    answer["headers"] = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+                responses[str(status)] = answer

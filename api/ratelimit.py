@@ -13,12 +13,9 @@ queueing behind the others for seconds.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import math
 import time
-from collections.abc import Awaitable, Callable
 
-from fastapi import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import TooManyRequests, problem_response
@@ -63,33 +60,18 @@ class RateLimiter:
             for kind, (per_token, per_address) in settings.rate_limits.items()
         }
 
-    def check(self, kind: str, token: str | None, address: str | None) -> None:
-        """Count one request of ``kind``; 429 when the token or the address is over its rate."""
+    def check(self, kind: str, subject: str, address: str | None) -> None:
+        """Count one request of ``kind``; 429 when the token's subject or the address is over its rate."""
         if not self.enabled or kind not in self._buckets:
             return
         by_token, by_address = self._buckets[kind]
-        wait = 0.0
-        if token:
-            # Keyed by a digest: the limiter keeps no bearer token in memory.
-            wait = by_token.take(hashlib.sha256(token.encode()).hexdigest()[:32])
+        wait = by_token.take(subject)
         if not wait and address:
             wait = by_address.take(address)
         if wait:
             raise TooManyRequests(
                 f"请求过于频繁，请 {math.ceil(wait)} 秒后重试 (rate limit for {kind})", retry_after=math.ceil(wait),
             )
-
-
-def rate_limited(kind: str) -> Callable[[Request], Awaitable[None]]:
-    """A dependency counting the request against the rates of ``kind`` (settings: ``rate_limits``)."""
-
-    async def limited(request: Request) -> None:
-        authorization = request.headers.get("authorization") or ""
-        token = authorization[7:].strip() if authorization.lower().startswith("bearer ") else None
-        limiter: RateLimiter = request.app.state.rate_limiter
-        limiter.check(kind, token, request.client.host if request.client else None)
-
-    return limited
 
 
 class ConcurrencyLimit:

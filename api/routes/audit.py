@@ -10,10 +10,9 @@ from pydantic import BaseModel
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.case_service import load_visible_case, timeline_of
-from api.deps import AuditorDep, ClientDep, SessionDep
+from api.deps import AuditorDep, ClientDep, SessionDep, rate_limited
 from api.errors import Gone, Unavailable
 from api.limits import DateFrom, DateTo, Offset
-from api.ratelimit import rate_limited
 from api.routes.cases import summary_of
 from api.schemas import CasePage, TimelineEntry
 from core.replay import ReplayReport, verify_history

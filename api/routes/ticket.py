@@ -14,10 +14,9 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
 from api.case_service import CasePlace, can_see, estate_for_start, read_snapshot, start_case, started_case
-from api.deps import ActorDep, CaseCallDep, ClientDep, SessionDep, SettingsDep, TicketWorkerDep
+from api.deps import ActorDep, CaseCallDep, ClientDep, SessionDep, SettingsDep, TicketWorkerDep, rate_limited
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.limits import CityDay, Offset, date_query
-from api.ratelimit import rate_limited
 from core.registry import REGISTRY
 from api.schemas import CaseRead, Labelled
 from db.models import CaseRecord, Ticket
