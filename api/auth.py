@@ -58,7 +58,7 @@ def actor_from_token(settings: Settings, token: str) -> Actor:
         return Actor(
             subject=claims["sub"], name=claims.get("name") or claims["sub"],
             roles=tuple(Role(r) for r in claims.get("roles", [])),
-            jurisdiction=Jurisdiction(level=Level(j.get("level")), id=j.get("id")),
+            jurisdiction=Jurisdiction(level=Level(str(j.get("level"))), id=j.get("id")),
             organisation=claims.get("org"),
         )
     except (ValueError, ValidationError, KeyError, TypeError, AttributeError):
