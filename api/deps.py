@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
-from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import structlog
 from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
-from api.auth import actor_from_token
+from api.auth import Identity
 from api.errors import Forbidden, NotAuthenticated, Unavailable
+from api.ratelimit import RateLimiter
 from api.schemas import CaseRead
 from core.settings import Settings
 from db.models import CaseRecord
@@ -41,11 +43,21 @@ async def get_client(request: Request) -> Client:
     return client
 
 
-def get_actor(request: Request, authorization: Annotated[str | None, Header()] = None) -> Actor:
-    if not authorization or not authorization.lower().startswith("bearer "):
+# The OpenAPI document names the scheme, so /docs offers to authorise and clients know to send it.
+BEARER = HTTPBearer(auto_error=False, description="a bearer token: the city's OIDC provider in production, HS256 in development")
+
+
+# Async on purpose: a sync dependency runs in a worker thread, and the actor bound to the log
+# context there never reached the request's own log lines.
+async def get_actor(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> Actor:
+    if credentials is None:
         raise NotAuthenticated("send 'Authorization: Bearer <token>'")
     settings: Settings = request.app.state.settings
-    actor = actor_from_token(settings, authorization[7:].strip())
+    server, client = request.scope.get("server"), request.client
+    identity: Identity = request.app.state.identity
+    actor = await identity.actor(
+        credentials.credentials, server=server[0] if server else None, client=client.host if client else None,
+    )
     structlog.contextvars.bind_contextvars(actor=actor.subject)
     # Sealed for the workflows: an actor that did not come through here is refused by the worker.
     return sealed(actor, settings.actor_seal_key, datetime.now(UTC), timedelta(seconds=settings.actor_seal_ttl_seconds))
@@ -97,10 +109,10 @@ ClientDep = Annotated[Client, Depends(get_client)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
-def require_roles(*roles: Role, detail: str, levels: Collection[Level] | None = None) -> Callable[[Actor], Actor]:
+def require_roles(*roles: Role, detail: str, levels: Collection[Level] | None = None) -> Callable[[Actor], Awaitable[Actor]]:
     """A dependency admitting callers with one of ``roles`` (any role if none) at one of ``levels``; 403 otherwise."""
 
-    def admitted(actor: ActorDep) -> Actor:
+    async def admitted(actor: ActorDep) -> Actor:
         if (roles and not actor.has_any(roles)) or (levels is not None and actor.jurisdiction.level not in levels):
             raise Forbidden(detail)
         return actor
@@ -135,9 +147,23 @@ ReportRunnerDep = Annotated[Actor, Depends(require_roles(
     detail="only the city's administrator, hotline centre or housing bureau runs a report by hand"))]
 
 
+def rate_limited(kind: str) -> Callable[..., Awaitable[None]]:
+    """A dependency counting the request against the rates of ``kind`` (settings: ``rate_limits``, api/ratelimit.py).
+
+    The token's bucket is its subject's: a caller holding several tokens (the provider issues a
+    new one at every sign-in) shares one rate.
+    """
+
+    async def limited(request: Request, actor: ActorDep) -> None:
+        limiter: RateLimiter = request.app.state.rate_limiter
+        limiter.check(kind, actor.subject, request.client.host if request.client else None)
+
+    return limited
+
+
 async def get_case_call(
     request: Request, session: SessionDep, actor: ActorDep, client: ClientDep, settings: SettingsDep,
-    idempotency_key: IdempotencyKey = None,
+    _rate: Annotated[None, Depends(rate_limited("decision"))], idempotency_key: IdempotencyKey = None,
 ) -> CaseCall:
     return CaseCall(request, session, actor, client, settings, idempotency_key)
 

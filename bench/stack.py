@@ -100,10 +100,13 @@ class Stack:
         return f"{HOST}:{self.temporal_port}"
 
     def env(self, task_queue: str = "wuyeflow-bench", **extra: str) -> dict[str, str]:
-        """The environment our processes read their settings from (production mode, JSON logs)."""
+        """The environment our processes read their settings from (JSON logs as in production; HS256 tokens as in tests)."""
         return {
             **os.environ, "PYTHONUNBUFFERED": "1", "DATABASE_URL": self.database_url,
-            "WUYEFLOW_ENV": "production", "WUYEFLOW_JWT_SECRET": self.jwt_secret,
+            "WUYEFLOW_ENV": "test", "WUYEFLOW_LOG_JSON": "true", "WUYEFLOW_JWT_SECRET": self.jwt_secret,
+            # The benchmarks drive every case from one address at full speed: no rate limits, and
+            # room for every request in flight (they measure throughput, not load shedding).
+            "WUYEFLOW_RATE_LIMIT_ENABLED": "false", "WUYEFLOW_MAX_CONCURRENT_REQUESTS": "1000",
             "WUYEFLOW_ACTOR_SEAL_KEY": self.actor_seal_key,
             "WUYEFLOW_TEMPORAL_ADDRESS": self.temporal_address, "WUYEFLOW_TASK_QUEUE": task_queue,
             "WUYEFLOW_SEARCH_ATTRIBUTES": "true", **extra,

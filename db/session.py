@@ -21,13 +21,17 @@ NOT_STORED = "the database did not take the change; nothing was stored, send the
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
-    """An engine for the configured database; SQLite gets WAL and a busy timeout for two writers."""
+    """An engine for the configured database; SQLite gets WAL and a busy timeout for two writers.
+
+    SQL parameters (a caller's phone number, a comment) never appear in logs or in the text of a
+    database error, which the API logs: ``hide_parameters``.
+    """
     url = settings.database_url
     if settings.is_sqlite:
         db_path = url.split("///", 1)[-1]
         if db_path and db_path != ":memory:":
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=settings.database_echo, connect_args={"timeout": 30})
+        engine = create_async_engine(url, echo=settings.database_echo, hide_parameters=True, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -39,7 +43,9 @@ def make_engine(settings: Settings) -> AsyncEngine:
             cur.close()
 
         return engine
-    return create_async_engine(url, echo=settings.database_echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(
+        url, echo=settings.database_echo, hide_parameters=True, pool_size=10, max_overflow=20, pool_pre_ping=True,
+    )
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

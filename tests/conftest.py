@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -25,6 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 _TMP = tempfile.mkdtemp(prefix="wuyeflow-test-")
 os.environ.setdefault("DATABASE_URL", f"sqlite+aiosqlite:///{_TMP}/test.db")
 os.environ["WUYEFLOW_ENV"] = "test"
+# Outside a development run the development secret is refused: tests sign with a secret of their own.
+os.environ["WUYEFLOW_JWT_SECRET"] = secrets.token_urlsafe(36)
+# The suite decides hundreds of times a second from one address; tests/api/test_rate_limits.py turns them on.
+os.environ["WUYEFLOW_RATE_LIMIT_ENABLED"] = "false"
 os.environ["WUYEFLOW_TASK_QUEUE"] = f"test-{uuid.uuid4().hex[:8]}"
 os.environ["WUYEFLOW_SEARCH_ATTRIBUTES"] = "false"
 # The time-skipping server's clock runs ahead of the wall clock the API seals actors with.

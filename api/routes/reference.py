@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import ActorDep, FundAuthorityDep, SessionDep
 from api.errors import Forbidden, NotFound
+from api.limits import Offset
 from api.schemas import Labelled, role_l
 from db.repositories import fund as fund_repo
 from db.repositories import reference as reference_repo
@@ -91,7 +92,7 @@ class HouseholdRead(BaseModel):
 @router.get("/estates/{estate_id}/households", response_model=list[HouseholdRead], summary="Households with their fund balances")
 async def households(
     estate_id: str, session: SessionDep, actor: ActorDep,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200, offset: Offset = 0,
 ) -> list[HouseholdRead]:
     await _visible_estate(session, actor, estate_id)
     out = []
