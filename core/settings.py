@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     database_echo: bool = False
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
+    # Mutual TLS to Temporal's frontend (production): our client certificate, its key, the CA that
+    # signed the server's certificate, and the name that certificate carries (deploy/gen-certs.sh).
+    temporal_tls_cert: str | None = None
+    temporal_tls_key: str | None = None
+    temporal_tls_ca: str | None = None
+    temporal_tls_server_name: str | None = None
     task_queue: str = "wuyeflow"
     # Custom search attributes (CaseKind, CaseStatus, ...) must be registered on the server
     # first; the time-skipping test server has none, so tests run with this off.
