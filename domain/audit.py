@@ -27,6 +27,8 @@ class AuditEvent(BaseModel):
     decision: str | None = None
     comment: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
+    # The Workflow Update (its id is the request's Idempotency-Key) whose handler recorded the event.
+    update_id: str | None = None
 
 
 def _canonical(value: Any) -> Any:
@@ -39,6 +41,8 @@ def chain_hash(prev_hash: str, case_id: str, seq: int, event: AuditEvent) -> str
     """sha256 over the previous hash and the canonical JSON of the entry (sorted keys, UTC times)."""
     body = event.model_dump(mode="json")
     body["at"] = _utc_iso(event.at)
+    if body.get("update_id") is None:  # entries from before update ids keep their hashes
+        body.pop("update_id", None)
     payload = json.dumps(
         {"prev": prev_hash, "case_id": case_id, "seq": seq, "event": body},
         sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_canonical,

@@ -129,6 +129,8 @@ class CaseWorkflow(CaseState):
         """The initiator takes the case back (撤回) before anyone has acted on it."""
         self._validate_withdraw(request)
         self._withdrawal = request
+        info = workflow.current_update_info()
+        self._withdrawal_update = info.id if info is not None else None
         return await self.answer()
 
     @withdraw.validator
@@ -343,7 +345,10 @@ class CaseWorkflow(CaseState):
         except CaseWithdrawn:
             request = self._withdrawal
             assert request is not None
-            self.record("decision", step=self._step, actor=request.actor, decision="withdraw", comment=request.reason)
+            self.record(
+                "decision", step=self._step, actor=request.actor, decision="withdraw", comment=request.reason,
+                update_id=self._withdrawal_update,
+            )
             self.finish(CaseStatus.WITHDRAWN, self._step, request.reason)
         return await self.wind_down()
 

@@ -87,6 +87,8 @@ class AuditEntry(Base):
     data: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The Workflow Update whose handler recorded the entry (hashed only when present).
+    update_id: Mapped[str | None] = mapped_column(String(200))
 
 
 class StartRequest(Base):

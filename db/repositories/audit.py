@@ -15,7 +15,7 @@ def _event_of(row: AuditEntry) -> AuditEvent:
         key=row.entry_key, at=row.at, kind=row.kind, step=row.step, task_id=row.task_id,
         actor_subject=row.actor_subject, actor_name=row.actor_name, actor_role=row.actor_role,
         actor_organisation=row.actor_organisation, decision=row.decision, comment=row.comment,
-        data=row.data or {},
+        data=row.data or {}, update_id=row.update_id,
     )
 
 
@@ -53,6 +53,7 @@ async def append_events(session: AsyncSession, case_id: str, events: list[AuditE
             task_id=event.task_id, actor_subject=event.actor_subject, actor_name=event.actor_name,
             actor_role=event.actor_role, actor_organisation=event.actor_organisation,
             decision=event.decision, comment=event.comment, data=event.data, prev_hash=prev, hash=digest,
+            update_id=event.update_id,
         ))
         prev = digest
     await session.execute(_APPEND, rows)  # one statement, no ORM objects to track
