@@ -321,10 +321,14 @@ class CaseWorkflow(CaseState):
             self._events = []
             snap = self.snapshot()
             inbox_key = snap.inbox_key()
+            # Where this projection stands, so a write left by a task that failed after it is
+            # recognised and replaced (domain.projection); the activity's input, not a command.
+            projection = Projection(
+                snapshot=snap, events=events, inbox_changed=inbox_key != self._inbox_key, events_through=self._event_seq,
+                previous_version=self._projected, history_length=workflow.info().get_current_history_length(),
+            )
             await workflow.execute_local_activity_method(
-                CaseActivities.project_case,
-                Projection(snapshot=snap, events=events, inbox_changed=inbox_key != self._inbox_key),
-                start_to_close_timeout=PROJECTION_TIMEOUT,
+                CaseActivities.project_case, projection, start_to_close_timeout=PROJECTION_TIMEOUT,
             )
             self._inbox_key = inbox_key
             self._upsert_search_attributes()

@@ -6,7 +6,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.audit import GENESIS_HASH, AuditEvent, ChainBreak, chain_hash, verify_chain
+from domain.audit import GENESIS_HASH, AuditEvent, ChainBreak, StoredEntry, chain_hash, verify_chain
 from db.models import AuditEntry
 
 
@@ -76,6 +76,11 @@ async def timeline(session: AsyncSession, case_id: str) -> list[AuditEntry]:
     """Every audit entry of a case, in chain order."""
     rows = await session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq))
     return list(rows.all())
+
+
+async def stored_entries(session: AsyncSession, case_id: str) -> list[StoredEntry]:
+    """Every entry of a case as the domain reads it (position, key, content), in chain order."""
+    return [StoredEntry(seq=r.seq, key=r.entry_key, event=_event_of(r)) for r in await timeline(session, case_id)]
 
 
 async def check_chain(session: AsyncSession, case_id: str) -> tuple[int, ChainBreak | None]:
