@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -117,14 +117,19 @@ class StoredEntry:
     event: AuditEvent
 
 
+def withdrawn_by(entries: Iterable[tuple[int, str, dict[str, Any] | None]]) -> dict[int, int]:
+    """From ``(position, kind, data)`` of a chain's entries: each withdrawn position -> its correction's."""
+    out: dict[int, int] = {}
+    for seq, kind, data in entries:
+        if kind == CORRECTION:
+            for withdrawn in (data or {}).get("withdrawn", []):
+                out[int(withdrawn)] = seq
+    return out
+
+
 def withdrawals(entries: Sequence[StoredEntry]) -> dict[int, int]:
     """Chain position of each withdrawn entry -> the position of the correction that withdrew it."""
-    out: dict[int, int] = {}
-    for entry in entries:
-        if entry.event.kind == CORRECTION:
-            for seq in entry.event.data.get("withdrawn", []):
-                out[int(seq)] = entry.seq
-    return out
+    return withdrawn_by((entry.seq, entry.event.kind, entry.event.data) for entry in entries)
 
 
 def live_workflow_entries(case_id: str, entries: Sequence[StoredEntry]) -> dict[int, StoredEntry]:
@@ -178,7 +183,7 @@ def plan_tail(
     if withdraw:
         append.append(AuditEvent(
             key=f"{case_id}:{CORRECTION}:{position}", at=at, kind=CORRECTION, actor_subject="system", actor_name="系统",
-            decision="withdraw_entries", comment=WITHDRAWN_COMMENT,
+            comment=WITHDRAWN_COMMENT,
             data={
                 "withdrawn": [entry.seq for entry in withdraw], "withdrawn_keys": [entry.key for entry in withdraw],
                 "reason": "written by a workflow task that did not complete: the workflow's history does not hold them",

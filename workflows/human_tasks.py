@@ -165,6 +165,15 @@ class CaseWorkflow(CaseState):
         except DecisionRefused as exc:
             raise refusal(exc) from None
 
+    @workflow.signal
+    def resync(self) -> None:
+        """Write the read model again (the API asks after a decision failed inside a workflow task).
+
+        The projection that follows replaces whatever a failed task wrote with what this state
+        holds; a signal, not an update, so it waits in the history while a task keeps failing.
+        """
+        self.touch()
+
     @workflow.query
     def snapshot(self) -> CaseSnapshot:
         """The case as the read model stores it."""
