@@ -63,11 +63,11 @@ class _ProjectionCapture(Interceptor):
     def __init__(self) -> None:
         self.projections: list[Projection] = []
 
-    def workflow_interceptor_class(self, input: WorkflowInterceptorClassInput) -> type[WorkflowInboundInterceptor]:  # noqa: A002
+    def workflow_interceptor_class(self, input: WorkflowInterceptorClassInput) -> type[WorkflowInboundInterceptor]:
         capture = self
 
         class _Outbound(WorkflowOutboundInterceptor):
-            def start_local_activity(self, input: StartLocalActivityInput):  # type: ignore[no-untyped-def]  # noqa: A002
+            def start_local_activity(self, input: StartLocalActivityInput):  # type: ignore[no-untyped-def]
                 if input.activity == PROJECT_CASE and input.args:
                     capture.projections.append(input.args[0])
                 return super().start_local_activity(input)

@@ -55,7 +55,7 @@ class ProjectionFaults(Interceptor):
     def __init__(self, *, hang: bool = False) -> None:
         self.hang = hang
 
-    def workflow_interceptor_class(self, input: WorkflowInterceptorClassInput) -> type[WorkflowInboundInterceptor]:  # noqa: A002
+    def workflow_interceptor_class(self, input: WorkflowInterceptorClassInput) -> type[WorkflowInboundInterceptor]:
         hang = self.hang
 
         class _Inbound(WorkflowInboundInterceptor):
@@ -64,17 +64,17 @@ class ProjectionFaults(Interceptor):
             def init(self, outbound: WorkflowOutboundInterceptor) -> None:
                 super().init(_Outbound(outbound, self))
 
-            async def handle_update_handler(self, input: HandleUpdateInput) -> Any:  # noqa: A002
+            async def handle_update_handler(self, input: HandleUpdateInput) -> Any:
                 if input.id in POISONED_UPDATES or input.id.startswith(HANG_PREFIX):
                     self.poisoned = True
                 return await super().handle_update_handler(input)
 
         class _Outbound(WorkflowOutboundInterceptor):
-            def __init__(self, next: WorkflowOutboundInterceptor, inbound: _Inbound) -> None:  # noqa: A002
+            def __init__(self, next: WorkflowOutboundInterceptor, inbound: _Inbound) -> None:
                 super().__init__(next)
                 self.inbound = inbound
 
-            def start_local_activity(self, input: StartLocalActivityInput):  # type: ignore[no-untyped-def]  # noqa: A002
+            def start_local_activity(self, input: StartLocalActivityInput):  # type: ignore[no-untyped-def]
                 handle = super().start_local_activity(input)
                 if input.activity != "project_case":
                     return handle
@@ -122,13 +122,12 @@ async def faulty_api(
     level = sdk_log.level
     sdk_log.setLevel(logging.ERROR)
     try:
-        async with app.router.lifespan_context(app):
-            async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test", timeout=90) as api:
-                if not worker:
-                    yield api, local
-                    return
-                async with faulty_worker(client, local, sessions):
-                    yield api, local
+        async with app.router.lifespan_context(app), AsyncClient(transport=ASGITransport(app=app), base_url="http://test", timeout=90) as api:
+            if not worker:
+                yield api, local
+                return
+            async with faulty_worker(client, local, sessions):
+                yield api, local
     finally:
         sdk_log.setLevel(level)
 

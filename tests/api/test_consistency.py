@@ -10,7 +10,7 @@ from sqlalchemy import update
 from core.audit_cli import parser, run_consistency
 from db.models import CaseRecord
 from db.repositories import audit as audit_repo
-from domain.audit import AuditEvent, CORRECTION
+from domain.audit import CORRECTION, AuditEvent
 from tests.api.test_audit import auditor_headers
 from tests.factories import FundCaseDriver, create_test_estate
 
