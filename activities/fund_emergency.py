@@ -10,7 +10,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from db.repositories import fund as fund_repo
-from db.repositories import reference as reference_repo
+from activities.estates import known_estate
 from db.session import transaction
 from domain.fund_ledger import PaymentOutcome, balance_shares, shares_for
 
@@ -65,9 +65,7 @@ class FundEmergencyActivities:
     async def load_context(self, request: FundContextRequest) -> FundCaseContext:
         """The estate's street, community, companies and the households in the affected scope."""
         async with self._sessions() as session:
-            estate = await reference_repo.estate(session, request.estate_id)
-            if estate is None:
-                raise ApplicationError(f"unknown estate {request.estate_id}", type="UnknownEstate", non_retryable=True)
+            estate = await known_estate(session, request.estate_id)
             if not await fund_repo.scope_exists(session, request.estate_id, request.scope, request.scope_id):
                 raise ApplicationError(f"{request.scope} {request.scope_id} is not in the estate", type="UnknownScope", non_retryable=True)
             areas = await fund_repo.household_areas(session, request.estate_id, request.scope, request.scope_id)

@@ -99,6 +99,28 @@ async def load_visible_case(session: AsyncSession, actor: Actor, case_id: str, *
     return record
 
 
+async def _register_start(
+    spec: ProcessSpec, actor: Actor, idempotency_key: str | None, *, session: AsyncSession, place: CasePlace, now: datetime,
+) -> tuple[str, bool]:
+    """The case id a start uses: the one its idempotency key registered before, or a new one with its first summary row."""
+    earlier = await cases_repo.find_start_request(session, f"start:{idempotency_key}") if idempotency_key else None
+    if earlier is not None:
+        if earlier.actor_subject != actor.subject:
+            raise Conflict("this Idempotency-Key was used by someone else")
+        return earlier.case_id, False
+    case_id = await cases_repo.new_case_id(session, spec.kind, place.id_key, now)
+    if idempotency_key:
+        await cases_repo.record_start_request(session, f"start:{idempotency_key}", case_id, actor, now)
+    # The first summary row exists before the workflow runs, so the case is readable at once.
+    placeholder = CaseSnapshot(
+        case_id=case_id, kind=spec.kind, title=place.title, status=CaseStatus.ACTIVE, step=spec.first_step,
+        step_label=spec.first_step_label, scope=place.scope, initiator=actor, created_at=now, updated_at=now, version=-1,
+    )
+    await cases_repo.save_snapshot(session, placeholder)
+    await session.commit()
+    return case_id, True
+
+
 async def start_case(
     spec: ProcessSpec, request: BaseModel, actor: Actor, idempotency_key: str | None, *,
     session: AsyncSession, client: Client, settings: Settings, place: CasePlace, at: datetime | None = None,
@@ -111,22 +133,7 @@ async def start_case(
     if spec.start_input is None:
         raise Invalid(f"a {spec.label} case is not started through the API")
     now = at or datetime.now(timezone.utc)
-    earlier = await cases_repo.find_start_request(session, f"start:{idempotency_key}") if idempotency_key else None
-    if earlier is not None:
-        if earlier.actor_subject != actor.subject:
-            raise Conflict("this Idempotency-Key was used by someone else")
-        case_id, created = earlier.case_id, False
-    else:
-        case_id, created = await cases_repo.new_case_id(session, spec.kind, place.id_key, now), True
-        if idempotency_key:
-            await cases_repo.record_start_request(session, f"start:{idempotency_key}", case_id, actor, now)
-        # The first summary row exists before the workflow runs, so the case is readable at once.
-        placeholder = CaseSnapshot(
-            case_id=case_id, kind=spec.kind, title=place.title, status=CaseStatus.ACTIVE, step=spec.first_step,
-            step_label=spec.first_step_label, scope=place.scope, initiator=actor, created_at=now, updated_at=now, version=-1,
-        )
-        await cases_repo.save_snapshot(session, placeholder)
-        await session.commit()
+    case_id, created = await _register_start(spec, actor, idempotency_key, session=session, place=place, now=now)
     rules = spec.rules_for(settings.demo_periods)
     assert rules is not None, f"{spec.kind} declares no rules"
     workflow_input = spec.start_input(StartArgs(

@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from db import errors as db_errors
+
 PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger("api")
 
@@ -55,6 +57,15 @@ class Unavailable(Problem):
     status, code, title = 503, "unavailable", "A backing service is unavailable"
 
 
+# The data layer's errors, each as the problem a client reads (the same types as the API's own).
+DATA_PROBLEMS: dict[type[db_errors.RepositoryError], type[Problem]] = {
+    db_errors.NotFound: NotFound,
+    db_errors.AlreadyExists: Conflict,
+    db_errors.ConflictingWrite: Conflict,
+    db_errors.NotStored: Unavailable,
+}
+
+
 def problem_response(status: int, code: str, title: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
     body = {"type": f"/problems/{code}", "title": title, "status": status, "detail": detail, "instance": instance, **extra}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
@@ -67,6 +78,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc.status, exc.code, exc.title, exc.detail, request.url.path, **exc.extra)
+
+    @app.exception_handler(db_errors.RepositoryError)
+    async def _data(request: Request, exc: db_errors.RepositoryError) -> JSONResponse:
+        problem = next((p for cls, p in DATA_PROBLEMS.items() if isinstance(exc, cls)), Conflict)
+        if problem is Unavailable:
+            log.warning("change not stored", path=request.url.path, error=str(exc.__cause__ or exc))
+        return problem_response(problem.status, problem.code, problem.title, exc.detail, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

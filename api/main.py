@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 
 from api.errors import install_error_handlers
+from api.openapi import install_openapi
 from api.routes import audit, cases, inbox, processes, reference, reports, routing
 from core.logging import configure_logging
 from core.registry import REGISTRY, resolve
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app = FastAPI(title="wuyeflow 物业管理流程", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
+    install_openapi(app)
 
     app.add_middleware(RequestContext)
 

@@ -82,6 +82,8 @@ def task_read(task: HumanTask, kind: str | None = None) -> TaskRead:
 
 class CaseRead(BaseModel):
     id: str
+    # The process kind's code, the discriminator of the published union of case answers.
+    process: str
     kind: Labelled
     title: str
     status: Labelled
@@ -105,7 +107,7 @@ def case_read(snap: CaseSnapshot, kind_label: str, workflow_url: str | None = No
     approval = int((snap.approved_at - snap.created_at).total_seconds()) if snap.approved_at else None
     tasks = [task_read(t, snap.kind) for t in snap.tasks]
     return CaseRead(
-        id=snap.case_id, kind=Labelled(code=snap.kind, label=kind_label), title=snap.title,
+        id=snap.case_id, process=snap.kind, kind=Labelled(code=snap.kind, label=kind_label), title=snap.title,
         status=Labelled(code=snap.status.value, label=CASE_STATUS_LABELS[snap.status]),
         step=Labelled(code=snap.step, label=snap.step_label), street_id=snap.scope.street_id,
         community_id=snap.scope.community_id, estate_id=snap.scope.estate_id,

@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "wuyeflow-development-secret-change-me"
+DEV_ACTOR_SEAL_KEY = "wuyeflow-development-actor-seal-change-me"
 
 
 class Settings(BaseSettings):
@@ -31,6 +32,13 @@ class Settings(BaseSettings):
     jwt_secret: str = DEV_JWT_SECRET
     jwt_issuer: str = "wuyeflow"
     jwt_ttl_hours: int = 24 * 30
+    # The API seals the actor it authenticated into every update and start; the worker refuses
+    # an actor without a valid seal, so nobody who reaches Temporal's port can forge one.
+    actor_seal_key: str = DEV_ACTOR_SEAL_KEY
+    actor_seal_ttl_seconds: int = 600
+    # Off only where the workflows' clock is not the API's (the time-skipping test server runs
+    # months ahead of the wall clock the API seals with).
+    actor_seal_check_expiry: bool = True
     api_base_url: str = "http://127.0.0.1:8000"
     temporal_ui_url: str = "http://127.0.0.1:8233"
     log_json: bool | None = None
@@ -42,6 +50,8 @@ class Settings(BaseSettings):
         # A token signed with a secret that is printed in the README would let anyone decide.
         if self.env == "production" and (self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32):
             raise ValueError("WUYEFLOW_JWT_SECRET must be set to a secret of at least 32 characters outside development")
+        if self.env == "production" and (self.actor_seal_key == DEV_ACTOR_SEAL_KEY or len(self.actor_seal_key) < 32):
+            raise ValueError("WUYEFLOW_ACTOR_SEAL_KEY must be set to a key of at least 32 characters in production")
         if self.demo_periods and self.env != "development":
             raise ValueError("WUYEFLOW_DEMO_PERIODS is for the local demo only")
         return self

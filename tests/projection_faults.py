@@ -19,7 +19,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import workflow
 from temporalio.client import Client
 from temporalio.worker import (
@@ -36,6 +35,7 @@ from api.main import create_app
 from core.logging import LogContextInterceptor
 from core.registry import activities, workflow_types
 from core.settings import Settings
+from tests.fixture_types import Sessions
 
 # Case id -> how many more of its workflow tasks fail right after their projection.
 FAIL_AFTER_PROJECTION: dict[str, int] = {}
@@ -74,7 +74,7 @@ class ProjectionFaults(Interceptor):
                 super().__init__(next)
                 self.inbound = inbound
 
-            def start_local_activity(self, input: StartLocalActivityInput):  # type: ignore[no-untyped-def]
+            def start_local_activity(self, input: StartLocalActivityInput) -> Any:
                 handle = super().start_local_activity(input)
                 if input.activity != "project_case":
                     return handle
@@ -101,7 +101,7 @@ class ProjectionFaults(Interceptor):
         return _Inbound
 
 
-def faulty_worker(client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession], *, hang: bool = False) -> Worker:
+def faulty_worker(client: Client, settings: Settings, sessions: Sessions, *, hang: bool = False) -> Worker:
     """The worker of ``worker.build_worker`` with the fault switches in; ``hang`` needs no deadlock detector."""
     return Worker(
         client, task_queue=settings.task_queue, workflows=workflow_types(), activities=activities(sessions),
@@ -111,7 +111,7 @@ def faulty_worker(client: Client, settings: Settings, sessions: async_sessionmak
 
 @asynccontextmanager
 async def faulty_api(
-    client: Client, sessions: async_sessionmaker[AsyncSession], settings: Settings, *, worker: bool = True,
+    client: Client, sessions: Sessions, settings: Settings, *, worker: bool = True,
 ) -> AsyncIterator[tuple[AsyncClient, Settings]]:
     """The API on a fresh task queue, with (or, for a worker of the test's own, without) a faulty worker."""
     local = settings.model_copy(update={"task_queue": f"faults-{uuid.uuid4().hex[:6]}"})

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from core.registry import REGISTRY, search_attribute_names, workflow_types
+from tests.fixture_types import AsyncClient
 from core.settings import Settings
 from tests.dev_server import dev_api
 from tests.factories import create_test_estate
@@ -30,12 +31,18 @@ async def test_a_toy_process_needs_only_its_modules_and_one_registry_line(
             assert approve["label"] == "同意"
             assert approve["data_schema"]["required"] == ["findings"]
             assert toy["first_step"] == {"code": "requested", "label": "申请"}
+            doc = (await api.get("/openapi.json")).json()["components"]["schemas"]
+            assert doc["CaseRead"]["discriminator"]["mapping"]["toy-approval"] == "#/components/schemas/ToyApprovalCaseRead"
+            typed = doc["ToyApprovalCaseRead"]["allOf"][1]["properties"]
+            assert typed["facts"] == {"$ref": "#/components/schemas/ToyFacts"}
+            assert doc["ToyFacts"]["required"] == ["subject"]
 
             started = await api.post("/cases/toy-approval", headers=cast.headers("clerk", "toy-1"),
                                      json={"estate_id": cast.estate_id, "subject": "楼道灯更换"})
             assert started.status_code == 201, started.text
             case = started.json()
             assert case["kind"] == {"code": "toy-approval", "label": "两级审批（示例）"}
+            assert case["process"] == "toy-approval"
             assert case["open_tasks"][0]["step"]["code"] == "street_check"
             schema_url = case["open_tasks"][0]["data_schemas"]["approve"]
             schema = (await api.get(schema_url, headers=cast.headers("street"))).json()
@@ -75,3 +82,15 @@ def test_every_registered_process_is_complete() -> None:
         for step, decision in spec.decision_data:
             assert decision in spec.step_decisions.get(step, ()), (spec.kind, step, decision)
     assert search_attribute_names() == ["CaseKind", "CaseStatus", "CaseStep", "EstateId", "StreetId"]
+
+
+async def test_the_case_answer_is_published_as_a_union_of_every_process(api: AsyncClient) -> None:
+    """OpenAPI: CaseRead is one of <Process>CaseRead by ``process``, each with its process's facts schema."""
+    doc = (await api.get("/openapi.json")).json()["components"]["schemas"]
+    mapping = doc["CaseRead"]["discriminator"]["mapping"]
+    for spec in REGISTRY.specs():
+        assert spec.facts_model is not None, spec.kind
+        variant = doc[mapping[spec.kind].rsplit("/", 1)[1]]
+        assert variant["allOf"][1]["properties"]["facts"] == {"$ref": f"#/components/schemas/{spec.facts_model.__name__}"}
+        assert doc[spec.facts_model.__name__]["type"] == "object"
+    assert doc["FundFacts"]["properties"]["public_notice"]

@@ -9,6 +9,7 @@ from activities.ticket import TicketActivities
 from activities.ticket_report import TicketReportActivities
 from core.registry import ProcessSpec, SessionFactory, StartArgs
 from domain.rules import TICKET, TicketRules
+from domain.ticket_facts import TicketFacts
 from domain.ticket import DECISION_LABELS, PROCESS_KIND, PROCESS_LABEL, STEP_LABELS, Step, TicketDecision as D, TicketStart
 from workflows.ticket import ComplaintTicketWorkflow
 from workflows.ticket_models import TicketInput
@@ -34,6 +35,6 @@ SPEC = ProcessSpec(
         Step.CALLBACK: [D.SATISFIED, D.UNSATISFIED], Step.SUPERVISION: [D.CLOSE, D.REHANDLE],
         Step.WHISTLE: [D.REPORT], Step.WHISTLE_STREET: [D.COORDINATE], Step.WHISTLE_JOINT_MEETING: [D.COORDINATE],
     },
-    rules=TICKET, start_input=start_input, activities=activities, helper_workflows=(TicketMonthlyReportWorkflow,),
+    facts_model=TicketFacts, rules=TICKET, start_input=start_input, activities=activities, helper_workflows=(TicketMonthlyReportWorkflow,),
     router="api.routes.ticket:router",
 )

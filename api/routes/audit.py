@@ -6,13 +6,13 @@ import json
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.case_service import load_visible_case, timeline_of
-from api.deps import ActorDep, ClientDep, SessionDep
-from api.errors import Forbidden, Gone, Unavailable
+from api.deps import AuditorDep, ClientDep, SessionDep
+from api.errors import Gone, Unavailable
 from api.routes.cases import summary_of
 from api.schemas import CasePage, TimelineEntry
 from core.consistency import ConsistencyReport, check_case
@@ -20,19 +20,8 @@ from core.replay import ReplayReport, verify_history
 from db.repositories import audit as audit_repo
 from db.repositories.audit_search import search_cases
 from db.repositories.cases import CaseFilter
-from domain.access import Actor, Role
 from domain.cases import CaseStatus
 
-AUDIT_ROLES = (Role.AUDITOR, Role.ADMIN)
-
-
-def require_auditor(actor: ActorDep) -> Actor:
-    if not actor.has_any(AUDIT_ROLES):
-        raise Forbidden("the audit endpoints are for auditors")
-    return actor
-
-
-AuditorDep = Annotated[Actor, Depends(require_auditor)]
 router = APIRouter(prefix="/audit", tags=["audit 审计"])
 
 

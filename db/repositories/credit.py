@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.errors import integrity_as
 from db.models import CreditRecord
 
 # Records stay in force for one year unless stated otherwise (山东 物业服务企业信用信息管理办法 [S]).
@@ -26,7 +27,8 @@ async def add_record(
         reason=reason, at=at, expires_at=at + validity if validity else None,
     )
     session.add(record)
-    await session.flush()
+    with integrity_as(exists=f"credit record {record_key} was written meanwhile", missing=f"no company {company_id}"):
+        await session.flush()
     return record
 
 

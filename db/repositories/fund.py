@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.apportionment import area_to_hundredths
 from domain.fund_ledger import PaymentOutcome, find_shortfalls, top_up_due
 from domain.rules import FUND_EMERGENCY
+from db.errors import integrity_as
 from db.models import Building, FundAccount, FundPayment, Household, LedgerEntry, Unit
 
 
@@ -93,13 +94,18 @@ async def pay(
         await session.execute(_DEBIT, updates)
         await session.execute(_LEDGER_ADD, entries)
     session.add(FundPayment(key=key, case_id=case_id, kind=kind, amount_fen=total, payee=payee, households=len(shares), at=at))
-    await session.flush()
+    # A concurrent attempt of the same payment committed first: this one fails whole, its retry finds the payment.
+    with integrity_as(exists=f"payment {key} was made meanwhile; nothing was debited twice"):
+        await session.flush()
     return PaymentOutcome(key=key, paid=True, amount_fen=total, households=len(shares), top_ups_due=due)
 
 
 async def deposit(session: AsyncSession, *, household_id: str, amount_fen: int, at: datetime, memo: str | None) -> LedgerEntry:
     """A deposit or top-up (续交) into a household's account."""
-    account = await session.get(FundAccount, household_id)
+    stmt = select(FundAccount).where(FundAccount.household_id == household_id).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()  # two deposits at once must both count, not overwrite each other's balance
+    account = await session.scalar(stmt)
     if account is None:
         account = FundAccount(household_id=household_id, balance_fen=0, initial_deposit_fen=amount_fen, updated_at=at)
         session.add(account)
@@ -112,7 +118,9 @@ async def deposit(session: AsyncSession, *, household_id: str, amount_fen: int, 
         balance_after_fen=account.balance_fen, memo=memo,
     )
     session.add(entry)
-    await session.flush()
+    with integrity_as(exists=f"the fund account of {household_id} was opened meanwhile; send the deposit again",
+                      missing=f"no household {household_id}"):
+        await session.flush()
     return entry
 
 

@@ -12,9 +12,10 @@ from activities.fund_emergency import FundEmergencyActivities, PaymentRequest
 from db.models import FundAccount, LedgerEntry
 from db.repositories import fund as fund_repo
 from tests.factories import create_test_estate
+from tests.fixture_types import Sessions, Settings
 
 
-async def test_a_retried_payment_debits_once(sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_retried_payment_debits_once(sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings, buildings=1, units=1)
     acts = FundEmergencyActivities(sessions)
     request = PaymentRequest(case_id=f"case-{uuid.uuid4().hex[:6]}", kind="first", amount_fen=123_457, estate_id=cast.estate_id, scope="estate")
@@ -28,7 +29,7 @@ async def test_a_retried_payment_debits_once(sessions, settings) -> None:  # typ
     assert rows == len(cast.households) and debited == -123_457
 
 
-async def test_one_short_account_blocks_the_whole_payment(sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_one_short_account_blocks_the_whole_payment(sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings, buildings=1, units=1, floors=1, rooms=2)
     rich, poor = cast.households
     async with sessions() as s:

@@ -18,6 +18,7 @@ from domain.audit import AuditEvent, live_workflow_entries
 from domain.cases import CaseSnapshot, CaseStatus, Projection
 from domain.tasks import HumanTask, TaskStatus
 from tests.factories import make_actor
+from tests.fixture_types import Sessions
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 SCOPE = Scope(street_id="yidu", community_id="yidu-c1", estate_id="yidu-jinxiu")
@@ -27,7 +28,7 @@ AGENCY = make_actor(Role.PRICING_AGENCY, Level.COMPANY, "pa-qzzj")
 class Case:
     """One case's workflow as the projection sees it: numbered events, versions, workflow tasks."""
 
-    def __init__(self, sessions) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, sessions: Sessions) -> None:
         self.id = f"fund-emergency-proj-{uuid.uuid4().hex[:8]}"
         self.acts = CaseActivities(sessions)
         self.sessions = sessions
@@ -67,7 +68,7 @@ class Case:
         return record.version, record.step, roles, [live[n].event.decision for n in sorted(live)], len(entries), broken is None
 
 
-async def test_a_failed_tasks_decision_is_withdrawn_by_the_re_run_and_the_next_decision_projects(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_failed_tasks_decision_is_withdrawn_by_the_re_run_and_the_next_decision_projects(sessions: Sessions) -> None:
     case = Case(sessions)
     await case.project(case.projection(version=1, previous=-1, events=[case.event(1, "step")], through=1, length=3, at=T0))
     # A workflow task accepts the agency's approval and projects it, then fails (payload too large).
@@ -103,7 +104,7 @@ async def test_a_failed_tasks_decision_is_withdrawn_by_the_re_run_and_the_next_d
     assert (await case.state())[3:] == ([None, "reminder", "approve", None], 7, True)
 
 
-async def test_a_re_run_that_says_the_same_writes_nothing_twice(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_re_run_that_says_the_same_writes_nothing_twice(sessions: Sessions) -> None:
     case = Case(sessions)
     await case.project(case.projection(version=1, previous=-1, events=[case.event(1, "step")], through=1, length=3, at=T0))
     decided = [case.event(2, "decision", "approve", T0 + timedelta(seconds=5), "k-1")]
@@ -116,7 +117,7 @@ async def test_a_re_run_that_says_the_same_writes_nothing_twice(sessions) -> Non
     assert await case.state() == (3, "bureau_review", [], [None, "approve"], 2, True)
 
 
-async def test_a_retried_activity_after_a_taken_key_does_not_retry_forever(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_retried_activity_after_a_taken_key_does_not_retry_forever(sessions: Sessions) -> None:
     case = Case(sessions)
     await case.project(case.projection(version=1, previous=-1, events=[case.event(1, "step")], through=1, length=3, at=T0))
     # Rows from before the projection kept its place: the stored row knows nothing of event 2 ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import update
 
@@ -12,16 +13,19 @@ from db.models import CaseRecord
 from db.repositories import audit as audit_repo
 from domain.audit import CORRECTION, AuditEvent
 from tests.api.test_audit import auditor_headers
-from tests.factories import FundCaseDriver, create_test_estate
+from tests.factories import create_test_estate
+from tests.factories_fund import FundCaseDriver
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 
 
-async def _report(api, settings, case_id: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+async def _report(api: AsyncClient, settings: Settings, case_id: str) -> dict[str, Any]:
     r = await api.get(f"/audit/cases/{case_id}/consistency", headers=auditor_headers(settings))
     assert r.status_code == 200, r.text
-    return r.json()
+    report: dict[str, Any] = r.json()
+    return report
 
 
-async def test_a_case_run_through_the_api_is_consistent_with_its_history(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_case_run_through_the_api_is_consistent_with_its_history(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = FundCaseDriver(api, cast)
     await drv.start()
@@ -37,7 +41,7 @@ async def test_a_case_run_through_the_api_is_consistent_with_its_history(api, en
     assert (await api.get(f"/audit/cases/{drv.case_id}/consistency", headers=cast.headers("bureau"))).status_code == 403
 
 
-async def test_an_entry_no_task_completed_and_a_decision_without_its_entry_are_reported(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_an_entry_no_task_completed_and_a_decision_without_its_entry_are_reported(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = FundCaseDriver(api, cast)
     await drv.start()
@@ -67,7 +71,7 @@ async def test_an_entry_no_task_completed_and_a_decision_without_its_entry_are_r
     assert "0 consistent, 1 inconsistent" in out.getvalue() and "decision-without-entry" in out.getvalue()
 
 
-async def test_the_command_line_checks_a_filter_of_cases(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_the_command_line_checks_a_filter_of_cases(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     for _ in range(2):
         drv = FundCaseDriver(api, cast)

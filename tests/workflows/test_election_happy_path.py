@@ -10,10 +10,11 @@ from sqlalchemy import select
 from db.models import Ballot, CommitteeRegistry, Estate
 from tests.factories import create_test_estate
 from tests.factories_election import PATH, ElectionDriver, auth, owner_of
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
 
 
-async def test_a_re_election_elects_registers_and_files_the_committee(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_re_election_elects_registers_and_files_the_committee(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = ElectionDriver(api, cast, sessions)
     r = await drv.start()

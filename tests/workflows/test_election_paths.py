@@ -8,10 +8,11 @@ from db.models import CommitteeRegistry, Estate
 from db.repositories import election as election_repo
 from tests.factories import create_test_estate
 from tests.factories_election import ElectionDriver
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
 
 
-async def test_two_failed_attempts_make_the_residents_committee_the_acting_body(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_two_failed_attempts_make_the_residents_committee_the_acting_body(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = ElectionDriver(api, cast, sessions)
     await drv.start()
@@ -40,7 +41,7 @@ async def test_two_failed_attempts_make_the_residents_committee_the_acting_body(
         assert not (await s.get(Estate, cast.estate_id)).has_owners_committee
 
 
-async def test_few_party_members_need_a_justification_and_the_acting_body_hands_over(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_few_party_members_need_a_justification_and_the_acting_body_hands_over(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings, committee=False)
     async with sessions() as s:
         await election_repo.appoint_acting_body(s, estate_id=cast.estate_id, community_id="yidu-c1", at=datetime.now(timezone.utc))

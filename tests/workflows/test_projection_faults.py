@@ -16,11 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
 
 from db.repositories import audit as audit_repo
 from tests.api.test_audit import auditor_headers
+from tests.clock import wait_until
 from tests.dev_server import dev_api
-from tests.factories import FundCaseDriver, create_test_estate
+from tests.factories import create_test_estate
+from tests.factories_fund import FundCaseDriver
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.projection_faults import FAIL_AFTER_PROJECTION, HANG_PREFIX, POISONED_UPDATES, faulty_api
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +32,7 @@ BUDGET = {"amount_fen": 5_000_000, "contractor": "青州建安维修工程有限
 PRICED = {"approved_amount_fen": 4_200_000, "reasons": "钢丝绳单价按信息价核减"}
 
 
-async def _to_price_review(api, sessions, settings, local) -> FundCaseDriver:  # type: ignore[no-untyped-def]
+async def _to_price_review(api: AsyncClient, sessions: Sessions, settings: Settings, local: Settings) -> FundCaseDriver:
     cast = await create_test_estate(sessions, settings)
     cast.settings = local
     drv = FundCaseDriver(api, cast)
@@ -38,17 +42,18 @@ async def _to_price_review(api, sessions, settings, local) -> FundCaseDriver:  #
     return drv
 
 
-async def _timeline(api, settings, case_id: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    return (await api.get(f"/audit/cases/{case_id}/timeline", headers=auditor_headers(settings))).json()
+async def _timeline(api: AsyncClient, settings: Settings, case_id: str) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = (await api.get(f"/audit/cases/{case_id}/timeline", headers=auditor_headers(settings))).json()
+    return entries
 
 
 def _price_approvals(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [e for e in timeline if e["kind"] == "decision" and e["step"]["code"] == "price_review" and e["decision"]["code"] == "approve"]
 
 
-async def _assert_the_case_is_its_history(api, settings, drv: FundCaseDriver, client) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+async def _assert_the_case_is_its_history(api: AsyncClient, settings: Settings, drv: FundCaseDriver, client: Client) -> dict[str, Any]:
     """The consistency check is clean and the case page is the workflow's own state."""
-    report = (await api.get(f"/audit/cases/{drv.case_id}/consistency", headers=auditor_headers(settings))).json()
+    report: dict[str, Any] = (await api.get(f"/audit/cases/{drv.case_id}/consistency", headers=auditor_headers(settings))).json()
     assert report["consistent"] is True, report["issues"]
     chain = (await api.get(f"/audit/cases/{drv.case_id}/audit-log/verify", headers=auditor_headers(settings))).json()
     assert chain["intact"] is True
@@ -59,13 +64,13 @@ async def _assert_the_case_is_its_history(api, settings, drv: FundCaseDriver, cl
     return report
 
 
-async def _failed_tasks(client, case_id: str) -> int:  # type: ignore[no-untyped-def]
+async def _failed_tasks(client: Client, case_id: str) -> int:
     history = await client.get_workflow_handle(case_id).fetch_history()
     failed = (EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT)
     return sum(1 for e in history.events if e.event_type in failed)
 
 
-async def test_a_task_that_fails_after_its_projection_is_re_run_and_records_the_decision_once(env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_task_that_fails_after_its_projection_is_re_run_and_records_the_decision_once(env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     """What a worker killed between the projection and the task's completion leaves: the re-run writes the same."""
     async with faulty_api(env.client, sessions, settings) as (api, local):
         drv = await _to_price_review(api, sessions, settings, local)
@@ -85,7 +90,7 @@ async def test_a_task_that_fails_after_its_projection_is_re_run_and_records_the_
         await _assert_the_case_is_its_history(api, settings, drv, env.client)
 
 
-async def test_a_decision_whose_tasks_keep_failing_is_refused_and_withdrawn(dev_env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_decision_whose_tasks_keep_failing_is_refused_and_withdrawn(dev_env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     """The issue's reproduction: every task carrying the decision fails after projecting it, until Temporal gives up."""
     async with faulty_api(dev_env.client, sessions, settings) as (api, local):
         drv = await _to_price_review(api, sessions, settings, local)
@@ -105,7 +110,7 @@ async def test_a_decision_whose_tasks_keep_failing_is_refused_and_withdrawn(dev_
             standing = [e for e in _price_approvals(timeline) if e["withdrawn_by"] is None]
             return timeline if not standing and (await drv.case())["step"]["code"] == "price_review" else None
 
-        timeline = await _eventually(settled)
+        timeline = await wait_until(settled, within=40)
         approvals = _price_approvals(timeline)
         assert approvals, "the failed task projected the decision before it failed"
         corrections = {e["seq"]: e for e in timeline if e["kind"] == "correction"}
@@ -124,7 +129,7 @@ async def test_a_decision_whose_tasks_keep_failing_is_refused_and_withdrawn(dev_
         assert len([e for e in _price_approvals(await _timeline(api, settings, drv.case_id)) if e["withdrawn_by"] is None]) == 1
 
 
-async def test_a_worker_killed_after_the_projection_leaves_the_decision_recorded_once(dev_env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_worker_killed_after_the_projection_leaves_the_decision_recorded_once(dev_env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     """A real kill: the worker process dies (SIGKILL) after the projection committed, before its task completed."""
     async with faulty_api(dev_env.client, sessions, settings, worker=False) as (api, local):
         target = dev_env.client.service_client.config.target_host
@@ -146,7 +151,7 @@ async def test_a_worker_killed_after_the_projection_leaves_the_decision_recorded
                 async with sessions() as s:
                     return any(e.event.update_id == key for e in await audit_repo.stored_entries(s, drv.case_id))
 
-            assert await _eventually(projected), "the hanging task's projection never committed"
+            await wait_until(projected, within=30)
         finally:
             proc.kill()
             await proc.wait()
@@ -169,7 +174,7 @@ async def test_a_worker_killed_after_the_projection_leaves_the_decision_recorded
             await _assert_the_case_is_its_history(api, settings, drv, dev_env.client)
 
 
-async def test_the_oversized_refused_decision_of_the_issue(dev_env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_the_oversized_refused_decision_of_the_issue(dev_env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     """The issue as found: an owner's 3 MB decision on the agency's task, the agency's real one 2 s later.
 
     The owner may not decide there, but the refusal carries the request back and the workflow
@@ -198,12 +203,3 @@ async def test_the_oversized_refused_decision_of_the_issue(dev_env, sessions, se
             await drv.decide("agency", "price_review", "approve", PRICED)  # the next decision projects
         await _assert_the_case_is_its_history(api, settings, drv, dev_env.client)
         assert (await drv.case())["step"]["code"] == "bureau_review"
-
-
-async def _eventually(check, seconds: float = 40.0):  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + seconds
-    while True:
-        result = await check()
-        if result or asyncio.get_running_loop().time() > deadline:
-            return result
-        await asyncio.sleep(0.2)
