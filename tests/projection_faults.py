@@ -36,6 +36,7 @@ from core.logging import LogContextInterceptor
 from core.registry import activities, workflow_types
 from core.settings import Settings
 from tests.fixture_types import Sessions
+from workflows.actor_seal import ActorSealInterceptor
 
 # Case id -> how many more of its workflow tasks fail right after their projection.
 FAIL_AFTER_PROJECTION: dict[str, int] = {}
@@ -103,9 +104,10 @@ class ProjectionFaults(Interceptor):
 
 def faulty_worker(client: Client, settings: Settings, sessions: Sessions, *, hang: bool = False) -> Worker:
     """The worker of ``worker.build_worker`` with the fault switches in; ``hang`` needs no deadlock detector."""
+    seal = ActorSealInterceptor(settings.actor_seal_key, check_expiry=settings.actor_seal_check_expiry)
     return Worker(
         client, task_queue=settings.task_queue, workflows=workflow_types(), activities=activities(sessions),
-        interceptors=[LogContextInterceptor(), ProjectionFaults(hang=hang)], debug_mode=hang,
+        interceptors=[LogContextInterceptor(), seal, ProjectionFaults(hang=hang)], debug_mode=hang,
     )
 
 
