@@ -151,7 +151,7 @@ class TailPlan:
     append: list[AuditEvent]  # the correction (if any) first, then the workflow's events not yet stored
 
 
-WITHDRAWN_COMMENT = "撤销上列记录：写入它们的工作流任务未能完成，工作流历史中没有这些记录；以工作流重新执行的结果为准。"
+WITHDRAWN_COMMENT = "撤销所列记录：写入这些记录的工作流任务未能完成，工作流历史中没有这些记录；以工作流重新执行的结果为准。"
 
 
 def plan_tail(
