@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,7 @@ def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
 # CPU than executing it (bench/README.md, profiling notes).
 _CASES = CaseRecord.__table__
 _INBOX = InboxEntry.__table__
+_CASE_TABLE = cast(Table, CaseRecord.__table__)
 
 
 def _case_upsert(insert_fn):  # type: ignore[no-untyped-def]
@@ -39,8 +40,8 @@ def _case_upsert(insert_fn):  # type: ignore[no-untyped-def]
     ).returning(_CASES.c.id)
 
 
-def _case_put(insert_fn):  # type: ignore[no-untyped-def]
-    ins = insert_fn(_CASES)
+def _case_put(insert_fn: Callable[[Table], Any]) -> Any:
+    ins = insert_fn(_CASE_TABLE)
     columns = [c.name for c in _CASES.columns if c.name != "id"]
     return ins.on_conflict_do_update(index_elements=[_CASES.c.id], set_={name: ins.excluded[name] for name in columns})
 
@@ -54,7 +55,7 @@ _ANCHOR_COLUMNS = (_CASES.c.updated_at, _CASES.c.history_length, _CASES.c.versio
 # and the writes after it form one unit against another worker process projecting the case.
 _ANCHOR_LOCK = {
     "postgresql": select(*_ANCHOR_COLUMNS).where(_CASES.c.id == bindparam("case_id")).with_for_update(),
-    "sqlite": update(_CASES).where(_CASES.c.id == bindparam("case_id")).values(version=_CASES.c.version).returning(*_ANCHOR_COLUMNS),
+    "sqlite": update(_CASE_TABLE).where(_CASES.c.id == bindparam("case_id")).values(version=_CASES.c.version).returning(*_ANCHOR_COLUMNS),
 }
 
 
@@ -85,9 +86,15 @@ async def save_snapshot(session: AsyncSession, snap: CaseSnapshot, *, inbox_chan
     return written
 
 
+def _dialect(session: AsyncSession) -> str:
+    bind = session.bind
+    assert bind is not None, "a session bound to an engine"
+    return bind.dialect.name
+
+
 async def lock_anchor(session: AsyncSession, case_id: str) -> ProjectionAnchor | None:
     """Where the case's stored snapshot stands, with the row held until the transaction ends."""
-    row = (await session.execute(_ANCHOR_LOCK[session.bind.dialect.name], {"case_id": case_id})).first()
+    row = (await session.execute(_ANCHOR_LOCK[_dialect(session)], {"case_id": case_id})).first()
     if row is None:
         return None
     return ProjectionAnchor(at=row[0], history_length=row[1], version=row[2], events_through=row[3], events_written=row[4])
@@ -103,10 +110,10 @@ async def anchor_of(session: AsyncSession, case_id: str) -> ProjectionAnchor | N
 
 async def put_snapshot(session: AsyncSession, snap: CaseSnapshot, anchor: ProjectionAnchor, *, inbox_changed: bool) -> None:
     """Write the workflow's snapshot and where it stands (the caller ranked it: no version guard here)."""
-    values = _case_values(snap) | dict(
-        history_length=anchor.history_length, events_through=anchor.events_through, events_written=anchor.events_written,
-    )
-    await session.execute(_CASE_PUT[session.bind.dialect.name], values)
+    values = _case_values(snap) | {
+        "history_length": anchor.history_length, "events_through": anchor.events_through, "events_written": anchor.events_written,
+    }
+    await session.execute(_CASE_PUT[_dialect(session)], values)
     if inbox_changed:
         await _replace_inbox(session, snap)
 

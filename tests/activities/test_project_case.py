@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from domain.tasks import HumanTask, TaskStatus
 from tests.factories import make_actor
 from tests.fixture_types import Sessions
 
-T0 = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 SCOPE = Scope(street_id="yidu", community_id="yidu-c1", estate_id="yidu-jinxiu")
 AGENCY = make_actor(Role.PRICING_AGENCY, Level.COMPANY, "pa-qzzj")
 

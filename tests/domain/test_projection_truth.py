@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from domain.audit import AuditEvent, StoredEntry, event_digest, event_number, live_workflow_entries, plan_tail
 from domain.projection import ProjectionAnchor, ProjectionKind, classify
 
 CASE = "fund-emergency-t-1-20260302-1"
-T0 = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 def _event(n: int, decision: str, at: datetime = T0, update_id: str | None = None) -> AuditEvent:
