@@ -11,8 +11,9 @@ from temporalio import activity
 from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
 from db.session import transaction
+from core.history_archive import ArchiveOnClose
 from domain.calendar import WorkingCalendar, sla_deadlines
-from domain.cases import Projection
+from domain.cases import FINAL_STATUSES, Projection
 
 
 class SlaRequest(BaseModel):
@@ -34,9 +35,11 @@ class SlaTimes(BaseModel):
 class CaseActivities:
     """Built once by the worker with the session factory."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], calendar: WorkingCalendar | None = None) -> None:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], calendar: WorkingCalendar | None = None, *,
+                 archive_on_close: ArchiveOnClose | None = None) -> None:
         self._sessions = session_factory
         self._calendar = calendar or WorkingCalendar.official()
+        self._archive_on_close = archive_on_close
 
     @activity.defn(name="project_case")
     async def project_case(self, projection: Projection) -> None:
@@ -46,6 +49,10 @@ class CaseActivities:
             # Only a retry can find its own entries already written (the unique key still guards).
             await audit_repo.append_events(session, snap.case_id, projection.events, maybe_stored=activity.info().attempt > 1)
             await cases_repo.save_snapshot(session, snap, inbox_changed=projection.inbox_changed)
+        if self._archive_on_close is not None and snap.status in FINAL_STATUSES:
+            # The case has reached its end: its run closes right after this projection.
+            info = activity.info()
+            self._archive_on_close.submit(activity.client(), info.workflow_id, info.workflow_run_id)
 
     @activity.defn(name="compute_sla")
     async def compute_sla(self, request: SlaRequest) -> SlaTimes:
