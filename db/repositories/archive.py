@@ -71,8 +71,11 @@ async def chain_entry(session: AsyncSession, entry_key: str) -> AuditEntry | Non
     return await session.scalar(select(AuditEntry).where(AuditEntry.entry_key == entry_key))
 
 
-def _between(closed_from: datetime | None, closed_to: datetime | None, workflow_type: str | None, kind: str | None):  # type: ignore[no-untyped-def]
+def _between(closed_from: datetime | None, closed_to: datetime | None, workflow_type: str | None, kind: str | None,
+             key: str | None = None):  # type: ignore[no-untyped-def]
     clauses = []
+    if key is not None:
+        clauses.append(ArchivedHistory.workflow_id.contains(key, autoescape=True))
     if closed_from is not None:
         clauses.append(ArchivedHistory.closed_at >= closed_from)
     if closed_to is not None:
@@ -86,20 +89,21 @@ def _between(closed_from: datetime | None, closed_to: datetime | None, workflow_
 
 async def count_archived(
     session: AsyncSession, *, closed_from: datetime | None = None, closed_to: datetime | None = None,
-    workflow_type: str | None = None, kind: str | None = None,
+    workflow_type: str | None = None, kind: str | None = None, key: str | None = None,
 ) -> int:
-    """How many archived runs closed in ``[closed_from, closed_to)`` (optionally of one type or process)."""
+    """How many archived runs closed in ``[closed_from, closed_to)`` (optionally of one type, process or id part)."""
     return await session.scalar(
-        select(func.count()).select_from(ArchivedHistory).where(_between(closed_from, closed_to, workflow_type, kind))
+        select(func.count()).select_from(ArchivedHistory).where(_between(closed_from, closed_to, workflow_type, kind, key))
     ) or 0
 
 
 async def archived_page(
     session: AsyncSession, *, closed_from: datetime | None = None, closed_to: datetime | None = None,
-    workflow_type: str | None = None, kind: str | None = None, after: tuple[datetime, str, str] | None = None, limit: int = 200,
+    workflow_type: str | None = None, kind: str | None = None, key: str | None = None,
+    after: tuple[datetime, str, str] | None = None, limit: int = 200,
 ) -> Sequence[ArchivedHistory]:
     """Archived runs in close order, after the (closed_at, workflow_id, run_id) cursor: a year is read a page at a time."""
-    query = select(ArchivedHistory).where(_between(closed_from, closed_to, workflow_type, kind))
+    query = select(ArchivedHistory).where(_between(closed_from, closed_to, workflow_type, kind, key))
     if after is not None:
         at, wid, rid = after
         query = query.where(
