@@ -3,12 +3,14 @@
 Temporal deletes a closed workflow's history when the namespace's retention passes (30 days by
 our settings). Auditors replay public-fund spending years later, so each closed run is archived:
 
-- the history is exported exactly as ``GET /audit/cases/{id}/history`` exports it (the JSON
-  Temporal's tools read), gzip'd, and put in the configured object store under
-  ``<yyyy>/<mm>/<workflow id>/<run id>.json.gz`` (the month it closed);
+- the history is stored as Temporal's own ``History`` protobuf message, serialised
+  deterministically and gzip'd, in the configured object store under
+  ``<yyyy>/<mm>/<workflow id>/<run id>.pb.gz`` (the month it closed). The binary form, not the
+  JSON: it parses in microseconds where the JSON takes milliseconds (a year's replay is bound by
+  it), and it is a third smaller. The export is the same JSON Temporal's tools read, made from it;
 - one row in ``archived_histories`` says where, and one ``system`` entry appended to the
-  workflow's hash-chained audit log records the export's sha256, so a changed byte in the store,
-  or a changed hash in the row, no longer matches the chain;
+  workflow's hash-chained audit log records the sha256 of the serialised history, so a changed
+  byte in the store, or a changed hash in the row, no longer matches the chain;
 - archiving a run again finds its row and does nothing: the archive written at the close and the
   periodic sweep may meet on the same run.
 
@@ -29,6 +31,7 @@ from urllib.parse import quote
 import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.api.history.v1 import History
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHistory
 
 from core.archive_store import ObjectMissing, ObjectStore
@@ -56,11 +59,23 @@ def history_json(history: WorkflowHistory) -> bytes:
     """The export of a history: the JSON ``temporal workflow show --output json`` and ``WorkflowHistory.from_json`` read.
 
     Canonical (sorted keys, no spaces): the server sends map fields (a marker's details) in any
-    order, so two fetches of one history only serialise to the same bytes this way. The API's
-    export from Temporal and the archive use this one function, so an export downloaded while
-    Temporal still held the history has the sha256 the audit chain records.
+    order, so two fetches of one history only serialise to the same bytes this way. Export from
+    Temporal and export from the archive give the same bytes.
     """
     return json.dumps(history.to_json_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def history_bytes(history: WorkflowHistory) -> bytes:
+    """The archived form: the ``temporal.api.history.v1.History`` message, serialised deterministically.
+
+    Deterministic serialisation orders map entries, so the same history always gives the same
+    bytes and the same sha256 (the one the audit chain records and ``X-History-Sha256`` shows).
+    """
+    return History(events=history.events).SerializeToString(deterministic=True)
+
+
+def history_from_bytes(workflow_id: str, data: bytes) -> WorkflowHistory:
+    return WorkflowHistory(workflow_id, list(History.FromString(data).events))
 
 
 def sha256_hex(data: bytes) -> str:
@@ -77,9 +92,9 @@ def unpack(data: bytes) -> bytes:
 
 
 def object_key(workflow_id: str, run_id: str, closed_at: datetime) -> str:
-    """``<yyyy>/<mm>/<workflow id>/<run id>.json.gz`` by the month the run closed (UTC); ids are URL-quoted."""
+    """``<yyyy>/<mm>/<workflow id>/<run id>.pb.gz`` by the month the run closed (UTC); ids are URL-quoted."""
     closed = closed_at.astimezone(timezone.utc)
-    return f"{closed:%Y}/{closed:%m}/{quote(workflow_id, safe='')}/{quote(run_id, safe='')}.json.gz"
+    return f"{closed:%Y}/{closed:%m}/{quote(workflow_id, safe='')}/{quote(run_id, safe='')}.pb.gz"
 
 
 def chain_key(workflow_id: str, run_id: str) -> str:
@@ -120,7 +135,7 @@ class ArchiveRead:
 
     def history(self) -> WorkflowHistory:
         assert self.data is not None and self.intact
-        return WorkflowHistory.from_json(self.row.workflow_id, json.loads(self.data))
+        return history_from_bytes(self.row.workflow_id, self.data)
 
 
 def _archived_of(row: ArchivedHistory, new: bool) -> Archived:
@@ -181,10 +196,16 @@ class HistoryArchive:
                               started_at: datetime, closed_at: datetime) -> Archived:
         """Store a complete history and record it: object first, then the row and the chain entry in one transaction."""
         workflow_id = history.workflow_id
-        data = history_json(history)
+        async with self._sessions() as session:
+            existing = await archive_repo.run(session, workflow_id, run_id)
+        if existing is not None:
+            return _archived_of(existing, new=False)
+        data = history_bytes(history)
         digest = sha256_hex(data)
         packed = pack(data)
         key = object_key(workflow_id, run_id, closed_at)
+        # Written before the row: a crash in between leaves an object nobody points to, and the
+        # next attempt writes the same bytes under the same key.
         await self.store.put(key, packed)
         for attempt in range(5):
             try:
@@ -231,6 +252,7 @@ class HistoryArchive:
             data = unpack(packed)
         except (OSError, EOFError, zlib.error):
             return ArchiveRead(row, None, None, intact=False, reason="the stored object is not a readable gzip stream (changed bytes)")
+        # Checked against the chain before it is parsed: a changed byte is reported, never replayed.
         digest = sha256_hex(data)
         async with self._sessions() as session:
             entry = await archive_repo.chain_entry(session, chain_key(row.workflow_id, row.run_id))

@@ -18,7 +18,7 @@ from api.errors import Conflict, Forbidden, Gone, Unavailable
 from api.routes.cases import summary_of
 from api.schemas import CasePage, TimelineEntry
 from core.archive_store import make_object_store
-from core.history_archive import HistoryArchive, history_json, sha256_hex
+from core.history_archive import HistoryArchive, history_bytes, history_json, sha256_hex
 from core.replay import ReplayReport, verify_history
 from db.repositories import audit as audit_repo
 from db.repositories.audit_search import search_cases
@@ -103,8 +103,8 @@ async def _find_history(client: Client, archive: HistoryArchive, case_id: str, s
             if source == HistorySource.TEMPORAL:
                 raise Gone(f"Temporal 已不再保存 {case_id} 的历史（超过保留期）；可从归档读取（source=archive）") from None
         else:
-            data = history_json(history)
-            return FoundHistory(source="temporal", data=data, history=history, sha256=sha256_hex(data))
+            return FoundHistory(source="temporal", data=history_json(history), history=history,
+                                sha256=sha256_hex(history_bytes(history)))
     read = await archive.read(case_id)
     if read is None:
         raise Gone(
@@ -114,14 +114,17 @@ async def _find_history(client: Client, archive: HistoryArchive, case_id: str, s
     if not read.intact:
         return FoundHistory(source="archive", data=None, history=None, sha256=read.sha256, run_id=read.row.run_id,
                             tampered=read.reason or "tampered")
-    return FoundHistory(source="archive", data=read.data, history=read.history(), sha256=read.sha256, run_id=read.row.run_id)
+    history = read.history()
+    return FoundHistory(source="archive", data=history_json(history), history=history, sha256=read.sha256,
+                        run_id=read.row.run_id)
 
 
 @router.get(
     "/cases/{case_id}/history",
     summary="The raw Temporal history as JSON (the format Temporal's tools read), from Temporal or the archive",
     responses={200: {"content": {"application/json": {}},
-                     "description": "`X-History-Source` says where it came from (temporal / archive), `X-History-Sha256` its hash"},
+                     "description": "`X-History-Source` says where it came from (temporal / archive); `X-History-Sha256` is "
+                                    "the sha256 of the history serialised as the archive keeps it (the one in the audit chain)"},
                409: {"description": "the archived history no longer matches the sha256 in the case's audit chain"},
                410: {"description": "neither Temporal nor the archive holds it"}},
 )

@@ -24,10 +24,10 @@ class ArchivedHistory(Base):
     started_at: Mapped[datetime]
     closed_at: Mapped[datetime] = mapped_column(index=True)
     events: Mapped[int] = mapped_column(Integer)
-    # The exported JSON (what `GET /audit/cases/{id}/history` answers) and its stored, gzip'd size.
+    # The serialised history (Temporal's History protobuf) and its stored, gzip'd size.
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     stored_bytes: Mapped[int] = mapped_column(BigInteger)
-    # sha256 of the exported JSON, as written into the workflow's audit chain.
+    # sha256 of the serialised history, as written into the workflow's audit chain.
     sha256: Mapped[str] = mapped_column(String(64))
     store: Mapped[str] = mapped_column(String(16))
     object_key: Mapped[str] = mapped_column(String(600))
