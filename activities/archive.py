@@ -27,8 +27,10 @@ class SweepResult(BaseModel):
     examined: int = 0
     archived: int = 0
     still_open: int = 0
-    # Closed cases whose history Temporal no longer holds: archiving came too late (logged).
+    # Closed cases whose history Temporal no longer holds: archiving came too late (logged). The
+    # first ones by name, all of them by count (the result is kept in the sweep's history).
     unavailable: list[str] = []
+    unavailable_count: int = 0
     # False where the server has no visibility listing (the time-skipping test server): only the
     # cases table was swept, not the helper workflows.
     visibility: bool = True
@@ -86,9 +88,9 @@ class ArchiveActivities:
             if (workflow_id, run_id) not in archived:
                 await self._one(client, workflow_id, run_id, result)
                 activity.heartbeat(progress.model_dump(mode="json"))
-        if result.unavailable:
+        if result.unavailable_count:
             log.warning("closed cases no longer held by Temporal were never archived", cases=result.unavailable[:20],
-                        count=len(result.unavailable))
+                        count=result.unavailable_count)
         return result
 
     async def _one(self, client: Client, workflow_id: str, run_id: str | None, result: SweepResult) -> None:
@@ -99,7 +101,9 @@ class ArchiveActivities:
             result.still_open += 1  # a case closing right now: its close-time archiving has it
             return
         except NotHeld:
-            result.unavailable.append(workflow_id)
+            result.unavailable_count += 1
+            if len(result.unavailable) < 50:
+                result.unavailable.append(workflow_id)
             return
         if done.new:
             result.archived += 1

@@ -7,6 +7,7 @@ from typing import Any
 
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
+from temporalio.service import RPCError
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from core.settings import Settings
@@ -38,7 +39,11 @@ async def check_retention(client: Client, settings: Settings, log: Any) -> bool:
     service); the worker only checks, it needs no rights to change the namespace.
     """
     expected = timedelta(days=settings.temporal_retention_days)
-    actual = await namespace_retention(client)
+    try:
+        actual = await namespace_retention(client)
+    except RPCError as exc:  # a worker without the right to describe the namespace still runs
+        log.warning("the namespace's retention could not be read", namespace=client.namespace, error=exc.message)
+        return False
     if actual != expected:
         log.warning("the namespace's retention differs from WUYEFLOW_TEMPORAL_RETENTION_DAYS",
                     namespace=client.namespace, retention_days=actual / timedelta(days=1),
