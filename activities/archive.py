@@ -31,6 +31,8 @@ class SweepResult(BaseModel):
     # first ones by name, all of them by count (the result is kept in the sweep's history).
     unavailable: list[str] = []
     unavailable_count: int = 0
+    # Runs whose archiving failed for another reason (logged); the next sweep tries them again.
+    failed: int = 0
     # False where the server has no visibility listing (the time-skipping test server): only the
     # cases table was swept, not the helper workflows.
     visibility: bool = True
@@ -104,6 +106,10 @@ class ArchiveActivities:
             result.unavailable_count += 1
             if len(result.unavailable) < 50:
                 result.unavailable.append(workflow_id)
+            return
+        except Exception as exc:  # one run that cannot be archived must not hold up the others
+            result.failed += 1
+            log.error("archiving a run failed", workflow_id=workflow_id, run_id=run_id, error=f"{type(exc).__name__}: {exc}")
             return
         if done.new:
             result.archived += 1
