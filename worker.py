@@ -14,12 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from core.archive_store import make_object_store
+from core.history_archive import HistoryArchive
 from core.logging import LogContextInterceptor, configure_logging
 from core.registry import ProcessSpec, activities, workflow_types
 from core.settings import Settings, get_settings
-from core.temporal import connect
+from core.temporal import check_retention, connect
 from db.session import make_engine, make_session_factory
 from workflows.actor_seal import ActorSealInterceptor
+from workflows.history_archive import ensure_sweep_schedule
 from workflows.ticket_report import ensure_report_schedule
 
 
@@ -28,11 +31,12 @@ def build_worker(
     specs: Sequence[ProcessSpec] | None = None,
 ) -> Worker:
     """A worker on the configured task queue with every registered process's workflows and activities."""
+    archive = HistoryArchive(session_factory, make_object_store(settings, session_factory))
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=workflow_types(specs),
-        activities=activities(session_factory, specs),
+        activities=activities(session_factory, specs, archive=archive, archive_on_close=settings.archive_on_close),
         interceptors=[LogContextInterceptor(), ActorSealInterceptor(settings.actor_seal_key, check_expiry=settings.actor_seal_check_expiry)],
         # On a stop, running activities get this long to finish before they are cancelled.
         graceful_shutdown_timeout=timedelta(seconds=10),
@@ -48,6 +52,9 @@ async def main() -> None:
     worker = build_worker(client, settings, make_session_factory(engine))
     if await ensure_report_schedule(client, settings.task_queue):
         log.info("monthly ticket report schedule created")
+    if await ensure_sweep_schedule(client, settings):
+        log.info("history archive sweep schedule created", every_minutes=settings.archive_sweep_minutes)
+    await check_retention(client, settings, log)
     # SIGTERM (a container stop) and SIGINT (Ctrl-C) both end the worker gracefully: it stops
     # polling, lets running activities finish, and leaves the rest to the next worker.
     stop = asyncio.Event()

@@ -12,9 +12,10 @@ from temporalio import activity
 from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
 from db.session import transaction
+from core.history_archive import ArchiveOnClose
 from domain.audit import event_number, plan_tail
 from domain.calendar import WorkingCalendar, sla_deadlines
-from domain.cases import Projection
+from domain.cases import FINAL_STATUSES, Projection
 from domain.projection import ProjectionAnchor, ProjectionKind, classify
 
 
@@ -37,9 +38,11 @@ class SlaTimes(BaseModel):
 class CaseActivities:
     """Built once by the worker with the session factory."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], calendar: WorkingCalendar | None = None) -> None:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], calendar: WorkingCalendar | None = None, *,
+                 archive_on_close: ArchiveOnClose | None = None) -> None:
         self._sessions = session_factory
         self._calendar = calendar or WorkingCalendar.official()
+        self._archive_on_close = archive_on_close
 
     @activity.defn(name="project_case")
     async def project_case(self, projection: Projection) -> None:
@@ -50,6 +53,15 @@ class CaseActivities:
         attempt of this activity) makes the stored case what the workflow says, withdrawing with a
         correction entry whatever the workflow never recorded; one from a superseded task writes nothing.
         """
+        snap = projection.snapshot
+        written = await self._write(projection)
+        if written and self._archive_on_close is not None and snap.status in FINAL_STATUSES:
+            # The case has reached its end: its run closes right after this projection.
+            info = activity.info()
+            self._archive_on_close.submit(activity.client(), info.workflow_id, info.workflow_run_id)
+
+    async def _write(self, projection: Projection) -> bool:
+        """The projection's transaction; False when a newer workflow task has superseded it."""
         snap = projection.snapshot
         through, first = projection.through(), projection.first_event()
         async with transaction(self._sessions) as session:
@@ -62,12 +74,12 @@ class CaseActivities:
             kind = classify(stored, incoming, previous_version=previous, first_event=first)
             if kind is ProjectionKind.STALE:
                 activity.logger.warning("projection of %s superseded by a newer workflow task; not written", snap.case_id)
-                return
+                return False
             # A retry of this activity takes the careful path: the attempt before may have committed.
             if kind is ProjectionKind.SUCCESSOR and activity.info().attempt == 1:
                 await audit_repo.append_events(session, snap.case_id, projection.events, maybe_stored=False)
                 await cases_repo.put_snapshot(session, snap, incoming, inbox_changed=projection.inbox_changed)
-                return
+                return True
             entries = await audit_repo.stored_entries(session, snap.case_id)
             numbers = (event_number(snap.case_id, e.key) for e in entries)
             incoming = replace(incoming, events_written=max([incoming.events_written, *(n for n in numbers if n is not None)]))
@@ -81,6 +93,7 @@ class CaseActivities:
                 )
             await audit_repo.append_events(session, snap.case_id, plan.append, maybe_stored=False)
             await cases_repo.put_snapshot(session, snap, incoming, inbox_changed=True)
+            return True
 
     @activity.defn(name="compute_sla")
     async def compute_sla(self, request: SlaRequest) -> SlaTimes:

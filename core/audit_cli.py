@@ -1,10 +1,16 @@
 """`wuyeflow-audit`: replay recorded histories and check audit-log chains for a filter of cases.
 
     wuyeflow-audit replay [--kind K] [--status S] [--street ID] [--estate ID] [--from D] [--to D] [--key TEXT]
-    wuyeflow-audit verify-log [same filters]
-    wuyeflow-audit consistency [same filters]
+                          [--source auto|temporal|archive]
+    wuyeflow-audit replay-archive --year YYYY [--kind K] [--type WORKFLOW_TYPE] [--key TEXT]
+    wuyeflow-audit verify-log [same filters as replay]
+    wuyeflow-audit consistency [same filters as replay]
 
-Prints a progress bar on stderr and a summary at the end; exits 1 if anything is inconsistent.
+``replay`` reads each case's history from Temporal while it holds it, else from the archive.
+``replay-archive`` replays every archived run that closed in a year (city time), cases and the
+workflows they started, read a page at a time. Each archived history is checked against the
+sha256 in its audit chain first; a tampered one is reported, not replayed. Prints a progress bar
+on stderr and a summary at the end; exits 1 if anything is inconsistent or tampered.
 """
 
 from __future__ import annotations
@@ -12,22 +18,29 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import date
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import date, datetime
 from typing import TextIO
 
 from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError, RPCStatusCode
 
+from core.archive_store import make_object_store
 from core.consistency import check_case
+from core.history_archive import HistoryArchive
 from core.logging import configure_logging
-from core.replay import verify_histories
+from core.replay import ReplayReport, verify_histories
 from core.settings import get_settings
 from core.temporal import connect
+from db.models import ArchivedHistory
+from db.repositories import archive as archive_repo
 from db.repositories import audit as audit_repo
 from db.repositories.audit_search import search_cases
 from db.repositories.cases import CaseFilter
 from db.session import make_engine, make_session_factory
 from domain.access import SYSTEM_ACTOR
+from domain.calendar import CITY_TZ
 
 PAGE = 500
 
@@ -64,39 +77,119 @@ async def _case_ids(sessions, args: argparse.Namespace) -> list[str]:  # type: i
                 return ids
 
 
-async def _fetch(client: Client, case_ids: list[str], gone: list[str]) -> list[WorkflowHistory]:
-    histories = []
-    for case_id in case_ids:
-        try:
-            histories.append(await client.get_workflow_handle(case_id).fetch_history())
-        except RPCError as exc:
-            if exc.status != RPCStatusCode.NOT_FOUND:
-                raise
-            gone.append(case_id)
-    return histories
-
-
 async def run_replay(args: argparse.Namespace, out: TextIO, client: Client | None = None) -> int:
+    """Replay the filtered cases: from Temporal while it holds a history, else from the archive."""
     settings = get_settings()
     engine = make_engine(settings)
+    sessions = make_session_factory(engine)
+    archive = HistoryArchive(sessions, make_object_store(settings, sessions))
     try:
-        case_ids = await _case_ids(make_session_factory(engine), args)
+        case_ids = await _case_ids(sessions, args)
+        if client is None and args.source != "archive":
+            client = await connect(settings)
+        progress = Progress(len(case_ids))
+        sources: Counter[str] = Counter()
+        gone: list[str] = []
+        tampered: list[tuple[str, str]] = []
+
+        async def histories() -> AsyncIterator[WorkflowHistory]:
+            for case_id in case_ids:
+                if args.source != "archive":
+                    assert client is not None
+                    try:
+                        history = await client.get_workflow_handle(case_id).fetch_history()
+                    except RPCError as exc:
+                        if exc.status != RPCStatusCode.NOT_FOUND:
+                            raise
+                    else:
+                        sources["Temporal"] += 1
+                        yield history
+                        continue
+                read = await archive.read(case_id) if args.source != "temporal" else None
+                if read is None:
+                    gone.append(case_id)
+                    progress.step(case_id)
+                elif not read.intact:
+                    tampered.append((case_id, read.reason or "tampered"))
+                    progress.step(case_id)
+                else:
+                    sources["the archive"] += 1
+                    yield read.history()
+
+        failures = await _replay(histories(), progress)
     finally:
         await engine.dispose()
-    client = client or await connect(settings)
-    gone: list[str] = []
-    histories = await _fetch(client, case_ids, gone)
-    progress = Progress(len(histories))
+    replayed = sum(sources.values())
+    where = ", ".join(f"{n} from {name}" for name, n in sources.items()) or "none read"
+    out.write(f"replayed {replayed} histories: {replayed - len(failures)} consistent, {len(failures)} inconsistent ({where}); "
+              f"{len(tampered)} tampered; {len(gone)} held by neither Temporal nor the archive\n")
+    _write_problems(out, failures, tampered)
+    return 1 if failures or tampered else 0
+
+
+async def _replay(histories: AsyncIterator[WorkflowHistory], progress: Progress) -> list[ReplayReport]:
     failures = []
     async for report in verify_histories(histories):
         progress.step(report.workflow_id)
         if not report.consistent:
             failures.append(report)
-    out.write(f"replayed {len(histories)} histories: {len(histories) - len(failures)} consistent, {len(failures)} inconsistent; "
-              f"{len(gone)} no longer held by Temporal\n")
+    return failures
+
+
+def _write_problems(out: TextIO, failures: list[ReplayReport], tampered: list[tuple[str, str]]) -> None:
     for report in failures:
         out.write(f"  INCONSISTENT {report.workflow_id} at event {report.event_id}: {report.error}\n")
-    return 1 if failures else 0
+    for name, reason in tampered:
+        out.write(f"  TAMPERED {name}: {reason}\n")
+
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    """A calendar year of the city (Asia/Shanghai), as the aware instants that bound it."""
+    return datetime(year, 1, 1, tzinfo=CITY_TZ), datetime(year + 1, 1, 1, tzinfo=CITY_TZ)
+
+
+async def run_replay_archive(args: argparse.Namespace, out: TextIO) -> int:
+    """Replay every archived run that closed in the year, checked against its audit chain first."""
+    settings = get_settings()
+    engine = make_engine(settings)
+    sessions = make_session_factory(engine)
+    archive = HistoryArchive(sessions, make_object_store(settings, sessions))
+    start, end = _year_bounds(args.year)
+    filters = dict(closed_from=start, closed_to=end, workflow_type=args.type, kind=args.kind, key=args.key)
+    kinds: Counter[str] = Counter()
+    tampered: list[tuple[str, str]] = []
+    try:
+        async with sessions() as session:
+            total = await archive_repo.count_archived(session, **filters)
+        progress = Progress(total)
+
+        async def histories() -> AsyncIterator[WorkflowHistory]:
+            after = None
+            while True:
+                async with sessions() as session:
+                    page = await archive_repo.archived_page(session, **filters, after=after, limit=200)
+                if not page:
+                    return
+                for row in page:
+                    read = await archive.read_row(row)
+                    if not read.intact:
+                        tampered.append((f"{row.workflow_id} (run {row.run_id})", read.reason or "tampered"))
+                        progress.step(row.workflow_id)
+                        continue
+                    kinds["cases" if row.kind else "other workflows"] += 1
+                    yield read.history()
+                last: ArchivedHistory = page[-1]
+                after = (last.closed_at, last.workflow_id, last.run_id)
+
+        failures = await _replay(histories(), progress)
+    finally:
+        await engine.dispose()
+    replayed = sum(kinds.values())
+    split = ", ".join(f"{n} {name}" for name, n in kinds.items()) or "none"
+    out.write(f"replayed {replayed} archived histories closed in {args.year} ({split}): {replayed - len(failures)} consistent, "
+              f"{len(failures)} inconsistent; {len(tampered)} tampered\n")
+    _write_problems(out, failures, tampered)
+    return 1 if failures or tampered else 0
 
 
 async def run_verify_log(args: argparse.Namespace, out: TextIO) -> int:
@@ -168,14 +261,22 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--from", dest="date_from", type=date.fromisoformat)
         s.add_argument("--to", dest="date_to", type=date.fromisoformat)
         s.add_argument("--key", help="part of the case id or title")
+        if name == "replay":
+            s.add_argument("--source", choices=("auto", "temporal", "archive"), default="auto",
+                           help="auto: Temporal while it holds a history, else the archive")
+    s = sub.add_parser("replay-archive", help="replay every archived history that closed in a year")
+    s.add_argument("--year", type=int, required=True, help="the city's calendar year the runs closed in")
+    s.add_argument("--kind", help="only cases of this process")
+    s.add_argument("--type", help="only this workflow type (e.g. CommitteeTerm)")
+    s.add_argument("--key", help="part of the workflow id (a case id, an estate)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     configure_logging(get_settings())
-    runner = {"replay": run_replay, "verify-log": run_verify_log, "consistency": run_consistency}[args.command]
-    return asyncio.run(runner(args, sys.stdout))
+    runners = {"replay": run_replay, "replay-archive": run_replay_archive, "verify-log": run_verify_log, "consistency": run_consistency}
+    return asyncio.run(runners[args.command](args, sys.stdout))
 
 
 if __name__ == "__main__":

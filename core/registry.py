@@ -23,6 +23,7 @@ from domain.cases import CaseStatus
 from domain.tasks import DECISION_LABELS as SHARED_DECISION_LABELS
 
 if TYPE_CHECKING:
+    from core.history_archive import HistoryArchive
     from workflows.human_tasks import CaseWorkflow
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -146,21 +147,34 @@ REGISTRY = Registry()
 
 
 def workflow_types(specs: Sequence[ProcessSpec] | None = None) -> list[type]:
-    """Every workflow class the worker runs."""
+    """Every workflow class the worker runs: each process's, then the shared history archive's."""
+    from workflows.history_archive import HistoryArchiveSweepWorkflow
+
     out: list[type] = []
     for spec in specs if specs is not None else REGISTRY.specs():
         for cls in (spec.workflow, *spec.helper_workflows):
             if cls not in out:
                 out.append(cls)
-    return out
+    return [*out, HistoryArchiveSweepWorkflow]
 
 
-def activities(sessions: SessionFactory, specs: Sequence[ProcessSpec] | None = None) -> list[Callable[..., Any]]:
-    """Every activity the worker runs, bound to its dependencies (the shared case activities first)."""
+def activities(
+    sessions: SessionFactory, specs: Sequence[ProcessSpec] | None = None, *,
+    archive: HistoryArchive | None = None, archive_on_close: bool = False,
+) -> list[Callable[..., Any]]:
+    """Every activity the worker runs, bound to its dependencies (the shared case and archive activities first).
+
+    ``archive``: where closed histories go (default: the database store); ``archive_on_close``:
+    a case's final projection hands its run to the archive (the worker sets it from the settings).
+    """
+    from activities.archive import ArchiveActivities
     from activities.cases import CaseActivities
+    from core.archive_store import DatabaseStore
+    from core.history_archive import ArchiveOnClose, HistoryArchive
 
-    cases = CaseActivities(sessions)
-    out: list[Callable[..., Any]] = [cases.project_case, cases.compute_sla]
+    archive = archive or HistoryArchive(sessions, DatabaseStore(sessions))
+    cases = CaseActivities(sessions, archive_on_close=ArchiveOnClose(archive) if archive_on_close else None)
+    out: list[Callable[..., Any]] = [cases.project_case, cases.compute_sla, ArchiveActivities(archive).sweep]
     for spec in specs if specs is not None else REGISTRY.specs():
         if spec.activities is not None:
             out.extend(spec.activities(sessions))

@@ -7,7 +7,8 @@ same workflows and data converter as the worker.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
+from typing import Literal
 
 from pydantic import BaseModel
 from temporalio.client import WorkflowHistory
@@ -19,7 +20,12 @@ _EVENT_ID = re.compile(r"event(?:\s+id)?\s*[#:]?\s*(\d+)", re.IGNORECASE)
 
 
 class ReplayReport(BaseModel):
-    """``consistent``, or the exact nondeterminism (message and the event it diverged at)."""
+    """``consistent``, or the exact nondeterminism (message and the event it diverged at).
+
+    ``source`` says where the history came from: Temporal while it holds it, else our archive.
+    An archived history that no longer matches the sha256 in the audit chain is ``tampered``
+    and is not replayed.
+    """
 
     workflow_id: str
     consistent: bool
@@ -28,6 +34,10 @@ class ReplayReport(BaseModel):
     error: str | None = None
     event_id: int | None = None
     event_type: str | None = None
+    source: Literal["temporal", "archive"] | None = None
+    run_id: str | None = None
+    sha256: str | None = None
+    tampered: bool = False
 
 
 def _default_workflows() -> Sequence[type]:
@@ -97,11 +107,21 @@ def _event_type_name(event) -> str:  # type: ignore[no-untyped-def]
     return EventType.Name(event.event_type)
 
 
-async def verify_histories(histories: Iterable[WorkflowHistory], workflows: Sequence[type] | None = None) -> AsyncIterator[ReplayReport]:
-    """Replay many histories on one replayer, yielding a report per history as it finishes."""
+async def verify_histories(
+    histories: Iterable[WorkflowHistory] | AsyncIterable[WorkflowHistory], workflows: Sequence[type] | None = None,
+) -> AsyncIterator[ReplayReport]:
+    """Replay many histories on one replayer, yielding a report per history as it finishes.
+
+    An async iterable is read as the replayer goes, so a year of archived histories is never
+    all in memory at once.
+    """
     async def source() -> AsyncIterator[WorkflowHistory]:
-        for history in histories:
-            yield history
+        if isinstance(histories, AsyncIterable):
+            async for history in histories:
+                yield history
+        else:
+            for history in histories:
+                yield history
 
     async with make_replayer(workflows).workflow_replay_iterator(source()) as results:
         async for result in results:

@@ -83,6 +83,25 @@ class Settings(BaseSettings):
     report_timeout_seconds: int = Field(default=120, ge=1, le=3600)
     # `make run` only: compressed calendar periods (public notice in minutes) for the demo.
     demo_periods: bool = False
+    # How long Temporal keeps a closed workflow's history (the namespace's retention), set on
+    # purpose instead of the server's default of 24 hours. 30 days covers operators' questions
+    # about recent cases in the Temporal UI; the proof auditors need for years is our archive
+    # (every closed history, compressed, its sha256 in the case's audit chain), not Temporal.
+    temporal_retention_days: int = Field(default=30, ge=1, le=3650)
+    # Where archived histories are stored: "database" (a table of the application's database),
+    # "directory" (files under archive_directory) or "s3" (an S3-compatible bucket through boto3;
+    # credentials from the usual AWS variables or instance role, never from these settings).
+    archive_store: Literal["database", "directory", "s3"] = "database"
+    archive_directory: str = ".data/archive"
+    archive_s3_bucket: str | None = None
+    archive_s3_prefix: str = "wuyeflow/histories/"
+    archive_s3_endpoint_url: str | None = None
+    archive_s3_region: str | None = None
+    # Archive each history as its workflow closes; the periodic sweep archives whatever that
+    # missed (a crash between close and archive), so turning this off only delays archiving.
+    archive_on_close: bool = True
+    # The sweep's period; it must stay well below temporal_retention_days.
+    archive_sweep_minutes: int = Field(default=60, ge=1)
 
     @model_validator(mode="after")
     def _refuse_unsafe_identity(self) -> Settings:
@@ -98,6 +117,11 @@ class Settings(BaseSettings):
             raise ValueError("WUYEFLOW_ACTOR_SEAL_KEY must be set to a key of at least 32 characters in production")
         if self.demo_periods and self.env != "development":
             raise ValueError("WUYEFLOW_DEMO_PERIODS is for the local demo only")
+        if self.archive_store == "s3" and not self.archive_s3_bucket:
+            raise ValueError("WUYEFLOW_ARCHIVE_S3_BUCKET must be set when WUYEFLOW_ARCHIVE_STORE is s3")
+        # A history must be archived before Temporal deletes it: the sweep runs many times within retention.
+        if self.archive_sweep_minutes * 4 > self.temporal_retention_days * 24 * 60:
+            raise ValueError("WUYEFLOW_ARCHIVE_SWEEP_MINUTES must be well below the retention period")
         return self
 
     @property

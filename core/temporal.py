@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
+from temporalio.service import RPCError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import TLSConfig
 
@@ -41,3 +45,29 @@ async def connect(settings: Settings) -> Client:
         data_converter=DATA_CONVERTER,
         tls=tls_config(settings),
     )
+
+
+async def namespace_retention(client: Client) -> timedelta:
+    """How long the server keeps a closed workflow's history in the client's namespace."""
+    described = await client.workflow_service.describe_namespace(DescribeNamespaceRequest(namespace=client.namespace))
+    return described.config.workflow_execution_retention_ttl.ToTimedelta()
+
+
+async def check_retention(client: Client, settings: Settings, log: Any) -> bool:
+    """Warn when the namespace keeps histories for another period than the settings say; True when it matches.
+
+    The retention is set where the namespace is made (`make run`, the compose file's one-shot
+    service); the worker only checks, it needs no rights to change the namespace.
+    """
+    expected = timedelta(days=settings.temporal_retention_days)
+    try:
+        actual = await namespace_retention(client)
+    except RPCError as exc:  # a worker without the right to describe the namespace still runs
+        log.warning("the namespace's retention could not be read", namespace=client.namespace, error=exc.message)
+        return False
+    if actual != expected:
+        log.warning("the namespace's retention differs from WUYEFLOW_TEMPORAL_RETENTION_DAYS",
+                    namespace=client.namespace, retention_days=actual / timedelta(days=1),
+                    expected_days=settings.temporal_retention_days)
+        return False
+    return True

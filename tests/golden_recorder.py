@@ -16,10 +16,10 @@ from temporalio.client import Client
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 
 
-async def keep_golden(client: Client, workflow_id: str, name: str) -> None:
-    """Write the workflow's history as a golden file when recording is switched on."""
+async def keep_golden(client: Client, workflow_id: str, name: str, run_id: str | None = None) -> None:
+    """Write the workflow's history (its latest run, or ``run_id``) as a golden file when recording is switched on."""
     if os.environ.get("WUYEFLOW_RECORD_GOLDEN") != "1":
         return
-    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
     GOLDEN_DIR.mkdir(exist_ok=True)
     (GOLDEN_DIR / f"{name}.json").write_text(json.dumps(history.to_json_dict(), ensure_ascii=False, indent=1), encoding="utf-8")

@@ -420,3 +420,42 @@ def test_interpolation_helper_is_strict() -> None:
     assert interpolate("${X:?need X}", {"X": "1"}) == "1"
     with pytest.raises(MissingVariable):
         interpolate("${X:?need X}", {"X": ""})
+
+
+# --- retention and archival ------------------------------------------------------------------
+
+
+def test_the_namespace_keeps_histories_as_long_as_the_settings_say(services: dict[str, Any]) -> None:
+    app_env = as_dict(services["worker"]["environment"])
+    days = interpolate(app_env["WUYEFLOW_TEMPORAL_RETENTION_DAYS"], DEPLOY_ENV)
+    assert days == str(Settings.model_fields["temporal_retention_days"].default)  # the same default as the settings
+    assert interpolate(app_env["WUYEFLOW_TEMPORAL_RETENTION_DAYS"], {**DEPLOY_ENV, "WUYEFLOW_TEMPORAL_RETENTION_DAYS": "90"}) == "90"
+    # auto-setup creates the namespace with it, not with its own 24h default ...
+    temporal_env = as_dict(services["temporal"]["environment"])
+    assert interpolate(temporal_env["DEFAULT_NAMESPACE_RETENTION"], DEPLOY_ENV) == f"{days}d"
+    # ... and a one-shot sets it on every start, for a namespace that already exists.
+    setup = services["temporal-namespace-setup"]
+    assert setup.get("restart", "no") in ("no", False) and setup.get("entrypoint")
+    assert interpolate(as_dict(setup["environment"])["RETENTION_DAYS"], DEPLOY_ENV) == days
+    script = command_text(setup)
+    assert re.search(r"namespace update --namespace default --retention \"\$\$\{RETENTION_DAYS\}d\"", script)
+    assert not re.search(r"\$[A-Za-z_({]", script.replace("$$", "")), "unescaped $ in the script"
+    assert depends_on(setup).get("temporal") == "service_healthy"
+    assert depends_on(services["worker"]).get("temporal-namespace-setup") == "service_completed_successfully"
+
+
+def test_temporal_archives_a_second_copy_with_its_filestore_provider(compose: dict[str, Any], services: dict[str, Any]) -> None:
+    script = command_text(services["temporal-namespace-setup"])
+    uri = re.search(r"--history-archival-state enabled --history-uri (file://\S+)", script)
+    assert uri, "history archival is not enabled on the namespace"
+    directory = uri.group(1).removeprefix("file://")
+    mounts = {str(v).split(":")[1]: str(v).split(":")[0] for v in services["temporal"].get("volumes", [])}
+    mounted = [target for target in mounts if directory.startswith(target.rstrip("/") + "/")]
+    assert mounted, f"{directory} is not on a volume: the archived copy would go with the container"
+    volume = mounts[mounted[0]]
+    assert volume in (compose.get("volumes") or {})
+    # The server runs as uid 1000; a new named volume belongs to root until the one-shot hands it over.
+    init = services["temporal-archival-volume"]
+    assert "chown" in command_text(init) and "1000:1000" in command_text(init)
+    assert any(str(v).startswith(f"{volume}:") for v in init.get("volumes", []))
+    assert depends_on(services["temporal"]).get("temporal-archival-volume") == "service_completed_successfully"

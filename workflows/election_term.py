@@ -9,6 +9,14 @@ the date is a single per-committee instant that changes with every election (a s
 recurrences), the registry row and the timer are created together, the time-skipping test server
 runs timers (it has no schedules), and a term that was replaced meanwhile simply finds its claim
 refused and ends without starting anything.
+
+A term lasts up to five years, and every code change in between would have to keep the timer's
+history replaying for that long. So the timer sleeps at most ``checkpoint`` (30 days) per run
+and then continues as new with the same input: each run's history is a handful of events, a
+run never outlives a month of code changes, and a patch to this workflow can be retired a month
+after it is deployed. Each closed run is archived (the sweep finds continued runs in Temporal's
+listing). Timers started before this change still sleep in one run; ``workflow.patched`` keeps
+their recorded histories replaying until they fire.
 """
 
 from __future__ import annotations
@@ -29,6 +37,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.election_models import ElectionInput
 
 ELECTION_WORKFLOW = "OwnersCommitteeElection"
+# Patch id: sleep at most a checkpoint per run, then continue as new (old runs slept in one timer).
+TERM_CHECKPOINTS = "term-monthly-continue-as-new"
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 # Patch id: the timer starts the re-election early enough for its vote to close by the statutory date,
@@ -41,6 +51,8 @@ class CommitteeTermInput(BaseModel):
     # Aware only: a naive end could never be compared with the workflow's clock (潍坊 Art. 40 timer).
     term_end: AwareDatetime
     rules: ElectionRules = ELECTION
+    # The longest one run sleeps before it continues as new (its code and history stay current).
+    checkpoint: timedelta = timedelta(days=30)
 
 
 class CommitteeTermResult(BaseModel):
@@ -65,6 +77,9 @@ class CommitteeTermWorkflow:
             fire_at, summary = reelection_starts_at(inp.term_end, inp.rules), "re-election starts so that its vote closes by 90 days before the term ends"
         else:
             fire_at, summary = inp.term_end - inp.rules.reelection_lead, "re-election 90 days before the term ends"
+        if workflow.patched(TERM_CHECKPOINTS) and fire_at - workflow.now() > inp.checkpoint:
+            await workflow.sleep(inp.checkpoint, summary="checkpoint: continue as new on the current code")
+            workflow.continue_as_new(inp)
         if fire_at > workflow.now():
             await workflow.sleep(fire_at - workflow.now(), summary=summary)
         case_id = await workflow.execute_activity_method(

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
+from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.case_service import load_visible_case, timeline_of
 from api.deps import AuditorDep, ClientDep, SessionDep, rate_limited
-from api.errors import Gone, Unavailable
+from api.errors import Conflict, Gone, Unavailable
 from api.limits import DateFrom, DateTo, Offset
 from api.routes.cases import summary_of
 from api.schemas import CasePage, TimelineEntry
+from core.archive_store import make_object_store
 from core.consistency import ConsistencyReport, check_case
+from core.history_archive import HistoryArchive, history_bytes, history_json, sha256_hex
 from core.replay import ReplayReport, verify_history
 from db.repositories import audit as audit_repo
 from db.repositories.audit_search import search_cases
@@ -46,41 +50,104 @@ async def timeline(case_id: str, session: SessionDep, auditor: AuditorDep) -> li
     return await timeline_of(session, await load_visible_case(session, auditor, case_id))
 
 
-async def _history(client, case_id: str):  # type: ignore[no-untyped-def]
-    try:
-        return await client.get_workflow_handle(case_id).fetch_history()
-    except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            raise Gone(
-                f"Temporal no longer holds the history of {case_id} (retention period passed); "
-                "its summary, timeline and audit log remain readable here"
-            ) from None
-        raise Unavailable(f"the workflow engine did not answer: {exc.message}") from None
+def get_archive(request: Request) -> HistoryArchive:
+    """The history archive, built once per app from its settings and sessions."""
+    state = request.app.state
+    if getattr(state, "history_archive", None) is None:
+        state.history_archive = HistoryArchive(state.sessions, make_object_store(state.settings, state.sessions))
+    return state.history_archive
+
+
+ArchiveDep = Annotated[HistoryArchive, Depends(get_archive)]
+
+
+class HistorySource(StrEnum):
+    """Where to read a history: Temporal while it holds it, else the archive (auto); or only one of them."""
+
+    AUTO = "auto"
+    TEMPORAL = "temporal"
+    ARCHIVE = "archive"
+
+
+SourceQuery = Annotated[HistorySource, Query(description="auto: Temporal while it holds the history, else the archive")]
+
+
+@dataclass
+class FoundHistory:
+    source: str
+    data: bytes | None
+    history: WorkflowHistory | None
+    sha256: str | None
+    run_id: str | None = None
+    tampered: str | None = None
+
+
+async def _find_history(client: Client, archive: HistoryArchive, case_id: str, source: HistorySource) -> FoundHistory:
+    """The case's history from Temporal, or from the archive once Temporal's retention removed it."""
+    if source != HistorySource.ARCHIVE:
+        try:
+            history = await client.get_workflow_handle(case_id).fetch_history()
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise Unavailable(f"流程引擎未响应：{exc.message}") from None
+            if source == HistorySource.TEMPORAL:
+                raise Gone(f"Temporal 已不再保存 {case_id} 的历史（超过保留期）；可从归档读取（source=archive）") from None
+        else:
+            return FoundHistory(source="temporal", data=history_json(history), history=history,
+                                sha256=sha256_hex(history_bytes(history)))
+    read = await archive.read(case_id)
+    if read is None:
+        raise Gone(
+            f"Temporal 已不再保存 {case_id} 的历史，归档中也没有（案件未结束或尚未归档）；"
+            "其摘要、时间线和审计日志仍可在此查阅"
+        )
+    if not read.intact:
+        return FoundHistory(source="archive", data=None, history=None, sha256=read.sha256, run_id=read.row.run_id,
+                            tampered=read.reason or "tampered")
+    history = read.history()
+    return FoundHistory(source="archive", data=history_json(history), history=history, sha256=read.sha256,
+                        run_id=read.row.run_id)
 
 
 @router.get(
-    "/cases/{case_id}/history", summary="The raw Temporal history as JSON (the format Temporal's tools read)",
-    dependencies=[Depends(rate_limited("export"))],
-    responses={200: {"content": {"application/json": {}}}},
+    "/cases/{case_id}/history", dependencies=[Depends(rate_limited("export"))],
+    summary="The raw Temporal history as JSON (the format Temporal's tools read), from Temporal or the archive",
+    responses={200: {"content": {"application/json": {}},
+                     "description": "`X-History-Source` says where it came from (temporal / archive); `X-History-Sha256` is "
+                                    "the sha256 of the history serialised as the archive keeps it (the one in the audit chain)"},
+               409: {"description": "the archived history no longer matches the sha256 in the case's audit chain"},
+               410: {"description": "neither Temporal nor the archive holds it"}},
 )
-async def raw_history(case_id: str, session: SessionDep, auditor: AuditorDep, client: ClientDep) -> Response:
+async def raw_history(case_id: str, session: SessionDep, auditor: AuditorDep, client: ClientDep, archive: ArchiveDep,
+                      source: SourceQuery = HistorySource.AUTO) -> Response:
     await load_visible_case(session, auditor, case_id)
     await session.close()
-    history = await _history(client, case_id)
+    found = await _find_history(client, archive, case_id, source)
+    if found.tampered is not None:
+        raise Conflict(f"案件 {case_id} 的归档历史已被篡改：{found.tampered}", source="archive", integrity="tampered",
+                       case_id=case_id, run_id=found.run_id, sha256=found.sha256)
+    assert found.data is not None
     return Response(
-        content=json.dumps(history.to_json_dict(), ensure_ascii=False), media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{case_id}.history.json"'},
+        content=found.data, media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{case_id}.history.json"',
+                 "X-History-Source": found.source, "X-History-Sha256": found.sha256 or ""},
     )
 
 
-@router.post(
-    "/cases/{case_id}/replay", response_model=ReplayReport, summary="Replay the history against the current code",
-    dependencies=[Depends(rate_limited("replay"))],
-)
-async def replay(case_id: str, session: SessionDep, auditor: AuditorDep, client: ClientDep) -> ReplayReport:
+@router.post("/cases/{case_id}/replay", response_model=ReplayReport,
+             summary="Replay the history (from Temporal or the archive) against the current code",
+             dependencies=[Depends(rate_limited("replay"))])
+async def replay(case_id: str, session: SessionDep, auditor: AuditorDep, client: ClientDep, archive: ArchiveDep,
+                 source: SourceQuery = HistorySource.AUTO) -> ReplayReport:
     await load_visible_case(session, auditor, case_id)
     await session.close()
-    return await verify_history(await _history(client, case_id))
+    found = await _find_history(client, archive, case_id, source)
+    if found.tampered is not None:
+        return ReplayReport(workflow_id=case_id, consistent=False, events=0, error_type="ArchiveTampered",
+                            error=found.tampered, source="archive", run_id=found.run_id, sha256=found.sha256, tampered=True)
+    assert found.history is not None
+    report = await verify_history(found.history)
+    return report.model_copy(update={"source": found.source, "sha256": found.sha256, "run_id": found.run_id})
 
 
 class ChainReport(BaseModel):

@@ -1,5 +1,6 @@
 """SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
 
+from db.models.archive import ArchivedHistory, ArchiveObject
 from db.models.base import Base
 from db.models.credit import CreditRecord
 from db.models.election import Ballot, CommitteeRegistry, CommitteeTerm, Election, ElectionVoter, OwnerRecord
@@ -11,6 +12,7 @@ from db.models.ticket import Department, RoutingRule, Ticket, TicketContact
 from db.models.ticket_report import TicketMonthlyReport
 
 __all__ = [
+    "ArchivedHistory", "ArchiveObject",
     "AuditEntry", "Base", "Building", "CaseRecord", "CaseSequence", "Community", "Company", "CreditRecord", "Estate",
     "FundAccount", "FundPayment", "Household", "InboxEntry", "LedgerEntry", "StartRequest", "Street",
     "Unit", "User",
