@@ -70,8 +70,8 @@ class CaseCall:
     async def update(
         self, case_id: str, update: str, payload: BaseModel, audit: dict[str, Any], check: Callable[[CaseRecord], None] | None = None,
     ) -> CaseRead:
-        """Check the caller sees the case, send the update, answer with the case as it now stands."""
-        from api.case_service import load_visible_case, read_snapshot, send_update
+        """Check the caller may read the case, send the update, answer with the case as it now stands and they may see it."""
+        from api.case_service import case_for, load_visible_case, send_update
 
         record = await load_visible_case(self.session, self.actor, case_id, snapshot=False)
         if check is not None:
@@ -81,7 +81,7 @@ class CaseCall:
             client=self.client, sessions=self.request.app.state.sessions, case_id=record.id, update=update,
             payload=payload, actor=self.actor, idempotency_key=self.idempotency_key, audit_context=audit,
         )
-        return read_snapshot(self.settings, snap)
+        return await case_for(self.session, self.settings, self.actor, record, snap)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

@@ -68,8 +68,9 @@ async def test_draw_excludes_conflicts_and_is_confidential_until_the_award(api: 
     assert r.status_code == 200 and r.json()["facts"]["bid_count"] == 3
     assert _mentions_experts(r.json()) == []
     assert len(r.json()["facts"]["bids"]) == 1
-    for path in (f"/cases/{drv.case_id}", f"/cases/{drv.case_id}/timeline", f"/cases/tender/{drv.case_id}/draw"):
-        assert (await api.get(path, headers=drv.headers("co-huacheng"))).status_code == 403, path
+    for path in (f"/cases/{drv.case_id}", f"/cases/{drv.case_id}/timeline"):  # not a party: as if there were no case
+        assert (await api.get(path, headers=drv.headers("co-huacheng"))).status_code == 404, path
+    assert (await api.get(f"/cases/tender/{drv.case_id}/draw", headers=drv.headers("co-huacheng"))).status_code == 403
 
     # Each drawn expert scores in person: the bureau neither scores nor reassigns, even once the task is escalated.
     task = next(t for t in await drv.tasks("evaluation") if t["assignee"])
@@ -144,7 +145,7 @@ async def test_recusal_redraw_missing_score_objection_award_and_handover(api: As
     case = await drv.case()
     assert case["step"]["code"] == "publicity" and case["facts"]["winner"] is None
     objection = (await drv.tasks("objection"))[0]
-    await drv.decide("co-huacheng", objection, "answer", comment="no", expect=403)
+    await drv.decide("co-huacheng", objection, "answer", comment="no", expect=404)
     await drv.decide("clerk", objection, "answer", comment="经核实证书在有效期内")
     case = await drv.wait_for(step="contract")
     assert case["facts"]["winner"] == "co-xinda"
