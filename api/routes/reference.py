@@ -1,4 +1,9 @@
-"""Reference data and the fund ledger: who am I, estates, households, accounts, deposits."""
+"""Reference data and the fund ledger: who am I, estates, households, accounts, deposits.
+
+A household's ledger and balance are for its owner of record, the estate's owners' committee (the
+residents' committee where there is none), the fund authority and auditors
+(``domain.read_access.reads_unit_ledger``); the household list shows the others no balance.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from api.deps import ActorDep, FundAuthorityDep, SessionDep
 from api.errors import Forbidden, NotFound
 from api.schemas import Labelled, role_l
+from db.models import Estate
+from db.repositories import election as election_repo
 from db.repositories import fund as fund_repo
 from db.repositories import reference as reference_repo
 from db.session import hold_write_gate
-from domain.access import LEVEL_LABELS, Scope, covers
+from domain.access import LEVEL_LABELS, Actor, Role, Scope, covers
+from domain.read_access import reads_unit_ledger
 
 router = APIRouter(tags=["reference"])
 
@@ -88,15 +98,29 @@ class HouseholdRead(BaseModel):
     top_up_due_at: datetime | None
 
 
-@router.get("/estates/{estate_id}/households", response_model=list[HouseholdRead], summary="Households with their fund balances")
+def _estate_scope(estate: Estate) -> Scope:
+    return Scope(street_id=estate.street_id, community_id=estate.community_id, estate_id=estate.id)
+
+
+async def _own_units(session: AsyncSession, actor: Actor, estate_id: str) -> set[str]:
+    """The units the owner records give to ``actor`` in the estate (none unless they sign in as an owner)."""
+    if Role.OWNER not in actor.roles:
+        return set()
+    return set(await election_repo.owner_households(session, estate_id, actor.subject))
+
+
+@router.get("/estates/{estate_id}/households", response_model=list[HouseholdRead],
+            summary="Households; their fund balances for the ledgers' readers (an owner: their own units')")
 async def households(
     estate_id: str, session: SessionDep, actor: ActorDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200, offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[HouseholdRead]:
-    await _visible_estate(session, actor, estate_id)
+    estate = await _visible_estate(session, actor, estate_id)
+    scope, committee = _estate_scope(estate), estate.has_owners_committee
+    own = await _own_units(session, actor, estate_id)
     out = []
     for h in await reference_repo.households_of_estate(session, estate_id, limit, offset):
-        acc = await fund_repo.account(session, h.id)
+        acc = await fund_repo.account(session, h.id) if reads_unit_ledger(actor, scope, h.id, own, has_owners_committee=committee) else None
         out.append(HouseholdRead(id=h.id, unit_id=h.unit_id, room=h.room, area_m2=h.area_m2,
                                  balance_fen=acc.balance_fen if acc else None, top_up_due_at=acc.top_up_due_at if acc else None))
     return out
@@ -130,9 +154,15 @@ async def _visible_household(session, actor, household_id: str):  # type: ignore
     return h
 
 
-@router.get("/households/{household_id}/fund", response_model=FundAccountRead, summary="A household's fund account and ledger (分户账)")
+@router.get("/households/{household_id}/fund", response_model=FundAccountRead,
+            summary="A household's fund account and ledger (分户账): its owner, the estate's committee, the fund authority, auditors")
 async def fund_account(household_id: str, session: SessionDep, actor: ActorDep) -> FundAccountRead:
     h = await _visible_household(session, actor, household_id)
+    estate = await reference_repo.estate(session, h.estate_id)
+    assert estate is not None  # the household's estate was just read
+    if not reads_unit_ledger(actor, _estate_scope(estate), h.id, await _own_units(session, actor, h.estate_id),
+                             has_owners_committee=estate.has_owners_committee):
+        raise Forbidden("a household's fund ledger is for its owner, the estate's owners' committee, the fund authority and auditors")
     acc = await fund_repo.account(session, household_id)
     if acc is None:
         raise NotFound(f"household {household_id} has no fund account")
