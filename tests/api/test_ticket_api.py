@@ -136,8 +136,10 @@ async def test_the_contact_is_for_the_centre_and_the_lead_unit_only(api: AsyncCl
     r = await api.get(url, headers=cast.headers("dispatcher"))
     assert r.status_code == 200 and r.json()["phone"] == PHONE
     assert (await api.get(url, headers=cast.headers("dept-police"))).json()["name"] == "张女士"
-    for who in ("dept-enforcement", "company", "street", "bureau"):
+    for who in ("street", "bureau"):
         assert (await api.get(url, headers=cast.headers(who))).status_code == 403
+    for who in ("dept-enforcement", "company"):  # not their ticket: as if there were none
+        assert (await api.get(url, headers=cast.headers(who))).status_code == 404
     assert (await api.get("/tickets/nope/contact", headers=cast.headers("dispatcher"))).status_code == 404
 
 
