@@ -36,7 +36,8 @@ async def test_shortfall_blocks_the_payment_until_topped_up(api: AsyncClient, se
     assert r.json()["status"]["code"] == "blocked"
 
     for s in shortfalls:
-        r = await api.post(f"/households/{s['household_id']}/fund/deposits", json={"amount_fen": s["missing_fen"] + 10_000, "memo": "续交"}, headers=cast.headers("bureau"))
+        r = await api.post(f"/households/{s['household_id']}/fund/deposits", json={"amount_fen": s["missing_fen"] + 10_000, "reason": "续交"},
+                           headers=cast.headers("bureau", key=f"top-up-{s['household_id']}"))
         assert r.status_code == 201, r.text
     r = await api.post(f"/households/{cast.households[0]}/fund/deposits", json={"amount_fen": 1}, headers=cast.headers("committee"))
     assert r.status_code == 403
