@@ -13,7 +13,7 @@ from db.models import AuditEntry, Ballot
 from db.repositories import election as election_repo
 from domain.access import Level, Role
 from tests.factories import create_test_estate, make_actor
-from tests.factories_election import PATH, ElectionDriver, auth, group_members, owner_of
+from tests.factories_election import PATH, ElectionDriver, auth, group_members, owner_of, sitting_committee
 from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 
 
@@ -120,9 +120,7 @@ async def test_invalid_groups_committee_sizes_and_premature_first_elections_get_
     assert any("at least 7" in e["msg"] for e in r.json()["errors"])
     r = await drv.decide("street", "group_formation", "submit", {"members": group_members(cast), "seats": 6}, expect=422)
     assert r.json()["errors"][0]["loc"] == ["data", "seats"]
-    r = await api.put(f"/owners-committees/{cast.estate_id}", headers=cast.headers("street"), json={
-        "members": [{"name": f"委员{i}"} for i in range(6)], "term_start": "2024-01-01T00:00:00+08:00",
-        "term_end": "2029-01-01T00:00:00+08:00"})
+    r = await api.put(f"/owners-committees/{cast.estate_id}", headers=cast.headers("street"), json=await sitting_committee(sessions, cast, 6))
     assert r.status_code == 422 and "odd" in r.json()["detail"]
     r = await api.post(f"{PATH}/{drv.case_id}/ballots/paper", json={"ballots": "x"}, headers=cast.headers("clerk"))
     assert r.status_code == 422
