@@ -17,6 +17,7 @@ import pytest_asyncio
 from httpx import AsyncClient, Response
 
 from api.main import create_app
+from core.registry import REGISTRY
 from domain.access import Actor, Level, Role
 from domain.rules import TICKET
 from tests.api.authorisation_matrix import CALLERS, LISTS, OMITS, READERS, ROWS, Answer, Row
@@ -27,6 +28,7 @@ from tests.factories_fund import FundCaseDriver
 from tests.factories_tender import BIDDERS, TenderDriver
 from tests.factories_tickets import TicketDriver
 from tests.fixture_types import Sessions, Settings, WorkflowEnvironment
+from tests.toy_process.spec import SPEC as TOY
 
 
 @dataclass
@@ -148,6 +150,14 @@ def test_every_route_has_a_row() -> None:
     assert not stale, "rows for routes the app does not have: " + ", ".join(f"{m} {p}" for m, p in stale)
     for row in ROWS:
         assert set(row.expect) == set(CALLERS), (row.method, row.path)
+
+
+def test_a_process_added_without_rows_fails_the_walk() -> None:
+    """Registering a process mounts its routes: until the matrix says who may call them, the walk fails."""
+    declared = {(row.method, row.path) for row in ROWS}
+    with REGISTRY.registered(TOY):
+        missing = _routes() - declared
+    assert missing == {("POST", "/cases/toy-approval")}
 
 
 def _answer(row: Row, r: Response, case_id: str | None) -> Answer:
