@@ -164,6 +164,8 @@ class TenderPublicFacts(BaseModel):
     bids: list[Bid] = Field(default_factory=list)
     refused_bids: list[RefusedBid] = Field(default_factory=list)
     bid_count: int | None = None
+    # The caller's own objections to the result, with their answers (实施条例 Art. 54).
+    objections: list[Objection] = Field(default_factory=list)
     # The committee, once the award has released it (招标投标法 Art. 37).
     expert_draw: ExpertDrawFacts | None = None
 
@@ -217,8 +219,9 @@ class TenderFacts(BaseModel):
             return self
         return self.model_copy(update={"bids": [], "refused_bids": []})
 
-    def public(self, company_id: str | None) -> TenderPublicFacts:
-        """The tender as the public reads it, with the bid of ``company_id`` (a bidder reading its own)."""
+    def public(self, company_id: str | None, subject: str | None = None) -> TenderPublicFacts:
+        """The tender as the public reads it, with the bid of ``company_id`` (a bidder reading its own) and the
+        objections ``subject`` raised."""
         return TenderPublicFacts(
             selection=self.selection, selection_label=self.selection_label, method=self.method,
             method_label=self.method_label, tie_rule=self.tie_rule, summary=self.summary, round=self.round,
@@ -228,5 +231,6 @@ class TenderFacts(BaseModel):
             bids=[b for b in self.bids if company_id is not None and b.company_id == company_id],
             refused_bids=[b for b in self.refused_bids if company_id is not None and b.company_id == company_id],
             bid_count=len(self.bids) if self.bids_opened else None,
+            objections=[o for o in self.objections if subject is not None and o.by == subject],
             expert_draw=self.expert_draw if self.released else None,
         )

@@ -65,7 +65,7 @@ class TenderReadPolicy(ReadPolicy):
             return snap.model_copy(update={"facts": shown})
         company = actor.jurisdiction.id if actor.jurisdiction.level == Level.COMPANY else None
         return snap.model_copy(update={
-            "facts": facts.public(company).model_dump(mode="json"), "tasks": [t for t in snap.tasks if acts_on(t, actor)],
+            "facts": facts.public(company, actor.subject).model_dump(mode="json"), "tasks": [t for t in snap.tasks if acts_on(t, actor)],
         })
 
     async def timeline(self, session: AsyncSession, actor: Actor, record: CaseRecord, entries: list[TimelineEntry]) -> list[TimelineEntry]:

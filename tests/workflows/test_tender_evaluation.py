@@ -140,6 +140,15 @@ async def test_recusal_redraw_missing_score_objection_award_and_handover(api: As
     # A losing bidder objects; after the publicity period the award still waits for the answer.
     r = await api.post(f"/cases/tender/{drv.case_id}/objections", json={"text": "第一候选人项目经理证书过期"}, headers=drv.headers("co-huacheng"))
     assert r.status_code == 200 and _mentions_experts(r.json()) == []
+    # The objector reads its objection; who objected is for the clerk who answers it, the bureau and auditors.
+    objector = drv.cast.actor("co-huacheng").subject
+    assert [o["by"] for o in r.json()["facts"]["objections"]] == [objector]
+    assert (await api.get(f"/cases/tender/{drv.case_id}", headers=drv.headers("co-lvyuan"))).json()["facts"]["objections"] == []
+    for who in ("committee", "street"):
+        shown = (await drv.case(who))["facts"]["objections"]
+        assert [o["text"] for o in shown] == ["第一候选人项目经理证书过期"] and "by" not in shown[0], who
+    for who in ("clerk", "bureau", "auditor"):
+        assert [o["by"] for o in (await drv.case(who))["facts"]["objections"]] == [objector], who
     r = await api.post(f"/cases/tender/{drv.case_id}/objections", json={"text": "无关企业异议"}, headers=drv.headers("co-anju"))
     assert r.status_code == 403
     end = datetime.fromisoformat((await drv.case())["facts"]["publicity"]["end"])
