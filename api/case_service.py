@@ -23,7 +23,8 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.errors import Conflict, Forbidden, Invalid, NotFound, Problem, Unavailable
+from api.errors import Conflict, Forbidden, Invalid, Problem, Unavailable
+from api.read_policy import case_scope, policy_for, readable_case
 from api.schemas import ActorRead, CaseRead, Labelled, TimelineEntry, case_read, decision_l
 from core.settings import Settings
 from db.models import CaseRecord, Estate
@@ -32,6 +33,7 @@ from db.repositories import cases as cases_repo
 from db.repositories import reference as reference_repo
 from domain.access import ROLE_LABELS, Actor, Level, Role, Scope, covers
 from domain.audit import AuditEvent, withdrawn_by
+from domain.read_access import in_jurisdiction
 from domain.cases import CaseAck, CaseSnapshot, CaseStatus
 from core.registry import ProcessSpec, StartArgs, process_label, start_search_attributes, step_label
 
@@ -78,25 +80,20 @@ async def estate_for_start(session: AsyncSession, actor: Actor, estate_id: str, 
     return estate, scope
 
 
-def case_scope(record: CaseRecord) -> Scope:
-    return Scope(street_id=record.street_id, community_id=record.community_id, estate_id=record.estate_id)
-
-
 def can_see(actor: Actor, record: CaseRecord) -> bool:
-    """A case is visible inside the actor's jurisdiction, or to a company the case concerns."""
-    if actor.jurisdiction.level in (Level.COMPANY, Level.DEPARTMENT):
-        return f" {actor.jurisdiction.id} " in record.company_ids
-    return covers(actor.jurisdiction, case_scope(record))
+    """The case is inside the actor's jurisdiction, or names the actor's company (its process may say more: ``can_read``)."""
+    return in_jurisdiction(actor, case_scope(record), record.company_ids.split())
 
 
 async def load_visible_case(session: AsyncSession, actor: Actor, case_id: str, *, snapshot: bool = True) -> CaseRecord:
-    """The case if the actor may see it (404, 403 otherwise); ``snapshot=False`` leaves its JSON unread."""
-    record = await cases_repo.get_case(session, case_id, snapshot=snapshot)
-    if record is None:
-        raise NotFound(f"no case {case_id}")
-    if not can_see(actor, record):
-        raise Forbidden(f"case {case_id} is outside your jurisdiction")
-    return record
+    """The case if its read policy lets the actor read it, else 404 as for an unknown id; ``snapshot=False`` leaves its JSON unread."""
+    return await readable_case(session, actor, case_id, snapshot=snapshot)
+
+
+async def case_for(session: AsyncSession, settings: Settings, actor: Actor, record: CaseRecord, snap: CaseSnapshot | None = None) -> CaseRead:
+    """The case (as stored, or ``snap``) as its read policy lets ``actor`` see it."""
+    snap = snap if snap is not None else CaseSnapshot.model_validate(record.snapshot)
+    return read_snapshot(settings, await policy_for(record.kind).view(session, actor, record, snap))
 
 
 async def _register_start(
@@ -266,7 +263,8 @@ EXPERT_VIEWERS = (Role.HOUSING_BUREAU, Role.BUREAU_SUPERVISOR, Role.AUDITOR, Rol
 
 
 async def timeline_of(session: AsyncSession, record: CaseRecord, viewer: Actor | None = None) -> list[TimelineEntry]:
-    """The case's audit log in business terms: steps, decisions, timers and refused attempts, in order."""
+    """The case's audit log in business terms: steps, decisions, timers and refused attempts, in order;
+    for a ``viewer``, as the case's read policy lets them see it."""
     mask = viewer is not None and all(r in OWNER_VIEWERS for r in viewer.roles)
     out = []
     entries = await audit_repo.timeline(session, record.id)
@@ -302,4 +300,4 @@ async def timeline_of(session: AsyncSession, record: CaseRecord, viewer: Actor |
                 hash=e.hash, withdrawn_by=withdrawn.get(e.seq),
             )
         )
-    return out
+    return out if viewer is None else await policy_for(record.kind).timeline(session, viewer, record, out)

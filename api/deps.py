@@ -70,6 +70,14 @@ IdempotencyKey = Annotated[
         description="Makes a retried request safe: the same key never decides or starts twice.",
     ),
 ]
+# Where a repeated request would move money, the key is not optional.
+RequiredIdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key", min_length=1, max_length=200,
+        description="Required: the same key records the request once; a retry answers with what the first one recorded.",
+    ),
+]
 
 
 @dataclass
@@ -86,8 +94,8 @@ class CaseCall:
     async def update(
         self, case_id: str, update: str, payload: BaseModel, audit: dict[str, Any], check: Callable[[CaseRecord], None] | None = None,
     ) -> CaseRead:
-        """Check the caller sees the case, send the update, answer with the case as it now stands."""
-        from api.case_service import load_visible_case, read_snapshot, send_update
+        """Check the caller may read the case, send the update, answer with the case as it now stands and they may see it."""
+        from api.case_service import case_for, load_visible_case, send_update
 
         record = await load_visible_case(self.session, self.actor, case_id, snapshot=False)
         if check is not None:
@@ -97,7 +105,7 @@ class CaseCall:
             client=self.client, sessions=self.request.app.state.sessions, case_id=record.id, update=update,
             payload=payload, actor=self.actor, idempotency_key=self.idempotency_key, audit_context=audit,
         )
-        return read_snapshot(self.settings, snap)
+        return await case_for(self.session, self.settings, self.actor, record, snap)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -122,8 +130,9 @@ def require_roles(*roles: Role, detail: str, levels: Collection[Level] | None = 
 
 # Who may call a route, one alias per kind of caller; the route declares it in its signature.
 AuditorDep = Annotated[Actor, Depends(require_roles(Role.AUDITOR, Role.ADMIN, detail="the audit endpoints are for auditors"))]
+# The fund authority (住建局) alone records money received into the fund; an administrator runs the system, not the fund.
 FundAuthorityDep = Annotated[Actor, Depends(require_roles(
-    Role.HOUSING_BUREAU, Role.ADMIN, detail="deposits are recorded by the housing bureau (fund authority)"))]
+    Role.HOUSING_BUREAU, detail="deposits are recorded by the housing bureau (fund authority)"))]
 RoutingAdminDep = Annotated[Actor, Depends(require_roles(Role.ADMIN, detail="only an administrator edits the routing table"))]
 # 个人信息保护法 Art. 6 (minimum necessary): only the roles that work tickets read the ledger; owners get 403.
 TicketWorkerDep = Annotated[Actor, Depends(require_roles(*LEDGER_ROLES, detail="your role has no access to the ticket ledger"))]

@@ -197,3 +197,20 @@ def plan_tail(
         append.append(event)
         position += 1
     return TailPlan(withdraw=withdraw, append=append)
+
+
+# Records that are not cases keep a chain of their own in the audit log, under a key of their own
+# (the log's ``case_id`` column names the chain): a household's fund account, an estate's committee.
+def account_chain(household_id: str) -> str:
+    """The audit chain of a household's fund account (分户账): its deposits."""
+    return f"fund-account:{household_id}"
+
+
+def committee_chain(estate_id: str) -> str:
+    """The audit chain of an estate's owners' committee registry: registrations by the street office."""
+    return f"owners-committee:{estate_id}"
+
+
+def request_digest(*parts: str) -> str:
+    """A fixed-length key for a request (who sent it and its Idempotency-Key), whatever their length."""
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()

@@ -44,6 +44,23 @@ def seat_errors(seats: int, rules: ElectionRules = ELECTION) -> list[str]:
     return errors
 
 
+def committee_member_errors(members: list[tuple[str, str]], owners_of_record: dict[str, str]) -> list[dict[str, Any]]:
+    """Each member of a committee is an owner of the estate, named by their unit (潍坊 Art. 34: 业主委员会成员
+    应当为本物业服务区域的自然人业主): ``members`` as (name, unit), ``owners_of_record`` the estate's units and their owners."""
+    errors: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, (name, unit) in enumerate(members):
+        loc = ["body", "members", str(i)]
+        if unit not in owners_of_record:
+            errors.append(_error([*loc, "household_id"], f"{unit} is not a unit of this estate"))
+        elif owners_of_record[unit] != name.strip():
+            errors.append(_error([*loc, "name"], f"the owner of record of {unit} is not {name}"))
+        if unit in seen:
+            errors.append(_error([*loc, "household_id"], f"{unit} is named twice"))
+        seen.add(unit)
+    return errors
+
+
 def check_group(data: GroupData, rules: ElectionRules = ELECTION) -> None:
     """潍坊 Art. 30: ≥ 7 members, odd, owners ≥ 1/2, led by the street's representative; plus the seats."""
     errors: list[dict[str, Any]] = []

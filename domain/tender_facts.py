@@ -159,10 +159,13 @@ class TenderPublicFacts(BaseModel):
     publicity: Publicity | None = None
     winner: str | None = None
     awarded_at: datetime | None = None
-    # The caller's own bid and refusal, and how many valid bids there are.
+    # The caller's own bid and refusal, and how many valid bids there are once they are opened
+    # (None before: not even the number of bids is known to the bidders, 招标投标法 Art. 22).
     bids: list[Bid] = Field(default_factory=list)
     refused_bids: list[RefusedBid] = Field(default_factory=list)
-    bid_count: int = 0
+    bid_count: int | None = None
+    # The caller's own objections to the result, with their answers (实施条例 Art. 54).
+    objections: list[Objection] = Field(default_factory=list)
     # The committee, once the award has released it (招标投标法 Art. 37).
     expert_draw: ExpertDrawFacts | None = None
 
@@ -204,15 +207,30 @@ class TenderFacts(BaseModel):
         """The result is out: the committee's names may be read (招标投标法 Art. 37)."""
         return self.awarded_at is not None
 
-    def public(self, company_id: str | None) -> TenderPublicFacts:
-        """The tender as ``company_id`` may read it before the award."""
+    @property
+    def bids_opened(self) -> bool:
+        """The current round's bids were opened at its deadline: it closed with enough valid bids (招标投标法
+        Arts. 28, 34). Until then, and for a round with too few, the bids stay sealed."""
+        return any(r.round == self.round and r.valid_bids >= self.rules.min_valid_bids for r in self.rounds)
+
+    def sealed(self) -> TenderFacts:
+        """The facts with the bids left out until they are opened (招标投标法 Arts. 22, 28, 36)."""
+        if self.bids_opened:
+            return self
+        return self.model_copy(update={"bids": [], "refused_bids": []})
+
+    def public(self, company_id: str | None, subject: str | None = None) -> TenderPublicFacts:
+        """The tender as the public reads it, with the bid of ``company_id`` (a bidder reading its own) and the
+        objections ``subject`` raised."""
         return TenderPublicFacts(
             selection=self.selection, selection_label=self.selection_label, method=self.method,
             method_label=self.method_label, tie_rule=self.tie_rule, summary=self.summary, round=self.round,
             published_at=self.published_at, bid_deadline=self.bid_deadline, clarifications=self.clarifications,
             estate_name=self.estate_name, resettlement=self.resettlement, ranking=self.ranking, publicity=self.publicity,
             winner=self.winner, awarded_at=self.awarded_at,
-            bids=[b for b in self.bids if b.company_id == company_id],
-            refused_bids=[b for b in self.refused_bids if b.company_id == company_id],
-            bid_count=len(self.bids), expert_draw=self.expert_draw if self.released else None,
+            bids=[b for b in self.bids if company_id is not None and b.company_id == company_id],
+            refused_bids=[b for b in self.refused_bids if company_id is not None and b.company_id == company_id],
+            bid_count=len(self.bids) if self.bids_opened else None,
+            objections=[o for o in self.objections if subject is not None and o.by == subject],
+            expert_draw=self.expert_draw if self.released else None,
         )

@@ -7,12 +7,15 @@ re-handling (重办); unsatisfied again → supervision order (督办).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.access import Role
+from domain.read_access import Access
 from domain.routing import Unit, UnitKind
 from domain.rules import TICKET, TicketRules
 from domain.tasks import DecisionRefused, RefusalKind
@@ -196,6 +199,16 @@ class CallbackData(BaseModel):
 LEDGER_ROLES = frozenset({
     Role.DISPATCHER, Role.CLERK, Role.STREET_OFFICE, Role.COMMUNITY, Role.PROPERTY_COMPANY, Role.DEPARTMENT,
     Role.JOINT_MEETING, Role.HOUSING_BUREAU, Role.AUDITOR, Role.ADMIN,
+})
+
+# How each role reaches tickets, through every route (the case, its timeline, the inbox, the ledger):
+# the roles that work tickets by jurisdiction (a company or department: the tickets it handles); the
+# joint meeting only those escalated to it; owners, owners' representatives and committees never,
+# a complaint is not theirs to read (个人信息保护法 Art. 6); anyone else only a ticket they were given.
+TICKET_ACCESS: Mapping[Role, Access] = MappingProxyType({
+    **dict.fromkeys(LEDGER_ROLES - {Role.JOINT_MEETING}, Access.JURISDICTION),
+    **dict.fromkeys((Role.JOINT_MEETING, Role.EXPERT, Role.BUREAU_SUPERVISOR, Role.PRICING_AGENCY), Access.TASKS),
+    **dict.fromkeys((Role.OWNER, Role.OWNER_REP, Role.OWNERS_COMMITTEE), Access.NONE),
 })
 
 # Decisions that must say why: what the caller, the unit and the auditor read afterwards.

@@ -62,6 +62,19 @@ def group_members(cast: Cast, owners: int = 4, size: int = 7) -> list[dict[str, 
     return members
 
 
+async def sitting_committee(sessions: Sessions, cast: Cast, size: int = 5, **terms: Any) -> dict[str, Any]:
+    """A registration of a sitting committee (PUT /owners-committees/{estate}): ``size`` owners of the estate,
+    named as the registry names them, with its reason and document; ``terms`` adds or replaces fields."""
+    async with sessions() as s:
+        rows = (await s.execute(select(Household.id, Household.owner_name).where(Household.id.in_(cast.households[:size])))).all()
+    names = {h: name for h, name in rows}  # noqa: C416
+    return {
+        "members": [{"name": names[h], "household_id": h} for h in cast.households[:size]],
+        "term_start": "2024-01-01T00:00:00+08:00", "term_end": "2029-01-01T00:00:00+08:00",
+        "reason": "录入系统上线前已备案的业主委员会", "document_ref": "QZ-YWH-2024-003 备案证明", **terms,
+    }
+
+
 class ElectionDriver(CaseDriver):
     """A 业委会选举换届 case; the street office reads it, since it sees every finding."""
 

@@ -37,4 +37,5 @@ SPEC = ProcessSpec(
     },
     facts_model=FundFacts, rules=FUND_EMERGENCY, demo_rules=FUND_EMERGENCY_DEMO, start_input=start_input, activities=activities,
     router="api.routes.fund_emergency:router",
+    read_policy="api.routes.fund_view:READ_POLICY",
 )

@@ -39,4 +39,5 @@ SPEC = ProcessSpec(
     },
     facts_model=TenderFacts, rules=TENDER, demo_rules=TENDER_DEMO, start_input=start_input, activities=activities,
     router="api.routes.tender:router",
+    read_policy="api.routes.tender_view:READ_POLICY",
 )

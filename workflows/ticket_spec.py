@@ -38,4 +38,5 @@ SPEC = ProcessSpec(
     },
     facts_model=TicketFacts, rules=TICKET, start_input=start_input, activities=activities, helper_workflows=(TicketMonthlyReportWorkflow,),
     router="api.routes.ticket:router",
+    read_policy="api.routes.ticket_view:READ_POLICY",
 )

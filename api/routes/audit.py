@@ -13,8 +13,9 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.case_service import load_visible_case, timeline_of
 from api.deps import AuditorDep, ClientDep, SessionDep, rate_limited
-from api.errors import Conflict, Gone, Unavailable
+from api.errors import Conflict, Forbidden, Gone, Unavailable
 from api.limits import DateFrom, DateTo, Offset
+from api.read_policy import case_access, policy_for
 from api.routes.cases import summary_of
 from api.schemas import CasePage, TimelineEntry
 from core.archive_store import make_object_store
@@ -41,13 +42,14 @@ async def search(
 ) -> CasePage:
     flt = CaseFilter(kind=kind, status=status.value if status else None, street_id=street_id,
                      community_id=community_id, estate_id=estate_id, created_from=created_from, created_to=created_to)
-    total, rows = await search_cases(session, auditor, flt, key=key, actor_subject=actor, limit=limit, offset=offset)
+    total, rows = await search_cases(session, auditor, flt, key=key, actor_subject=actor, limit=limit, offset=offset,
+                                     access=case_access(auditor))
     return CasePage(total=total, items=[summary_of(r) for r in rows])
 
 
 @router.get("/cases/{case_id}/timeline", response_model=list[TimelineEntry], summary="The case's timeline, refused attempts included")
 async def timeline(case_id: str, session: SessionDep, auditor: AuditorDep) -> list[TimelineEntry]:
-    return await timeline_of(session, await load_visible_case(session, auditor, case_id))
+    return await timeline_of(session, await load_visible_case(session, auditor, case_id), viewer=auditor)
 
 
 def get_archive(request: Request) -> HistoryArchive:
@@ -120,7 +122,11 @@ async def _find_history(client: Client, archive: HistoryArchive, case_id: str, s
 )
 async def raw_history(case_id: str, session: SessionDep, auditor: AuditorDep, client: ClientDep, archive: ArchiveDep,
                       source: SourceQuery = HistorySource.AUTO) -> Response:
-    await load_visible_case(session, auditor, case_id)
+    record = await load_visible_case(session, auditor, case_id)
+    # The history holds every payload the case received: what the read policy seals stays sealed here too.
+    sealed = policy_for(record.kind).history_sealed(record)
+    if sealed is not None:
+        raise Forbidden(sealed)
     await session.close()
     found = await _find_history(client, archive, case_id, source)
     if found.tampered is not None:

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.case_service import load_visible_case, read_snapshot, timeline_of
-from api.read_policy import policy_for
+from api.case_service import case_for, load_visible_case, timeline_of
+from api.read_policy import case_access
 from api.deps import ActorDep, CaseCallDep, SessionDep, SettingsDep
 from api.errors import Forbidden
 from api.limits import DateFrom, DateTo, Offset
@@ -23,7 +23,7 @@ from api.schemas import (
 )
 from db.models import CaseRecord
 from db.repositories import cases as cases_repo
-from domain.cases import CASE_STATUS_LABELS, CaseSnapshot, CaseStatus
+from domain.cases import CASE_STATUS_LABELS, CaseStatus
 from core.registry import process_label
 from domain.tasks import DecisionInput, ReassignInput, WithdrawInput
 
@@ -51,7 +51,7 @@ async def list_cases(
         kind=kind, status=status.value if status else None, street_id=street_id, community_id=community_id,
         estate_id=estate_id, initiator=initiator, created_from=created_from, created_to=created_to,
     )
-    total, rows = await cases_repo.list_cases(session, actor, flt, limit=limit, offset=offset)
+    total, rows = await cases_repo.list_cases(session, actor, flt, limit=limit, offset=offset, access=case_access(actor))
     return CasePage(total=total, items=[summary_of(r) for r in rows])
 
 
@@ -68,9 +68,7 @@ def summary_of(r: CaseRecord) -> CaseSummary:
 
 @router.get("/{case_id}", response_model=CaseRead, summary="A case: step, open tasks, amounts, deadlines")
 async def get_case(case_id: str, session: SessionDep, actor: ActorDep, settings: SettingsDep) -> CaseRead:
-    record = await load_visible_case(session, actor, case_id)
-    case = read_snapshot(settings, CaseSnapshot.model_validate(record.snapshot))
-    return await policy_for(record.kind).view(session, actor, record, case)
+    return await case_for(session, settings, actor, await load_visible_case(session, actor, case_id))
 
 
 @router.get("/{case_id}/timeline", response_model=list[TimelineEntry], summary="Who did what, when, in which role")

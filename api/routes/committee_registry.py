@@ -1,11 +1,14 @@
 """The owners' committee registry: the body acting for an estate's owners, its term and members.
 
 Registering a sitting committee arms its re-election timer (潍坊 Art. 40); an election records
-its own committee when it ends.
+its own committee when it ends. A registration names owners of the estate by their units, states
+its reason and document, is kept in the estate's registry audit chain, and replaces an elected
+committee only when it names the election it replaces.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,15 +18,17 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from api.deps import ActorDep, ClientDep, CommitteeRegistrarDep, SessionDep, SettingsDep
-from api.errors import Forbidden, Invalid, NotFound, Unavailable
+from api.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from api.schemas import Labelled
+from db.repositories import audit as audit_repo
 from db.repositories import election as election_repo
 from db.session import after_commit, hold_write_gate
 from db.repositories import reference as reference_repo
 from domain.access import Actor, Scope, covers
-from domain.election_checks import reelection_starts_at, reelection_vote_by, seat_errors, term_end
 from core.registry import REGISTRY
+from domain.audit import AuditEvent, committee_chain
 from domain.election import PROCESS_KIND
+from domain.election_checks import committee_member_errors, reelection_starts_at, reelection_vote_by, seat_errors, term_end
 from domain.rules import ElectionRules
 from workflows.election_term import (
     CommitteeTermInput,
@@ -36,8 +41,10 @@ BODY_LABELS = {"owners_committee": "业主委员会", "management_committee": "�
 
 
 class CommitteeMember(BaseModel):
+    """A member: an owner of the estate, named as the registry names the owner of their unit (潍坊 Art. 34)."""
+
     name: str = Field(min_length=1, max_length=100)
-    household_id: str | None = Field(default=None, max_length=64)
+    household_id: str = Field(min_length=1, max_length=64)
     party_member: bool = False
 
 
@@ -48,6 +55,11 @@ class CommitteeRecordCreate(BaseModel):
     # With an offset: a naive time cannot be compared with the other or armed as a timer (422 instead).
     term_start: AwareDatetime
     term_end: AwareDatetime
+    reason: str = Field(min_length=1, max_length=500, examples=["录入系统上线前已备案的业主委员会"])
+    document_ref: str = Field(min_length=1, max_length=200, description="the filing or certificate the registration rests on",
+                              examples=["QZ-YWH-2024-003 备案证明"])
+    # A committee an election put in the registry is replaced only by naming that election's case.
+    replaces_elected_case: str | None = Field(default=None, max_length=128)
 
 
 class CommitteeRegistryRead(BaseModel):
@@ -117,12 +129,35 @@ async def register_committee(
     )
     if errors:
         raise Invalid("; ".join(errors))
+    units = [m.household_id for m in body.members]
+    member_errors = committee_member_errors([(m.name, m.household_id) for m in body.members],
+                                            await reference_repo.owners_of_record(session, estate_id, units))
+    if member_errors:
+        raise Invalid("every member must be an owner of the estate, named as the registry names the owner of their unit",
+                      errors=member_errors)
     await hold_write_gate(session)
+    current = await election_repo.registry(session, estate_id)
+    elected = current.elected_case_id if current is not None else None
+    if elected is not None and body.replaces_elected_case != elected:
+        raise Conflict(f"the committee elected in case {elected} is registered: to replace it, name that case in "
+                       "replaces_elected_case, with the reason and the document", case_id=elected)
+    previous = _registry_read(current, estate_id).model_dump(mode="json", include={"body", "members", "term_start", "term_end", "elected_case_id"})
+    at = datetime.now(UTC)
     row, _ = await election_repo.record_committee(
         session, estate_id=estate_id, members=[m.model_dump() for m in body.members], seats=len(body.members),
-        term_start=body.term_start, term_end=body.term_end, case_id=None, at=datetime.now(UTC),
+        term_start=body.term_start, term_end=body.term_end, case_id=None, at=at,
         reelection_starts_at=reelection_starts_at(body.term_end, rules), reelection_vote_by=reelection_vote_by(body.term_end, rules),
     )
+    # The estate's registry keeps its own audit chain: who registered which committee, why, on what document,
+    # and what it replaced.
+    event = AuditEvent(
+        key=f"{committee_chain(estate_id)}:{uuid.uuid4()}", at=at, kind="registration", actor_subject=actor.subject,
+        actor_name=actor.name, actor_role=",".join(r.value for r in actor.roles), actor_organisation=actor.organisation,
+        decision="register", comment=body.reason,
+        data={"document_ref": body.document_ref, "members": [m.model_dump() for m in body.members],
+              "term_start": body.term_start.isoformat(), "term_end": body.term_end.isoformat(), "replaced": previous},
+    )
+    await audit_repo.append_events(session, committee_chain(estate_id), [event])
 
     async def arm_reelection_timer() -> None:
         try:

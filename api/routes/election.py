@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from api.case_service import CasePlace, estate_for_start, read_snapshot, start_case, started_case
+from api.case_service import CasePlace, case_for, estate_for_start, start_case, started_case
 from api.deps import (
     ActorDep,
     CaseCallDep,
@@ -19,19 +19,11 @@ from api.deps import (
 )
 from api.errors import Conflict, Forbidden, Invalid
 from api.routes import committee_registry, election_ballots, election_owners
-from api.routes.election_view import (
-    ORGANISERS,
-    PREFIX,
-    election_case,
-    filtered,
-    filtered_view,
-    own_units,
-)
+from api.routes.election_view import ORGANISERS, PREFIX, election_case
 from api.schemas import CaseRead
 from db.repositories import cases as cases_repo
 from db.repositories import election as election_repo
 from domain.access import Role
-from domain.cases import CaseSnapshot
 from domain.election import (
     ELECTION_KIND_LABELS,
     PROCESS_KIND,
@@ -89,28 +81,22 @@ async def nominate(case_id: str, body: NominationData, call: CaseCallDep) -> Cas
         owned = await election_repo.owner_households(call.session, record.estate_id or "", call.actor.subject)
         if body.household_id not in owned:
             raise Forbidden("a self-nomination is for one of your own units")
-    own = await own_units(call.session, call.actor, record)
     payload = NominationInput(data=body, actor=call.actor)
-    case = await call.update(case_id, "nominate", payload, {"decision": "nominate", "step": "nomination", "data": body.model_dump(mode="json")})
-    return filtered(case, call.actor, own)
+    return await call.update(case_id, "nominate", payload, {"decision": "nominate", "step": "nomination", "data": body.model_dump(mode="json")})
 
 
 @router.post(f"{PREFIX}/{{case_id}}/objections", response_model=CaseRead,
              summary="Object to an owner's identity, a vote weight or a candidate during the notice (山东 Art. 22)")
 async def object_to_notice(case_id: str, body: ObjectionData, call: CaseCallDep) -> CaseRead:
-    record = await election_case(call.session, call.actor, case_id)
-    own = await own_units(call.session, call.actor, record)
+    await election_case(call.session, call.actor, case_id)
     payload = ObjectionInput(data=body, actor=call.actor)
-    case = await call.update(case_id, "object", payload, {"decision": "object", "step": "candidate_notice"})
-    return filtered(case, call.actor, own)
+    return await call.update(case_id, "object", payload, {"decision": "object", "step": "candidate_notice"})
 
 
 @router.get(f"{PREFIX}/{{case_id}}", response_model=CaseRead,
             summary="An election case; owners see candidates' names and outcomes, not others' findings or objectors")
 async def read_election(case_id: str, session: SessionDep, actor: ActorDep, settings: SettingsDep) -> CaseRead:
-    record = await election_case(session, actor, case_id)
-    case = read_snapshot(settings, CaseSnapshot.model_validate(record.snapshot))
-    return await filtered_view(session, actor, record, case)
+    return await case_for(session, settings, actor, await election_case(session, actor, case_id))
 
 
 # After this module's own routes, in the order the API has always listed them.

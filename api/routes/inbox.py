@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import ActorDep, SessionDep
 from api.limits import Offset
+from api.read_policy import case_access
 from api.schemas import InboxItem, Labelled, decision_l, role_l
 from db.repositories import cases as cases_repo
 from domain.access import Role
@@ -21,7 +22,7 @@ async def inbox(
     session: SessionDep, actor: ActorDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Offset = 0,
 ) -> list[InboxItem]:
-    rows = await cases_repo.inbox(session, actor, limit=limit, offset=offset)
+    rows = await cases_repo.inbox(session, actor, limit=limit, offset=offset, access=case_access(actor))
     return [
         InboxItem(
             case_id=r.case_id, case_title=r.case_title, kind=r.kind, task_id=r.task_id,

@@ -1,4 +1,9 @@
-"""Reference data and the fund ledger: who am I, estates, households, accounts, deposits."""
+"""Reference data and the fund ledger: who am I, estates, households, accounts, deposits.
+
+A household's ledger and balance are for its owner of record, the estate's owners' committee (the
+residents' committee where there is none), the fund authority and auditors
+(``domain.read_access.reads_unit_ledger``); the household list shows the others no balance.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,24 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
-from api.deps import ActorDep, FundAuthorityDep, SessionDep
-from api.errors import Forbidden, NotFound
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.deps import ActorDep, FundAuthorityDep, RequiredIdempotencyKey, SessionDep
+from api.errors import Conflict, Forbidden, NotFound
 from api.limits import Offset
 from api.schemas import Labelled, role_l
+from db.models import Estate, LedgerEntry
+from db.repositories import audit as audit_repo
+from db.repositories import election as election_repo
 from db.repositories import fund as fund_repo
 from db.repositories import reference as reference_repo
 from db.session import hold_write_gate
-from domain.access import LEVEL_LABELS, Scope, covers
+from domain.access import LEVEL_LABELS, Actor, Role, Scope, covers
+from domain.audit import AuditEvent, account_chain, request_digest
+from domain.read_access import reads_unit_ledger
 
 router = APIRouter(tags=["reference"])
 
@@ -89,15 +101,29 @@ class HouseholdRead(BaseModel):
     top_up_due_at: datetime | None
 
 
-@router.get("/estates/{estate_id}/households", response_model=list[HouseholdRead], summary="Households with their fund balances")
+def _estate_scope(estate: Estate) -> Scope:
+    return Scope(street_id=estate.street_id, community_id=estate.community_id, estate_id=estate.id)
+
+
+async def _own_units(session: AsyncSession, actor: Actor, estate_id: str) -> set[str]:
+    """The units the owner records give to ``actor`` in the estate (none unless they sign in as an owner)."""
+    if Role.OWNER not in actor.roles:
+        return set()
+    return set(await election_repo.owner_households(session, estate_id, actor.subject))
+
+
+@router.get("/estates/{estate_id}/households", response_model=list[HouseholdRead],
+            summary="Households; their fund balances for the ledgers' readers (an owner: their own units')")
 async def households(
     estate_id: str, session: SessionDep, actor: ActorDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200, offset: Offset = 0,
 ) -> list[HouseholdRead]:
-    await _visible_estate(session, actor, estate_id)
+    estate = await _visible_estate(session, actor, estate_id)
+    scope, committee = _estate_scope(estate), estate.has_owners_committee
+    own = await _own_units(session, actor, estate_id)
     out = []
     for h in await reference_repo.households_of_estate(session, estate_id, limit, offset):
-        acc = await fund_repo.account(session, h.id)
+        acc = await fund_repo.account(session, h.id) if reads_unit_ledger(actor, scope, h.id, own, has_owners_committee=committee) else None
         out.append(HouseholdRead(id=h.id, unit_id=h.unit_id, room=h.room, area_m2=h.area_m2,
                                  balance_fen=acc.balance_fen if acc else None, top_up_due_at=acc.top_up_due_at if acc else None))
     return out
@@ -110,7 +136,13 @@ class LedgerLine(BaseModel):
     amount_fen: int
     balance_after_fen: int
     case_id: str | None
-    memo: str | None
+    memo: str | None = Field(description="a deposit's reason; a payment's description")
+    recorded_by: str | None = Field(default=None, description="who recorded a deposit (the fund authority's user)")
+
+
+def ledger_line(e: LedgerEntry) -> LedgerLine:
+    return LedgerLine(id=e.id, at=e.at, kind=e.kind, amount_fen=e.amount_fen, balance_after_fen=e.balance_after_fen,
+                      case_id=e.case_id, memo=e.memo, recorded_by=e.recorded_by)
 
 
 class FundAccountRead(BaseModel):
@@ -131,29 +163,57 @@ async def _visible_household(session, actor, household_id: str):  # type: ignore
     return h
 
 
-@router.get("/households/{household_id}/fund", response_model=FundAccountRead, summary="A household's fund account and ledger (分户账)")
+@router.get("/households/{household_id}/fund", response_model=FundAccountRead,
+            summary="A household's fund account and ledger (分户账): its owner, the estate's committee, the fund authority, auditors")
 async def fund_account(household_id: str, session: SessionDep, actor: ActorDep) -> FundAccountRead:
     h = await _visible_household(session, actor, household_id)
+    estate = await reference_repo.estate(session, h.estate_id)
+    assert estate is not None  # the household's estate was just read
+    if not reads_unit_ledger(actor, _estate_scope(estate), h.id, await _own_units(session, actor, h.estate_id),
+                             has_owners_committee=estate.has_owners_committee):
+        raise Forbidden("a household's fund ledger is for its owner, the estate's owners' committee, the fund authority and auditors")
     acc = await fund_repo.account(session, household_id)
     if acc is None:
         raise NotFound(f"household {household_id} has no fund account")
     return FundAccountRead(
         household_id=h.id, estate_id=h.estate_id, area_m2=h.area_m2, balance_fen=acc.balance_fen,
         initial_deposit_fen=acc.initial_deposit_fen, top_up_due_at=acc.top_up_due_at,
-        ledger=[LedgerLine(id=e.id, at=e.at, kind=e.kind, amount_fen=e.amount_fen, balance_after_fen=e.balance_after_fen,
-                           case_id=e.case_id, memo=e.memo) for e in await fund_repo.ledger(session, household_id)],
+        ledger=[ledger_line(e) for e in await fund_repo.ledger(session, household_id)],
     )
 
 
 class DepositCreate(BaseModel):
-    amount_fen: int = Field(gt=0, le=1_000_000_000, examples=[500000])
-    memo: str | None = Field(default=None, max_length=500, examples=["续交维修资金"])
+    """Money the fund authority received for a household's account: an exact number of fen, and why."""
+
+    # Strict: true, "100" and 100.0 are refused rather than read as an amount of money.
+    amount_fen: int = Field(gt=0, le=1_000_000_000, strict=True, examples=[500000])
+    reason: str = Field(min_length=1, max_length=500, examples=["续交维修资金（潍坊 Art. 66）"])
 
 
 @router.post("/households/{household_id}/fund/deposits", response_model=LedgerLine, status_code=status.HTTP_201_CREATED,
-             summary="Record a deposit or top-up (续交) received by the fund authority")
-async def deposit(household_id: str, body: DepositCreate, session: SessionDep, actor: FundAuthorityDep) -> LedgerLine:
+             summary="Record a deposit or top-up (续交) received by the fund authority; Idempotency-Key required")
+async def deposit(
+    household_id: str, body: DepositCreate, response: Response, session: SessionDep, actor: FundAuthorityDep,
+    idempotency_key: RequiredIdempotencyKey,
+) -> LedgerLine:
     await _visible_household(session, actor, household_id)
     await hold_write_gate(session)  # SQLite: the balance is read and written in one turn
-    e = await fund_repo.deposit(session, household_id=household_id, amount_fen=body.amount_fen, at=datetime.now(timezone.utc), memo=body.memo)
-    return LedgerLine(id=e.id, at=e.at, kind=e.kind, amount_fen=e.amount_fen, balance_after_fen=e.balance_after_fen, case_id=e.case_id, memo=e.memo)
+    key = f"deposit:{request_digest(actor.subject, idempotency_key)}"
+    earlier = await fund_repo.deposit_of_key(session, key)
+    if earlier is not None:
+        if (earlier.household_id, earlier.amount_fen, earlier.memo) != (household_id, body.amount_fen, body.reason):
+            raise Conflict("this Idempotency-Key was used for another deposit; nothing was recorded")
+        response.status_code = status.HTTP_200_OK
+        return ledger_line(earlier)
+    at = datetime.now(timezone.utc)
+    e = await fund_repo.deposit(session, household_id=household_id, amount_fen=body.amount_fen, at=at, memo=body.reason,
+                                recorded_by=actor.subject, key=key)
+    # The account's own audit chain: who recorded what, when and why. Its key is the request's, so a
+    # concurrent copy of the request (another account included) fails whole here instead of paying twice.
+    event = AuditEvent(
+        key=key, at=at, kind="deposit", actor_subject=actor.subject, actor_name=actor.name,
+        actor_role=",".join(r.value for r in actor.roles), actor_organisation=actor.organisation, decision="deposit",
+        comment=body.reason, data={"ledger_id": e.id, "amount_fen": e.amount_fen, "balance_after_fen": e.balance_after_fen},
+    )
+    await audit_repo.append_events(session, account_chain(household_id), [event], maybe_stored=False)
+    return ledger_line(e)

@@ -1,7 +1,7 @@
 """招标 + 新旧物业衔接: publish a tender, register bids, clarify, object, read the draw; the expert pool.
 
-Bidders (company users) read a tender through a filtered view: the committee's names stay out of
-it until the award (招标投标法 Art. 37), and they see only their own bid and objections.
+Who reads what of a tender (sealed bids, the public part every company reads) is its read policy,
+``api.routes.tender_view``, which every route showing the case applies.
 """
 
 from __future__ import annotations
@@ -12,17 +12,15 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
-from api.case_service import CasePlace, can_see, estate_for_start, load_visible_case, read_snapshot, send_update, start_case, started_case
+from api.case_service import CasePlace, case_for, estate_for_start, load_visible_case, send_update, start_case, started_case
 from api.deps import ActorDep, BidderDep, CaseCallDep, ClientDep, ExpertPoolReaderDep, IdempotencyKey, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from core.registry import REGISTRY
 from api.schemas import CaseRead
 from core.settings import Settings
 from db.models import CaseRecord
-from db.repositories import cases as cases_repo
 from db.repositories import tender as tender_repo
-from domain.access import Actor, Level, Role
-from domain.cases import CaseSnapshot
+from domain.access import Actor, Role
 from domain.expert_draw import CommitteePlan, DrawRound, verify_round
 from domain.tasks import DecisionRefused
 from domain.rules import TenderRules
@@ -85,35 +83,13 @@ class ExpertRead(BaseModel):
     related_company_ids: list[str]
 
 
-def _is_company_user(actor: Actor) -> bool:
-    return actor.jurisdiction.level == Level.COMPANY
+def _facts(record: CaseRecord) -> TenderFacts:
+    return TenderFacts.model_validate(record.snapshot.get("facts", {}))
 
 
-def _facts(snap: CaseSnapshot) -> TenderFacts:
-    return TenderFacts.model_validate(snap.facts)
-
-
-def bidder_view(snap: CaseSnapshot, company_id: str | None) -> CaseSnapshot:
-    """The tender as a company sees it: public facts, its own bid, no committee names before the award."""
-    facts = _facts(snap).public(company_id).model_dump(mode="json")
-    tasks = [t for t in snap.tasks if company_id is not None and t.scope.company_id == company_id]
-    return snap.model_copy(update={"facts": facts, "tasks": tasks})
-
-
-def _read_for(actor: Actor, record: CaseRecord, snap: CaseSnapshot, settings: Settings) -> CaseRead:
-    if _is_company_user(actor) and not (_facts(snap).released and can_see(actor, record)):
-        snap = bidder_view(snap, actor.jurisdiction.id)
-    return read_snapshot(settings, snap)
-
-
-async def _tender_record(session: SessionDep, actor: Actor, case_id: str) -> CaseRecord:
-    """A published tender is public to every company; others need the case in their jurisdiction."""
-    if _is_company_user(actor):
-        record = await cases_repo.get_case(session, case_id)
-        if record is None:
-            raise NotFound(f"no case {case_id}")
-    else:
-        record = await load_visible_case(session, actor, case_id)
+async def _tender_record(session: SessionDep, actor: Actor, case_id: str, *, snapshot: bool = True) -> CaseRecord:
+    """A tender the caller may read (every company may: it is a public announcement); 404 otherwise."""
+    record = await load_visible_case(session, actor, case_id, snapshot=snapshot)
     if record.kind != PROCESS_KIND:
         raise NotFound(f"no tender {case_id}")
     return record
@@ -152,17 +128,16 @@ async def start(
 
 @router.get("/cases/tender/{case_id}", response_model=CaseRead, summary="A tender; bidders see the public part only")
 async def get_tender(case_id: str, session: SessionDep, actor: ActorDep, settings: SettingsDep) -> CaseRead:
-    record = await _tender_record(session, actor, case_id)
-    return _read_for(actor, record, CaseSnapshot.model_validate(record.snapshot), settings)
+    return await case_for(session, settings, actor, await _tender_record(session, actor, case_id))
 
 
 async def _bidder_update(request: Request, session: SessionDep, actor: Actor, client: ClientDep, settings: Settings,
                          case_id: str, update: str, payload: BaseModel, audit: dict[str, Any], key: str | None) -> CaseRead:
-    record = await _tender_record(session, actor, case_id)
+    record = await _tender_record(session, actor, case_id, snapshot=False)
     await session.close()  # no connection held while Temporal works
     snap = await send_update(client=client, sessions=request.app.state.sessions, case_id=record.id, update=update,
                              payload=payload, actor=actor, idempotency_key=key, audit_context=audit)
-    return _read_for(actor, record, snap, settings)
+    return await case_for(session, settings, actor, record, snap)
 
 
 @router.post("/cases/tender/{case_id}/bids", response_model=CaseRead, summary="Register your company's bid (投标); refused with the reason if ineligible")
@@ -205,7 +180,7 @@ async def object_to_result(
             summary="The expert draw as recorded: eligible pool, exclusions with reasons, random values, choice, re-derived")
 async def draw(case_id: str, session: SessionDep, actor: ActorDep) -> DrawRead:
     record = await _tender_record(session, actor, case_id)
-    facts = _facts(CaseSnapshot.model_validate(record.snapshot))
+    facts = _facts(record)
     if not facts.released and not actor.has_any(DRAW_READERS):
         # 实施条例 Art. 46: the committee's names stay confidential until the result is set.
         raise Forbidden("the committee stays confidential until the award, except to the housing bureau and auditors")

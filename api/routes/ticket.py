@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
-from api.case_service import CasePlace, can_see, estate_for_start, read_snapshot, start_case, started_case
+from api.case_service import CasePlace, can_see, estate_for_start, load_visible_case, read_snapshot, start_case, started_case
 from api.deps import ActorDep, CaseCallDep, ClientDep, SessionDep, SettingsDep, TicketWorkerDep, rate_limited
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.limits import CityDay, Offset, date_query
@@ -23,7 +23,8 @@ from db.models import CaseRecord, Ticket
 from db.repositories import cases as cases_repo
 from db.repositories import ticket as ticket_repo
 from db.repositories import ticket_routing as routing_repo
-from domain.access import Actor, Level, Role
+from api.routes.ticket_view import may_read_contact
+from domain.access import Actor, Role
 from domain.cases import CASE_STATUS_LABELS, CaseSnapshot, CaseStatus
 from domain.routing import UNIT_KIND_LABELS
 from domain.tasks import CARD_LABELS, Card
@@ -113,7 +114,8 @@ async def _existing(session, actor: Actor, key: str) -> CaseRecord | None:  # ty
     if record is None or (record.version < 0 and earlier.actor_subject == actor.subject):
         return None  # registered but never started: the same caller's retry starts it
     if not can_see(actor, record):
-        raise Conflict(f"this reference is already registered as ticket {record.id}")
+        # Which ticket, and where, is not this caller's to know: the reference is simply taken.
+        raise Conflict("this reference is already registered for a ticket outside your jurisdiction")
     return record
 
 
@@ -253,28 +255,15 @@ class ContactRead(BaseModel):
     phone: str
 
 
-def may_read_contact(actor: Actor, t: Ticket) -> bool:
-    """The hotline centre, and the lead unit that must call the caller, may read the contact."""
-    if actor.has_any([Role.DISPATCHER]) and actor.jurisdiction.level == Level.CITY:
-        return True
-    j = actor.jurisdiction
-    match t.lead_unit_kind:
-        case "department" | "company":
-            return j.level in (Level.DEPARTMENT, Level.COMPANY) and j.id == t.lead_unit_id
-        case "street":
-            return actor.has_any([Role.STREET_OFFICE]) and j.level == Level.STREET and j.id == t.street_id
-        case "community":
-            return actor.has_any([Role.COMMUNITY]) and j.level == Level.COMMUNITY and j.id == t.community_id
-    return False
-
-
 @router.get("/{ticket_id}/contact", response_model=ContactRead, summary="The caller's contact (personal data; the centre and the lead unit only)")
 async def contact(ticket_id: str, session: SessionDep, actor: ActorDep) -> ContactRead:
-    t = await ticket_repo.get_ticket(session, ticket_id)
+    # A ticket the caller may not read answers as an unknown one.
+    record = await load_visible_case(session, actor, ticket_id, snapshot=False)
+    t = await ticket_repo.get_ticket(session, ticket_id) if record.kind == PROCESS_KIND else None
     if t is None:
         raise NotFound(f"no ticket {ticket_id}")
     if not may_read_contact(actor, t):
-        raise Forbidden("only the hotline centre and the lead unit may read the caller's contact")
+        raise Forbidden("only the hotline centre and the lead unit (never the company complained about) may read the caller's contact")
     c = await ticket_repo.contact_of(session, t)
     if c is None:
         raise NotFound("no contact was recorded for this ticket")

@@ -25,6 +25,9 @@ class CaseRecord(Base):
     estate_id: Mapped[str | None] = mapped_column(String(64), index=True)
     # Companies the case concerns, as " id1 id2 " so a company user's filter is a LIKE on " id ".
     company_ids: Mapped[str] = mapped_column(Text, default=" ")
+    # Who holds or held a task (an assignee by subject, else "role:<role>"), as " a b ": a city-wide
+    # role whose work is a task reads only these cases (domain.read_access.task_holders).
+    task_holders: Mapped[str] = mapped_column(Text, default=" ")
     initiator_subject: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]

@@ -35,8 +35,12 @@ class LedgerEntry(Base):
     amount_fen: Mapped[int] = mapped_column(BigInteger)  # signed: debits are negative
     balance_after_fen: Mapped[int] = mapped_column(BigInteger)
     case_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    # A payment's key, or a deposit's (who recorded it and their Idempotency-Key, hashed): a retry finds the line.
     payment_key: Mapped[str | None] = mapped_column(String(160))
+    # A deposit's reason, or the payment's description.
     memo: Mapped[str | None] = mapped_column(String(500))
+    # Who recorded a deposit (the fund authority's user); None for the system's payments and opening balances.
+    recorded_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class FundPayment(Base):

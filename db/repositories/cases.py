@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, delete, false, func, insert, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from domain.access import Actor, Level
+from domain.read_access import Access, CaseAccess, holder_keys, task_holders
 from domain.calendar import CITY_TZ
 from domain.cases import FINAL_STATUSES, CaseSnapshot, case_id_prefix
 from domain.projection import ProjectionAnchor
@@ -66,7 +67,8 @@ def _case_values(snap: CaseSnapshot) -> dict[str, Any]:
     return dict(
         id=snap.case_id, kind=snap.kind, title=snap.title, status=snap.status.value, step=snap.step,
         street_id=snap.scope.street_id, community_id=snap.scope.community_id, estate_id=snap.scope.estate_id,
-        company_ids=" " + " ".join(snap.company_ids) + " ", initiator_subject=snap.initiator.subject,
+        company_ids=" " + " ".join(snap.company_ids) + " ", task_holders=" " + " ".join(task_holders(snap.tasks)) + " ",
+        initiator_subject=snap.initiator.subject,
         created_at=snap.created_at, updated_at=snap.updated_at, closed_at=snap.closed_at,
         approved_at=snap.approved_at, approval_seconds=approval_seconds, version=snap.version,
         snapshot=snap.model_dump(mode="json"),
@@ -135,30 +137,69 @@ async def _replace_inbox(session: AsyncSession, snap: CaseSnapshot) -> None:
         await session.execute(_INBOX_ADD, rows)
 
 
-def jurisdiction_filter(stmt: Select, actor: Actor, model, orgs=None) -> Select:  # type: ignore[no-untyped-def]
+def jurisdiction_condition(actor: Actor, model: Any, orgs: Any = None) -> ColumnElement[bool]:
     """Rows inside the actor's jurisdiction: ``model`` has street/community/estate columns; a company or
     department matches ``model.company_id``, or with ``orgs`` a " id1 id2 " column of the organisations involved."""
     j = actor.jurisdiction
+    condition: ColumnElement[bool]
     match j.level:
         case Level.CITY:
-            return stmt
+            condition = true()
         case Level.STREET:
-            return stmt.where(model.street_id == j.id)
+            condition = model.street_id == j.id
         case Level.COMMUNITY:
-            return stmt.where(model.community_id == j.id)
+            condition = model.community_id == j.id
         case Level.ESTATE:
-            return stmt.where(model.estate_id == j.id)
+            condition = model.estate_id == j.id
         case Level.COMPANY | Level.DEPARTMENT:
-            if orgs is not None:
-                return stmt.where(orgs.contains(f" {j.id} "))
-            return stmt.where(model.company_id == j.id)
-    return stmt.where(False)
+            condition = orgs.contains(f" {j.id} ") if orgs is not None else model.company_id == j.id
+        case _:
+            condition = false()
+    return condition
 
 
-async def inbox(session: AsyncSession, actor: Actor, *, limit: int = 100, offset: int = 0) -> list[InboxEntry]:
-    """Open tasks the actor can decide: one of their roles, inside their jurisdiction, soonest due first."""
+def jurisdiction_filter(stmt: Select, actor: Actor, model, orgs=None) -> Select:  # type: ignore[no-untyped-def]
+    """``stmt`` restricted to rows inside the actor's jurisdiction (see ``jurisdiction_condition``)."""
+    return stmt.where(jurisdiction_condition(actor, model, orgs))
+
+
+def holds_task_condition(actor: Actor) -> ColumnElement[bool]:
+    """Cases where the actor holds or held a task (domain.read_access.holds_task, in SQL)."""
+    return or_(*(CaseRecord.task_holders.contains(f" {key} ") for key in holder_keys(actor)))
+
+
+def readable_condition(actor: Actor, access: CaseAccess) -> ColumnElement[bool]:
+    """The cases the actor may read (domain.read_access.readable, in SQL), per process kind."""
+    in_place = jurisdiction_condition(actor, CaseRecord, orgs=CaseRecord.company_ids)
+    by_level = {
+        Access.PUBLIC: true(), Access.JURISDICTION: in_place, Access.TASKS: and_(in_place, holds_task_condition(actor)),
+    }
+    named = list(access.by_kind)
+    conditions = [
+        and_(CaseRecord.kind.in_(kinds), by_level[level])
+        for level in (Access.PUBLIC, Access.JURISDICTION, Access.TASKS) if (kinds := access.kinds_with(level))
+    ]
+    if access.other in by_level:
+        conditions.append(and_(CaseRecord.kind.not_in(named), by_level[access.other]))
+    return or_(*conditions) if conditions else false()
+
+
+async def inbox(
+    session: AsyncSession, actor: Actor, *, limit: int = 100, offset: int = 0, access: CaseAccess | None = None,
+) -> list[InboxEntry]:
+    """Open tasks the actor can decide: one of their roles, inside their jurisdiction, soonest due first.
+
+    With ``access``, none of a process the actor may not read at all (a task they hold makes the
+    case readable to a role that reads by task).
+    """
     stmt = select(InboxEntry).where(InboxEntry.role.in_([r.value for r in actor.roles]))
     stmt = jurisdiction_filter(stmt, actor, InboxEntry)
+    if access is not None:
+        closed = [k for k, a in access.by_kind.items() if a == Access.NONE]
+        if closed:
+            stmt = stmt.where(InboxEntry.kind.not_in(closed))
+        if access.other == Access.NONE:
+            stmt = stmt.where(InboxEntry.kind.in_(list(access.by_kind)))
     stmt = stmt.where(or_(InboxEntry.assignee.is_(None), InboxEntry.assignee == actor.subject))
     stmt = stmt.order_by(InboxEntry.due_at.is_(None), InboxEntry.due_at, InboxEntry.created_at).limit(limit).offset(offset)
     rows = list((await session.scalars(stmt)).all())
@@ -185,9 +226,11 @@ class CaseFilter:
 
 async def list_cases(
     session: AsyncSession, actor: Actor, flt: CaseFilter, *, limit: int, offset: int, extra: Sequence[Any] = (),
+    access: CaseAccess,
 ) -> tuple[int, list[CaseRecord]]:
-    """Cases in the actor's jurisdiction matching the filter (and ``extra`` conditions), newest first, with the total."""
-    stmt = jurisdiction_filter(select(CaseRecord), actor, CaseRecord, orgs=CaseRecord.company_ids)
+    """Cases the actor may read (``access``, per process) matching the filter (and ``extra`` conditions),
+    newest first, with the total."""
+    stmt = select(CaseRecord).where(readable_condition(actor, access))
     for condition in extra:
         stmt = stmt.where(condition)
     for column, value in (

@@ -103,8 +103,16 @@ async def pay(
     return PaymentOutcome(key=key, paid=True, amount_fen=total, households=len(shares), top_ups_due=due)
 
 
-async def deposit(session: AsyncSession, *, household_id: str, amount_fen: int, at: datetime, memo: str | None) -> LedgerEntry:
-    """A deposit or top-up (续交) into a household's account."""
+async def deposit_of_key(session: AsyncSession, key: str) -> LedgerEntry | None:
+    """The deposit recorded under ``key`` (``deposit``'s), if any."""
+    return await session.scalar(select(LedgerEntry).where(LedgerEntry.payment_key == key, LedgerEntry.kind == "deposit").limit(1))
+
+
+async def deposit(
+    session: AsyncSession, *, household_id: str, amount_fen: int, at: datetime, memo: str | None,
+    recorded_by: str | None = None, key: str | None = None,
+) -> LedgerEntry:
+    """A deposit or top-up (续交) into a household's account, by ``recorded_by`` under the request's ``key``."""
     stmt = select(FundAccount).where(FundAccount.household_id == household_id).execution_options(populate_existing=True)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()  # two deposits at once must both count, not overwrite each other's balance
@@ -118,10 +126,10 @@ async def deposit(session: AsyncSession, *, household_id: str, amount_fen: int, 
         account.top_up_due_at = None
     entry = LedgerEntry(
         household_id=household_id, at=at, kind="deposit", amount_fen=amount_fen,
-        balance_after_fen=account.balance_fen, memo=memo,
+        balance_after_fen=account.balance_fen, memo=memo, recorded_by=recorded_by, payment_key=key,
     )
     session.add(entry)
-    with integrity_as(exists=f"the fund account of {household_id} was opened meanwhile; send the deposit again",
+    with integrity_as(exists=f"the fund account of {household_id} was opened, or this deposit recorded, meanwhile; send it again",
                       missing=f"no household {household_id}"):
         await session.flush()
     return entry

@@ -52,6 +52,12 @@ async def households_of_estate(session: AsyncSession, estate_id: str, limit: int
     return list((await session.scalars(stmt)).all())
 
 
+async def owners_of_record(session: AsyncSession, estate_id: str, household_ids: list[str]) -> dict[str, str]:
+    """The owner of record of each of these units that belongs to the estate."""
+    stmt = select(Household.id, Household.owner_name).where(Household.estate_id == estate_id, Household.id.in_(household_ids))
+    return {h: name for h, name in (await session.execute(stmt)).all()}  # noqa: C416 - rows, not pairs, to mypy
+
+
 async def streets(session: AsyncSession) -> list[Street]:
     return list((await session.scalars(select(Street).order_by(Street.id))).all())
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.repositories.cases import jurisdiction_filter
+from db.repositories.cases import holds_task_condition, jurisdiction_filter
 from db.errors import integrity_as
-from db.models import Ticket, TicketContact
+from db.models import CaseRecord, Ticket, TicketContact
 from domain.access import Actor
 from domain.calendar import CITY_TZ
-from domain.ticket import LEDGER_ROLES, CallerContact, TicketLedgerRow
+from domain.read_access import Access, access_of
+from domain.ticket import TICKET_ACCESS, CallerContact, TicketLedgerRow
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
@@ -76,10 +77,15 @@ class LedgerFilter:
 
 
 def visible_to(stmt: Select, actor: Actor) -> Select:  # type: ignore[type-arg]
-    """Tickets inside the actor's jurisdiction for a role that works tickets; a company or department sees the ones it handled."""
-    if not actor.has_any(LEDGER_ROLES):
-        return stmt.where(False)  # owners and other estate-level users have no ledger
-    return jurisdiction_filter(stmt, actor, Ticket, orgs=Ticket.unit_ids)
+    """Tickets the actor may read (domain.ticket.TICKET_ACCESS): inside their jurisdiction for a role that works
+    tickets (a company or department: the ones it handled); the joint meeting those escalated to it."""
+    match access_of(TICKET_ACCESS, actor):
+        case Access.JURISDICTION:
+            return jurisdiction_filter(stmt, actor, Ticket, orgs=Ticket.unit_ids)
+        case Access.TASKS:
+            held = select(CaseRecord.id).where(holds_task_condition(actor))
+            return jurisdiction_filter(stmt, actor, Ticket, orgs=Ticket.unit_ids).where(Ticket.id.in_(held))
+    return stmt.where(false())  # owners and other estate-level users have no ledger
 
 
 def _filtered(actor: Actor, flt: LedgerFilter) -> Select:  # type: ignore[type-arg]

@@ -61,18 +61,20 @@ async def test_wrong_role_or_jurisdiction_cannot_decide(api: AsyncClient, sessio
     cast = await create_ticket_cast(sessions, settings)
     drv = TicketDriver(api, cast)
     await drv.start("illegal_construction")
-    for who in ("company", "street", "dept-police", "dispatcher"):
+    for who in ("street", "dispatcher"):
         r = await drv.decide(who, "acceptance", "sign", expect=403)
         assert r.json()["type"] == "/problems/forbidden"
+    for who in ("company", "dept-police"):  # not their ticket: they cannot read it at all
+        await drv.decide(who, "acceptance", "sign", expect=404)
     await drv.decide("dept-enforcement", "acceptance", "approve", expect=422)
     company_ticket = TicketDriver(api, cast)
     await company_ticket.start("service_quality")
-    await company_ticket.decide("other_company", "acceptance", "sign", expect=403)
+    await company_ticket.decide("other_company", "acceptance", "sign", expect=404)
     street_ticket = TicketDriver(api, cast)
     await street_ticket.start("property_dispute")
-    await street_ticket.decide("other_street", "acceptance", "sign", expect=403)
+    await street_ticket.decide("other_street", "acceptance", "sign", expect=404)
     r = await api.get(f"/cases/{drv.case_id}", headers=cast.headers("dept-police"))
-    assert r.status_code == 403  # a department sees only the tickets it handles
+    assert r.status_code == 404  # a department sees only the tickets it handles
     assert (await api.get(f"/cases/{drv.case_id}", headers=cast.headers("dept-enforcement"))).status_code == 200
 
 
@@ -134,8 +136,10 @@ async def test_the_contact_is_for_the_centre_and_the_lead_unit_only(api: AsyncCl
     r = await api.get(url, headers=cast.headers("dispatcher"))
     assert r.status_code == 200 and r.json()["phone"] == PHONE
     assert (await api.get(url, headers=cast.headers("dept-police"))).json()["name"] == "张女士"
-    for who in ("dept-enforcement", "company", "street", "bureau"):
+    for who in ("street", "bureau"):
         assert (await api.get(url, headers=cast.headers(who))).status_code == 403
+    for who in ("dept-enforcement", "company"):  # not their ticket: as if there were none
+        assert (await api.get(url, headers=cast.headers(who))).status_code == 404
     assert (await api.get("/tickets/nope/contact", headers=cast.headers("dispatcher"))).status_code == 404
 
 

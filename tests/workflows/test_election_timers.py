@@ -11,7 +11,7 @@ from domain.rules import ELECTION
 from tests.clock import skip_past, skip_to, wait_until
 from tests.driver import Json
 from tests.factories import create_test_estate
-from tests.factories_election import PATH, ElectionDriver, auth, owner_of
+from tests.factories_election import PATH, ElectionDriver, auth, owner_of, sitting_committee
 from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
 from workflows.election_term import term_workflow_id
@@ -20,8 +20,7 @@ from workflows.election_term import term_workflow_id
 async def test_the_term_timer_starts_the_re_election_and_the_street_takes_over(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     now = await env.get_current_time()
-    members = [{"name": f"委员{i}", "household_id": cast.households[i]} for i in range(5)]
-    body = {"members": members, "term_start": (now - timedelta(days=1640)).isoformat(), "term_end": (now + timedelta(days=160)).isoformat()}
+    body = await sitting_committee(sessions, cast, term_start=(now - timedelta(days=1640)).isoformat(), term_end=(now + timedelta(days=160)).isoformat())
     r = await api.put(f"/owners-committees/{cast.estate_id}", json=body, headers=cast.headers("street"))
     assert r.status_code == 200, r.text
     term_end = datetime.fromisoformat(r.json()["term_end"])

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from db.models import FundAccount, LedgerEntry
 from tests.factories import create_test_estate
+from tests.factories_election import owner_of
 from tests.factories_fund import FundCaseDriver
 from tests.fixture_types import AsyncClient, Sessions, Settings
 
@@ -35,7 +36,8 @@ async def test_shortfall_blocks_the_payment_until_topped_up(api: AsyncClient, se
     assert r.json()["status"]["code"] == "blocked"
 
     for s in shortfalls:
-        r = await api.post(f"/households/{s['household_id']}/fund/deposits", json={"amount_fen": s["missing_fen"] + 10_000, "memo": "续交"}, headers=cast.headers("bureau"))
+        r = await api.post(f"/households/{s['household_id']}/fund/deposits", json={"amount_fen": s["missing_fen"] + 10_000, "reason": "续交"},
+                           headers=cast.headers("bureau", key=f"top-up-{s['household_id']}"))
         assert r.status_code == 201, r.text
     r = await api.post(f"/households/{cast.households[0]}/fund/deposits", json={"amount_fen": 1}, headers=cast.headers("committee"))
     assert r.status_code == 403
@@ -52,6 +54,7 @@ async def test_shortfall_blocks_the_payment_until_topped_up(api: AsyncClient, se
     # Accounts left below 30% of their first deposit owe a top-up within 30 days (潍坊 Art. 66).
     assert any(d is not None for d in due)
 
-    account = (await api.get(f"/households/{cast.households[0]}/fund", headers=cast.headers("owner"))).json()
+    # The unit's owner of record reads its ledger (a unit without a record is its own owner).
+    account = (await api.get(f"/households/{cast.households[0]}/fund", headers=cast.headers(owner_of(cast, cast.households[0])))).json()
     kinds = [line["kind"] for line in account["ledger"]]
     assert kinds[0] == "deposit" and "debit" in kinds

@@ -57,7 +57,7 @@ async def test_wrong_role_or_jurisdiction_is_403(api: AsyncClient, env: Workflow
         assert r.status_code == 403 and r.json()["type"] == "/problems/forbidden", who
     await drv.start()
     r = await api.post(f"/cases/tender/{drv.case_id}/clarifications", json={"text": "更正"}, headers=drv.headers("other_clerk"))
-    assert r.status_code == 403
+    assert r.status_code == 404  # another street's clerk cannot read the tender's case
     r = await api.post(f"/cases/tender/{drv.case_id}/bids", json={"price_fen_per_m2": 100, "plan": "方案"}, headers=drv.headers("committee"))
     assert r.status_code == 403
     assert (await api.get("/experts", headers=drv.headers("co-huacheng"))).status_code == 403
@@ -82,13 +82,18 @@ async def test_blacklisted_and_unregistered_bidders_are_refused_with_the_reason(
     assert {(b.company_id, b.status) for b in bids} == {
         ("co-blacklisted", "refused"), ("co-unregistered", "refused"), ("co-anju", "refused"), ("co-lvyuan", "valid"),
     }
-    refused = (await drv.case())["facts"]["refused_bids"]
-    assert {x["company_id"] for x in refused} == {"co-blacklisted", "co-unregistered", "co-anju"}
+    # Each refused company reads its own refusal; who tried to bid stays sealed to everyone else (招标投标法 Art. 22).
+    own = (await api.get(f"/cases/tender/{drv.case_id}", headers=drv.headers("co-anju"))).json()["facts"]["refused_bids"]
+    assert [(x["company_id"], "grade A" in x["reason"]) for x in own] == [("co-anju", True)]
+    timeline = (await api.get(f"/cases/{drv.case_id}/timeline", headers=drv.headers("co-anju"))).json()
+    assert sum(1 for e in timeline if e["decision"] and e["decision"]["code"] == "bid_refused") == 1
+    assert (await drv.case())["facts"]["refused_bids"] == []
     timeline = (await api.get(f"/cases/{drv.case_id}/timeline", headers=drv.headers("bureau"))).json()
-    assert sum(1 for e in timeline if e["decision"] and e["decision"]["code"] == "bid_refused") == 3
+    assert not [e for e in timeline if e["decision"] and e["decision"]["code"] in ("bid", "bid_refused")]
     # One valid bid: not opened, and a resettlement estate may only re-tender (open tender required).
     await skip_past(env, datetime.fromisoformat((await drv.case())["facts"]["bid_deadline"]))
-    await drv.wait_for(step="tender_failed")
+    case = await drv.wait_for(step="tender_failed")
+    assert [(r["valid_bids"], r["refused"]) for r in case["facts"]["rounds"]] == [(1, 3)]
     assert [d["code"] for d in (await drv.tasks("tender_failed"))[0]["decisions"]] == ["retender"]
 
 
@@ -159,6 +164,6 @@ async def test_fewer_than_three_bids_no_opening_retender_then_direct_selection(a
     r = await drv.decide("co-huacheng", contract, "confirm", {"contract_no": "QZQQ-2027-009"})
     assert r.json()["status"]["code"] == "completed"
     await keep_golden(env.client, drv.case_id, "tender-failed-retender-direct-selection")
-    handover = await drv.related(r.json()["facts"]["handover_case_id"]).wait_for(step="item_check")
+    handover = await drv.related((await drv.case())["facts"]["handover_case_id"]).wait_for(step="item_check")
     assert handover["facts"]["outgoing_company_id"] is None and handover["facts"]["reason_label"] == "建设单位移交"
     assert {t["step"]["code"] for t in handover["open_tasks"]} == {"item_check", "inspection"}

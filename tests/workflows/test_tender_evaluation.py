@@ -63,13 +63,16 @@ async def test_draw_excludes_conflicts_and_is_confidential_until_the_award(api: 
         assert _names((await api.get(f"/cases/tender/{drv.case_id}", headers=drv.headers(who))).json()) == [], who
         assert (await api.get(f"/cases/tender/{drv.case_id}/draw", headers=drv.headers(who))).status_code == 403, who
 
-    # A bidder reads the tender without any expert's name or id, and cannot reach the full case.
+    # A bidder reads the tender without any expert's name or id, through every route alike, and not the draw.
     r = await api.get(f"/cases/tender/{drv.case_id}", headers=drv.headers("co-huacheng"))
     assert r.status_code == 200 and r.json()["facts"]["bid_count"] == 3
     assert _mentions_experts(r.json()) == []
     assert len(r.json()["facts"]["bids"]) == 1
-    for path in (f"/cases/{drv.case_id}", f"/cases/{drv.case_id}/timeline", f"/cases/tender/{drv.case_id}/draw"):
-        assert (await api.get(path, headers=drv.headers("co-huacheng"))).status_code == 403, path
+    generic = await api.get(f"/cases/{drv.case_id}", headers=drv.headers("co-huacheng"))
+    assert generic.status_code == 200 and generic.json()["facts"] == r.json()["facts"]
+    timeline = await api.get(f"/cases/{drv.case_id}/timeline", headers=drv.headers("co-huacheng"))
+    assert timeline.status_code == 200 and _mentions_experts(timeline.json()) == []
+    assert (await api.get(f"/cases/tender/{drv.case_id}/draw", headers=drv.headers("co-huacheng"))).status_code == 403
 
     # Each drawn expert scores in person: the bureau neither scores nor reassigns, even once the task is escalated.
     task = next(t for t in await drv.tasks("evaluation") if t["assignee"])
@@ -137,6 +140,15 @@ async def test_recusal_redraw_missing_score_objection_award_and_handover(api: As
     # A losing bidder objects; after the publicity period the award still waits for the answer.
     r = await api.post(f"/cases/tender/{drv.case_id}/objections", json={"text": "第一候选人项目经理证书过期"}, headers=drv.headers("co-huacheng"))
     assert r.status_code == 200 and _mentions_experts(r.json()) == []
+    # The objector reads its objection; who objected is for the clerk who answers it, the bureau and auditors.
+    objector = drv.cast.actor("co-huacheng").subject
+    assert [o["by"] for o in r.json()["facts"]["objections"]] == [objector]
+    assert (await api.get(f"/cases/tender/{drv.case_id}", headers=drv.headers("co-lvyuan"))).json()["facts"]["objections"] == []
+    for who in ("committee", "street"):
+        shown = (await drv.case(who))["facts"]["objections"]
+        assert [o["text"] for o in shown] == ["第一候选人项目经理证书过期"] and "by" not in shown[0], who
+    for who in ("clerk", "bureau", "auditor"):
+        assert [o["by"] for o in (await drv.case(who))["facts"]["objections"]] == [objector], who
     r = await api.post(f"/cases/tender/{drv.case_id}/objections", json={"text": "无关企业异议"}, headers=drv.headers("co-anju"))
     assert r.status_code == 403
     end = datetime.fromisoformat((await drv.case())["facts"]["publicity"]["end"])
@@ -162,7 +174,7 @@ async def test_recusal_redraw_missing_score_objection_award_and_handover(api: As
     await drv.decide("committee", contract, "confirm", {"contract_no": "QZWY-2027-001"})
     r = await drv.decide("co-xinda", contract, "confirm", {"contract_no": "QZWY-2027-001"})
     assert r.json()["status"]["code"] == "completed"
-    handover_id = r.json()["facts"]["handover_case_id"]
+    handover_id = (await drv.case())["facts"]["handover_case_id"]  # the winner reads the public part: no link
     handover = await drv.related(handover_id).wait_for(step="exit")
     assert handover["facts"]["outgoing_company_id"] == "co-yuejia" and handover["facts"]["incoming_company_id"] == "co-xinda"
     assert [t["step"]["code"] for t in handover["open_tasks"]] == ["exit"]

@@ -104,7 +104,7 @@ async def test_unsatisfied_twice_goes_to_supervision_which_closes_with_a_reason(
     assert case["step"]["code"] == "supervision"
     task = case["open_tasks"][0]
     assert [c["code"] for c in task["candidate_roles"]] == ["street_office"]
-    await drv.decide("other_street", "supervision", "close", comment="x", expect=403)
+    await drv.decide("other_street", "supervision", "close", comment="x", expect=404)
     await drv.decide("street", "supervision", "close", expect=422)  # the closing reason is recorded
     r = await drv.decide("street", "supervision", "rehandle", comment="责令三日内整改")
     assert r.json()["step"]["code"] == "handling"

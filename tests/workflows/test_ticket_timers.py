@@ -79,8 +79,9 @@ async def test_a_whistle_escalates_to_the_street_then_the_joint_meeting(api: Asy
     r = await api.post(url, json=body, headers=cast.headers("community"))
     assert r.status_code == 409  # not before the community has accepted and is handling it
     await drv.decide("community", "acceptance", "sign")
-    assert (await api.post(url, json=body, headers=cast.headers("company"))).status_code == 403
-    assert (await api.post(url, json=body, headers=cast.headers("other_community"))).status_code == 403
+    assert (await api.post(url, json=body, headers=cast.headers("street"))).status_code == 403  # the community whistles
+    assert (await api.post(url, json=body, headers=cast.headers("company"))).status_code == 404  # not the company's ticket
+    assert (await api.post(url, json=body, headers=cast.headers("other_community"))).status_code == 404
     r = await api.post(url, json={**body, "department_id": "dept-nope"}, headers=cast.headers("community"))
     assert r.status_code == 422
     r = await api.post(url, json=body, headers=cast.headers("community", key="whistle-1"))
