@@ -192,11 +192,11 @@ def years_counted(start: datetime, deadlines: SlaDeadlines) -> list[int]:
     start day (民法典 Art. 201) to the escalation day, the last one counted."""
     _require_aware(start)
     first = start.astimezone(CITY_TZ).date() + _ONE_DAY
-    last = _last_day(deadlines.escalate_at)
+    last = last_day(deadlines.escalate_at)
     return list(range(first.year, max(first.year, last.year) + 1))
 
 
-def _last_day(end: datetime) -> date:
+def last_day(end: datetime) -> date:
     """The city day a deadline belongs to: 24:00 ends the day before it (民法典 Art. 203 para. 2)."""
     return (end.astimezone(CITY_TZ) - timedelta(microseconds=1)).date()
 
@@ -215,7 +215,7 @@ def party_deadline(end: datetime, *, calendar: WorkingCalendar | None = None) ->
     """
     _require_aware(end)
     cal = calendar if calendar is not None else WorkingCalendar.official()
-    last = _last_day(end)
+    last = last_day(end)
     if cal.is_working_day(last):
         return end
     return _end_of_day_utc(cal.next_working_day(last))
