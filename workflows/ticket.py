@@ -18,7 +18,6 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from workflows.ticket_models import TicketInput, WhistleInput
-    from activities.cases import CaseActivities, SlaRequest
     from activities.ticket import CreditRequest, TicketActivities, TicketContext, TicketContextRequest
     from domain.access import Role, Scope, covers
     from domain.cases import CaseAck, FINAL_STATUSES, CaseSnapshot, CaseStatus
@@ -240,29 +239,22 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         if extra == 0:
             task.remind_at, task.due_at, task.escalate_at = old.remind_at, old.due_at, old.escalate_at
             task.reminded_at, task.overdue_at = old.reminded_at, old.overdue_at
+            task.sla = old.sla
             return task
         # The extension counts from the old deadline's last day (the instant before its 24:00).
-        times = await workflow.execute_local_activity_method(
-            CaseActivities.compute_sla,
-            SlaRequest(start=old.due_at - timedelta(seconds=1), working_days=extra, remind_before=rules.yellow_card_before_working_days),
-            start_to_close_timeout=PROJECTION_TIMEOUT,
-        )
-        task.remind_at, task.due_at, task.escalate_at = times.remind_at, times.due_at, times.escalate_at
-        self.record("step", step=Step.HANDLING, task_id=task.id, data={"extended_by": extra, "due_at": _iso(task.due_at)})
+        await self.extend_deadline(task, old, extra, remind_before=rules.yellow_card_before_working_days)
+        self.record("step", step=Step.HANDLING, task_id=task.id,
+                    data={"extended_by": extra, "due_at": _iso(task.due_at), **self.calendar_flag(task)})
         return task
 
     async def _extend(self, task: HumanTask, extra: int) -> None:
         """Move an open handling task's deadline by an approved extension; its cards start afresh."""
         assert task.due_at is not None
         # The extension counts from the old deadline's last day (the instant before its 24:00).
-        times = await workflow.execute_local_activity_method(
-            CaseActivities.compute_sla,
-            SlaRequest(start=task.due_at - timedelta(seconds=1), working_days=extra, remind_before=self._rules.yellow_card_before_working_days),
-            start_to_close_timeout=PROJECTION_TIMEOUT,
-        )
-        task.remind_at, task.due_at, task.escalate_at = times.remind_at, times.due_at, times.escalate_at
+        await self.extend_deadline(task, task, extra, remind_before=self._rules.yellow_card_before_working_days)
         task.reminded_at = task.overdue_at = None
-        self.record("step", step=Step.HANDLING, task_id=task.id, data={"extended_by": extra, "due_at": _iso(task.due_at)})
+        self.record("step", step=Step.HANDLING, task_id=task.id,
+                    data={"extended_by": extra, "due_at": _iso(task.due_at), **self.calendar_flag(task)})
         self.touch()
 
     async def _callback(self) -> bool:
