@@ -19,6 +19,7 @@ from core.registry import ProcessSpec, activities, workflow_types
 from core.settings import Settings, get_settings
 from core.temporal import connect
 from db.session import make_engine, make_session_factory
+from workflows.holiday_calendar import ensure_calendar_schedule
 from workflows.ticket_report import ensure_report_schedule
 
 
@@ -47,6 +48,8 @@ async def main() -> None:
     worker = build_worker(client, settings, make_session_factory(engine))
     if await ensure_report_schedule(client, settings.task_queue):
         log.info("monthly ticket report schedule created")
+    if await ensure_calendar_schedule(client, settings.task_queue):
+        log.info("daily holiday calendar check schedule created")
     # SIGTERM (a container stop) and SIGINT (Ctrl-C) both end the worker gracefully: it stops
     # polling, lets running activities finish, and leaves the rest to the next worker.
     stop = asyncio.Event()

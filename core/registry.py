@@ -103,10 +103,11 @@ def _builtin_specs() -> list[ProcessSpec]:
     from workflows.election_spec import SPEC as ELECTION
     from workflows.fund_emergency_spec import SPEC as FUND_EMERGENCY
     from workflows.handover_spec import SPEC as HANDOVER
+    from workflows.holiday_calendar_spec import SPEC as HOLIDAY_CALENDAR
     from workflows.tender_spec import SPEC as TENDER
     from workflows.ticket_spec import SPEC as TICKET
 
-    return [FUND_EMERGENCY, ELECTION, TENDER, HANDOVER, TICKET]
+    return [FUND_EMERGENCY, ELECTION, TENDER, HANDOVER, TICKET, HOLIDAY_CALENDAR]
 
 
 class Registry:
@@ -160,7 +161,7 @@ def activities(sessions: SessionFactory, specs: Sequence[ProcessSpec] | None = N
     from activities.cases import CaseActivities
 
     cases = CaseActivities(sessions)
-    out: list[Callable[..., Any]] = [cases.project_case, cases.compute_sla]
+    out: list[Callable[..., Any]] = [cases.project_case, cases.compute_sla, cases.party_deadline]
     for spec in specs if specs is not None else REGISTRY.specs():
         if spec.activities is not None:
             out.extend(spec.activities(sessions))

@@ -12,12 +12,14 @@ on tells a running case whether to count it again.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from domain.calendar import WorkingCalendar
+from domain.calendar import CITY_TZ, WorkingCalendar
+from domain.rules import CalendarRules
 
 
 class HolidayRange(BaseModel):
@@ -54,6 +56,9 @@ class CalendarYear(CalendarYearWrite):
     published_at: datetime
     published_by: str
     published_by_name: str | None = None
+
+    def publication(self) -> CalendarPublication:
+        return CalendarPublication(year=self.year, revision=self.revision, notice=self.notice)
 
 
 class CalendarPublication(BaseModel):
@@ -111,3 +116,41 @@ def same_content(a: CalendarYearWrite, b: CalendarYearWrite) -> bool:
     def norm(w: CalendarYearWrite) -> tuple[Any, ...]:
         return (w.notice.strip(), [(h.name, h.first, h.last) for h in w.holidays], sorted(set(w.makeup_workdays)))
     return norm(a) == norm(b)
+
+
+# The reminder raised while next year is unpublished: a small registered process whose one task
+# sits in the administrator's inbox until the year is published.
+PROCESS_KIND = "holiday-calendar"
+PROCESS_LABEL = "节假日安排发布"
+
+
+class Step(StrEnum):
+    AWAITING_PUBLICATION = "awaiting_publication"
+    PUBLISHED = "published"
+
+
+STEP_LABELS: dict[str, str] = {Step.AWAITING_PUBLICATION: "待发布节假日安排", Step.PUBLISHED: "已发布"}
+
+
+class CalendarReminderFacts(BaseModel):
+    """The reminder case's facts: the year, and once published, the notice and revision that closed it."""
+
+    year: int
+    notice: str | None = None
+    revision: int | None = None
+
+
+def reminder_case_id(year: int) -> str:
+    """The one reminder case of ``year`` (the daily check never raises a second)."""
+    return f"{PROCESS_KIND}-{year}"
+
+
+def reminder_note(year: int) -> str:
+    """What the administrator's task asks for."""
+    return (f"{year}年节假日安排尚未发布：请按国务院办公厅关于{year}年部分节假日安排的通知，"
+            f"通过 PUT /calendar/{year} 或导入命令发布。未发布前，跨入{year}年的工作日期限按周一至周五暂计。")
+
+
+def publish_by(year: int, rules: CalendarRules) -> datetime:
+    """When the administrator's task to publish ``year`` falls due: 24:00 city time of the rules' day of the year before."""
+    return datetime.combine(date(year - 1, rules.publish_by_month, rules.publish_by_day) + timedelta(days=1), time(0), tzinfo=CITY_TZ)
