@@ -97,3 +97,16 @@ def test_party_deadline_refuses_a_naive_time() -> None:
 def test_years_counted_by_a_five_working_day_period(start: datetime, years: list[int]) -> None:
     d = sla_deadlines(start, 5, calendar=OFFICIAL)
     assert years_counted(start, d) == years
+
+
+async def test_the_local_activity_moves_a_deadline_on_the_published_calendar(sessions) -> None:  # type: ignore[no-untyped-def]
+    from activities.cases import CaseActivities, PartyDeadlineRequest
+
+    activities = CaseActivities(sessions)
+    moved = await activities.party_deadline(PartyDeadlineRequest(end=end_of(2026, 10, 1)))
+    assert (moved.end, moved.moved, moved.calendar_published) == (end_of(2026, 10, 8), True, True)
+    kept = await activities.party_deadline(PartyDeadlineRequest(end=end_of(2026, 9, 30)))
+    assert (kept.end, kept.moved, kept.calendar_published) == (end_of(2026, 9, 30), False, True)
+    # 2027 is not published in the suite's database: Friday 1 January stands, provisionally.
+    provisional = await activities.party_deadline(PartyDeadlineRequest(end=end_of(2027, 1, 1)))
+    assert (provisional.end, provisional.moved, provisional.calendar_published) == (end_of(2027, 1, 1), False, False)
