@@ -1,7 +1,10 @@
 # wuyeflow: one image for the API (default command), the Temporal worker and the migrations.
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
+# Production unless told otherwise: production verifies OIDC tokens and never honours the
+# development secret (core/settings.py refuses to start without the OIDC settings).
+ENV WUYEFLOW_ENV=production \
+    PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1

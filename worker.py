@@ -19,6 +19,7 @@ from core.registry import ProcessSpec, activities, workflow_types
 from core.settings import Settings, get_settings
 from core.temporal import connect
 from db.session import make_engine, make_session_factory
+from workflows.actor_seal import ActorSealInterceptor
 from workflows.holiday_calendar import ensure_calendar_schedule
 from workflows.ticket_report import ensure_report_schedule
 
@@ -33,7 +34,7 @@ def build_worker(
         task_queue=settings.task_queue,
         workflows=workflow_types(specs),
         activities=activities(session_factory, specs),
-        interceptors=[LogContextInterceptor()],
+        interceptors=[LogContextInterceptor(), ActorSealInterceptor(settings.actor_seal_key, check_expiry=settings.actor_seal_check_expiry)],
         # On a stop, running activities get this long to finish before they are cancelled.
         graceful_shutdown_timeout=timedelta(seconds=10),
     )

@@ -12,12 +12,13 @@ from temporalio.exceptions import ApplicationError
 
 from db.repositories import cases as cases_repo
 from db.repositories import election as election_repo
-from db.repositories import reference as reference_repo
+from activities.estates import known_estate
+from db.repositories.election import recount
 from db.session import transaction
 from domain.election import PROCESS_KIND, Candidate
 from domain.election_checks import eligibility_findings
 from domain.rules import ELECTION, ElectionRules
-from domain.tally import CandidateEntry, TallyResult, tally_dual_majority
+from domain.tally import CandidateEntry, TallyResult
 
 
 class EstateRequest(BaseModel):
@@ -90,6 +91,10 @@ class RegisterCommitteeRequest(BaseModel):
     seats: int
     term_start: datetime
     term_end: datetime
+    # When the term's timer starts the re-election and the date its vote must close by (潍坊 Art. 40);
+    # absent in requests recorded before the registry kept them.
+    reelection_starts_at: datetime | None = None
+    reelection_vote_by: datetime | None = None
 
 
 class CertificateRequest(BaseModel):
@@ -121,9 +126,7 @@ class ElectionActivities:
     async def load_context(self, request: EstateRequest) -> ElectionContext:
         """The estate's street, community, size and the body acting for its owners now."""
         async with self._sessions() as session:
-            estate = await reference_repo.estate(session, request.estate_id)
-            if estate is None:
-                raise ApplicationError(f"unknown estate {request.estate_id}", type="UnknownEstate", non_retryable=True)
+            estate = await known_estate(session, request.estate_id)
             roll = await election_repo.estate_roll(session, request.estate_id)
             if not roll:
                 raise ApplicationError("the estate has no households", type="EmptyEstate", non_retryable=True)
@@ -169,7 +172,7 @@ class ElectionActivities:
             # Closing first: on PostgreSQL this waits for ballot writers holding the row, and later
             # writers find the attempt closed, so the count below is final.
             await election_repo.close_election(session, e.id, request.at)
-            result = await recount(session, e.id, request.rules)
+            result = await recount(session, e.id, rules=request.rules)
             await election_repo.store_result(session, e.id, result.model_dump(mode="json"), _now())
             return result
 
@@ -191,6 +194,7 @@ class ElectionActivities:
             _, handover = await election_repo.record_committee(
                 session, estate_id=request.estate_id, members=request.members, seats=request.seats,
                 term_start=request.term_start, term_end=request.term_end, case_id=request.case_id, at=request.term_start,
+                reelection_starts_at=request.reelection_starts_at, reelection_vote_by=request.reelection_vote_by,
             )
             return handover
 
@@ -215,14 +219,3 @@ class ElectionActivities:
                 return None
             case_id = await cases_repo.new_case_id(session, PROCESS_KIND, request.estate_id, request.at)
             return await election_repo.claim_reelection(session, request.estate_id, request.term_end, case_id, request.at)
-
-
-async def recount(session: AsyncSession, election_id: str, rules: ElectionRules = ELECTION) -> TallyResult:
-    """Count an attempt from its stored roll and ballots (the tally and the auditor's recount share this)."""
-    e = await election_repo.election(session, election_id)
-    assert e is not None
-    roll = await election_repo.frozen_roll(session, election_id)
-    # Only ballots cast before the voting period ended count, however late the tally runs.
-    ballots = await election_repo.cast_ballots(session, election_id, e.closes_at)
-    candidates = [CandidateEntry.model_validate(c) for c in e.candidates]
-    return tally_dual_majority(roll, ballots, candidates, e.seats, rules)

@@ -10,9 +10,10 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from db.repositories import fund as fund_repo
-from db.repositories import reference as reference_repo
+from activities.estates import known_estate
 from db.session import transaction
 from domain.fund_ledger import PaymentOutcome, balance_shares, shares_for
+from domain.rules import FUND_EMERGENCY, FundEmergencyRules
 
 
 class FundContextRequest(BaseModel):
@@ -49,6 +50,9 @@ class PaymentRequest(BaseModel):
     scope_id: str | None = None
     payee: str | None = None
     settles: str | None = None
+    # The rules the case carries (the top-up threshold and period, 潍坊 Art. 66); today's only for a
+    # request scheduled before they travelled with it.
+    rules: FundEmergencyRules = FUND_EMERGENCY
 
     @property
     def key(self) -> str:
@@ -65,9 +69,7 @@ class FundEmergencyActivities:
     async def load_context(self, request: FundContextRequest) -> FundCaseContext:
         """The estate's street, community, companies and the households in the affected scope."""
         async with self._sessions() as session:
-            estate = await reference_repo.estate(session, request.estate_id)
-            if estate is None:
-                raise ApplicationError(f"unknown estate {request.estate_id}", type="UnknownEstate", non_retryable=True)
+            estate = await known_estate(session, request.estate_id)
             if not await fund_repo.scope_exists(session, request.estate_id, request.scope, request.scope_id):
                 raise ApplicationError(f"{request.scope} {request.scope_id} is not in the estate", type="UnknownScope", non_retryable=True)
             areas = await fund_repo.household_areas(session, request.estate_id, request.scope, request.scope_id)
@@ -91,5 +93,5 @@ class FundEmergencyActivities:
             # A shortfall returns before anything is written: the transaction commits nothing.
             return await fund_repo.pay(
                 session, key=request.key, case_id=request.case_id, kind=request.kind, payee=request.payee,
-                shares=shares, at=datetime.now(timezone.utc),
+                shares=shares, at=datetime.now(timezone.utc), rules=request.rules,
             )

@@ -7,9 +7,8 @@ from datetime import datetime
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
-from db.repositories import reference as reference_repo
+from activities.estates import known_estate
 from db.repositories import tender as tender_repo
 from db.session import transaction
 from domain.expert_draw import ExpertProfile
@@ -81,9 +80,7 @@ class TenderActivities:
     async def load_context(self, request: TenderContextRequest) -> TenderContext:
         """The estate's street, community, current company and whether it is a resettlement estate."""
         async with self._sessions() as session:
-            estate = await reference_repo.estate(session, request.estate_id)
-            if estate is None:
-                raise ApplicationError(f"unknown estate {request.estate_id}", type="UnknownEstate", non_retryable=True)
+            estate = await known_estate(session, request.estate_id)
             return TenderContext(
                 estate_name=estate.name, street_id=estate.street_id, community_id=estate.community_id,
                 current_company_id=estate.property_company_id, has_owners_committee=estate.has_owners_committee,

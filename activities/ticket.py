@@ -9,9 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from db.models import Community, Company, Street
 from db.repositories import credit as credit_repo
-from db.repositories import reference as reference_repo
+from activities.estates import known_place
 from db.repositories import ticket as ticket_repo
 from db.repositories import ticket_routing as routing_repo
 from db.session import transaction
@@ -58,21 +57,10 @@ class TicketActivities:
     async def load_context(self, request: TicketContextRequest) -> TicketContext:
         """The estate's street, community and company, and the duty-list route for the category."""
         async with self._sessions() as session:
-            estate = await reference_repo.estate(session, request.estate_id)
-            if estate is None:
-                raise ApplicationError(f"unknown estate {request.estate_id}", type="UnknownEstate", non_retryable=True)
+            place = await known_place(session, request.estate_id)
             route = await routing_repo.route_for(session, request.category)
             if route is None:
                 raise ApplicationError(f"no route for category {request.category}", type="UnknownCategory", non_retryable=True)
-            street = await session.get(Street, estate.street_id)
-            community = await session.get(Community, estate.community_id)
-            company = await session.get(Company, estate.property_company_id) if estate.property_company_id else None
-            place = EstatePlace(
-                estate_id=estate.id, estate_name=estate.name, street_id=estate.street_id,
-                street_name=street.name if street else estate.street_id, community_id=estate.community_id,
-                community_name=community.name if community else estate.community_id,
-                company_id=estate.property_company_id, company_name=company.name if company else None,
-            )
             departments = await routing_repo.departments(session)
         try:
             assignment = route_by_duty_list(route, place, departments)

@@ -7,12 +7,21 @@ from datetime import datetime, timezone
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from db.repositories import ticket as ticket_repo
 from db.repositories import ticket_report as report_repo
 from db.session import transaction
 from domain.rules import TICKET, TicketRules
-from domain.ticket_report import MonthlyFigures, TicketFacts, handling_company, month_bounds, monthly_figures, same_month_last_year
+from domain.ticket_report import (
+    MonthlyFigures,
+    TicketFacts,
+    check_report_month,
+    handling_company,
+    month_bounds,
+    monthly_figures,
+    same_month_last_year,
+)
 
 
 class ReportRequest(BaseModel):
@@ -42,6 +51,11 @@ class TicketReportActivities:
     @activity.defn(name="ticket_monthly_report")
     async def generate(self, request: ReportRequest) -> ReportResult:
         """Count the month (and the same month a year before) and replace the month's report lines."""
+        try:
+            check_report_month(request.month)
+        except ValueError as exc:
+            # Invalid input never becomes valid: retrying it would keep the workflow running forever.
+            raise ApplicationError(str(exc), type="InvalidMonth", non_retryable=True) from None
         async with transaction(self._sessions) as session:
             current = await ticket_repo.tickets_between(session, *month_bounds(request.month))
             last_year = await ticket_repo.tickets_between(session, *month_bounds(same_month_last_year(request.month)))

@@ -1,20 +1,36 @@
-"""Bearer JWT (HS256): issue and verify tokens carrying roles and one jurisdiction."""
+"""Bearer tokens: OIDC from the identity provider in production, HS256 for development and tests.
+
+Every refusal answers 401 "invalid token" and nothing more: which check failed goes to the log,
+so a caller cannot probe the verifier. The development secret printed in ``core/settings.py`` is
+honoured only in a development run, and there only for a request that came in over loopback.
+A subject deactivated in the users table is refused whatever its token says.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import ipaddress
+import time
+from datetime import UTC, datetime, timedelta
 
 import jwt
+import structlog
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.errors import NotAuthenticated
+from api.errors import NotAuthenticated, Unavailable
+from api.oidc import FetchJson, OidcVerifier, ProviderUnavailable, TokenRefused, fetch_json
 from core.settings import Settings
+from db.repositories import users as users_repo
 from domain.access import Actor, Jurisdiction, Level, Role
+
+log = structlog.get_logger("api.auth")
+
+INVALID_TOKEN = "invalid token"
 
 
 def issue_token(settings: Settings, actor: Actor, ttl: timedelta | None = None) -> str:
-    """A signed token for ``actor``; the claims are all the API trusts about the caller."""
-    now = datetime.now(timezone.utc)
+    """A signed HS256 token for ``actor`` (development and tests); the claims are all the API trusts about the caller."""
+    now = datetime.now(UTC)
     claims = {
         "iss": settings.jwt_issuer,
         "sub": actor.subject,
@@ -29,23 +45,78 @@ def issue_token(settings: Settings, actor: Actor, ttl: timedelta | None = None) 
 
 
 def actor_from_token(settings: Settings, token: str) -> Actor:
-    """Verify signature, expiry and issuer, then read the actor out of the claims."""
+    """Verify an HS256 token's signature, expiry and issuer, then read the actor out of its claims."""
     try:
         claims = jwt.decode(
             token, settings.jwt_secret, algorithms=["HS256"], issuer=settings.jwt_issuer,
             options={"require": ["sub", "exp", "iss"]},
         )
-    except jwt.ExpiredSignatureError:
-        raise NotAuthenticated("the token has expired") from None
     except jwt.PyJWTError as exc:
-        raise NotAuthenticated(f"invalid token: {exc}") from None
+        raise TokenRefused(type(exc).__name__) from None
     try:
         j = claims.get("jurisdiction") or {}
         return Actor(
             subject=claims["sub"], name=claims.get("name") or claims["sub"],
             roles=tuple(Role(r) for r in claims.get("roles", [])),
-            jurisdiction=Jurisdiction(level=Level(j.get("level")), id=j.get("id")),
+            jurisdiction=Jurisdiction(level=Level(str(j.get("level"))), id=j.get("id")),
             organisation=claims.get("org"),
         )
-    except (ValueError, ValidationError, KeyError) as exc:
-        raise NotAuthenticated(f"token claims are incomplete: {exc}") from None
+    except (ValueError, ValidationError, KeyError, TypeError, AttributeError):
+        raise TokenRefused("incomplete claims") from None
+
+
+def is_loopback(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class DeactivatedSubjects:
+    """The deactivated subjects, read from the users table at most every ``users_cache_seconds``."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], ttl: float) -> None:
+        self._sessions = sessions
+        self._ttl = ttl
+        self._subjects: frozenset[str] = frozenset()
+        self._read_at = float("-inf")
+
+    async def contains(self, subject: str) -> bool:
+        if time.monotonic() - self._read_at >= self._ttl:
+            async with self._sessions() as session:
+                self._subjects = await users_repo.deactivated_subjects(session)
+            self._read_at = time.monotonic()
+        return subject in self._subjects
+
+    def forget(self) -> None:
+        """Read the table again on the next request (this process changed it)."""
+        self._read_at = float("-inf")
+
+
+class Identity:
+    """Who a bearer token says the caller is: verified, mapped to an actor, checked against the users table."""
+
+    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession], fetch: FetchJson = fetch_json) -> None:
+        self.settings = settings
+        self.oidc = OidcVerifier(settings, fetch) if settings.auth_mode == "oidc" else None
+        self.deactivated = DeactivatedSubjects(sessions, settings.users_cache_seconds)
+
+    async def actor(self, token: str, *, server: str | None, client: str | None) -> Actor:
+        """The caller of a request that arrived at ``server`` from ``client``; 401 for any token we do not honour."""
+        try:
+            if self.oidc is not None:
+                actor = await self.oidc.actor(token)
+            else:
+                if self.settings.dev_secret and not (is_loopback(server) and is_loopback(client)):
+                    raise TokenRefused("the development secret is honoured on loopback only")
+                actor = actor_from_token(self.settings, token)
+            if await self.deactivated.contains(actor.subject):
+                raise TokenRefused("the subject is deactivated")
+        except TokenRefused as exc:
+            log.info("token refused", reason=str(exc))
+            raise NotAuthenticated(INVALID_TOKEN) from None
+        except ProviderUnavailable as exc:
+            raise Unavailable(str(exc)) from None
+        return actor

@@ -1,23 +1,29 @@
-"""Dependency aliases: the session, the Temporal client, the authenticated actor."""
+"""Dependency aliases: the session (the request's unit of work), the Temporal client, the caller and who may call."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from datetime import UTC, datetime, timedelta
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import structlog
 from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
-from api.auth import actor_from_token
-from api.errors import NotAuthenticated, Unavailable
+from api.auth import Identity
+from api.errors import Forbidden, NotAuthenticated, Unavailable
+from api.ratelimit import RateLimiter
 from api.schemas import CaseRead
 from core.settings import Settings
 from db.models import CaseRecord
-from domain.access import Actor
+from db.session import unit_of_work
+from domain.actor_seal import sealed
+from domain.access import Actor, Level, Role
+from domain.ticket import LEDGER_ROLES
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -25,7 +31,8 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.sessions() as session:
+    """The request's unit of work: committed when the handler succeeds, rolled back when it raises."""
+    async with unit_of_work(request.app.state.sessions) as session:
         yield session
 
 
@@ -36,12 +43,24 @@ async def get_client(request: Request) -> Client:
     return client
 
 
-def get_actor(request: Request, authorization: Annotated[str | None, Header()] = None) -> Actor:
-    if not authorization or not authorization.lower().startswith("bearer "):
+# The OpenAPI document names the scheme, so /docs offers to authorise and clients know to send it.
+BEARER = HTTPBearer(auto_error=False, description="a bearer token: the city's OIDC provider in production, HS256 in development")
+
+
+# Async on purpose: a sync dependency runs in a worker thread, and the actor bound to the log
+# context there never reached the request's own log lines.
+async def get_actor(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> Actor:
+    if credentials is None:
         raise NotAuthenticated("send 'Authorization: Bearer <token>'")
-    actor = actor_from_token(request.app.state.settings, authorization[7:].strip())
+    settings: Settings = request.app.state.settings
+    server, client = request.scope.get("server"), request.client
+    identity: Identity = request.app.state.identity
+    actor = await identity.actor(
+        credentials.credentials, server=server[0] if server else None, client=client.host if client else None,
+    )
     structlog.contextvars.bind_contextvars(actor=actor.subject)
-    return actor
+    # Sealed for the workflows: an actor that did not come through here is refused by the worker.
+    return sealed(actor, settings.actor_seal_key, datetime.now(UTC), timedelta(seconds=settings.actor_seal_ttl_seconds))
 
 
 IdempotencyKey = Annotated[
@@ -82,14 +101,69 @@ class CaseCall:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the commit runs when the handler returns, before the response is sent, so a
+# failed commit becomes an error response. With the default scope ("request") FastAPI runs the
+# exit code after sending the response, and the client would read 2xx for data never stored.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 ClientDep = Annotated[Client, Depends(get_client)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
+def require_roles(*roles: Role, detail: str, levels: Collection[Level] | None = None) -> Callable[[Actor], Awaitable[Actor]]:
+    """A dependency admitting callers with one of ``roles`` (any role if none) at one of ``levels``; 403 otherwise."""
+
+    async def admitted(actor: ActorDep) -> Actor:
+        if (roles and not actor.has_any(roles)) or (levels is not None and actor.jurisdiction.level not in levels):
+            raise Forbidden(detail)
+        return actor
+
+    return admitted
+
+
+# Who may call a route, one alias per kind of caller; the route declares it in its signature.
+AuditorDep = Annotated[Actor, Depends(require_roles(Role.AUDITOR, Role.ADMIN, detail="the audit endpoints are for auditors"))]
+FundAuthorityDep = Annotated[Actor, Depends(require_roles(
+    Role.HOUSING_BUREAU, Role.ADMIN, detail="deposits are recorded by the housing bureau (fund authority)"))]
+RoutingAdminDep = Annotated[Actor, Depends(require_roles(Role.ADMIN, detail="only an administrator edits the routing table"))]
+# 个人信息保护法 Art. 6 (minimum necessary): only the roles that work tickets read the ledger; owners get 403.
+TicketWorkerDep = Annotated[Actor, Depends(require_roles(*LEDGER_ROLES, detail="your role has no access to the ticket ledger"))]
+BallotClerkDep = Annotated[Actor, Depends(require_roles(
+    Role.CLERK, Role.STREET_OFFICE, detail="written ballots are entered by the street office's clerks"))]
+VotingOwnerDep = Annotated[Actor, Depends(require_roles(Role.OWNER, detail="an electronic ballot is cast by the owner in person"))]
+RecounterDep = Annotated[Actor, Depends(require_roles(
+    Role.AUDITOR, Role.HOUSING_BUREAU, detail="recounts are for auditors and the housing bureau"))]
+CommitteeRegistrarDep = Annotated[Actor, Depends(require_roles(
+    Role.CLERK, Role.STREET_OFFICE, detail="the committee registry is kept by the street office"))]
+BidderDep = Annotated[Actor, Depends(require_roles(
+    Role.PROPERTY_COMPANY, levels=(Level.COMPANY,), detail="only a property company's user can bid"))]
+ExpertPoolReaderDep = Annotated[Actor, Depends(require_roles(
+    Role.HOUSING_BUREAU, Role.BUREAU_SUPERVISOR, Role.AUDITOR, Role.ADMIN,
+    detail="the expert pool is open to the housing bureau and auditors only"))]
+ReportReaderDep = Annotated[Actor, Depends(require_roles(
+    levels=(Level.CITY, Level.STREET, Level.COMPANY), detail="the report is for city, street and company users"))]
+# The schedule runs the report anyway; by hand only the city's administrator, hotline centre or bureau.
+ReportRunnerDep = Annotated[Actor, Depends(require_roles(
+    Role.ADMIN, Role.DISPATCHER, Role.HOUSING_BUREAU, levels=(Level.CITY,),
+    detail="only the city's administrator, hotline centre or housing bureau runs a report by hand"))]
+
+
+def rate_limited(kind: str) -> Callable[..., Awaitable[None]]:
+    """A dependency counting the request against the rates of ``kind`` (settings: ``rate_limits``, api/ratelimit.py).
+
+    The token's bucket is its subject's: a caller holding several tokens (the provider issues a
+    new one at every sign-in) shares one rate.
+    """
+
+    async def limited(request: Request, actor: ActorDep) -> None:
+        limiter: RateLimiter = request.app.state.rate_limiter
+        limiter.check(kind, actor.subject, request.client.host if request.client else None)
+
+    return limited
+
+
 async def get_case_call(
     request: Request, session: SessionDep, actor: ActorDep, client: ClientDep, settings: SettingsDep,
-    idempotency_key: IdempotencyKey = None,
+    _rate: Annotated[None, Depends(rate_limited("decision"))], idempotency_key: IdempotencyKey = None,
 ) -> CaseCall:
     return CaseCall(request, session, actor, client, settings, idempotency_key)
 

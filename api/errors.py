@@ -9,8 +9,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+
+from db import errors as db_errors
 
 PROBLEM_JSON = "application/problem+json"
+REQUEST_ID = "request_id"  # where RequestContext keeps the request's id in the scope's state
 log = structlog.get_logger("api")
 
 
@@ -25,6 +29,7 @@ class Problem(Exception):
         super().__init__(detail)
         self.detail = detail
         self.extra = extra
+        self.headers: dict[str, str] = {}
 
 
 class NotAuthenticated(Problem):
@@ -51,8 +56,25 @@ class Invalid(Problem):
     status, code, title = 422, "validation-error", "The request is not valid"
 
 
+class TooManyRequests(Problem):
+    status, code, title = 429, "rate-limited", "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class Unavailable(Problem):
     status, code, title = 503, "unavailable", "A backing service is unavailable"
+
+
+# The data layer's errors, each as the problem a client reads (the same types as the API's own).
+DATA_PROBLEMS: dict[type[db_errors.RepositoryError], type[Problem]] = {
+    db_errors.NotFound: NotFound,
+    db_errors.AlreadyExists: Conflict,
+    db_errors.ConflictingWrite: Conflict,
+    db_errors.NotStored: Unavailable,
+}
 
 
 def problem_response(status: int, code: str, title: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
@@ -66,7 +88,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status, exc.code, exc.title, exc.detail, request.url.path, **exc.extra)
+        response = problem_response(exc.status, exc.code, exc.title, exc.detail, request.url.path, **exc.extra)
+        response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(db_errors.RepositoryError)
+    async def _data(request: Request, exc: db_errors.RepositoryError) -> JSONResponse:
+        problem = next((p for cls, p in DATA_PROBLEMS.items() if isinstance(exc, cls)), Conflict)
+        if problem is Unavailable:
+            log.warning("change not stored", path=request.url.path, error=str(exc.__cause__ or exc))
+        return problem_response(problem.status, problem.code, problem.title, exc.detail, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -79,9 +110,89 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
-        return problem_response(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
+        response = problem_response(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route on the path only; a path served by
+            # several routes (GET and POST of a report) allows the methods of all of them.
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", path=request.url.path)
-        return problem_response(500, "internal-error", "Internal error", "the error was logged", request.url.path)
+        request_id = request.scope.get("state", {}).get(REQUEST_ID)
+        log.exception("unhandled error", path=request.url.path, request_id=request_id)
+        response = problem_response(
+            500, "internal-error", "Internal error", f"内部错误已记录，请求编号 {request_id}", request.url.path, request_id=request_id,
+        )
+        if request_id:
+            response.headers["X-Request-ID"] = request_id
+        return response
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path."""
+    scope = {k: v for k, v in request.scope.items() if k not in ("endpoint", "route", "path_params")}
+    return [
+        method for method in HTTP_METHODS
+        if any(route.matches({**scope, "method": method})[0] == Match.FULL for route in request.app.router.routes)
+    ]
+
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+# The problem answers every operation may give, as the OpenAPI document publishes them.
+PROBLEM_STATUSES: dict[int, str] = {
+    401: "Not authenticated: no bearer token, or one we do not honour (\"invalid token\")",
+    403: "Not allowed for your role or jurisdiction",
+    404: "Not found",
+    409: "Conflicts with the current state (a closed or already signed task, a used Idempotency-Key)",
+    410: "No longer available (Temporal's retention removed the history)",
+    413: "The request body is over its limit (1 MiB; a batch of written ballots 6 MiB)",
+    422: "The request is not valid (each field error in `errors`)",
+    429: "Too many requests from your token or address: retry after `Retry-After` seconds",
+    503: "A backing service is unavailable, or too many requests are in flight: retry after `Retry-After` seconds",
+}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "An RFC 9457 problem: `type` and `title` are stable for programs, `detail` is for people.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string", "examples": ["/problems/forbidden"]},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}, "description": "one entry per invalid field or line"},
+        "request_id": {"type": "string"},
+        "retry_after": {"type": "integer"},
+        "limit_bytes": {"type": "integer"},
+    },
+}
+_BODY_METHODS = {"post", "put", "patch", "delete"}
+_UNAUTHENTICATED_PATHS = {"/health"}
+
+
+def document_problems(doc: dict[str, Any]) -> None:
+    """Publish the problem schema and the problem answers of every operation (FastAPI's own 422 schema replaced)."""
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, item in doc.get("paths", {}).items():
+        if path in _UNAUTHENTICATED_PATHS:
+            continue
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for status, description in PROBLEM_STATUSES.items():
+                if status == 413 and method not in _BODY_METHODS:
+                    continue
+                answer: dict[str, Any] = {"description": description, "content": content}
+                if status in (429, 503):
+                    answer["headers"] = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+                responses[str(status)] = answer

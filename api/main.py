@@ -13,9 +13,12 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 
-from api.errors import install_error_handlers
+from api.auth import Identity
+from api.errors import REQUEST_ID, install_error_handlers
+from api.limits import BodyLimit
 from api.openapi import install_openapi
-from api.routes import audit, cases, inbox, processes, reference, reports, routing
+from api.ratelimit import ConcurrencyLimit, RateLimiter
+from api.routes import audit, cases, inbox, processes, reference, reports, routing, users
 from core.logging import configure_logging
 from core.registry import REGISTRY, resolve
 from core.settings import Settings, get_settings
@@ -46,12 +49,19 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         request_id = Headers(scope=scope).get("x-request-id") or uuid.uuid4().hex
+        # Also in the scope's state: the 500 handler answers outside this middleware (Starlette's
+        # ServerErrorMiddleware is outermost) and names the request id in its body and header.
+        scope.setdefault("state", {})[REQUEST_ID] = request_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id, method=scope["method"], path=scope["path"])
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = request_id
+                # Answers carry personal data (ledgers, contacts, names on timelines): no cache keeps them.
+                if "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_id)
@@ -87,15 +97,20 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
         app.state.sessions = make_session_factory(engine)
+        app.state.identity = Identity(settings, app.state.sessions)
         app.state.temporal = TemporalClientHolder(settings, client)
         yield
         await engine.dispose()
 
     app = FastAPI(title="wuyeflow 物业管理流程", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
+    app.state.rate_limiter = RateLimiter(settings)
     install_error_handlers(app)
     install_openapi(app)
 
+    # Outermost last: the request id is bound before anything answers, bodies are bounded before any route reads them.
+    app.add_middleware(BodyLimit)
+    app.add_middleware(ConcurrencyLimit, settings=settings)
     app.add_middleware(RequestContext)
 
     @app.get("/health", tags=["health"], summary="Liveness")
@@ -113,6 +128,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(audit.router)
     app.include_router(routing.router)
     app.include_router(reports.router)
+    app.include_router(users.router)
     return app
 
 

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
+from api.errors import document_problems
 from core.registry import REGISTRY
 
 REF = "#/components/schemas/"
@@ -65,6 +66,7 @@ def install_openapi(app: FastAPI) -> None:
         if app.openapi_schema is None:
             doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
             case_union(doc.get("components", {}).get("schemas", {}))
+            document_problems(doc)
             app.openapi_schema = doc
         return app.openapi_schema
 

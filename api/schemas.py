@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
+from api.limits import ATTACHMENT_REF_CHARS, check_decision_data
 from domain.access import ROLE_LABELS, Role
 from domain.cases import CASE_STATUS_LABELS, CaseSnapshot
 from core.registry import decision_label
@@ -192,8 +193,13 @@ class DecisionCreate(BaseModel):
 
     decision: str = Field(min_length=1, max_length=32, examples=["approve"])
     comment: str | None = Field(default=None, max_length=2000, examples=["核减不合理项目后同意"])
-    data: dict[str, Any] = Field(default_factory=dict, examples=[{"approved_amount_fen": 4_200_000, "reasons": "钢丝绳单价按信息价核减"}])
-    attachments: list[str] = Field(default_factory=list, max_length=50)
+    # Bounded here, before the update reaches Temporal (api/limits.py says why).
+    data: Annotated[dict[str, Any], AfterValidator(check_decision_data)] = Field(
+        default_factory=dict, examples=[{"approved_amount_fen": 4_200_000, "reasons": "钢丝绳单价按信息价核减"}],
+    )
+    attachments: list[Annotated[str, Field(min_length=1, max_length=ATTACHMENT_REF_CHARS)]] = Field(
+        default_factory=list, max_length=50, description="references to stored documents",
+    )
 
 
 class WithdrawCreate(BaseModel):

@@ -14,9 +14,9 @@ STREET, COMMUNITY, COMPANY, AGENCY = "yidu", "yidu-c1", "co-yuejia", "pa-qzzj"
 BUILDINGS = 6
 
 
-def settings_for(database_url: str, jwt_secret: str) -> Settings:
+def settings_for(database_url: str, jwt_secret: str, actor_seal_key: str) -> Settings:
     """Settings of the processes under test, as the bench process needs them (database, token secret)."""
-    return Settings.model_validate({"DATABASE_URL": database_url, "jwt_secret": jwt_secret})
+    return Settings.model_validate({"DATABASE_URL": database_url, "jwt_secret": jwt_secret, "actor_seal_key": actor_seal_key})
 
 
 async def create_estates(settings: Settings, count: int) -> list[str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +29,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from api.auth import issue_token
 from bench.city import AGENCY, COMMUNITY, COMPANY, STREET, actor
 from core.settings import Settings
+from domain.actor_seal import sealed
 from db.models import Household
 from db.seed import EstatePlan, create_estate
 from db.session import make_engine, make_session_factory
@@ -157,7 +158,8 @@ class ElectionPath:
         rules = ELECTION.model_copy(update={"nomination_period": NOTICE, "candidate_notice_period": NOTICE,
                                             "voting_period": self.voting})
         inp = ElectionInput(case_id=self.case_id, request=ElectionStart(estate_id=estate_id, kind=ElectionKind.RE_ELECTION),
-                            initiator=self.people["clerk"], rules=rules)
+                            initiator=sealed(self.people["clerk"], self.settings.actor_seal_key, datetime.now(UTC), timedelta(minutes=10)),
+                            rules=rules)
         attrs = start_search_attributes(REGISTRY["owners-election"], Scope(street_id=STREET, community_id=COMMUNITY, estate_id=estate_id))
         start = WithStartWorkflowOperation(
             OwnersCommitteeElectionWorkflow.run, inp, id=self.case_id, task_queue=self.task_queue,

@@ -67,7 +67,7 @@ async def run_all(workdir: Path, sizes: Sizes, only: set[str], postgres_url: str
         temporal = stack.start_temporal()
         details["temporal"] = subprocess.run([str(Path(temporal.popen.args[0])), "--version"], capture_output=True, text=True).stdout.strip()
         stack.prepare_database()
-        settings = settings_for(stack.database_url, stack.jwt_secret)
+        settings = settings_for(stack.database_url, stack.jwt_secret, stack.actor_seal_key)
         casts = {e: Cast.for_estate(settings, e) for e in await create_estates(settings, sizes.estates)}
         worker = stack.start_worker()
         api_proc, port = stack.start_api()
@@ -123,7 +123,7 @@ async def inbox_all(stack: Stack, workdir: Path, sizes: Sizes, postgres_url: str
         details["inbox_postgres"] = f"skipped: {exc}"
     for label, url in targets:
         stack.prepare_database(url)
-        settings = settings_for(url, stack.jwt_secret)
+        settings = settings_for(url, stack.jwt_secret, stack.actor_seal_key)
         n_rows = await inbox_bench.fill(settings, sizes.inbox_tasks)
         details[f"inbox_rows_{label}"] = n_rows
         api_proc, port = stack.start_api(database_url=url)

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.devstack import SEARCH_ATTRIBUTES
+from core.registry import search_attribute_names
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -93,16 +93,21 @@ class Stack:
     temporal_port: int = field(default_factory=free_port)
     procs: list[Proc] = field(default_factory=list)
     jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(36))
+    actor_seal_key: str = field(default_factory=lambda: secrets.token_urlsafe(36))
 
     @property
     def temporal_address(self) -> str:
         return f"{HOST}:{self.temporal_port}"
 
     def env(self, task_queue: str = "wuyeflow-bench", **extra: str) -> dict[str, str]:
-        """The environment our processes read their settings from (production mode, JSON logs)."""
+        """The environment our processes read their settings from (JSON logs as in production; HS256 tokens as in tests)."""
         return {
             **os.environ, "PYTHONUNBUFFERED": "1", "DATABASE_URL": self.database_url,
-            "WUYEFLOW_ENV": "production", "WUYEFLOW_JWT_SECRET": self.jwt_secret,
+            "WUYEFLOW_ENV": "test", "WUYEFLOW_LOG_JSON": "true", "WUYEFLOW_JWT_SECRET": self.jwt_secret,
+            # The benchmarks drive every case from one address at full speed: no rate limits, and
+            # room for every request in flight (they measure throughput, not load shedding).
+            "WUYEFLOW_RATE_LIMIT_ENABLED": "false", "WUYEFLOW_MAX_CONCURRENT_REQUESTS": "1000",
+            "WUYEFLOW_ACTOR_SEAL_KEY": self.actor_seal_key,
             "WUYEFLOW_TEMPORAL_ADDRESS": self.temporal_address, "WUYEFLOW_TASK_QUEUE": task_queue,
             "WUYEFLOW_SEARCH_ATTRIBUTES": "true", **extra,
         }
@@ -135,7 +140,7 @@ class Stack:
             "--http-port", str(free_port()), "--db-filename", str(self.workdir / "temporal.db"),
             "--log-level", "warn", "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
         ]
-        for name in SEARCH_ATTRIBUTES:
+        for name in search_attribute_names():
             args += ["--search-attribute", f"{name}=Keyword"]
         proc = self.start("temporal", args)
         self.wait_port(self.temporal_port, proc)

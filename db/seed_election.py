@@ -7,10 +7,11 @@ from datetime import datetime, timezone
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.repositories import election as election_repo
+from domain.election_checks import reelection_starts_at, reelection_vote_by
 
 DEMO_ESTATE = "yidu-jinxiu"
-# The second committee of 锦绣华庭, elected for five years; its re-election falls due 90 days before
-# the term ends (潍坊 Art. 40), which `PUT /owners-committees/yidu-jinxiu` arms in the walkthrough.
+# The second committee of 锦绣华庭, elected for five years; its re-election's vote closes by 90 days
+# before the term ends (潍坊 Art. 40), and `PUT /owners-committees/yidu-jinxiu` arms its timer.
 TERM_START = datetime(2022, 4, 1, tzinfo=timezone.utc)
 TERM_END = datetime(2027, 3, 31, tzinfo=timezone.utc)
 MEMBERS = [
@@ -27,7 +28,7 @@ async def seed_election(session: AsyncSession) -> None:
     at = datetime.now(timezone.utc)
     await election_repo.record_committee(
         session, estate_id=DEMO_ESTATE, members=MEMBERS, seats=len(MEMBERS), term_start=TERM_START, term_end=TERM_END,
-        case_id=None, at=at,
+        case_id=None, at=at, reelection_starts_at=reelection_starts_at(TERM_END), reelection_vote_by=reelection_vote_by(TERM_END),
     )
     # The demo owner (token subject owner-jinxiu-0101) owns 101 and 102 of building 1, unit 1.
     for unit in ("yidu-jinxiu-b1-u1-101", "yidu-jinxiu-b1-u1-102"):

@@ -1,27 +1,37 @@
-"""Engine and session factory; only request and activity boundaries commit."""
+"""Engine, session factory and the units of work; only request and activity boundaries commit."""
 
 from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from core.settings import Settings
+from db.errors import NotStored, integrity_as, translated
+
+STORED_MEANWHILE = "a record with the same key was stored meanwhile; nothing was stored"
+NOT_STORED = "the database did not take the change; nothing was stored, send the request again"
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
-    """An engine for the configured database; SQLite gets WAL and a busy timeout for two writers."""
+    """An engine for the configured database; SQLite gets WAL and a busy timeout for two writers.
+
+    SQL parameters (a caller's phone number, a comment) never appear in logs or in the text of a
+    database error, which the API logs: ``hide_parameters``.
+    """
     url = settings.database_url
     if settings.is_sqlite:
         db_path = url.split("///", 1)[-1]
         if db_path and db_path != ":memory:":
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=settings.database_echo, connect_args={"timeout": 30})
+        engine = create_async_engine(url, echo=settings.database_echo, hide_parameters=True, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -33,7 +43,9 @@ def make_engine(settings: Settings) -> AsyncEngine:
             cur.close()
 
         return engine
-    return create_async_engine(url, echo=settings.database_echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(
+        url, echo=settings.database_echo, hide_parameters=True, pool_size=10, max_overflow=20, pool_pre_ping=True,
+    )
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -61,6 +73,74 @@ async def write_gate(engine: AsyncEngine) -> AsyncIterator[None]:
 
 @asynccontextmanager
 async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A session in a transaction that commits on success; on SQLite, one such writer at a time."""
-    async with write_gate(sessions.kw["bind"]), sessions() as session, session.begin():
-        yield session
+    """A session in a transaction that commits on success; on SQLite, one such writer at a time.
+
+    An integrity violation, in the block or at the commit, comes out as the data layer's error.
+    """
+    async with write_gate(sessions.kw["bind"]), sessions() as session:
+        with integrity_as(exists=STORED_MEANWHILE):
+            async with session.begin():
+                yield session
+
+
+@dataclass
+class _UnitOfWork:
+    """What a unit of work keeps in ``session.info`` until it ends."""
+
+    held: AsyncExitStack
+    gated: bool = False
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+_UNIT = "wuyeflow.unit_of_work"
+
+
+def _unit(session: AsyncSession) -> _UnitOfWork:
+    unit: _UnitOfWork | None = session.info.get(_UNIT)
+    if unit is None:
+        raise RuntimeError("the session is not a unit of work (db.session.unit_of_work)")
+    return unit
+
+
+@asynccontextmanager
+async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A request's session: commits when the block succeeds, rolls back when it raises.
+
+    A failed commit comes out as a data-layer error (nothing was stored), so the caller never
+    answers as if it had been. Callbacks registered with ``after_commit`` run once the commit has
+    succeeded, the session is closed and the SQLite writer gate released.
+    """
+    async with AsyncExitStack() as held, sessions() as session:
+        unit = session.info[_UNIT] = _UnitOfWork(held)
+        try:
+            yield session
+        except OperationalError as exc:  # a lost connection, a lock wait given up: not the request's fault
+            await session.rollback()
+            raise NotStored(NOT_STORED) from exc
+        except BaseException:
+            await session.rollback()
+            raise
+        try:
+            await session.commit()
+        except IntegrityError as exc:
+            await session.rollback()
+            raise translated(exc, exists=STORED_MEANWHILE) from exc
+        except DBAPIError as exc:
+            await session.rollback()
+            raise NotStored(NOT_STORED) from exc
+    for callback in unit.after_commit:
+        await callback()
+
+
+async def hold_write_gate(session: AsyncSession) -> None:
+    """Hold the SQLite writer gate until the session's unit of work has committed or rolled back."""
+    unit, engine = _unit(session), session.bind
+    assert isinstance(engine, AsyncEngine), "a unit of work's session is bound to its engine"
+    if not unit.gated:
+        await unit.held.enter_async_context(write_gate(engine))
+        unit.gated = True
+
+
+def after_commit(session: AsyncSession, callback: Callable[[], Awaitable[None]]) -> None:
+    """Run ``callback`` once the unit of work has committed (a Temporal call that needs the rows stored)."""
+    _unit(session).after_commit.append(callback)

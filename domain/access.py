@@ -127,6 +127,9 @@ class Actor(BaseModel):
     roles: tuple[Role, ...] = Field(min_length=1)
     jurisdiction: Jurisdiction
     organisation: str | None = None
+    # ``<expiry, unix seconds>.<HMAC>`` set by the API (domain/actor_seal.py); the worker refuses an
+    # update or a start whose actor carries none or a wrong one.
+    seal: str | None = None
 
     def has_any(self, roles: tuple[Role, ...] | list[Role] | frozenset[Role]) -> bool:
         return any(r in roles for r in self.roles)

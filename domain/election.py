@@ -19,6 +19,10 @@ class ElectionKind(StrEnum):
 ELECTION_KIND_LABELS = {ElectionKind.FIRST: "首次选举", ElectionKind.RE_ELECTION: "换届选举"}
 
 
+# The body acting for an estate's owners as the committee registry records it: an owners' committee.
+OWNERS_COMMITTEE_BODY = "owners_committee"
+
+
 class Trigger(StrEnum):
     """Who started the case: a clerk, or the registry's re-election timer (潍坊 Art. 40)."""
 
@@ -30,6 +34,9 @@ class Step(StrEnum):
     """The steps in order (山东 Arts. 20–31; 潍坊 Arts. 30–44 [P])."""
 
     REPORTED = "reported"
+    # The dates the election must be held by (潍坊 Art. 40), tracked as tasks the vote closes.
+    STATUTORY_DATE = "statutory_date"
+    GROUP_DEADLINE = "group_deadline"
     REELECTION_CONVENE = "reelection_convene"
     GROUP_FORMATION = "group_formation"
     GROUP_PUBLICATION = "group_publication"
@@ -51,6 +58,8 @@ class Step(StrEnum):
 
 STEP_LABELS: dict[str, str] = {
     Step.REPORTED: "启动",
+    Step.STATUTORY_DATE: "任期届满九十日前完成换届选举",
+    Step.GROUP_DEADLINE: "换届小组九十日内选举",
     Step.REELECTION_CONVENE: "业委会启动换届",
     Step.GROUP_FORMATION: "组建筹备组（换届小组）",
     Step.GROUP_PUBLICATION: "筹备组名单公告",
@@ -113,7 +122,9 @@ class GroupData(BaseModel):
 
     members: list[GroupMember] = Field(min_length=1, max_length=41)
     seats: int = Field(ge=1, le=99, description="committee size: 5–11, odd")
-    term_years: int = Field(default=5, ge=1, le=10)
+    # At most the case's ElectionRules.term_years_max (checked in the workflow); the case's
+    # term_years_default when absent.
+    term_years: int | None = Field(default=None, ge=1, description="the committee's term in years, within the statutory maximum (潍坊 Art. 38); the maximum when absent")
 
 
 class PublicationData(BaseModel):
@@ -245,4 +256,4 @@ class CertificateData(BaseModel):
 
 
 # Decision codes of this process beyond the shared ones, with their labels for the timeline.
-DECISION_LABELS = {"nominate": "推荐候选人", "object": "提出异议"}
+DECISION_LABELS = {"nominate": "推荐候选人", "object": "提出异议", "held": "按期完成", "held_late": "逾期完成"}

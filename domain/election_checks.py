@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from pydantic import BaseModel
 
+from domain.calendar import CITY_TZ
 from domain.election import Candidate, CandidateStatus, ElectionKind, ElectionStart, GroupData, GroupRole, ReviewData
 from domain.rules import ELECTION, ElectionRules
 from domain.tally import at_least
@@ -62,7 +63,7 @@ def check_group(data: GroupData, rules: ElectionRules = ELECTION) -> None:
         errors.append(_error(["data", "members"], "exactly one leader, the street office's representative"))
     for msg in seat_errors(data.seats, rules):
         errors.append(_error(["data", "seats"], msg))
-    if data.term_years > rules.term_years_max:
+    if data.term_years is not None and data.term_years > rules.term_years_max:
         errors.append(_error(["data", "term_years"], f"a term is at most {rules.term_years_max} years"))
     if errors:
         raise _invalid("the preparatory group is not valid", errors)
@@ -75,19 +76,30 @@ class CandidateFacts(BaseModel):
     in_estate: bool
     registered_owner: str | None = None
     natural_person: bool = True
+    # An institutional owner's authorised natural person and the authorisation's reference (潍坊 Art. 34).
+    representative_name: str | None = None
+    authorisation_ref: str | None = None
     fee_arrears_fen: int = 0
     top_up_overdue: bool = False
 
 
 def eligibility_findings(candidate: Candidate, facts: CandidateFacts) -> list[str]:
-    """Reasons, in words the candidate reads, why a nominee cannot stand; empty when eligible."""
+    """Reasons, in words the candidate reads, why a nominee cannot stand; empty when eligible.
+
+    潍坊 Art. 34 para. 3: members are natural-person owners or the natural person an institutional
+    owner (单位业主) authorises. Such a nominee is named as the authorisation names them, and the
+    institution's name in the register is not theirs.
+    """
     if not facts.in_estate:
         return ["该房屋不在本小区业主名册中"]
     reasons = []
-    if facts.registered_owner != candidate.name:
-        reasons.append(f"登记业主为“{facts.registered_owner}”，与被推荐人姓名不符")
-    if not facts.natural_person:
-        reasons.append("非自然人业主，须由单位业主授权的自然人代表参选")
+    if facts.natural_person:
+        if facts.registered_owner != candidate.name:
+            reasons.append(f"登记业主为“{facts.registered_owner}”，与被推荐人姓名不符")
+    elif facts.representative_name is None or facts.authorisation_ref is None:
+        reasons.append("非自然人业主，须由单位业主授权的自然人代表参选，未登记授权")
+    elif facts.representative_name != candidate.name:
+        reasons.append(f"单位业主授权代表为“{facts.representative_name}”，与被推荐人姓名不符")
     if facts.fee_arrears_fen > 0:
         reasons.append(f"欠缴物业费 {facts.fee_arrears_fen / 100:.2f} 元")
     if facts.top_up_overdue:
@@ -128,6 +140,24 @@ def check_review(candidates: list[Candidate], data: ReviewData, seats: int, rule
             "elected in principle: give party_member_justification",
             [_error(["data", "party_member_justification"], "a written justification is required")],
         )
+
+
+def reelection_vote_by(term_end: datetime, rules: ElectionRules = ELECTION) -> datetime:
+    """潍坊 Art. 40 (任期届满九十日前): the re-election's vote closes by 90 days before the term ends.
+
+    The term ends at 24:00 city time of its last day (民法典 Art. 203 para. 2; a term end at 00:00
+    is 24:00 of the day before); counted back 90 whole days, the vote closes by 24:00 of the day
+    90 days before that last day. Counted backwards, the date is not moved off a rest day: a later
+    date would leave fewer than the 90 days the article keeps.
+    """
+    last_day = (term_end.astimezone(CITY_TZ) - timedelta(microseconds=1)).date()
+    day = last_day - timedelta(days=rules.reelection_lead.days)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CITY_TZ).astimezone(UTC)
+
+
+def reelection_starts_at(term_end: datetime, rules: ElectionRules = ELECTION) -> datetime:
+    """When the term's timer starts the re-election case: ``reelection_start_lead`` before the term ends."""
+    return term_end - rules.reelection_start_lead
 
 
 def term_end(start: datetime, years: int) -> datetime:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from domain.apportionment import apportion_by_area
 from domain.rules import FUND_EMERGENCY, FundEmergencyRules
@@ -15,8 +15,10 @@ class Shortfall(BaseModel):
     share_fen: int
     balance_fen: int
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def missing_fen(self) -> int:
+        """What the household must top up (续交) before the payment can go through."""
         return self.share_fen - self.balance_fen
 
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from domain.calendar import CITY_TZ
+from domain.calendar import CITY_TZ, period_end
 from domain.rules import HANDOVER, HandoverRules
 from domain.tender import ExitReason
 
@@ -124,12 +124,22 @@ def notice_period(reason: ExitReason | None, rules: HandoverRules = HANDOVER) ->
     return timedelta(0)
 
 
+def exit_periods(reason: ExitReason | None, agreed_exit_days: int | None, rules: HandoverRules = HANDOVER) -> tuple[timedelta, timedelta]:
+    """(notice, notice + exit period) from the notification: the agreed exit period, or 30 days (潍坊 Art. 50)."""
+    notice = notice_period(reason, rules)
+    period = timedelta(days=agreed_exit_days) if agreed_exit_days else rules.default_exit_period
+    return notice, notice + period
+
+
 def exit_deadline(notified_at: datetime, reason: ExitReason | None, agreed_exit_days: int | None,
                   rules: HandoverRules = HANDOVER) -> tuple[datetime, datetime]:
-    """(contract end, exit deadline): the agreed exit period after the end, or 30 days (潍坊 Art. 50)."""
-    ends = notified_at + notice_period(reason, rules)
-    period = timedelta(days=agreed_exit_days) if agreed_exit_days else rules.default_exit_period
-    return ends, ends + period
+    """(contract end, exit deadline), each at 24:00 city time of its last day (民法典 Arts. 201, 203).
+
+    The contract ends when the notice has run; the exit period's days follow the contract's last
+    day, so the deadline is the (notice + exit)-th day after the notification.
+    """
+    notice, until_exit = exit_periods(reason, agreed_exit_days, rules)
+    return period_end(notified_at, notice), period_end(notified_at, until_exit)
 
 
 def add_months(at: datetime, months: int) -> datetime:

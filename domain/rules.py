@@ -190,8 +190,10 @@ class ElectionRules(BaseModel):
     # Committee of 5–11 members, an odd number. 潍坊 Art. 34 [P]; 山东 Art. 30 (≥ 5, odd).
     committee_min_seats: int = 5
     committee_max_seats: int = 11
-    # Term of at most 5 years; we register the maximum unless the group sets less. 潍坊 Art. 38 [P].
+    # Term of at most 5 years (潍坊 Art. 38 [P]: 每届任期不超过五年, the assembly's rules fix it; 山东
+    # Art. 30 the same); when the group states no term we register the maximum [C].
     term_years_max: int = 5
+    term_years_default: int = 5
     # First committee meeting within 7 days of the election. 山东 Art. 30 [P].
     first_meeting_period: timedelta = timedelta(days=7)
     # Filing (备案) with the housing bureau and the street within 30 days. 山东 Art. 31 [P].
@@ -202,8 +204,22 @@ class ElectionRules(BaseModel):
     # long after it [C].
     remind_before: timedelta = timedelta(days=2)
     escalate_after: timedelta = timedelta(days=3)
-    # Re-election assembly 90 days before the term ends. 潍坊 Art. 40 [P].
+    # The re-election assembly is held by 90 days before the term ends (任期届满九十日前), so its vote
+    # closes by then. 潍坊 Art. 40 [P]; 山东 Art. 33 the same.
     reelection_lead: timedelta = timedelta(days=90)
+    # The re-election case starts early enough for that: 150 days before the term ends, 60 before the
+    # statutory date [C]. The periods nobody can shorten take 36 of them (nominations 14, notice 15,
+    # voting 7) and the street's review 5 working days, a week in an ordinary week: 43. That leaves
+    # 17 days for the committee to convene and the street to form and publish the 换届小组, which
+    # prompt organisers need. Organisers who take their full periods, or a review across 国庆节
+    # (5 working days can span 15 calendar days), would miss the date: the case carries it as a task
+    # from the start, with a yellow card ``statutory_remind_before`` ahead and escalation after it.
+    # A longer lead would elect the new committee long before its predecessor's term ends.
+    reelection_start_lead: timedelta = timedelta(days=150)
+    # The dates an election must be held by (the statutory date above, and 90 days from the
+    # 换届小组's formation) show a yellow card a month before: later, the notice and the vote
+    # (22 days) no longer fit unless voting opens within a week [C].
+    statutory_remind_before: timedelta = timedelta(days=30)
     # If the committee has not started it, the street forms a 换届小组 within 30 days, and the
     # group holds the election within 90 days of its formation. 潍坊 Art. 40 [P].
     reelection_committee_grace: timedelta = timedelta(days=30)
@@ -247,6 +263,9 @@ class TicketRules(BaseModel):
     callback_working_days: int = 2
     # A supervision order (督办, Art. 26 [P]) is settled within 5 working days [C].
     supervision_working_days: int = 5
+    # A ticket overdue (逾期未办理, Art. 26 (2) [P]) is put under supervision by the unit's supervisor,
+    # who issues the order within 1 working day [C]; the unit still answers the ticket.
+    supervision_order_working_days: int = 1
     # 社区吹哨、部门报到 (seed): the department reports within 24 hours [C]; otherwise the whistle
     # goes to the street office, and after as long again to the city's joint meeting [C].
     whistle_report_period: timedelta = timedelta(hours=24)
@@ -265,6 +284,19 @@ class TicketRules(BaseModel):
 
 
 TICKET = TicketRules()
+
+
+class CreditRules(BaseModel):
+    """信用管理: the credit records of property companies (DOMAIN.md, credit)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # A record stays in force for one year unless stated otherwise (山东 物业服务企业信用信息管理办法,
+    # via Jinan [S]).
+    record_validity: timedelta = timedelta(days=365)
+
+
+CREDIT = CreditRules()
 
 # Compressed calendar periods of the tender and the handover for the local demo only (`make run`);
 # working-day SLAs and the months of emergency service keep their length. Never used in production.

@@ -47,6 +47,7 @@ class Step(StrEnum):
     EXTENSION = "extension"
     CALLBACK = "callback"
     SUPERVISION = "supervision"
+    OVERDUE_SUPERVISION = "overdue_supervision"
     WHISTLE = "whistle"
     WHISTLE_STREET = "whistle_street"
     WHISTLE_JOINT_MEETING = "whistle_joint_meeting"
@@ -62,6 +63,7 @@ STEP_LABELS: dict[str, str] = {
     Step.EXTENSION: "延期审批",
     Step.CALLBACK: "回访",
     Step.SUPERVISION: "督办",
+    Step.OVERDUE_SUPERVISION: "逾期督办",
     Step.WHISTLE: "吹哨报到",
     Step.WHISTLE_STREET: "吹哨升级·镇街",
     Step.WHISTLE_JOINT_MEETING: "吹哨升级·联席会议",
@@ -83,6 +85,7 @@ class TicketDecision(StrEnum):
     SATISFIED = "satisfied"
     UNSATISFIED = "unsatisfied"
     CLOSE = "close"  # 督办销号
+    ORDER = "order"  # 下达督办意见 (an overdue ticket, Art. 26 (2))
     REHANDLE = "rehandle"  # 责令重办
     REPORT = "report"  # 部门报到
     COORDINATE = "coordinate"  # 协调解决
@@ -97,6 +100,7 @@ DECISION_LABELS: dict[str, str] = {
     TicketDecision.SATISFIED: "满意",
     TicketDecision.UNSATISFIED: "不满意",
     TicketDecision.CLOSE: "督办销号",
+    TicketDecision.ORDER: "下达督办意见",
     TicketDecision.REHANDLE: "责令重办",
     TicketDecision.REPORT: "报到",
     TicketDecision.COORDINATE: "协调解决",
@@ -165,7 +169,9 @@ class AssignData(BaseModel):
 class ExtensionData(BaseModel):
     """A request for more time (申请延期), 潍坊12345条例 Art. 20(3)."""
 
-    working_days: int = Field(ge=1, le=TICKET.max_extension_working_days)
+    # The bound is the case's own (TicketRules.max_extension_working_days, in all), checked against
+    # the days already granted by ``check_extension``; a static bound here would read today's rules.
+    working_days: int = Field(ge=1, description="working days asked for; at most the case's remaining extension")
     reason: str = Field(min_length=1, max_length=2000)
 
 
@@ -195,7 +201,7 @@ LEDGER_ROLES = frozenset({
 # Decisions that must say why: what the caller, the unit and the auditor read afterwards.
 COMMENT_REQUIRED = frozenset({
     TicketDecision.SUBMIT, TicketDecision.UNSATISFIED, TicketDecision.CLOSE, TicketDecision.REHANDLE,
-    TicketDecision.REPORT, TicketDecision.COORDINATE,
+    TicketDecision.REPORT, TicketDecision.COORDINATE, TicketDecision.ORDER,
 })
 
 

@@ -26,6 +26,10 @@ from domain.routing import UnitKind
 from domain.rules import TICKET, TicketRules
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+# The months a report may cover: none before the city's records, none past what a calendar holds
+# (a month in year 0 or 1 cannot be turned into UTC bounds, nor compared with the year before).
+FIRST_REPORT_MONTH = "2000-01"
+LAST_REPORT_MONTH = "2099-12"
 
 DIMENSIONS = ("city", "street", "company")
 DIMENSION_LABELS = {"city": "全市", "street": "镇街", "company": "物业服务企业"}
@@ -69,6 +73,13 @@ def check_month(month: str) -> str:
     """A month as ``YYYY-MM``, or ValueError."""
     if not re.match(MONTH_PATTERN, month):
         raise ValueError(f"month must be YYYY-MM, got {month!r}")
+    return month
+
+
+def check_report_month(month: str) -> str:
+    """A month the report can cover (``FIRST_REPORT_MONTH`` to ``LAST_REPORT_MONTH``), or ValueError."""
+    if not FIRST_REPORT_MONTH <= check_month(month) <= LAST_REPORT_MONTH:
+        raise ValueError(f"month must lie between {FIRST_REPORT_MONTH} and {LAST_REPORT_MONTH}, got {month!r}")
     return month
 
 

@@ -3,35 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from domain.routing import EstatePlace, Route, Unit, UnitKind
-from domain.ticket import CHANNEL_LABELS, CLOSURE_LABELS, Closure, TicketLedgerRow, TicketStart
-from domain.ticket_whistle import Whistle
+from domain.rules import TicketRules
+from domain.ticket import (
+    CHANNEL_LABELS,
+    CLOSURE_LABELS,
+    Closure,
+    TicketLedgerRow,
+    TicketStart,
+)
+from domain.ticket_facts import TicketFacts, TicketProgress
 
 
-class TicketState(BaseModel):
+class TicketState(TicketProgress):
     """The units handling the ticket and what has happened to it so far."""
 
     lead: Unit | None = None
     co: list[Unit] = Field(default_factory=list)
     units: list[Unit] = Field(default_factory=list)  # every unit that has been assigned, in order
-    returnable: bool = True
-    returned: bool = False
-    accepted_at: datetime | None = None
-    replied_at: datetime | None = None
-    extension_days: int = 0
-    overdue: bool = False
-    unsatisfied: int = 0
-    supervised: bool = False
     closure: Closure | None = None
-    replies: list[dict[str, Any]] = Field(default_factory=list)
-    callbacks: list[dict[str, Any]] = Field(default_factory=list)
-    co_handling: list[dict[str, Any]] = Field(default_factory=list)
-    returns: list[dict[str, Any]] = Field(default_factory=list)
-    whistles: list[Whistle] = Field(default_factory=list)
 
     def assign(self, lead: Unit, co: list[Unit]) -> None:
         self.lead, self.co = lead, list(co)
@@ -49,22 +42,18 @@ class TicketState(BaseModel):
         kinds = {u.id: u.kind for u in self.units}
         return [i for i in dict.fromkeys(self.unit_ids()) if kinds.get(i, UnitKind.DEPARTMENT) in (UnitKind.DEPARTMENT, UnitKind.COMPANY)]
 
-    def facts(self, req: TicketStart, place: EstatePlace | None, route: Route | None) -> dict[str, Any]:
+    def facts(self, req: TicketStart, place: EstatePlace | None, route: Route | None, rules: TicketRules) -> TicketFacts:
         """The facts shown on the case (never the caller's contact)."""
-        facts: dict[str, Any] = {
-            "channel": req.channel.value, "channel_label": CHANNEL_LABELS[req.channel], "external_ref": req.external_ref,
-            "category": req.category, "description": req.description,
-            **self.model_dump(mode="json", exclude={"lead", "co", "units", "closure"}),
-            "closure": self.closure.value if self.closure else None,
-            "closure_label": CLOSURE_LABELS[self.closure] if self.closure else None,
-            "lead_unit": self.lead.model_dump(mode="json") if self.lead else None,
-            "co_handlers": [u.model_dump(mode="json") for u in self.co],
-        }
+        facts = TicketFacts(
+            **{name: getattr(self, name) for name in TicketProgress.model_fields},
+            channel=req.channel, channel_label=CHANNEL_LABELS[req.channel], external_ref=req.external_ref,
+            category=req.category, description=req.description, closure=self.closure,
+            closure_label=CLOSURE_LABELS[self.closure] if self.closure else None, lead_unit=self.lead, co_handlers=self.co,
+            rules=rules,
+        )
         if place is not None and route is not None:
-            facts.update(
-                category_label=route.label, routing_basis=route.basis, estate_name=place.estate_name,
-                property_company_id=place.company_id,
-            )
+            facts.category_label, facts.routing_basis = route.label, route.basis
+            facts.estate_name, facts.property_company_id = place.estate_name, place.company_id
         return facts
 
     def ledger_row(

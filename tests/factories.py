@@ -1,34 +1,40 @@
-"""Small builders for test data and callers: a fresh estate per test, actors, auth headers."""
+"""Small builders for test data and callers: a fresh estate per test, everyone who acts on it, their tokens."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from dataclasses import dataclass, field
-from typing import Any
-
-from httpx import AsyncClient, Response
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.auth import issue_token
-from core.settings import Settings
+from core.settings import Settings, get_settings
 from db.seed import EstatePlan, create_estate
+from db.seed_tickets import DEPARTMENTS
 from domain.access import Actor, Jurisdiction, Level, Role
+from domain.actor_seal import sealed
+from tests.fixture_types import Sessions
 
 
 def make_actor(role: Role, level: Level, jid: str | None = None, subject: str | None = None) -> Actor:
-    return Actor(
+    """A user with one role and jurisdiction (a fresh subject unless one is given), sealed as the API seals it."""
+    actor = Actor(
         subject=subject or f"{role.value}-{uuid.uuid4().hex[:6]}", name=f"测试{role.label}", roles=(role,),
         jurisdiction=Jurisdiction(level=level, id=jid), organisation=f"测试{role.label}单位",
     )
+    return sealed(actor, get_settings().actor_seal_key, datetime.now(UTC), timedelta(hours=1))
 
 
 @dataclass
 class Cast:
-    """Everyone who acts on one estate's cases, with their tokens."""
+    """Everyone who acts on one estate's cases of any process, by a short name, with their tokens.
+
+    Besides the names in ``actors``: ``expert-…`` is that evaluation expert, and a company id
+    (``co-…``) is a property-company user of that company.
+    """
 
     settings: Settings
     estate_id: str
-    households: list[str]
+    households: list[str] = field(default_factory=list)
     street_id: str = "yidu"
     community_id: str = "yidu-c1"
     company_id: str = "co-yuejia"
@@ -39,28 +45,50 @@ class Cast:
         e = self.estate_id
         self.actors = {
             "clerk": make_actor(Role.CLERK, Level.STREET, self.street_id),
+            "other_clerk": make_actor(Role.CLERK, Level.STREET, "wangfu"),
+            "street": make_actor(Role.STREET_OFFICE, Level.STREET, self.street_id),
+            "other_street": make_actor(Role.STREET_OFFICE, Level.STREET, "wangfu"),
+            "community": make_actor(Role.COMMUNITY, Level.COMMUNITY, self.community_id),
+            "other_community": make_actor(Role.COMMUNITY, Level.COMMUNITY, "wangfu-c1"),
+            "other_bureau_role": make_actor(Role.COMMUNITY, Level.CITY),
             "owner_rep": make_actor(Role.OWNER_REP, Level.ESTATE, e),
             "committee": make_actor(Role.OWNERS_COMMITTEE, Level.ESTATE, e),
-            "community": make_actor(Role.COMMUNITY, Level.COMMUNITY, self.community_id),
+            "owner": make_actor(Role.OWNER, Level.ESTATE, e),
             "company": make_actor(Role.PROPERTY_COMPANY, Level.COMPANY, self.company_id),
+            "other_company": make_actor(Role.PROPERTY_COMPANY, Level.COMPANY, "co-huacheng"),
             "agency": make_actor(Role.PRICING_AGENCY, Level.COMPANY, self.agency_id),
             "bureau": make_actor(Role.HOUSING_BUREAU, Level.CITY),
             "supervisor": make_actor(Role.BUREAU_SUPERVISOR, Level.CITY),
-            "street": make_actor(Role.STREET_OFFICE, Level.STREET, self.street_id),
-            "owner": make_actor(Role.OWNER, Level.ESTATE, e),
-            "other_street": make_actor(Role.STREET_OFFICE, Level.STREET, "wangfu"),
-            "other_bureau_role": make_actor(Role.COMMUNITY, Level.CITY),
+            "auditor": make_actor(Role.AUDITOR, Level.CITY),
+            "admin": make_actor(Role.ADMIN, Level.CITY),
+            "dispatcher": make_actor(Role.DISPATCHER, Level.CITY),
+            "joint": make_actor(Role.JOINT_MEETING, Level.CITY),
         }
+        for dept_id, _name, _duty in DEPARTMENTS:
+            self.actors[dept_id] = make_actor(Role.DEPARTMENT, Level.DEPARTMENT, dept_id)
 
-    def headers(self, who: str, key: str | None = None) -> dict[str, str]:
-        h = {"Authorization": f"Bearer {issue_token(self.settings, self.actors[who])}"}
+    def actor(self, who: str | Actor) -> Actor:
+        """The actor a test names: one of ``actors``, an expert, a company's user, or an ``Actor`` as it is."""
+        if isinstance(who, Actor):
+            return who
+        if who in self.actors:
+            return self.actors[who]
+        if who.startswith("expert-"):
+            return make_actor(Role.EXPERT, Level.CITY, subject=who)
+        if who.startswith("co-"):
+            return make_actor(Role.PROPERTY_COMPANY, Level.COMPANY, who, subject=f"user-{who}")
+        raise KeyError(f"no one called {who!r} in the cast")
+
+    def headers(self, who: str | Actor, key: str | None = None) -> dict[str, str]:
+        """The bearer token of ``who``, and an Idempotency-Key when one is given."""
+        h = {"Authorization": f"Bearer {issue_token(self.settings, self.actor(who))}"}
         if key:
             h["Idempotency-Key"] = key
         return h
 
 
 async def create_test_estate(
-    sessions: async_sessionmaker[AsyncSession], settings: Settings, *, committee: bool = True,
+    sessions: Sessions, settings: Settings, *, committee: bool = True,
     balance_percent: int = 70, buildings: int = 2, units: int = 2, floors: int = 3, rooms: int = 2,
 ) -> Cast:
     """A fresh estate in 益都街道 with its own households and fund accounts."""
@@ -73,70 +101,3 @@ async def create_test_estate(
         ))
         await session.commit()
     return Cast(settings=settings, estate_id=estate_id, households=households)
-
-
-class FundCaseDriver:
-    """Drives one fund-emergency case through the HTTP API, as its users would."""
-
-    def __init__(self, api: AsyncClient, cast: Cast) -> None:
-        self.api = api
-        self.cast = cast
-        self.case_id = ""
-
-    async def start(self, scope: str = "estate", scope_id: str | None = None, who: str = "clerk", key: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "estate_id": self.cast.estate_id, "category": "elevator_failure", "scope": scope,
-            "description": "2号楼电梯钢丝绳断股，已停运", "attachments": ["photo://lift-2.jpg"],
-        }
-        if scope_id:
-            body["scope_id"] = scope_id
-        r = await self.api.post("/cases/fund-emergency", json=body, headers=self.cast.headers(who, key))
-        assert r.status_code in (200, 201), r.text
-        self.case_id = r.json()["id"]
-        return r.json()
-
-    async def case(self, who: str = "bureau") -> dict[str, Any]:
-        r = await self.api.get(f"/cases/{self.case_id}", headers=self.cast.headers(who))
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    async def open_task(self, step: str) -> dict[str, Any]:
-        case = await self.case()
-        tasks = [t for t in case["open_tasks"] if t["step"]["code"] == step]
-        assert tasks, f"no open {step} task; case is at {case['step']['code']} with {[t['step']['code'] for t in case['open_tasks']]}"
-        return tasks[0]
-
-    async def decide(
-        self, who: str, step: str, decision: str, data: dict[str, Any] | None = None, comment: str | None = None,
-        key: str | None = None, expect: int = 200,
-    ) -> Response:
-        task = await self.open_task(step)
-        r = await self.api.post(
-            f"/cases/{self.case_id}/tasks/{task['id']}/decisions",
-            json={"decision": decision, "data": data or {}, "comment": comment}, headers=self.cast.headers(who, key),
-        )
-        assert r.status_code == expect, r.text
-        return r
-
-    async def verify(self, parties: tuple[str, ...] = ("owner_rep", "committee", "company")) -> None:
-        for who in parties:
-            await self.decide(who, "onsite_verification", "confirm", comment="现场属实")
-
-    async def through_approval(self, requested: int = 5_000_000, approved: int = 4_200_000) -> None:
-        await self.verify()
-        await self.decide("company", "budget_submission", "submit", {"amount_fen": requested, "contractor": "青州建安维修工程有限公司"})
-        await self.decide("agency", "price_review", "approve", {"approved_amount_fen": approved, "reasons": "钢丝绳单价按信息价核减"})
-        await self.decide("bureau", "bureau_review", "approve", comment="同意")
-
-
-async def eventually(check, attempts: int = 100, delay: float = 0.05):  # type: ignore[no-untyped-def]
-    """Poll ``check`` (an async callable returning a truthy value) while a timer's effects land."""
-    import asyncio
-
-    last = None
-    for _ in range(attempts):
-        last = await check()
-        if last:
-            return last
-        await asyncio.sleep(delay)
-    raise AssertionError(f"condition not met; last value: {last!r}")

@@ -1,20 +1,46 @@
-"""Builders for election tests: a driver that runs one election through the HTTP API as its users would."""
+"""The election's own calls: its start, the preparatory group, nominations, the periods, ballots and the tally."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from httpx import AsyncClient, Response
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.auth import issue_token
 from db.models import Household
 from domain.access import Actor, Level, Role
-from tests.factories import Cast, eventually, make_actor
+from domain.rules import ELECTION
+from tests.clock import skip_past
+from tests.driver import CaseDriver, Json
+from tests.factories import Cast, make_actor
+from tests.fixture_types import Sessions, WorkflowEnvironment
 
 PATH = "/cases/owners-election"
+
+# Facts as the read model stored them before they were typed: ISO strings with +00:00, keys absent
+# until set, no ``kind``. Running cases keep such snapshots until their next change.
+STORED_FACTS: dict[str, Any] = {
+    "estate_id": "e1", "election_kind": "re_election", "election_kind_label": "换届选举", "trigger": "clerk",
+    "description": "换届选举", "attempt": 1, "failed_attempts": 0, "rules": ELECTION.model_dump(mode="json"),
+    "group_formed_at": "2026-11-30T06:00:00.123000+00:00", "notice_end": "2026-12-31T16:00:00+00:00",
+    "group_notice": "小区公告栏", "estate_name": "测试小区", "households": 24, "area_m2": "2400.00", "owners": 24,
+    "group": {"label": "换届小组", "members": [{"name": "街道代表", "role": "street_rep", "household_id": None, "leader": True}],
+              "seats": 5, "term_years": 5},
+    "seats": 5,
+    "candidates": [
+        {"id": "c1", "order": 1, "household_id": "e1-101", "name": "业主一", "party_member": True, "channel": "party_org",
+         "co_nominators": [], "statement": "", "nominated_by": "community-1", "nominated_by_name": "社区", "status": "qualified",
+         "reason": None, "findings": [], "status_label": "资格审查通过", "channel_label": "社区党组织推荐"},
+        {"id": "c2", "order": 2, "household_id": "e1-102", "name": "业主二", "party_member": False, "channel": "self",
+         "co_nominators": [], "statement": "", "nominated_by": "e1-102", "nominated_by_name": "业主二", "status": "rejected",
+         "reason": "欠缴物业费", "findings": ["欠缴物业费 1234.56 元"], "status_label": "资格审查未通过", "channel_label": "业主自荐"},
+    ],
+    "objections": [{"kind": "identity", "kind_label": "业主身份异议", "household_id": "e1-107", "text": "身份有误",
+                    "by": "e1-107", "name": "业主七", "at": "2026-12-20T01:00:00+00:00", "task_id": "t5"}],
+    "attempts": [{"attempt": 1, "election_id": "case-1:1", "voters": 24, "voting_opened_at": "2027-01-01T16:00:00+00:00",
+                  "voting_end": "2027-01-08T16:00:00+00:00"}],
+}
 
 
 def owner_of(cast: Cast, owner_key: str) -> Actor:
@@ -23,10 +49,8 @@ def owner_of(cast: Cast, owner_key: str) -> Actor:
 
 
 def auth(cast: Cast, actor: Actor, key: str | None = None) -> dict[str, str]:
-    h = {"Authorization": f"Bearer {issue_token(cast.settings, actor)}"}
-    if key:
-        h["Idempotency-Key"] = key
-    return h
+    """The headers of an actor made for one test, such as an owner by their owner key."""
+    return cast.headers(actor, key)
 
 
 def group_members(cast: Cast, owners: int = 4, size: int = 7) -> list[dict[str, Any]]:
@@ -38,52 +62,24 @@ def group_members(cast: Cast, owners: int = 4, size: int = 7) -> list[dict[str, 
     return members
 
 
-async def skip_to(env, moment: datetime) -> None:  # type: ignore[no-untyped-def]
-    now = await env.get_current_time()
-    if moment > now:
-        await env.sleep(moment - now)
+class ElectionDriver(CaseDriver):
+    """A 业委会选举换届 case; the street office reads it, since it sees every finding."""
 
+    reader = "street"
 
-class ElectionDriver:
-    """Drives one election case through the API."""
-
-    def __init__(self, api: AsyncClient, cast: Cast, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self.api, self.cast, self.sessions = api, cast, sessions
-        self.case_id = ""
-        self.auditor = make_actor(Role.AUDITOR, Level.CITY)
+    def __init__(self, api: AsyncClient, cast: Cast, sessions: Sessions) -> None:
+        super().__init__(api, cast)
+        self.sessions = sessions
 
     async def names(self) -> dict[str, str]:
+        """Each unit's owner of record, as a nomination names them."""
         async with self.sessions() as s:
             rows = (await s.execute(select(Household.id, Household.owner_name).where(Household.estate_id == self.cast.estate_id))).all()
         return dict(rows)
 
     async def start(self, kind: str = "re_election", who: str = "clerk", expect: int = 201, **extra: Any) -> Response:
         body = {"estate_id": self.cast.estate_id, "kind": kind, "description": "换届选举", **extra}
-        r = await self.api.post(PATH, json=body, headers=self.cast.headers(who))
-        assert r.status_code == expect, r.text
-        if r.status_code in (200, 201):
-            self.case_id = r.json()["id"]
-        return r
-
-    async def case(self) -> dict[str, Any]:
-        r = await self.api.get(f"/cases/{self.case_id}", headers=self.cast.headers("street"))
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    async def task(self, step: str) -> dict[str, Any]:
-        case = await self.case()
-        tasks = [t for t in case["open_tasks"] if t["step"]["code"] == step]
-        assert tasks, f"no open {step} task; at {case['step']['code']} with {[t['step']['code'] for t in case['open_tasks']]}"
-        return tasks[0]
-
-    async def decide(self, who: str | Actor, step: str, decision: str, data: dict[str, Any] | None = None,
-                     comment: str | None = None, expect: int = 200) -> Response:
-        task = await self.task(step)
-        headers = self.cast.headers(who) if isinstance(who, str) else auth(self.cast, who)
-        r = await self.api.post(f"/cases/{self.case_id}/tasks/{task['id']}/decisions",
-                                json={"decision": decision, "data": data or {}, "comment": comment}, headers=headers)
-        assert r.status_code == expect, r.text
-        return r
+        return await self.start_through_api(PATH, body, who=who, expect=expect)
 
     async def form_group(self, seats: int = 5) -> None:
         await self.decide("street", "group_formation", "submit", {"members": group_members(self.cast), "seats": seats})
@@ -96,33 +92,27 @@ class ElectionDriver:
         for i in range(first, first + count):
             h = self.cast.households[i]
             channel = "party_org" if i - first < party else "residents_committee"
-            r = await self.api.post(f"{PATH}/{self.case_id}/nominations", headers=self.cast.headers("community"),
+            r = await self.api.post(f"{PATH}/{self.case_id}/nominations", headers=self.headers("community"),
                                     json={"household_id": h, "name": names[h], "party_member": i - first < party, "channel": channel})
             assert r.status_code == 200, r.text
             ids.append(r.json()["facts"]["candidates"][-1]["id"])
         return ids
 
-    async def at_step(self, step: str) -> dict[str, Any]:
-        async def check():  # type: ignore[no-untyped-def]
-            c = await self.case()
-            return c if c["step"]["code"] == step else None
+    async def _period_passes(self, env: WorkflowEnvironment, end: str, then: str) -> Json:
+        """The period ending at the fact ``end`` passes (its timer fires); the case is then at step ``then``."""
+        await skip_past(env, datetime.fromisoformat((await self.case())["facts"][end]))
+        return await self.wait_for(step=then)
 
-        return await eventually(check, attempts=200)
-
-    async def close_nominations(self, env) -> None:  # type: ignore[no-untyped-def]
-        end = datetime.fromisoformat((await self.case())["facts"]["nomination_end"])
-        await skip_to(env, end + timedelta(minutes=1))
-        await self.at_step("qualification_review")
+    async def close_nominations(self, env: WorkflowEnvironment) -> None:
+        await self._period_passes(env, "nomination_end", "qualification_review")
 
     async def review(self, rejections: list[dict[str, str]] | None = None, expect: int = 200, **data: Any) -> Response:
         return await self.decide("street", "qualification_review", "approve", {"rejections": rejections or [], **data}, expect=expect)
 
-    async def end_notice(self, env) -> None:  # type: ignore[no-untyped-def]
-        end = datetime.fromisoformat((await self.case())["facts"]["notice_end"])
-        await skip_to(env, end + timedelta(minutes=1))
-        await self.at_step("voting")
+    async def end_notice(self, env: WorkflowEnvironment) -> None:
+        await self._period_passes(env, "notice_end", "voting")
 
-    async def to_voting(self, env, candidates: int = 6, seats: int = 5) -> list[str]:  # type: ignore[no-untyped-def]
+    async def to_voting(self, env: WorkflowEnvironment, candidates: int = 6, seats: int = 5) -> list[str]:
         await self.form_group(seats)
         ids = await self.nominate(candidates)
         await self.close_nominations(env)
@@ -131,21 +121,21 @@ class ElectionDriver:
         return ids
 
     async def paper(self, lines: list[dict[str, Any]], expect: int = 201, key: str | None = None) -> Response:
-        r = await self.api.post(f"{PATH}/{self.case_id}/ballots/paper", json={"ballots": lines}, headers=self.cast.headers("clerk", key))
+        r = await self.api.post(f"{PATH}/{self.case_id}/ballots/paper", json={"ballots": lines}, headers=self.headers("clerk", key))
         assert r.status_code == expect, r.text
         return r
 
-    async def close_voting(self, env, then: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-        end = datetime.fromisoformat((await self.case())["facts"]["voting_end"])
-        await skip_to(env, end + timedelta(minutes=1))
-        return await self.at_step(then)
+    async def close_voting(self, env: WorkflowEnvironment, then: str) -> Json:
+        return await self._period_passes(env, "voting_end", then)
 
-    async def tally(self) -> list[dict[str, Any]]:
-        r = await self.api.get(f"{PATH}/{self.case_id}/tally", headers=auth(self.cast, self.auditor))
+    async def tally(self) -> list[Json]:
+        r = await self.api.get(f"{PATH}/{self.case_id}/tally", headers=self.headers("auditor"))
         assert r.status_code == 200, r.text
-        return r.json()
+        results: list[Json] = r.json()
+        return results
 
-    async def recount(self, attempt: int = 1) -> dict[str, Any]:
-        r = await self.api.get(f"{PATH}/{self.case_id}/tally/{attempt}/recount", headers=auth(self.cast, self.auditor))
+    async def recount(self, attempt: int = 1) -> Json:
+        r = await self.api.get(f"{PATH}/{self.case_id}/tally/{attempt}/recount", headers=self.headers("auditor"))
         assert r.status_code == 200, r.text
-        return r.json()
+        result: Json = r.json()
+        return result

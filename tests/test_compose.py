@@ -12,6 +12,7 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from core.registry import search_attribute_names
+from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -34,7 +35,9 @@ DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_complete
 DEPLOY_ENV = {
     "POSTGRES_PASSWORD": "pg-superuser-password",
     "WUYEFLOW_DB_PASSWORD": "app-db-password",
-    "WUYEFLOW_JWT_SECRET": "x" * 48,
+    "WUYEFLOW_OIDC_ISSUER": "https://id.qingzhou.example/realms/city",
+    "WUYEFLOW_OIDC_AUDIENCE": "wuyeflow-api",
+    "WUYEFLOW_ACTOR_SEAL_KEY": "a-random-actor-seal-key-of-at-least-32-characters",
 }
 
 
@@ -278,7 +281,10 @@ def test_app_environment(services: dict[str, Any], name: str) -> None:
     assert env.get("WUYEFLOW_TEMPORAL_NAMESPACE") == "default"
     assert env.get("WUYEFLOW_TASK_QUEUE") == "wuyeflow"
     assert str(env.get("WUYEFLOW_SEARCH_ATTRIBUTES")).lower() == "true"
-    assert re.fullmatch(r"\$\{WUYEFLOW_JWT_SECRET:\?[^}]+\}", env.get("WUYEFLOW_JWT_SECRET", "")), "JWT secret must be required, not defaulted"
+    # Production identity is the city's OIDC provider: its issuer and our audience are required, not defaulted.
+    assert "WUYEFLOW_JWT_SECRET" not in env and env.get("WUYEFLOW_AUTH") == "oidc"
+    for var in ("WUYEFLOW_OIDC_ISSUER", "WUYEFLOW_OIDC_AUDIENCE", "WUYEFLOW_ACTOR_SEAL_KEY"):
+        assert re.fullmatch(rf"\$\{{{var}:\?[^}}]+\}}", env.get(var, "")), f"{var} must be required, not defaulted"
 
     url = make_url(interpolate(env["DATABASE_URL"], DEPLOY_ENV))
     assert url.drivername == "postgresql+asyncpg"
@@ -287,6 +293,18 @@ def test_app_environment(services: dict[str, Any], name: str) -> None:
     assert url.password == DEPLOY_ENV["WUYEFLOW_DB_PASSWORD"]
     with pytest.raises(MissingVariable):
         interpolate(env["DATABASE_URL"], {})
+
+
+def test_the_deployed_environment_makes_valid_production_settings(services: dict[str, Any]) -> None:
+    env = {k: interpolate(v, DEPLOY_ENV) for k, v in as_dict(services["api"].get("environment")).items()}
+    settings = Settings.model_validate({k.removeprefix("WUYEFLOW_").lower(): v for k, v in env.items() if k.startswith("WUYEFLOW_")})
+    assert settings.env == "production" and settings.auth_mode == "oidc" and not settings.dev_secret
+    assert settings.oidc_issuer == DEPLOY_ENV["WUYEFLOW_OIDC_ISSUER"] and settings.oidc_jwks_url == ""
+
+
+def test_the_image_runs_in_production_unless_told_otherwise() -> None:
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^ENV\s+WUYEFLOW_ENV=production\b", text, re.MULTILINE), "the image must default to production"
 
 
 def test_app_services_share_one_environment(services: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from core.registry import REGISTRY, search_attribute_names, workflow_types
+from tests.fixture_types import AsyncClient
 from core.settings import Settings
 from tests.dev_server import dev_api
 from tests.factories import create_test_estate
@@ -81,3 +82,15 @@ def test_every_registered_process_is_complete() -> None:
         for step, decision in spec.decision_data:
             assert decision in spec.step_decisions.get(step, ()), (spec.kind, step, decision)
     assert search_attribute_names() == ["CaseKind", "CaseStatus", "CaseStep", "EstateId", "StreetId"]
+
+
+async def test_the_case_answer_is_published_as_a_union_of_every_process(api: AsyncClient) -> None:
+    """OpenAPI: CaseRead is one of <Process>CaseRead by ``process``, each with its process's facts schema."""
+    doc = (await api.get("/openapi.json")).json()["components"]["schemas"]
+    mapping = doc["CaseRead"]["discriminator"]["mapping"]
+    for spec in REGISTRY.specs():
+        assert spec.facts_model is not None, spec.kind
+        variant = doc[mapping[spec.kind].rsplit("/", 1)[1]]
+        assert variant["allOf"][1]["properties"]["facts"] == {"$ref": f"#/components/schemas/{spec.facts_model.__name__}"}
+        assert doc[spec.facts_model.__name__]["type"] == "object"
+    assert doc["FundFacts"]["properties"]["public_notice"]

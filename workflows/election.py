@@ -10,8 +10,9 @@ unique key gives one vote per unit, and the tally activity counts them at the cl
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import ClassVar
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -28,53 +29,70 @@ with workflow.unsafe.imports_passed_through():
         TallyRequest,
     )
     from domain.access import Role, Scope, covers
+    from domain.calendar import period_end
     from domain.cases import CaseAck, CaseSnapshot, CaseStatus
     from domain.election import (
-        CANDIDATE_STATUS_LABELS,
-        CHANNEL_LABELS,
         ELECTION_KIND_LABELS,
         OBJECTION_LABELS,
+        OWNERS_COMMITTEE_BODY,
         PROCESS_KIND,
         PROCESS_LABEL,
         STEP_LABELS,
-        Candidate,
-        CandidateStatus,
         CertificateData,
         ElectionKind,
         FilingData,
         GroupData,
         JustificationData,
         MeetingData,
-        NominationChannel,
         PublicationData,
         ReviewData,
         Step,
         Trigger,
     )
-    from domain.calendar import period_end
-    from domain.election_checks import check_group, check_review
+    from domain.election_candidates import CandidateList
+    from domain.election_checks import check_group, check_review, reelection_vote_by
+    from domain.election_facts import (
+        ActingBody,
+        Attempt,
+        ElectionFacts,
+        ElectionGroup,
+        ElectionNotes,
+        ElectionPeriods,
+    )
+    from domain.objections import NoticePeriod
     from domain.rules import ElectionRules
-    from domain.tally import OUTCOME_LABELS, CandidateEntry, TallyResult
-    from domain.tasks import Decision, DecisionInput, DecisionRefused, HumanTask, RefusalKind
-    from workflows.election_aftermath import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, ElectionAftermath
+    from domain.tally import OUTCOME_LABELS, TallyResult
+    from domain.tasks import (
+        Decision,
+        DecisionInput,
+        DecisionRefused,
+        HumanTask,
+        RefusalKind,
+    )
+    from workflows.election_aftermath import ElectionAftermath
+    from workflows.election_deadlines import ElectionDeadlines
     from workflows.election_models import ElectionInput, NominationInput, ObjectionInput
+    from workflows.election_tasks import (
+        ACTIVITY_RETRY,
+        ACTIVITY_TIMEOUT,
+        STATUTORY_PERIODS,
+        calendar_task,
+        party_period_end,
+    )
     from workflows.human_tasks import CaseWorkflow, refusal
+    from workflows.objection_window import AnswerPolicy, ObjectionWindow
 
 D = Decision
-NOMINATORS = {
-    Role.COMMUNITY: {NominationChannel.PARTY_ORG, NominationChannel.RESIDENTS_COMMITTEE},
-    Role.OWNER: {NominationChannel.SELF, NominationChannel.JOINT},
-}
 
 
 @workflow.defn(name="OwnersCommitteeElection")
-class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
+class OwnersCommitteeElectionWorkflow(CaseWorkflow):
     """One election of an estate's owners' committee, from its start to the filed certificate."""
 
     kind = PROCESS_KIND
     kind_label = PROCESS_LABEL
     step_labels = STEP_LABELS
-    decision_data: dict[tuple[str, str], type[BaseModel]] = {
+    decision_data: ClassVar[dict[tuple[str, str], type[BaseModel]]] = {
         (Step.GROUP_FORMATION, D.SUBMIT): GroupData,
         (Step.GROUP_PUBLICATION, D.CONFIRM): PublicationData,
         (Step.QUALIFICATION_REVIEW, D.APPROVE): ReviewData,
@@ -98,18 +116,21 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
         self._ctx: ElectionContext | None = None
         self._group: GroupData | None = None
         self._group_label = "换届小组" if req.kind == ElectionKind.RE_ELECTION else "筹备组"
-        self._candidates: list[Candidate] = []
-        self._nominations_open = False
-        self._objections: list[dict[str, Any]] = []
-        self._unhandled: list[ObjectionInput] = []
-        self._notice_end: str | None = None
+        self._nominees = CandidateList()
+        self._window = ObjectionWindow(
+            self, notice_step=Step.CANDIDATE_NOTICE, outside="objections are taken only during the candidate notice",
+            max_objections=inp.rules.max_objections,
+            full="too many objections on this notice; submit it in writing to the street office",
+            upheld_ends_notice=False, passed_comment="公告期满，异议答复后开始投票",
+        )
         self._attempt = 0
         self._failed = 0
-        self._attempts: list[dict[str, Any]] = []
-        self._dates: dict[str, str] = {}
-        self._notes: dict[str, Any] = {}
-        self._elected: list[dict[str, Any]] = []
-        self._after: dict[str, Any] = {}
+        self._attempts: list[Attempt] = []
+        self._periods = ElectionPeriods()
+        self._notes = ElectionNotes()
+        self._aftermath = ElectionAftermath(self, estate_id=req.estate_id, rules=inp.rules)
+        self._deadlines = ElectionDeadlines(self, inp.rules, self._periods)
+        self._vote_closes_at: datetime | None = None  # while the ballot box is open
 
     @workflow.run
     async def run(self, inp: ElectionInput) -> CaseSnapshot:
@@ -126,6 +147,13 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
         self.scope = Scope(street_id=ctx.street_id, community_id=ctx.community_id, estate_id=self._req.estate_id)
         self.title = f"{ctx.estate_name} · {ELECTION_KIND_LABELS[self._req.kind]}"
         self.enter_step(Step.REPORTED, kind=self._req.kind.value, trigger=self._trigger.value)
+        statutory = workflow.patched(STATUTORY_PERIODS)
+        if statutory and self._req.kind == ElectionKind.RE_ELECTION:
+            # The term the re-election replaces: the timer's, or the registry's for a clerk's start.
+            expiring = self._term_end or (ctx.term_end if ctx.body == OWNERS_COMMITTEE_BODY else None)
+            if expiring is not None:
+                self._term_end = expiring
+                await self._deadlines.track_term(reelection_vote_by(expiring, self._rules))
         group_period = self._rules.group_formation_period
         if self._trigger == Trigger.TERM_END:
             group_period = await self._committee_convenes()
@@ -136,6 +164,7 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
             await self._candidate_notice()
             result = await self._vote_and_tally()
             if result.valid:
+                self._deadlines.held(self._attempts[-1].voting_end)
                 break
             self._failed += 1
             await workflow.execute_activity_method(
@@ -146,20 +175,9 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
             if self._failed >= self._rules.failed_attempts_for_acting_body:
                 await self._acting_body()
                 return
-        await self.after_election(result)
+        assert self._group is not None and self._ctx is not None
+        await self._aftermath.run(result, self._nominees.by_id(), self._group, elected_at=workflow.now())
         self.finish(CaseStatus.COMPLETED, Step.CLOSED)
-
-    async def calendar_task(
-        self, step: str, roles: list[Role], *, decisions: list[str], period: timedelta, escalate_to: list[Role],
-        note: str | None = None,
-    ) -> HumanTask:
-        """A task due within calendar days (日): yellow before, red at and escalation after its due time."""
-        task = await self.open_task(step, roles, decisions=decisions, escalate_to=escalate_to, note=note)
-        now = workflow.now()
-        task.due_at = period_end(now, period)
-        task.remind_at = max(now, task.due_at - self._rules.remind_before)
-        task.escalate_at = task.due_at + self._rules.escalate_after
-        return task
 
     async def _committee_convenes(self) -> timedelta:
         """潍坊 Art. 40: the committee convenes the re-election, or after 30 days the street forms a 换届小组."""
@@ -168,44 +186,52 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
             Step.REELECTION_CONVENE, [Role.OWNERS_COMMITTEE], decisions=[D.CONFIRM],
             note="任期届满前九十日应召开业主大会换届选举",
         )
-        deadline = workflow.now() + self._rules.reelection_committee_grace
+        if workflow.patched(STATUTORY_PERIODS):
+            deadline = await party_period_end(workflow.now(), self._rules.reelection_committee_grace)
+        else:
+            deadline = workflow.now() + self._rules.reelection_committee_grace
         task.due_at = deadline
         if await self.wait_for([task], until=deadline) is None:
             self.cancel_task(task, "the committee did not convene the re-election; the street forms a 换届小组")
-            self._notes["street_formed_group"] = True
+            self._notes.street_formed_group = True
         return self._rules.reelection_group_period
 
     async def _form_group(self, period: timedelta) -> None:
         """筹备组 / 换届小组 formed by the street (≥ 7, odd, owners ≥ 1/2, street-led), then its list published."""
         self.enter_step(Step.GROUP_FORMATION, group=self._group_label)
-        task = await self.calendar_task(
-            Step.GROUP_FORMATION, [Role.STREET_OFFICE], decisions=[D.SUBMIT], period=period,
+        task = await calendar_task(
+            self, self._rules, Step.GROUP_FORMATION, [Role.STREET_OFFICE], decisions=[D.SUBMIT], period=period,
             escalate_to=[Role.HOUSING_BUREAU], note=f"组建{self._group_label}",
         )
         await self.wait_for([task])
-        self._group = self.data_of(task, GroupData)
+        group = self.data_of(task, GroupData)
+        # A group that states no term gets the case's default (the statutory maximum, 潍坊 Art. 38).
+        self._group = group.model_copy(update={"term_years": group.term_years or self._rules.term_years_default})
         formed = workflow.now()
-        self._dates["group_formed_at"] = formed.isoformat()
+        self._periods.group_formed_at = formed
         if self._req.kind == ElectionKind.RE_ELECTION:
-            self._dates["election_due_at"] = period_end(formed, self._rules.reelection_election_period).isoformat()
+            if workflow.patched(STATUTORY_PERIODS):
+                await self._deadlines.track_group(formed)
+            else:
+                self._periods.election_due_at = period_end(formed, self._rules.reelection_election_period)
         self.enter_step(Step.GROUP_PUBLICATION)
-        task = await self.calendar_task(
-            Step.GROUP_PUBLICATION, [Role.STREET_OFFICE], decisions=[D.CONFIRM],
+        task = await calendar_task(
+            self, self._rules, Step.GROUP_PUBLICATION, [Role.STREET_OFFICE], decisions=[D.CONFIRM],
             period=self._rules.group_publication_period, escalate_to=[Role.HOUSING_BUREAU],
         )
         await self.wait_for([task])
-        self._notes["group_notice"] = self.data_of(task, PublicationData).notice
+        self._notes.group_notice = self.data_of(task, PublicationData).notice
 
     async def _nominate_and_review(self) -> None:
         """Nomination window, then the street's review against the registry; a return reopens nominations."""
         while True:
             end = period_end(workflow.now(), self._rules.nomination_period)
-            self._dates["nomination_end"] = end.isoformat()
-            self._nominations_open = True
+            self._periods.nomination_end = end
+            self._nominees.open = True
             self.enter_step(Step.NOMINATION, attempt=self._attempt, nomination_end=end.isoformat())
             await self.wait_for([], until=end)
-            self._nominations_open = False
-            pending = [c for c in self._candidates if c.status == CandidateStatus.NOMINATED]
+            self._nominees.open = False
+            pending = self._nominees.pending()
             if pending:
                 findings = await workflow.execute_activity_method(
                     ElectionActivities.check_candidates,
@@ -223,53 +249,30 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
             if task.outcome == D.RETURN:
                 continue
             review = self.data_of(task, ReviewData)
-            reasons = {r.candidate_id: r.reason for r in review.rejections}
-            for c in self._candidates:
-                if c.id in reasons:
-                    c.status, c.reason = CandidateStatus.REJECTED, reasons[c.id]
-                elif c.status == CandidateStatus.NOMINATED:
-                    c.status = CandidateStatus.QUALIFIED
+            self._nominees.apply_review(review)
             if review.party_member_justification:
-                self._notes["party_member_review_justification"] = review.party_member_justification
+                self._notes.party_member_review_justification = review.party_member_justification
             return
 
     async def _candidate_notice(self) -> None:
         """公告 ≥ 15 days; every objection is answered before voting opens (山东 Art. 22; 潍坊 Art. 32)."""
-        end = period_end(workflow.now(), self._rules.candidate_notice_period)
-        self._notice_end = end.isoformat()
-        self._dates["notice_end"] = end.isoformat()
-        self._dates.pop("notice_passed_at", None)
-        self.enter_step(Step.CANDIDATE_NOTICE, notice_end=end.isoformat(), candidates=[c.id for c in self._standing()])
-        pending: list[HumanTask] = []
-        while True:
-            while self._unhandled:
-                objection = self._unhandled.pop(0)
-                task = await self.open_task(
-                    Step.OBJECTION, [Role.STREET_OFFICE], decisions=[D.ANSWER, D.UPHOLD],
-                    sla_working_days=self._rules.objection_answer_working_days, escalate_to=[Role.HOUSING_BUREAU],
-                    note=f"{OBJECTION_LABELS[objection.data.kind]}：{objection.data.text}",
-                )
-                self._objections[-len(self._unhandled) - 1]["task_id"] = task.id
-                pending.append(task)
-            open_tasks = [t for t in pending if t.is_open]
-            passed = workflow.now() >= end
-            if passed and not open_tasks:
-                return
-            if passed and "notice_passed_at" not in self._dates:
-                self._dates["notice_passed_at"] = workflow.now().isoformat()
-                self.enter_step(Step.CANDIDATE_NOTICE, comment="公告期满，异议答复后开始投票", open_objections=len(open_tasks))
-            done = await self.wait_for(open_tasks, until=None if passed else end, interrupt=lambda: bool(self._unhandled))
-            if done is None:
-                continue
-            answer = self.decision_of(done)
-            for record in self._objections:
-                if record.get("task_id") == done.id:
-                    record.update(outcome=done.outcome, answer=answer.comment)
+        now = workflow.now()
+        end = period_end(now, self._rules.candidate_notice_period)
+        self._periods.notice_end = end
+        self._periods.notice_passed_at = None
+        self.enter_step(Step.CANDIDATE_NOTICE, notice_end=end.isoformat(), candidates=[c.id for c in self._nominees.standing()])
+        # An upheld objection is re-checked and answered by the street; the notice runs on.
+        period = NoticePeriod(start=now, end=end)
+        await self._window.run(period, AnswerPolicy(
+            step=Step.OBJECTION, roles=(Role.STREET_OFFICE,), working_days=self._rules.objection_answer_working_days,
+            escalate_to=(Role.HOUSING_BUREAU,),
+        ))
+        self._periods.notice_passed_at = period.passed_at
 
     async def _vote_and_tally(self) -> TallyResult:
         """Open the ballot box for the voting period, then close and count it in one activity."""
         assert self._group is not None
-        entries = [CandidateEntry(id=c.id, name=c.name, party_member=c.party_member, order=c.order) for c in self._standing()]
+        entries = self._nominees.ballot()
         self.enter_step(Step.VOTING, attempt=self._attempt)
         # The ballot box stores when voting ends, so a late tally cannot let later ballots in.
         closes_at = period_end(workflow.now(), self._rules.voting_period)
@@ -280,18 +283,20 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         )
         end = closes_at
-        self._dates["voting_end"] = end.isoformat()
-        self._attempts.append({"attempt": self._attempt, "election_id": opened.election_id, "voters": opened.voters,
-                               "voting_opened_at": workflow.now().isoformat(), "voting_end": end.isoformat()})
+        self._periods.voting_end = end
+        attempt = Attempt(attempt=self._attempt, election_id=opened.election_id, voters=opened.voters,
+                          voting_opened_at=workflow.now(), voting_end=end)
+        self._attempts.append(attempt)
         self.enter_step(Step.VOTING, election_id=opened.election_id, voting_end=end.isoformat())
+        self._vote_closes_at = end
         await self.wait_for([], until=end)
+        self._vote_closes_at = None
         self.enter_step(Step.TALLY)
         result: TallyResult = await workflow.execute_activity_method(
             ElectionActivities.tally, TallyRequest(election_id=opened.election_id, at=workflow.now(), rules=self._rules),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         )
-        self._attempts[-1].update(outcome=result.outcome.value, outcome_label=OUTCOME_LABELS[result.outcome],
-                                  tally=result.model_dump(mode="json"))
+        attempt.outcome, attempt.outcome_label, attempt.tally = result.outcome, OUTCOME_LABELS[result.outcome], result
         self.enter_step(Step.TALLY, outcome=result.outcome.value, elected=result.elected, ballots=result.ballots)
         return result
 
@@ -303,11 +308,8 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
             ActingBodyRequest(estate_id=self._req.estate_id, community_id=self._ctx.community_id, at=workflow.now()),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         )
-        self._notes["acting_body"] = {"chair": self._ctx.community_id, "since": workflow.now().isoformat()}
+        self._notes.acting_body = ActingBody(chair=self._ctx.community_id, since=workflow.now())
         self.finish(CaseStatus.COMPLETED, Step.ACTING_COMMITTEE, "两次选举未能产生业委会，由居委会牵头成立物业管理委员会代行职责")
-
-    def _standing(self) -> list[Candidate]:
-        return [c for c in self._candidates if c.status == CandidateStatus.QUALIFIED]
 
     # ----------------------------------------------------------------- nominations and objections
 
@@ -318,96 +320,71 @@ class OwnersCommitteeElectionWorkflow(ElectionAftermath, CaseWorkflow):
         # or two nominations of one unit both pass (潍坊 Art. 35) and the list outgrows max_candidates.
         self._validate_nominate(nomination)
         data, actor = nomination.data, nomination.actor
-        role = next(r for r in actor.roles if r in NOMINATORS and data.channel in NOMINATORS[r])
-        candidate = Candidate(
-            id=f"c{len(self._candidates) + 1}", order=len(self._candidates) + 1, household_id=data.household_id,
-            name=data.name, party_member=data.party_member, channel=data.channel, co_nominators=list(data.co_nominators),
-            statement=data.statement, nominated_by=actor.subject, nominated_by_name=actor.name,
-        )
-        self._candidates.append(candidate)
+        candidate, role = self._nominees.nominate(data, actor)
         self.record("decision", step=Step.NOMINATION, actor=actor, role=role, decision="nominate",
                      data={"candidate_id": candidate.id, **data.model_dump(mode="json")})
-        return await self._answer()
+        return await self.answer()
 
     @nominate.validator
     def _validate_nominate(self, nomination: NominationInput) -> None:
-        data, actor = nomination.data, nomination.actor
         try:
-            if self.step != Step.NOMINATION or not self._nominations_open:
+            if self.step != Step.NOMINATION:
                 raise DecisionRefused(RefusalKind.CONFLICT, "nominations are taken only while the nomination window is open")
-            if not any(r in NOMINATORS and data.channel in NOMINATORS[r] for r in actor.roles):
-                raise DecisionRefused(RefusalKind.FORBIDDEN, f"your role cannot nominate through '{data.channel.value}'")
-            if not covers(actor.jurisdiction, self.scope):
-                raise DecisionRefused(RefusalKind.FORBIDDEN, "the election is outside your jurisdiction")
-            if len(self._candidates) >= self._rules.max_candidates:
-                raise DecisionRefused(RefusalKind.CONFLICT, f"the list is full ({self._rules.max_candidates} nominations)")
-            if any(c.household_id == data.household_id and c.status != CandidateStatus.REJECTED for c in self._candidates):
-                raise DecisionRefused(RefusalKind.CONFLICT, f"the owner of {data.household_id} is already nominated")
+            self._nominees.check_nomination(nomination.data, nomination.actor, self.scope, self._rules)
         except DecisionRefused as exc:
             raise refusal(exc) from None
 
     @workflow.update
     async def object(self, objection: ObjectionInput) -> CaseAck:
-        """An owner objects to an identity, a vote weight or a candidate; the group answers before the vote."""
+        """An owner objects to an identity, a vote weight or a candidate; the street answers before the vote."""
         # As in ``nominate``: the validator saw the state before earlier updates of the same batch.
         self._validate_object(objection)
-        record = {"kind": objection.data.kind.value, "kind_label": OBJECTION_LABELS[objection.data.kind],
-                  "household_id": objection.data.household_id, "text": objection.data.text,
-                  "by": objection.actor.subject, "name": objection.actor.name, "at": workflow.now().isoformat()}
-        self._objections.append(record)
-        self._unhandled.append(objection)
-        self.record("decision", step=Step.CANDIDATE_NOTICE, actor=objection.actor, role=Role.OWNER, decision="object",
-                     comment=objection.data.text, data={"kind": objection.data.kind.value})
-        return await self._answer()
+        data = objection.data
+        self._window.accept(objection.actor, Role.OWNER, data.text, kind=data.kind.value, kind_label=OBJECTION_LABELS[data.kind],
+                            household_id=data.household_id, data={"kind": data.kind.value})
+        return await self.answer()
 
     @object.validator
     def _validate_object(self, objection: ObjectionInput) -> None:
-        if self.step != Step.CANDIDATE_NOTICE or self._notice_end is None or workflow.now().isoformat() >= self._notice_end:
+        if self.step != Step.CANDIDATE_NOTICE:
             raise refusal(DecisionRefused(RefusalKind.CONFLICT, "objections are taken only during the candidate notice"))
+        self._window.check_open()
         if not objection.actor.has_any([Role.OWNER, Role.OWNER_REP]):
             raise refusal(DecisionRefused(RefusalKind.FORBIDDEN, "only owners can object to the notice"))
         if not covers(objection.actor.jurisdiction, self.scope):
             raise refusal(DecisionRefused(RefusalKind.FORBIDDEN, "the notice is for another estate"))
-        if len(self._objections) >= self._rules.max_objections:
-            raise refusal(DecisionRefused(RefusalKind.CONFLICT, "too many objections on this notice; submit it in writing to the street office"))
-
-    async def _answer(self) -> CaseAck:
-        return await self.answer()
 
     # ----------------------------------------------------------------- hooks
+
+    async def wait_for(
+        self, tasks: list[HumanTask], until: datetime | None = None, interrupt: Callable[[], bool] | None = None,
+    ) -> HumanTask | None:
+        """Every wait also runs the timers of the dates the election must be held by (cards, escalation)."""
+        dates = self._deadlines.waiting(self._vote_closes_at)
+        return await super().wait_for(tasks + [t for t in dates if t not in tasks], until, interrupt)
 
     def check_in_context(self, task: HumanTask, decision: DecisionInput, data: BaseModel | None) -> None:
         if isinstance(data, GroupData):
             check_group(data, self._rules)
         elif isinstance(data, ReviewData) and self._group is not None:
-            check_review(self._candidates, data, self._group.seats, self._rules)
+            check_review(self._nominees.candidates, data, self._group.seats, self._rules)
         elif isinstance(data, MeetingData):
-            self.check_meeting(data)
+            self._aftermath.check_meeting(data)
 
-    def facts(self) -> dict[str, Any]:
-        req = self._req
-        facts: dict[str, Any] = {
-            "estate_id": req.estate_id, "election_kind": req.kind.value, "election_kind_label": ELECTION_KIND_LABELS[req.kind],
-            "trigger": self._trigger.value, "description": req.description, "attempt": self._attempt,
-            "failed_attempts": self._failed, "rules": self._rules.model_dump(mode="json"), **self._dates, **self._notes,
-        }
-        if self._term_end is not None:
-            facts["expiring_term_end"] = self._term_end.isoformat()
-        if self._ctx is not None:
-            facts.update(estate_name=self._ctx.estate_name, households=self._ctx.households,
-                         area_m2=f"{self._ctx.area_hundredths / 100:.2f}", owners=self._ctx.headcount)
-        if self._group is not None:
-            facts["group"] = {"label": self._group_label, **self._group.model_dump(mode="json")}
-            facts["seats"] = self._group.seats
-        if self._candidates:
-            facts["candidates"] = [
-                {**c.model_dump(mode="json"), "status_label": CANDIDATE_STATUS_LABELS[c.status],
-                 "channel_label": CHANNEL_LABELS[c.channel]}
-                for c in self._candidates
-            ]
-        if self._objections:
-            facts["objections"] = [dict(o) for o in self._objections]
-        if self._attempts:
-            facts["attempts"] = [dict(a) for a in self._attempts]
-        facts.update(self.aftermath_facts())
-        return facts
+    def facts(self) -> ElectionFacts:
+        req, ctx, group = self._req, self._ctx, self._group
+        periods = self._periods
+        if self.step == Step.CANDIDATE_NOTICE and self._window.period is not None:
+            # While the notice runs, whether its period has passed is the window's to say.
+            periods = periods.model_copy(update={"notice_passed_at": self._window.period.passed_at})
+        return ElectionFacts(
+            **dict(periods), **dict(self._notes), **dict(self._aftermath.facts()),
+            estate_id=req.estate_id, election_kind=req.kind, election_kind_label=ELECTION_KIND_LABELS[req.kind],
+            trigger=self._trigger, description=req.description, attempt=self._attempt, failed_attempts=self._failed,
+            rules=self._rules, expiring_term_end=self._term_end,
+            estate_name=ctx.estate_name if ctx else None, households=ctx.households if ctx else None,
+            area_m2=f"{ctx.area_hundredths / 100:.2f}" if ctx else None, owners=ctx.headcount if ctx else None,
+            group=ElectionGroup(**dict(group), label=self._group_label) if group else None,
+            seats=group.seats if group else None, candidates=self._nominees.labelled(), objections=self._window.objections,
+            attempts=self._attempts,
+        )

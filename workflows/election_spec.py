@@ -7,6 +7,7 @@ from typing import Any
 
 from activities.election import ElectionActivities
 from core.registry import ProcessSpec, SessionFactory, StartArgs
+from domain.election_facts import ElectionFacts
 from domain.election import DECISION_LABELS, PROCESS_KIND, PROCESS_LABEL, STEP_LABELS, ElectionStart, Step
 from domain.rules import ELECTION, ELECTION_DEMO, ElectionRules
 from domain.tasks import Decision as D
@@ -37,7 +38,7 @@ SPEC = ProcessSpec(
         Step.PARTY_MEMBER_ACKNOWLEDGEMENT: [D.CONFIRM], Step.FIRST_MEETING: [D.SUBMIT], Step.FILING: [D.SUBMIT],
         Step.HANDOVER: [D.CONFIRM], Step.CERTIFICATE: [D.APPROVE],
     },
-    rules=ELECTION, demo_rules=ELECTION_DEMO, start_input=start_input, activities=activities,
+    facts_model=ElectionFacts, rules=ELECTION, demo_rules=ELECTION_DEMO, start_input=start_input, activities=activities,
     helper_workflows=(CommitteeTermWorkflow,), router="api.routes.election:router",
-    read_policy="api.routes.election:READ_POLICY",
+    read_policy="api.routes.election_view:READ_POLICY",
 )

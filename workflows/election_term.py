@@ -1,8 +1,10 @@
-"""The committee term's re-election timer (潍坊 Art. 40: the assembly is held 90 days before the term ends).
+"""The committee term's re-election timer (潍坊 Art. 40: the assembly is held by 90 days before the term ends).
 
 One small workflow per registered term, id ``committee-term-<estate>-<yyyymmdd of the term end>``.
-It sleeps on a durable timer until 90 days before the term ends, then starts the re-election case
-as an abandoned child and ends. A Temporal Schedule was the alternative; a timer fits better:
+It sleeps on a durable timer until the re-election must start for its vote to close by that date
+(``ElectionRules.reelection_start_lead``, 150 days before the term ends, the reasoning there), then
+starts the re-election case as an abandoned child and ends. Timers armed before
+``REELECTION_STARTS_EARLY`` keep their recorded 90 days. A Temporal Schedule was the alternative; a timer fits better:
 the date is a single per-committee instant that changes with every election (a schedule is for
 recurrences), the registry row and the timer are created together, the time-skipping test server
 runs timers (it has no schedules), and a term that was replaced meanwhile simply finds its claim
@@ -22,12 +24,16 @@ with workflow.unsafe.imports_passed_through():
     from activities.election import ElectionActivities, ReelectionClaim
     from domain.access import SYSTEM_ACTOR
     from domain.election import ElectionKind, ElectionStart, Trigger
+    from domain.election_checks import reelection_starts_at
     from domain.rules import ELECTION, ElectionRules
     from workflows.election_models import ElectionInput
 
 ELECTION_WORKFLOW = "OwnersCommitteeElection"
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
+# Patch id: the timer starts the re-election early enough for its vote to close by the statutory date,
+# instead of at that date (潍坊 Art. 40: the assembly is held by 90 days before the term ends).
+REELECTION_STARTS_EARLY = "reelection-starts-early"
 
 
 class CommitteeTermInput(BaseModel):
@@ -55,9 +61,12 @@ class CommitteeTermWorkflow:
 
     @workflow.run
     async def run(self, inp: CommitteeTermInput) -> CommitteeTermResult:
-        fire_at = inp.term_end - inp.rules.reelection_lead
+        if workflow.patched(REELECTION_STARTS_EARLY):
+            fire_at, summary = reelection_starts_at(inp.term_end, inp.rules), "re-election starts so that its vote closes by 90 days before the term ends"
+        else:
+            fire_at, summary = inp.term_end - inp.rules.reelection_lead, "re-election 90 days before the term ends"
         if fire_at > workflow.now():
-            await workflow.sleep(fire_at - workflow.now(), summary="re-election 90 days before the term ends")
+            await workflow.sleep(fire_at - workflow.now(), summary=summary)
         case_id = await workflow.execute_activity_method(
             ElectionActivities.claim_reelection,
             ReelectionClaim(estate_id=inp.estate_id, term_end=inp.term_end, at=workflow.now()),
@@ -66,7 +75,7 @@ class CommitteeTermWorkflow:
         if case_id is not None:
             start = ElectionStart(
                 estate_id=inp.estate_id, kind=ElectionKind.RE_ELECTION,
-                description="业委会任期届满前九十日，系统自动启动换届选举",
+                description="业委会任期即将届满，系统自动启动换届选举（任期届满九十日前须完成选举）",
             )
             await workflow.start_child_workflow(
                 ELECTION_WORKFLOW,

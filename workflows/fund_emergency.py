@@ -3,20 +3,19 @@
 Report → joint on-site verification (countersign) → budget → price review by the pricing agency →
 housing-bureau review (2 working days) → first payment (≤ 50%) → completion acceptance →
 settlement and its price review → public notice (≥ 5 days, objections answered) → final payment.
-The numbers come from ``domain.rules``; the legal sources are cited there.
+The numbers come from ``domain.rules``; the legal sources are cited there. The case's state is typed
+(``domain.fund_facts``), and so are the facts it shows.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.fund_emergency_models import FundEmergencyInput, ObjectionInput
     from activities.fund_emergency import FundCaseContext, FundContextRequest, FundEmergencyActivities, PaymentRequest
     from domain.access import Role, Scope, covers
     from domain.cases import CaseAck, CaseSnapshot, CaseStatus
@@ -24,7 +23,6 @@ with workflow.unsafe.imports_passed_through():
         CATEGORY_LABELS,
         PROCESS_KIND,
         PROCESS_LABEL,
-        SCOPE_LABELS,
         STEP_LABELS,
         AcceptanceData,
         BudgetData,
@@ -34,9 +32,23 @@ with workflow.unsafe.imports_passed_through():
         check_price_review,
         first_payment_fen,
     )
-    from domain.fund_ledger import PaymentOutcome
+    from domain.fund_facts import (
+        Budget,
+        FundFacts,
+        FundMoney,
+        Payment,
+        PaymentKind,
+        PriceReview,
+        PublicNotice,
+        Settlement,
+        fund_facts,
+    )
+    from domain.fund_ledger import PaymentOutcome, Shortfall
     from domain.tasks import Decision, DecisionInput, DecisionRefused, HumanTask, RefusalKind
+    from workflows.calendar_periods import statute_period_end
+    from workflows.fund_emergency_models import FundEmergencyInput, ObjectionInput
     from workflows.human_tasks import CaseWorkflow, refusal
+    from workflows.objection_window import AnswerPolicy, ObjectionWindow
 
 D = Decision
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
@@ -69,11 +81,13 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
         self._rules = inp.rules
         self._ctx: FundCaseContext | None = None
         self._takeover = False
-        self._money: dict[str, Any] = {}
-        self._objections: list[dict[str, Any]] = []
-        self._unhandled_objections: list[ObjectionInput] = []
-        self._notice: dict[str, Any] = {}
-        self._shortfalls: list[dict[str, Any]] = []
+        self._money = FundMoney()
+        self._notice: PublicNotice | None = None
+        self._shortfalls: list[Shortfall] = []
+        self._window = ObjectionWindow(
+            self, notice_step=Step.PUBLIC_NOTICE, outside="objections are taken only during the public notice",
+            upheld_cancels="an objection was upheld; the settlement is reviewed again",
+        )
 
     @workflow.run
     async def run(self, inp: FundEmergencyInput) -> CaseSnapshot:
@@ -98,14 +112,20 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             return
         if not await self._budget_and_reviews():
             return
-        await self._pay("first", first_payment_fen(self._money["approved_fen"], self._rules), Step.FIRST_PAYMENT)
+        await self._pay(PaymentKind.FIRST, first_payment_fen(self._approved(self._money.price_review), self._rules), Step.FIRST_PAYMENT)
         await self._completion_acceptance()
         while True:
             await self._settlement()
             if not await self._public_notice():
                 break
-        await self._pay("final", self._money["settlement_approved_fen"], Step.FINAL_PAYMENT, settles=f"{self.case_id}:first")
+        settled = self._approved(self._money.settlement_review)
+        await self._pay(PaymentKind.FINAL, settled, Step.FINAL_PAYMENT, settles=f"{self.case_id}:{PaymentKind.FIRST.value}")
         self.finish(CaseStatus.COMPLETED, Step.CLOSED)
+
+    @staticmethod
+    def _approved(review: PriceReview | None) -> int:
+        assert review is not None, "a payment follows its price review"
+        return review.approved_fen
 
     @property
     def _committee_role(self) -> Role:
@@ -149,7 +169,6 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
 
     async def _budget_and_reviews(self) -> bool:
         """Budget → price review → bureau review; a review may return to the step before or reject."""
-        assert self._ctx is not None
         step = Step.BUDGET_SUBMISSION
         while True:
             self.enter_step(step)
@@ -157,23 +176,10 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
                 task = await self.open_task(step, [self._submitter], decisions=[D.SUBMIT], company_id=self._submitter_company())
                 await self.wait_for([task])
                 budget = self.data_of(task, BudgetData)
-                self._money.update(requested_fen=budget.amount_fen, contractor=budget.contractor, budget_items=budget.items)
+                self._money.budget = Budget(amount_fen=budget.amount_fen, contractor=budget.contractor, items=list(budget.items))
                 step = Step.PRICE_REVIEW
                 continue
-            if step == Step.PRICE_REVIEW:
-                task = await self.open_task(
-                    step, [Role.PRICING_AGENCY], decisions=[D.APPROVE, D.RETURN, D.REJECT],
-                    company_id=self._ctx.pricing_agency_id, sla_working_days=self._rules.price_review_working_days,
-                    escalate_to=[Role.HOUSING_BUREAU],
-                )
-            else:
-                task = await self.open_task(
-                    step, [Role.HOUSING_BUREAU], decisions=[D.APPROVE, D.RETURN, D.REJECT],
-                    sla_working_days=self._rules.bureau_review_working_days,
-                    remind_before=self._rules.remind_before_working_days,
-                    escalate_after=self._rules.escalate_after_working_days,
-                    escalate_to=[Role.BUREAU_SUPERVISOR],
-                )
+            task = await self._review_task(step)
             await self.wait_for([task])
             if task.outcome == D.REJECT:
                 self.finish(CaseStatus.REJECTED, Step.CLOSED, self.decision_of(task).comment)
@@ -183,43 +189,64 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
                 continue
             if step == Step.PRICE_REVIEW:
                 review = self.data_of(task, PriceReviewData)
-                self._money.update(
-                    approved_fen=review.approved_amount_fen,
-                    reduction_fen=self._money["requested_fen"] - review.approved_amount_fen,
-                    price_review_reasons=review.reasons,
+                self._money.price_review = PriceReview(
+                    submitted_fen=self._requested_fen(), approved_fen=review.approved_amount_fen, reasons=review.reasons,
                 )
                 step = Step.BUREAU_REVIEW
                 continue
             self.mark_approved()
             return True
 
-    async def _pay(self, kind: str, amount_fen: int, step: Step, settles: str | None = None) -> None:
+    async def _review_task(self, step: Step) -> HumanTask:
+        """预算核价 by the pricing agency, or 住建局审核 within 2 working days (滨州 Art. 43)."""
+        assert self._ctx is not None
+        if step == Step.PRICE_REVIEW:
+            return await self.open_task(
+                step, [Role.PRICING_AGENCY], decisions=[D.APPROVE, D.RETURN, D.REJECT],
+                company_id=self._ctx.pricing_agency_id, sla_working_days=self._rules.price_review_working_days,
+                escalate_to=[Role.HOUSING_BUREAU],
+            )
+        return await self.open_task(
+            step, [Role.HOUSING_BUREAU], decisions=[D.APPROVE, D.RETURN, D.REJECT],
+            sla_working_days=self._rules.bureau_review_working_days,
+            remind_before=self._rules.remind_before_working_days,
+            escalate_after=self._rules.escalate_after_working_days,
+            escalate_to=[Role.BUREAU_SUPERVISOR],
+        )
+
+    def _requested_fen(self) -> int:
+        assert self._money.budget is not None, "a review follows its budget"
+        return self._money.budget.amount_fen
+
+    def _settled_fen(self) -> int:
+        assert self._money.settlement is not None, "a settlement review follows its settlement"
+        return self._money.settlement.amount_fen
+
+    async def _pay(self, kind: PaymentKind, amount_fen: int, step: Step, settles: str | None = None) -> None:
         """Pay out of the fund; a shortfall blocks with a top-up task until the accounts are topped up."""
         assert self._ctx is not None
         self.enter_step(step)
+        budget = self._money.budget
         while True:
             outcome: PaymentOutcome = await workflow.execute_activity_method(
                 FundEmergencyActivities.pay,
                 PaymentRequest(
-                    case_id=self.case_id, kind=kind, amount_fen=amount_fen, estate_id=self._req.estate_id,
-                    scope=self._req.scope.value, scope_id=self._req.scope_id, payee=self._money.get("contractor"),
-                    settles=settles,
+                    case_id=self.case_id, kind=kind.value, amount_fen=amount_fen, estate_id=self._req.estate_id,
+                    scope=self._req.scope.value, scope_id=self._req.scope_id, payee=budget.contractor if budget else None,
+                    settles=settles, rules=self._rules,
                 ),
                 start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
             )
             if outcome.paid:
                 self._shortfalls = []
-                self._money[f"{kind}_payment_fen"] = outcome.amount_fen
-                self._money[f"{kind}_paid_at"] = workflow.now().isoformat()
-                if outcome.top_ups_due:
-                    self._money.setdefault("top_ups_due", []).extend(outcome.top_ups_due)
+                self._money.payments.append(Payment(
+                    kind=kind, amount_fen=outcome.amount_fen, paid_at=workflow.now(), households=outcome.households,
+                    top_ups_due=list(outcome.top_ups_due),
+                ))
                 self.enter_step(step, CaseStatus.ACTIVE, paid_fen=outcome.amount_fen, households=outcome.households)
                 return
-            self._shortfalls = [
-                {"household_id": s.household_id, "share_fen": s.share_fen, "balance_fen": s.balance_fen, "missing_fen": s.missing_fen}
-                for s in outcome.shortfalls
-            ]
-            self.enter_step(Step.TOP_UP, CaseStatus.BLOCKED, payment=kind, shortfalls=len(outcome.shortfalls))
+            self._shortfalls = list(outcome.shortfalls)
+            self.enter_step(Step.TOP_UP, CaseStatus.BLOCKED, payment=kind.value, shortfalls=len(outcome.shortfalls))
             task = await self.open_task(
                 Step.TOP_UP, [self._committee_role], decisions=[D.RETRY],
                 note=f"{len(outcome.shortfalls)} household(s) short for the {kind} payment",
@@ -243,14 +270,14 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
     async def _settlement(self) -> None:
         """提交结算 → 结算审价: the agency approves the settled cost or returns it."""
         assert self._ctx is not None
-        step = Step.SETTLEMENT_SUBMISSION if "settlement_fen" not in self._money else Step.SETTLEMENT_REVIEW
+        step = Step.SETTLEMENT_SUBMISSION if self._money.settlement is None else Step.SETTLEMENT_REVIEW
         while True:
             self.enter_step(step)
             if step == Step.SETTLEMENT_SUBMISSION:
                 task = await self.open_task(step, [self._submitter], decisions=[D.SUBMIT], company_id=self._submitter_company())
                 await self.wait_for([task])
                 settlement = self.data_of(task, SettlementData)
-                self._money.update(settlement_fen=settlement.amount_fen, acceptance_certificate=settlement.acceptance_certificate)
+                self._money.settlement = Settlement(amount_fen=settlement.amount_fen, acceptance_certificate=settlement.acceptance_certificate)
                 step = Step.SETTLEMENT_REVIEW
                 continue
             task = await self.open_task(
@@ -262,62 +289,37 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
                 step = Step.SETTLEMENT_SUBMISSION
                 continue
             review = self.data_of(task, PriceReviewData)
-            self._money.update(settlement_approved_fen=review.approved_amount_fen, settlement_review_reasons=review.reasons)
+            self._money.settlement_review = PriceReview(
+                submitted_fen=self._settled_fen(), approved_fen=review.approved_amount_fen, reasons=review.reasons,
+            )
             return
 
     async def _public_notice(self) -> bool:
-        """公示 for at least 5 days; every objection is answered before payment. True if one was upheld."""
-        assert self._ctx is not None
+        """公示 of at least 5 days (淄博 Art. 67), to 24:00 of the 5th; every objection is answered before payment.
+
+        True if an objection was upheld: the settlement goes back to its review and the notice starts again.
+        """
         start = workflow.now()
-        end = start + self._rules.public_notice
-        self._notice = {"start": start.isoformat(), "end": end.isoformat(), "settlement_fen": self._money["settlement_approved_fen"]}
+        end = statute_period_end(start, self._rules.public_notice)
+        self._notice = PublicNotice(start=start, end=end, settlement_fen=self._approved(self._money.settlement_review))
         self.enter_step(Step.PUBLIC_NOTICE, notice_end=end.isoformat())
-        pending: list[HumanTask] = []
-        while True:
-            while self._unhandled_objections:
-                objection = self._unhandled_objections.pop(0)
-                task = await self.open_task(
-                    Step.OBJECTION, [self._committee_role], decisions=[D.ANSWER, D.UPHOLD],
-                    sla_working_days=self._rules.objection_answer_working_days, escalate_to=[Role.STREET_OFFICE],
-                    note=objection.text,
-                )
-                self._objections[-len(self._unhandled_objections) - 1]["task_id"] = task.id
-                pending.append(task)
-            open_tasks = [t for t in pending if t.is_open]
-            passed = workflow.now() >= end
-            if passed and not open_tasks:
-                self._notice["closed"] = workflow.now().isoformat()
-                return False
-            done = await self.wait_for(
-                open_tasks, until=None if passed else end, interrupt=lambda: bool(self._unhandled_objections),
-            )
-            if done is None:
-                continue
-            pending.remove(done)
-            answer = self.decision_of(done)
-            for record in self._objections:
-                if record.get("task_id") == done.id:
-                    record.update(outcome=done.outcome, answer=answer.comment)
-            if done.outcome == D.UPHOLD:
-                for other in pending:
-                    self.cancel_task(other, "an objection was upheld; the settlement is reviewed again")
-                self._notice["upheld"] = done.id
-                return True
+        answers = AnswerPolicy(
+            step=Step.OBJECTION, roles=(self._committee_role,), working_days=self._rules.objection_answer_working_days,
+            escalate_to=(Role.STREET_OFFICE,),
+        )
+        return await self._window.run(self._notice, answers) is not None
 
     # ----------------------------------------------------------------- objections
 
     @workflow.update
     async def object(self, objection: ObjectionInput) -> CaseAck:
         """An owner objects during the public notice; the committee must answer before payment."""
-        self._objections.append({"by": objection.actor.subject, "name": objection.actor.name, "text": objection.text, "at": workflow.now().isoformat()})
-        self._unhandled_objections.append(objection)
-        self.record("decision", step=Step.PUBLIC_NOTICE, actor=objection.actor, role=Role.OWNER, decision="object", comment=objection.text)
+        self._window.accept(objection.actor, Role.OWNER, objection.text)
         return await self.answer()
 
     @object.validator
     def _validate_object(self, objection: ObjectionInput) -> None:
-        if self.step != Step.PUBLIC_NOTICE or "end" not in self._notice or workflow.now().isoformat() >= self._notice["end"]:
-            raise refusal(DecisionRefused(RefusalKind.CONFLICT, "objections are taken only during the public notice"))
+        self._window.check_open()
         if not objection.actor.has_any([Role.OWNER, Role.OWNER_REP, Role.OWNERS_COMMITTEE]):
             raise refusal(DecisionRefused(RefusalKind.FORBIDDEN, "only owners can object to the notice"))
         if not covers(objection.actor.jurisdiction, self.scope):
@@ -327,32 +329,12 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
 
     def check_in_context(self, task: HumanTask, decision: DecisionInput, data: BaseModel | None) -> None:
         if task.step == Step.PRICE_REVIEW and isinstance(data, PriceReviewData):
-            check_price_review(self._money["requested_fen"], data, self._rules)
+            check_price_review(self._requested_fen(), data, self._rules)
         if task.step == Step.SETTLEMENT_REVIEW and isinstance(data, PriceReviewData):
-            check_price_review(self._money["settlement_fen"], data, self._rules)
+            check_price_review(self._settled_fen(), data, self._rules)
 
-    def facts(self) -> dict[str, Any]:
-        req = self._req
-        facts: dict[str, Any] = {
-            "category": req.category.value, "category_label": CATEGORY_LABELS[req.category],
-            "affected_scope": req.scope.value, "affected_scope_label": SCOPE_LABELS[req.scope],
-            "scope_id": req.scope_id, "description": req.description, "attachments": list(req.attachments),
-            "resubmission_of": req.resubmission_of, "street_takeover": self._takeover,
-            "rules": self._rules.model_dump(mode="json"),
-            **self._money,
-        }
-        if self._ctx is not None:
-            facts.update(
-                estate_name=self._ctx.estate_name, households=self._ctx.households,
-                area_m2=f"{self._ctx.area_hundredths / 100:.2f}",
-                property_company_id=self._ctx.property_company_id, pricing_agency_id=self._ctx.pricing_agency_id,
-            )
-        if "approved_fen" in self._money:
-            facts["first_payment_max_fen"] = first_payment_fen(self._money["approved_fen"], self._rules)
-        if self._notice:
-            facts["public_notice"] = dict(self._notice)
-        if self._objections:
-            facts["objections"] = [dict(o) for o in self._objections]
-        if self._shortfalls:
-            facts["shortfalls"] = list(self._shortfalls)
-        return facts
+    def facts(self) -> FundFacts:
+        return fund_facts(
+            self._req, self._rules, takeover=self._takeover, estate=self._ctx, money=self._money, notice=self._notice,
+            objections=self._window.objections, shortfalls=self._shortfalls,
+        )

@@ -8,6 +8,7 @@ from typing import Any
 from activities.fund_emergency import FundEmergencyActivities
 from core.registry import ProcessSpec, SessionFactory, StartArgs
 from domain.fund_emergency import PROCESS_KIND, PROCESS_LABEL, STEP_LABELS, FundEmergencyStart, Step
+from domain.fund_facts import FundFacts
 from domain.rules import FUND_EMERGENCY, FUND_EMERGENCY_DEMO, FundEmergencyRules
 from domain.tasks import Decision as D
 from workflows.fund_emergency import MaintenanceFundEmergencyWorkflow
@@ -34,6 +35,6 @@ SPEC = ProcessSpec(
         Step.COMPLETION_ACCEPTANCE: [D.CONFIRM, D.RETURN], Step.SETTLEMENT_SUBMISSION: [D.SUBMIT],
         Step.SETTLEMENT_REVIEW: [D.APPROVE, D.RETURN], Step.OBJECTION: [D.ANSWER, D.UPHOLD],
     },
-    rules=FUND_EMERGENCY, demo_rules=FUND_EMERGENCY_DEMO, start_input=start_input, activities=activities,
+    facts_model=FundFacts, rules=FUND_EMERGENCY, demo_rules=FUND_EMERGENCY_DEMO, start_input=start_input, activities=activities,
     router="api.routes.fund_emergency:router",
 )

@@ -6,12 +6,12 @@ disputes it, and inspects (承接查验) → done. A refusal or a missed exit de
 street convenes the joint meeting, the bureau orders correction, a bad credit record is written;
 an estate left with no company gets an emergency company for at most 6 months, and a timer sees
 that a new selection follows (潍坊 Arts. 50–51; 物业管理条例 Art. 58; 民法典 Arts. 946–950).
+The case's state and facts are typed (``domain.handover_facts``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -19,11 +19,10 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.handover import BadCreditRequest, EstateCompanyRequest, HandoverActivities, TenderRef
     from activities.tender import CompanyCheckRequest, TenderActivities
-    from domain.access import Actor, Role, Scope
+    from domain.access import Role
     from domain.cases import CaseSnapshot, CaseStatus
     from domain.handover import (
         APPOINT,
-        CHECKLIST,
         CONVENE,
         DISPUTE,
         PROCESS_KIND,
@@ -31,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         REFUSE,
         STEP_LABELS,
         CorrectionOrderData,
+        Defect,
         EmergencyAppointmentData,
         FollowUpTenderData,
         InspectionData,
@@ -38,31 +38,25 @@ with workflow.unsafe.imports_passed_through():
         RemedyData,
         Step,
         add_months,
-        exit_deadline,
+        exit_periods,
     )
-    from domain.rules import HANDOVER, TENDER, HandoverRules, TenderRules
+    from domain.handover_facts import (
+        EmergencyService,
+        Escalation,
+        ExitDecision,
+        ExitNotice,
+        HandoverFacts,
+        ItemStatus,
+        new_checklist,
+    )
     from domain.tasks import DecisionInput, DecisionRefused, HumanTask, RefusalKind
-    from domain.tender import EXIT_REASON_LABELS, ExitReason
+    from domain.tender import EXIT_REASON_LABELS
+    from workflows.calendar_periods import calendar_sla, statute_period_end
+    from workflows.handover_models import HandoverInput
     from workflows.human_tasks import CaseWorkflow
-    from workflows.tender_committee import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, D, calendar_sla
+    from workflows.tender_committee import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, D
 
-
-class HandoverInput(BaseModel):
-    """Who hands over to whom, why, and under which rules."""
-
-    case_id: str
-    tender_case_id: str | None = None
-    estate_id: str
-    estate_name: str
-    scope: Scope
-    has_owners_committee: bool = True
-    incoming_company_id: str
-    outgoing_company_id: str | None = None  # None: the developer hands over to the first company
-    reason: ExitReason | None = None
-    agreed_exit_days: int | None = None
-    initiator: Actor
-    rules: HandoverRules = HANDOVER
-    tender_rules: TenderRules = TENDER
+__all__ = ["HandoverInput", "PropertyHandoverWorkflow"]
 
 
 @workflow.defn(name="PropertyHandover")
@@ -88,15 +82,14 @@ class PropertyHandoverWorkflow(CaseWorkflow):
         self._inp = inp
         self._rules = inp.rules
         self.company_ids = [c for c in (inp.outgoing_company_id, inp.incoming_company_id) if c]
-        self._items: dict[str, dict[str, Any]] = {i.code: {"label": i.label, "status": "pending"} for i in CHECKLIST}
+        self._items = new_checklist()
         self._item_tasks: dict[str, str] = {}  # task id -> item code
         self._tasks_open: list[HumanTask] = []
-        self._notice: dict[str, Any] = {}
-        self._exit: dict[str, Any] = {}
-        self._defects: list[dict[str, Any]] | None = None
-        self._escalations: list[dict[str, Any]] = []
-        self._emergency: dict[str, Any] = {}
-        self._exit_by: datetime | None = None
+        self._notice: ExitNotice | None = None
+        self._exit: ExitDecision | None = None
+        self._defects: list[Defect] | None = None
+        self._escalations: list[Escalation] = []
+        self._emergency: EmergencyService | None = None
 
     @workflow.run
     async def run(self, inp: HandoverInput) -> CaseSnapshot:
@@ -107,18 +100,17 @@ class PropertyHandoverWorkflow(CaseWorkflow):
     async def _process(self) -> None:
         inp = self._inp
         if inp.outgoing_company_id is not None:
-            ends, exit_by = exit_deadline(workflow.now(), inp.reason, inp.agreed_exit_days, self._rules)
-            self._exit_by = exit_by
-            self._notice = {"notified_at": workflow.now().isoformat(), "contract_ends": ends.isoformat(), "exit_deadline": exit_by.isoformat()}
-            self.enter_step(Step.NOTICE, **self._notice)
+            self._notice = self._exit_notice()
+            self.enter_step(Step.NOTICE, **self._notice.model_dump(mode="json"))
             await self._open_exit_task()
         else:
             await self._open_checks()
         while True:
             if self._complete():
                 break
-            watch_deadline = self._exit_by is not None and not self._escalated("handover_overdue") and self._outgoing_owes()
-            done = await self.wait_for(list(self._tasks_open), until=self._exit_by if watch_deadline else None)
+            exit_by = self._notice.exit_deadline if self._notice else None
+            watch_deadline = exit_by is not None and not self._escalated("handover_overdue") and self._outgoing_owes()
+            done = await self.wait_for(list(self._tasks_open), until=exit_by if watch_deadline else None)
             if done is None:
                 await self._escalate("handover_overdue", "the outgoing company did not exit and hand over by the deadline")
                 continue
@@ -131,30 +123,36 @@ class PropertyHandoverWorkflow(CaseWorkflow):
         )
         self.finish(CaseStatus.COMPLETED, Step.CLOSED, "every item confirmed; the incoming company has taken over")
 
+    def _exit_notice(self) -> ExitNotice:
+        """60 or 90 days' notice (民法典 Arts. 946–947), then the exit period (潍坊 Art. 50), each to 24:00 of its last day."""
+        notice, until_exit = exit_periods(self._inp.reason, self._inp.agreed_exit_days, self._rules)
+        now = workflow.now()
+        return ExitNotice(notified_at=now, contract_ends=statute_period_end(now, notice), exit_deadline=statute_period_end(now, until_exit))
+
     def _complete(self) -> bool:
-        return self._defects is not None and all(i["status"] == "confirmed" for i in self._items.values())
+        return self._defects is not None and all(i.status == ItemStatus.CONFIRMED for i in self._items.values())
 
     def _outgoing_owes(self) -> bool:
         """The outgoing company still has to exit or remedy a disputed item."""
         return any(t.step in (Step.EXIT, Step.REMEDY) and t.is_open for t in self._tasks_open)
 
     def _escalated(self, cause: str) -> bool:
-        return any(e["cause"] == cause for e in self._escalations)
+        return any(e.cause == cause for e in self._escalations)
 
     async def _open_exit_task(self) -> None:
         inp = self._inp
         self.enter_step(Step.EXIT)
         task = await self.open_task(Step.EXIT, [Role.PROPERTY_COMPANY], decisions=[D.CONFIRM, REFUSE], company_id=inp.outgoing_company_id,
                                     note="退出物业服务区域并移交物业服务用房、设施及资料")
-        assert self._exit_by is not None
-        calendar_sla(task, self._exit_by, self._rules.remind_before)
+        assert self._notice is not None
+        calendar_sla(task, self._notice.exit_deadline, self._rules.remind_before)
         self._tasks_open.append(task)
 
     async def _open_checks(self) -> None:
         """The incoming company confirms each checklist item and inspects (承接查验)."""
         self.enter_step(Step.ITEM_CHECK)
         for code, item in self._items.items():
-            if item["status"] == "pending":
+            if item.status == ItemStatus.PENDING:
                 await self._open_item_task(code)
         task = await self.open_task(Step.INSPECTION, [Role.PROPERTY_COMPANY], decisions=[D.SUBMIT], company_id=self._inp.incoming_company_id,
                                     sla_working_days=self._rules.item_check_working_days, escalate_to=[Role.STREET_OFFICE])
@@ -165,7 +163,7 @@ class PropertyHandoverWorkflow(CaseWorkflow):
     async def _open_item_task(self, code: str) -> None:
         task = await self.open_task(Step.ITEM_CHECK, [Role.PROPERTY_COMPANY], decisions=[D.CONFIRM, DISPUTE],
                                     company_id=self._inp.incoming_company_id, sla_working_days=self._rules.item_check_working_days,
-                                    escalate_to=[Role.STREET_OFFICE], note=f"{code}: {self._items[code]['label']}")
+                                    escalate_to=[Role.STREET_OFFICE], note=f"{code}: {self._items[code].label}")
         task.personal = True  # the incoming company's own confirmation, as for the inspection
         self._item_tasks[task.id] = code
         self._tasks_open.append(task)
@@ -181,7 +179,7 @@ class PropertyHandoverWorkflow(CaseWorkflow):
         """React to one decided task; True when the case has ended another way (emergency service)."""
         decision = self.decision_of(task)
         if task.step == Step.EXIT:
-            self._exit = {"outcome": task.outcome, "at": workflow.now().isoformat(), "comment": decision.comment}
+            self._exit = ExitDecision(outcome=task.outcome, at=workflow.now(), comment=decision.comment)
             if task.outcome == REFUSE:
                 await self._escalate("handover_refused", f"the outgoing company refused to hand over: {decision.comment}")
             else:
@@ -189,9 +187,9 @@ class PropertyHandoverWorkflow(CaseWorkflow):
         elif task.step == Step.ITEM_CHECK:
             code = self._item_tasks[task.id]
             if task.outcome == D.CONFIRM:
-                self._items[code].update(status="confirmed", at=workflow.now().isoformat())
+                self._items[code].status, self._items[code].at = ItemStatus.CONFIRMED, workflow.now()
             else:
-                self._items[code].update(status="disputed", reason=decision.comment)
+                self._items[code].status, self._items[code].reason = ItemStatus.DISPUTED, decision.comment
                 role, company = self._remedy_role
                 remedy = await self.open_task(Step.REMEDY, [role], decisions=[D.SUBMIT], company_id=company,
                                               sla_working_days=self._rules.remedy_working_days, note=f"{code}: {decision.comment}")
@@ -200,22 +198,22 @@ class PropertyHandoverWorkflow(CaseWorkflow):
         elif task.step == Step.REMEDY:
             code = self._item_tasks[task.id]
             data = self.data_of(task, RemedyData)
-            self._items[code].update(status="pending", remedy=data.action)
+            self._items[code].status, self._items[code].remedy = ItemStatus.PENDING, data.action
             await self._open_item_task(code)
         elif task.step == Step.INSPECTION:
             inspection = self.data_of(task, InspectionData)
-            self._defects = [d.model_dump() for d in inspection.defects]
+            self._defects = list(inspection.defects)
         elif task.step == Step.JOINT_MEETING:
             meeting = self.data_of(task, JointMeetingData)
-            self._escalations[-1]["joint_meeting"] = meeting.model_dump()
+            self._escalations[-1].joint_meeting = meeting
             if meeting.estate_without_company:
                 await self._emergency_service()
                 return True
-            if self._exit.get("outcome") == REFUSE and not any(t.step == Step.EXIT for t in self._tasks_open):
+            if self._exit is not None and self._exit.outcome == REFUSE and not any(t.step == Step.EXIT for t in self._tasks_open):
                 await self._open_exit_task()
         elif task.step == Step.CORRECTION_ORDER:
             order = self.data_of(task, CorrectionOrderData)
-            self._escalations[-1]["correction_order"] = order.order_no
+            self._escalations[-1].correction_order = order.order_no
         return False
 
     async def _escalate(self, cause: str, reason: str) -> None:
@@ -228,7 +226,7 @@ class PropertyHandoverWorkflow(CaseWorkflow):
                              points=self._rules.refusal_credit_points, reason=reason),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         )
-        self._escalations.append({"cause": cause, "reason": reason, "at": workflow.now().isoformat(), "credit_record_id": record_id})
+        self._escalations.append(Escalation(cause=cause, reason=reason, at=workflow.now(), credit_record_id=record_id))
         self.enter_step(Step.ESCALATION, comment=reason, cause=cause, credit_record_id=record_id)
         if not any(t.step == Step.JOINT_MEETING for t in self._tasks_open):
             # 潍坊 Art. 50: the committee asks the street's joint meeting (联席会议) to coordinate.
@@ -247,6 +245,19 @@ class PropertyHandoverWorkflow(CaseWorkflow):
             if task.step != Step.CORRECTION_ORDER:
                 self.cancel_task(task, "the estate is left without a company; emergency service")
         self.enter_step(Step.EMERGENCY_APPOINTMENT)
+        service = await self._appoint_emergency_company()
+        self._emergency = service
+        if service.company_id not in self.company_ids:
+            self.company_ids.append(service.company_id)
+        await workflow.execute_activity_method(
+            HandoverActivities.set_estate_company, EstateCompanyRequest(estate_id=self._inp.estate_id, company_id=service.company_id),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
+        )
+        service.follow_up_tender = await self._follow_up_selection(service.until)
+        self.finish(CaseStatus.COMPLETED, Step.CLOSED, "emergency service in place; a new selection has started")
+
+    async def _appoint_emergency_company(self) -> EmergencyService:
+        """The street appoints an eligible company for at most 6 months (潍坊 Art. 51); an ineligible one is asked again."""
         while True:
             task = await self.open_task(Step.EMERGENCY_APPOINTMENT, [Role.STREET_OFFICE], decisions=[APPOINT],
                                         sla_working_days=self._rules.emergency_appointment_working_days, escalate_to=[Role.HOUSING_BUREAU])
@@ -258,18 +269,13 @@ class PropertyHandoverWorkflow(CaseWorkflow):
                 start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
             )
             if check.refusal is None:
-                break
+                now = workflow.now()
+                return EmergencyService(company_id=data.company_id, company_name=check.company_name, services=data.services,
+                                        since=now, until=add_months(now, data.months))
             self.record("system", step=Step.EMERGENCY_APPOINTMENT, comment=check.refusal, data={"company_id": data.company_id})
-        until = add_months(workflow.now(), data.months)
-        self._emergency = {"company_id": data.company_id, "company_name": check.company_name, "services": data.services,
-                           "from": workflow.now().isoformat(), "until": until.isoformat()}
-        if data.company_id not in self.company_ids:
-            self.company_ids.append(data.company_id)
-        await workflow.execute_activity_method(
-            HandoverActivities.set_estate_company, EstateCompanyRequest(estate_id=self._inp.estate_id, company_id=data.company_id),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
-        )
-        # 潍坊 Art. 51: during emergency service the street organises the selection of a new company.
+
+    async def _follow_up_selection(self, until: datetime) -> str:
+        """潍坊 Art. 51: during emergency service the street organises the selection of a new company; its case id."""
         self.enter_step(Step.FOLLOW_UP_TENDER, emergency_until=until.isoformat())
         follow = await self.open_task(Step.FOLLOW_UP_TENDER, [Role.CLERK, Role.STREET_OFFICE], decisions=[D.SUBMIT])
         # A short emergency period can put the lead time in the past: then the task is due now.
@@ -291,8 +297,7 @@ class PropertyHandoverWorkflow(CaseWorkflow):
             calendar_sla(follow, max(follow_due, workflow.now()), self._rules.remind_before, [Role.HOUSING_BUREAU])
             await self.wait_for([follow])
             chosen = self.data_of(follow, FollowUpTenderData)
-        self._emergency["follow_up_tender"] = chosen.tender_case_id
-        self.finish(CaseStatus.COMPLETED, Step.CLOSED, "emergency service in place; a new selection has started")
+        return chosen.tender_case_id
 
     # ----------------------------------------------------------------- hooks
 
@@ -302,24 +307,13 @@ class PropertyHandoverWorkflow(CaseWorkflow):
         if isinstance(data, EmergencyAppointmentData) and data.months > self._rules.emergency_max_months:
             raise DecisionRefused(RefusalKind.INVALID, f"emergency service lasts at most {self._rules.emergency_max_months} months (潍坊 Art. 51)")
 
-    def facts(self) -> dict[str, Any]:
+    def facts(self) -> HandoverFacts:
         inp = self._inp
-        facts: dict[str, Any] = {
-            "tender_case_id": inp.tender_case_id, "estate_name": inp.estate_name,
-            "incoming_company_id": inp.incoming_company_id, "outgoing_company_id": inp.outgoing_company_id,
-            "reason": inp.reason.value if inp.reason else None,
-            "reason_label": EXIT_REASON_LABELS[inp.reason] if inp.reason else "建设单位移交",
-            "agreed_exit_days": inp.agreed_exit_days, "checklist": {k: dict(v) for k, v in self._items.items()},
-            "rules": self._rules.model_dump(mode="json"),
-        }
-        if self._notice:
-            facts["notice"] = dict(self._notice)
-        if self._exit:
-            facts["exit"] = dict(self._exit)
-        if self._defects is not None:
-            facts["defects"] = list(self._defects)
-        if self._escalations:
-            facts["escalations"] = [dict(e) for e in self._escalations]
-        if self._emergency:
-            facts["emergency_service"] = dict(self._emergency)
-        return facts
+        return HandoverFacts(
+            tender_case_id=inp.tender_case_id, estate_name=inp.estate_name, incoming_company_id=inp.incoming_company_id,
+            outgoing_company_id=inp.outgoing_company_id, reason=inp.reason,
+            reason_label=EXIT_REASON_LABELS[inp.reason] if inp.reason else "建设单位移交", agreed_exit_days=inp.agreed_exit_days,
+            checklist=dict(self._items), rules=self._rules, notice=self._notice, exit=self._exit,
+            defects=list(self._defects) if self._defects is not None else None, escalations=list(self._escalations),
+            emergency_service=self._emergency,
+        )

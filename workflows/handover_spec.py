@@ -8,6 +8,7 @@ from typing import Any
 from activities.handover import HandoverActivities
 from core.registry import ProcessSpec, SessionFactory
 from domain.handover import APPOINT, CONVENE, DECISION_LABELS, DISPUTE, PROCESS_KIND, PROCESS_LABEL, REFUSE, STEP_LABELS, Step
+from domain.handover_facts import HandoverFacts
 from domain.rules import HANDOVER, HANDOVER_DEMO
 from domain.tasks import Decision as D
 from workflows.handover import PropertyHandoverWorkflow
@@ -26,5 +27,5 @@ SPEC = ProcessSpec(
         Step.REMEDY: [D.SUBMIT], Step.JOINT_MEETING: [CONVENE], Step.CORRECTION_ORDER: [D.SUBMIT],
         Step.EMERGENCY_APPOINTMENT: [APPOINT], Step.FOLLOW_UP_TENDER: [D.SUBMIT],
     },
-    rules=HANDOVER, demo_rules=HANDOVER_DEMO, activities=activities,
+    facts_model=HandoverFacts, rules=HANDOVER, demo_rules=HANDOVER_DEMO, activities=activities,
 )

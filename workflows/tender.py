@@ -3,12 +3,13 @@
 Publication and bidding (≥ 20 days) → opening (≥ 3 valid bids, or re-tender / direct selection
 with the bureau's approval) → random expert draw → scoring → publicity of the candidates
 (≥ 3 days, objections answered) → award → contract (30 days) → the handover, as a child workflow.
-The numbers come from ``domain.rules``; the legal sources are cited there.
+The numbers come from ``domain.rules``; the legal sources are cited there. The case's state and
+facts are typed (``domain.tender_facts``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -42,9 +43,11 @@ with workflow.unsafe.imports_passed_through():
         check_scores,
         deadline_after_clarification,
     )
+    from domain.tender_facts import BidRound, Clarification, Contract, DirectSelection, OutgoingFacts, RefusedBid, TenderFacts
+    from workflows.calendar_periods import calendar_sla, statute_period_end
     from workflows.handover import HandoverInput, PropertyHandoverWorkflow
     from workflows.human_tasks import refusal
-    from workflows.tender_committee import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, D, TenderCommittee, calendar_sla
+    from workflows.tender_committee import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, D, TenderCommittee
     from workflows.tender_models import BidInput, ClarificationInput, TenderInput, TenderObjectionInput
 
 
@@ -76,15 +79,15 @@ class PropertyTenderWorkflow(TenderCommittee):
         self._round = 1
         self._published_at = inp.published_at or workflow.now()
         self._deadline = req.bid_deadline
-        self._clarifications: list[dict[str, Any]] = []
+        self._clarifications: list[Clarification] = []
         self._bids: dict[str, Bid] = {}
-        self._refused: list[dict[str, Any]] = []
+        self._refused: list[RefusedBid] = []
         self._registering = 0
-        self._rounds: list[dict[str, Any]] = []
-        self._direct: dict[str, Any] = {}
+        self._rounds: list[BidRound] = []
+        self._direct: DirectSelection | None = None
         self._winner: str | None = None
-        self._awarded_at: str | None = None
-        self._contract: dict[str, Any] = {}
+        self._awarded_at: datetime | None = None
+        self._contract: Contract | None = None
         self._handover_case_id: str | None = None
 
     @workflow.run
@@ -138,13 +141,13 @@ class PropertyTenderWorkflow(TenderCommittee):
         self.enter_step(Step.BIDDING, round=self._round, bid_deadline=self._deadline.isoformat())
         while True:
             deadline = self._deadline
-            await self.wait_for([], until=deadline, interrupt=lambda d=deadline: self._deadline != d)
+            await self.wait_for([], until=deadline, interrupt=lambda: self._deadline != deadline)
             if workflow.now() >= self._deadline:
                 break
         # A registration whose check is still running was made before the deadline: let it land.
         await workflow.wait_condition(lambda: self._registering == 0)
         valid = len(self._bids)
-        self._rounds.append({"round": self._round, "deadline": self._deadline.isoformat(), "valid_bids": valid, "refused": len(self._refused)})
+        self._rounds.append(BidRound(round=self._round, deadline=self._deadline, valid_bids=valid, refused=len(self._refused)))
         if valid >= self._rules.min_valid_bids:
             self.enter_step(Step.BID_OPENING, valid_bids=valid)
             return True
@@ -183,8 +186,8 @@ class PropertyTenderWorkflow(TenderCommittee):
                 note=f"直接选聘 {check.company_name}（信用等级 {check.credit_grade or '无'}）",
             )
             await self.wait_for([approval])
-            self._direct = {"company_id": proposal.company_id, "company_name": check.company_name, "outcome": approval.outcome,
-                            "comment": self.decision_of(approval).comment}
+            self._direct = DirectSelection(company_id=proposal.company_id, company_name=check.company_name,
+                                           outcome=approval.outcome, comment=self.decision_of(approval).comment)
             if approval.outcome == D.APPROVE:
                 self._winner = proposal.company_id
                 return
@@ -202,9 +205,9 @@ class PropertyTenderWorkflow(TenderCommittee):
     async def _award(self) -> None:
         """确定中标人: the committee's names are released with the result (招标投标法 Art. 37)."""
         assert self._ctx is not None and self._winner is not None
-        self._awarded_at = workflow.now().isoformat()
+        self._awarded_at = workflow.now()
         self.mark_approved()
-        if self._ranking and not self._direct:
+        if self._ranking and self._direct is None:
             await workflow.execute_activity_method(
                 TenderActivities.record_result,
                 ResultRequest(case_id=self.case_id, round=self._round, winner=self._winner,
@@ -221,10 +224,10 @@ class PropertyTenderWorkflow(TenderCommittee):
         self.enter_step(Step.CONTRACT)
         task = await self.open_task(Step.CONTRACT, [self._representative_role, Role.PROPERTY_COMPANY], decisions=[D.CONFIRM],
                                     countersign=True, company_id=self._winner)
-        calendar_sla(task, workflow.now() + self._rules.contract_period, self._rules.remind_before)
+        calendar_sla(task, statute_period_end(workflow.now(), self._rules.contract_period), self._rules.remind_before)
         await self.wait_for([task])
         data = self.data_of(task, ContractData)
-        self._contract = {"contract_no": data.contract_no, "signed_at": workflow.now().isoformat()}
+        self._contract = Contract(contract_no=data.contract_no, signed_at=workflow.now())
 
     def _outgoing_company(self) -> str | None:
         assert self._ctx is not None
@@ -275,7 +278,7 @@ class PropertyTenderWorkflow(TenderCommittee):
             self._registering -= 1
         data = {"company_id": company_id, "price_fen_per_m2": request.bid.price_fen_per_m2}
         if check.refusal:
-            self._refused.append({"company_id": company_id, "company_name": check.company_name, "reason": check.refusal, "round": self._round})
+            self._refused.append(RefusedBid(company_id=company_id, company_name=check.company_name, reason=check.refusal, round=self._round))
             self.record("decision", step=Step.BIDDING, actor=request.actor, role=Role.PROPERTY_COMPANY, decision="bid_refused",
                          comment=check.refusal, data=data)
         else:
@@ -295,7 +298,7 @@ class PropertyTenderWorkflow(TenderCommittee):
         if Role.PROPERTY_COMPANY not in actor.roles or actor.jurisdiction.level != Level.COMPANY or not actor.jurisdiction.id:
             raise refusal(DecisionRefused(RefusalKind.FORBIDDEN, "only a property company's user can bid, for that company"))
         company_id = actor.jurisdiction.id
-        if company_id in self._bids or any(r["company_id"] == company_id for r in self._refused):
+        if company_id in self._bids or any(r.company_id == company_id for r in self._refused):
             raise refusal(DecisionRefused(RefusalKind.CONFLICT, "your company is already registered in this round"))
 
     @workflow.update
@@ -303,10 +306,11 @@ class PropertyTenderWorkflow(TenderCommittee):
         """A clarification to all bidders; later than 15 days before the deadline it moves the deadline."""
         now = workflow.now()
         moved = deadline_after_clarification(self._deadline, now, self._rules)
-        entry = {"at": now.isoformat(), "text": request.text, "deadline_before": self._deadline.isoformat(), "deadline_after": moved.isoformat()}
+        entry = Clarification(at=now, text=request.text, deadline_before=self._deadline, deadline_after=moved)
         self._clarifications.append(entry)
         self._deadline = moved
-        self.record("decision", step=Step.BIDDING, actor=request.actor, role=Role.CLERK, decision="clarify", comment=request.text, data=entry)
+        self.record("decision", step=Step.BIDDING, actor=request.actor, role=Role.CLERK, decision="clarify", comment=request.text,
+                    data=entry.model_dump(mode="json"))
         return await self.answer()
 
     @clarify.validator
@@ -319,19 +323,14 @@ class PropertyTenderWorkflow(TenderCommittee):
     @workflow.update
     async def object(self, objection: TenderObjectionInput) -> CaseAck:
         """A bidder or owner objects to the result during the publicity; the award waits for the answer."""
-        self._objections.append({"by": objection.actor.subject, "organisation": objection.actor.organisation, "text": objection.text,
-                                 "at": workflow.now().isoformat()})
-        self._unhandled_objections.append(objection)
-        self.mark_acted()
         role = next(r for r in objection.actor.roles if r in (Role.PROPERTY_COMPANY, Role.OWNER, Role.OWNERS_COMMITTEE))
-        self.record("decision", step=Step.PUBLICITY, actor=objection.actor, role=role, decision="object", comment=objection.text)
+        self._window.accept(objection.actor, role, objection.text)
         return await self.answer()
 
     @object.validator
     def _validate_object(self, objection: TenderObjectionInput) -> None:
         actor = objection.actor
-        if self.step != Step.PUBLICITY or "end" not in self._publicity or workflow.now().isoformat() >= self._publicity["end"]:
-            raise refusal(DecisionRefused(RefusalKind.CONFLICT, "objections are taken only during the publicity"))
+        self._window.check_open()
         bidder = Role.PROPERTY_COMPANY in actor.roles and actor.jurisdiction.level == Level.COMPANY and actor.jurisdiction.id in self._bids
         owner = actor.has_any([Role.OWNER, Role.OWNERS_COMMITTEE]) and actor.jurisdiction.level == Level.ESTATE and covers(actor.jurisdiction, self.scope)
         if not (bidder or owner):
@@ -347,33 +346,18 @@ class PropertyTenderWorkflow(TenderCommittee):
         if isinstance(data, RetenderData):
             check_bid_deadline(workflow.now(), data.bid_deadline, self._rules)
 
-    def facts(self) -> dict[str, Any]:
-        req = self._req
-        facts: dict[str, Any] = {
-            "selection": req.selection.value, "selection_label": SELECTION_LABELS[req.selection],
-            "method": req.method.value, "method_label": METHOD_LABELS[req.method], "tie_rule": TIE_RULE,
-            "summary": req.summary, "round": self._round, "published_at": self._published_at.isoformat(),
-            "bid_deadline": self._deadline.isoformat(), "clarifications": list(self._clarifications),
-            "bids": [b.model_dump(mode="json") for b in self._bids.values()], "refused_bids": list(self._refused),
-            "rounds": list(self._rounds), "rules": self._rules.model_dump(mode="json"),
-        }
-        if req.outgoing is not None:
-            facts["outgoing"] = {**req.outgoing.model_dump(mode="json"), "reason_label": EXIT_REASON_LABELS[req.outgoing.reason]}
-        if self._ctx is not None:
-            facts.update(estate_name=self._ctx.estate_name, resettlement=self._ctx.resettlement, current_company_id=self._ctx.current_company_id)
-        if self._ranking:
-            facts["ranking"] = [r.model_dump() for r in self._ranking]
-        if self._publicity:
-            facts["publicity"] = dict(self._publicity)
-        if self._objections:
-            facts["objections"] = [dict(o) for o in self._objections]
-        if self._direct:
-            facts["direct_selection"] = dict(self._direct)
-        if self._awarded_at:
-            facts.update(winner=self._winner, awarded_at=self._awarded_at)
-        if self._contract:
-            facts["contract"] = dict(self._contract)
-        if self._handover_case_id:
-            facts["handover_case_id"] = self._handover_case_id
-        facts["expert_draw"] = self.committee_facts(released=self._awarded_at is not None)
-        return facts
+    def facts(self) -> TenderFacts:
+        req, ctx = self._req, self._ctx
+        outgoing = req.outgoing
+        return TenderFacts(
+            selection=req.selection, selection_label=SELECTION_LABELS[req.selection], method=req.method,
+            method_label=METHOD_LABELS[req.method], tie_rule=TIE_RULE, summary=req.summary, round=self._round,
+            published_at=self._published_at, bid_deadline=self._deadline, clarifications=list(self._clarifications),
+            bids=list(self._bids.values()), refused_bids=list(self._refused), rounds=list(self._rounds), rules=self._rules,
+            outgoing=OutgoingFacts(**outgoing.model_dump(), reason_label=EXIT_REASON_LABELS[outgoing.reason]) if outgoing else None,
+            estate_name=ctx.estate_name if ctx else None, resettlement=ctx.resettlement if ctx else None,
+            current_company_id=ctx.current_company_id if ctx else None, ranking=list(self._ranking),
+            publicity=self._publicity, objections=self._window.objections, direct_selection=self._direct,
+            winner=self._winner if self._awarded_at else None, awarded_at=self._awarded_at, contract=self._contract,
+            handover_case_id=self._handover_case_id, expert_draw=self.committee_facts(released=self._awarded_at is not None),
+        )

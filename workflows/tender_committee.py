@@ -2,13 +2,13 @@
 
 A mixin of :class:`workflows.tender.PropertyTenderWorkflow`; it keeps that module to one job each.
 The draw takes its random values only from ``workflow.random()``, so they are in the history
-and a replay gives the same committee; every draw round is recorded with its inputs.
+and a replay gives the same committee; every draw round is recorded with its inputs. The
+publicity is the shared objection window (``workflows.objection_window``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -30,42 +30,43 @@ with workflow.unsafe.imports_passed_through():
     from domain.rules import TenderRules
     from domain.tasks import Decision, HumanTask
     from domain.tender import RECUSE, REDRAW, Bid, Method, Ranked, ScoreData, Step, rank_bids
+    from domain.tender_facts import CommitteeMember, ExpertDrawFacts, MemberStatus, Publicity, expert_draw_facts
+    from workflows.calendar_periods import statute_period_end
     from workflows.human_tasks import CaseWorkflow
+    from workflows.objection_window import AnswerPolicy, ObjectionWindow
 
 D = Decision
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 
 
-def calendar_sla(task: HumanTask, due: datetime, remind_before: timedelta, escalate_to: list[Role] | None = None) -> None:
-    """A calendar-day (日) deadline on a task: yellow before, red at it, escalation at it if given."""
-    task.due_at = due
-    task.remind_at = due - remind_before
-    if escalate_to:
-        task.escalate_to = list(escalate_to)
-        task.escalate_at = due
-
-
 class TenderCommittee(CaseWorkflow):
     """Draw, evaluation and publicity: the tender's steps between the opening and the award."""
 
     _rules: TenderRules
+    _round: int
     _bids: dict[str, Bid]
     _method: Method
-    _representative_role: Role
+
+    @property
+    def _representative_role(self) -> Role:
+        """The tenderer's representative on the committee: the tender says who that is."""
+        raise NotImplementedError
 
     def _init_committee(self) -> None:
         self._pool: dict[str, ExpertProfile] = {}
         self._exclusions: list[Exclusion] = []
         self._draws: list[DrawRound] = []
-        self._members: list[dict[str, Any]] = []
+        self._members: list[CommitteeMember] = []
         self._plan: CommitteePlan | None = None
         self._scores: dict[str, dict[str, int]] = {}
         self._ranking: list[Ranked] = []
         self._evaluations = 0
-        self._publicity: dict[str, Any] = {}
-        self._objections: list[dict[str, Any]] = []
-        self._unhandled_objections: list[Any] = []
+        self._publicity: Publicity | None = None
+        self._window = ObjectionWindow(
+            self, notice_step=Step.PUBLICITY, outside="objections are taken only during the publicity",
+            upheld_cancels="an objection was upheld; the committee evaluates again",
+        )
 
     # ----------------------------------------------------------------- the draw
 
@@ -78,7 +79,7 @@ class TenderCommittee(CaseWorkflow):
         values = [workflow.random().random() for _ in range(self._plan.experts)]
         chosen = draw_experts(eligible, self._plan.experts, values)
         self._draws.append(DrawRound(eligible=eligible, rng_values=values, chosen=chosen))
-        self._members = [{"expert_id": e, "status": "drawn"} for e in chosen]
+        self._members = [CommitteeMember(expert_id=e) for e in chosen]
         self.record("system", step=Step.EXPERT_DRAW, decision="draw",
                      data={"eligible": eligible, "excluded": [x.model_dump() for x in self._exclusions], "rng_values": values, "chosen": chosen})
         self.enter_step(Step.EXPERT_DRAW, drawn=len(chosen))
@@ -115,7 +116,7 @@ class TenderCommittee(CaseWorkflow):
         values = [workflow.random().random()]
         chosen = draw_experts(eligible, 1, values)
         self._draws.append(DrawRound(eligible=eligible, rng_values=values, chosen=chosen, reason=f"replaces {recused}"))
-        self._members.append({"expert_id": chosen[0], "status": "drawn", "replaces": recused})
+        self._members.append(CommitteeMember(expert_id=chosen[0], replaces=recused))
         self.record("system", step=Step.EVALUATION, decision="redraw",
                      data={"replaces": recused, "eligible": eligible, "rng_values": values, "chosen": chosen})
         return chosen[0]
@@ -147,7 +148,7 @@ class TenderCommittee(CaseWorkflow):
         self._scores = {}
         self._ranking = []
         self.enter_step(Step.EVALUATION, evaluation=self._evaluations)
-        pending = [await self._scoring_task(m["expert_id"]) for m in self._members if m["status"] != "recused"]
+        pending = [await self._scoring_task(m.expert_id) for m in self._members if m.status != MemberStatus.RECUSED]
         for _ in range(self._rules.tenderer_representatives):
             pending.append(await self._scoring_task(None))
         while pending:
@@ -157,15 +158,15 @@ class TenderCommittee(CaseWorkflow):
             if done.outcome == RECUSE:
                 assert done.assignee is not None
                 for m in self._members:
-                    if m["expert_id"] == done.assignee:
-                        m.update(status="recused", reason=self.decision_of(done).comment)
+                    if m.expert_id == done.assignee:
+                        m.status, m.reason = MemberStatus.RECUSED, self.decision_of(done).comment
                 pending.append(await self._scoring_task(await self._redraw(done.assignee)))
                 continue
             scores = self.data_of(done, ScoreData)
             self._scores[done.id] = dict(scores.scores)
             for m in self._members:
-                if m["expert_id"] == done.assignee:
-                    m["status"] = "scored"
+                if m.expert_id == done.assignee:
+                    m.status = MemberStatus.SCORED
         self._ranking = rank_bids(self._method, list(self._bids.values()), list(self._scores.values()), self._rules)
         await workflow.execute_activity_method(
             TenderActivities.record_result,
@@ -181,56 +182,26 @@ class TenderCommittee(CaseWorkflow):
         return [r for r in self._ranking if r.qualified][: self._rules.candidates]
 
     async def _publish_candidates(self) -> bool:
-        """中标候选人公示 for ≥ 3 days; objections answered before the award. True if one was upheld."""
+        """中标候选人公示 for at least 3 days, to 24:00 of the 3rd; objections answered before the award.
+
+        Published as soon as the report is in, so within the 3 days 实施条例 Art. 54 allows; each
+        objection is answered within 3 days, escalated to the bureau after, and the tender pauses
+        until then. True if an objection was upheld: the committee evaluates again.
+        """
         start = workflow.now()
-        end = start + self._rules.publicity_period
-        # Published as soon as the report is in, so within the 3 days 实施条例 Art. 54 allows.
-        self._publicity = {
-            "report_at": start.isoformat(), "start_by": (start + self._rules.publicity_start_within).isoformat(),
-            "start": start.isoformat(), "end": end.isoformat(), "candidates": [c.company_id for c in self.candidates()],
-        }
+        end = statute_period_end(start, self._rules.publicity_period)
+        self._publicity = Publicity(
+            report_at=start, start_by=statute_period_end(start, self._rules.publicity_start_within), start=start, end=end,
+            candidates=[c.company_id for c in self.candidates()],
+        )
         self.enter_step(Step.PUBLICITY, publicity_end=end.isoformat())
-        pending: list[HumanTask] = []
-        while True:
-            while self._unhandled_objections:
-                objection = self._unhandled_objections.pop(0)
-                task = await self.open_task(Step.OBJECTION, [Role.CLERK], decisions=[D.ANSWER, D.UPHOLD], note=objection.text)
-                # 实施条例 Art. 54: answered within 3 days; the tender pauses until then.
-                calendar_sla(task, workflow.now() + self._rules.objection_answer_period, self._rules.remind_before, [Role.HOUSING_BUREAU])
-                self._objections[-len(self._unhandled_objections) - 1]["task_id"] = task.id
-                pending.append(task)
-            open_tasks = [t for t in pending if t.is_open]
-            passed = workflow.now() >= end
-            if passed and not open_tasks:
-                self._publicity["closed"] = workflow.now().isoformat()
-                return False
-            done = await self.wait_for(open_tasks, until=None if passed else end, interrupt=lambda: bool(self._unhandled_objections))
-            if done is None:
-                continue
-            pending.remove(done)
-            for record in self._objections:
-                if record.get("task_id") == done.id:
-                    record.update(outcome=done.outcome, answer=self.decision_of(done).comment)
-            if done.outcome == D.UPHOLD:
-                for other in pending:
-                    self.cancel_task(other, "an objection was upheld; the committee evaluates again")
-                self._publicity["upheld"] = done.id
-                return True
+        answers = AnswerPolicy(
+            step=Step.OBJECTION, roles=(Role.CLERK,), period=self._rules.objection_answer_period,
+            remind_before=self._rules.remind_before, escalate_to=(Role.HOUSING_BUREAU,),
+        )
+        return await self._window.run(self._publicity, answers) is not None
 
-    def committee_facts(self, released: bool) -> dict[str, Any]:
+    def committee_facts(self, released: bool) -> ExpertDrawFacts:
         """The draw and the committee by expert id; names and employers only once ``released``."""
-        def who(expert_id: str) -> dict[str, Any]:
-            # 实施条例 Art. 46: the committee's names stay confidential until the result is set.
-            if not released:
-                return {"expert_id": expert_id}
-            e = self._pool.get(expert_id)
-            return {"expert_id": expert_id, "name": e.name if e else None, "employer": e.employer if e else None}
-
-        return {
-            "committee_plan": self._plan.model_dump() if self._plan else None,
-            "expert_pool": [who(e) for e in sorted(self._pool)],
-            "exclusions": [{**x.model_dump(), **who(x.expert_id)} for x in self._exclusions],
-            "draws": [d.model_dump() for d in self._draws],
-            "committee": [{**m, **who(m["expert_id"])} for m in self._members],
-            "names_released": released,
-        }
+        # 实施条例 Art. 46: the committee's names stay confidential until the result is set.
+        return expert_draw_facts(self._plan, self._pool, self._exclusions, self._draws, self._members, released=released)

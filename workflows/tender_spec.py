@@ -7,6 +7,7 @@ from typing import Any
 
 from activities.tender import TenderActivities
 from core.registry import ProcessSpec, SessionFactory, StartArgs
+from domain.tender_facts import TenderFacts
 from domain.rules import HANDOVER, HANDOVER_DEMO, TENDER, TENDER_DEMO, TenderRules
 from domain.tasks import Decision as D
 from domain.tender import DECISION_LABELS, DIRECT_SELECT, PROCESS_KIND, PROCESS_LABEL, RECUSE, REDRAW, RETENDER, STEP_LABELS, Step, TenderStart
@@ -36,6 +37,6 @@ SPEC = ProcessSpec(
         Step.POOL_SHORTFALL: [REDRAW], Step.EVALUATION: [D.SUBMIT, RECUSE], Step.OBJECTION: [D.ANSWER, D.UPHOLD],
         Step.CONTRACT: [D.CONFIRM],
     },
-    rules=TENDER, demo_rules=TENDER_DEMO, start_input=start_input, activities=activities,
+    facts_model=TenderFacts, rules=TENDER, demo_rules=TENDER_DEMO, start_input=start_input, activities=activities,
     router="api.routes.tender:router",
 )

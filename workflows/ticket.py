@@ -9,18 +9,24 @@ The caller's contact never enters the workflow: it stays in the database under t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import ClassVar
 
 from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.ticket_models import TicketInput, WhistleInput
-    from activities.ticket import CreditRequest, TicketActivities, TicketContext, TicketContextRequest
+    from activities.ticket import (
+        CreditRequest,
+        TicketActivities,
+        TicketContext,
+        TicketContextRequest,
+    )
     from domain.access import Role, Scope, covers
-    from domain.cases import CaseAck, FINAL_STATUSES, CaseSnapshot, CaseStatus
+    from domain.cases import FINAL_STATUSES, CaseAck, CaseSnapshot, CaseStatus
     from domain.routing import Assignment, Unit
     from domain.tasks import DecisionInput, DecisionRefused, HumanTask, RefusalKind
     from domain.ticket import (
@@ -40,9 +46,18 @@ with workflow.unsafe.imports_passed_through():
         credit_company,
     )
     from domain.ticket import TicketDecision as D
+    from domain.ticket_facts import (
+        HandlingReply,
+        SatisfactionCall,
+        TicketFacts,
+        TicketReturn,
+    )
     from domain.ticket_state import TicketState
-    from domain.ticket_whistle import blow, check_whistle, escalate, next_deadline, settle
     from workflows.human_tasks import PROJECTION_TIMEOUT, CaseWorkflow, refusal
+    from workflows.ticket_deadlines import extend_handling, open_handling
+    from workflows.ticket_models import TicketInput, WhistleInput
+    from workflows.ticket_side_tasks import SideTasks
+    from workflows.ticket_supervision import OVERDUE_SUPERVISION, TicketSupervision
 
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
@@ -55,7 +70,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
     kind = PROCESS_KIND
     kind_label = PROCESS_LABEL
     step_labels = STEP_LABELS
-    decision_data = {
+    decision_data: ClassVar[dict[tuple[str, str], type[BaseModel]]] = {
         (Step.REASSIGNMENT, D.ASSIGN): AssignData,
         (Step.HANDLING, D.EXTEND): ExtensionData,
         (Step.CALLBACK, D.SATISFIED): CallbackData,
@@ -74,9 +89,9 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         self._ctx: TicketContext | None = None
         self._t = TicketState()
         self._credited: list[str] = []  # events already handled (overdue rounds, credit records)
-        self._pending_whistles: list[WhistleInput] = []
-        self._side: dict[str, int] = {}  # open side task → whistle index (-1: co-handling)
-        self._ledger_written: dict[str, Any] | None = None
+        self._side = SideTasks(self, self._t, inp.rules)
+        self._supervisor = TicketSupervision(self, self._t, inp.rules)
+        self._ledger_written: TicketLedgerRow | None = None  # the last line written, its version zeroed
 
     @workflow.run
     async def run(self, inp: TicketInput) -> CaseSnapshot:
@@ -97,7 +112,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         self.enter_step(Step.INTAKE, channel=req.channel.value, category=req.category)
         self._assign(ctx.assignment, "routed by the duty list (潍坊12345条例 Art. 24)")
         await self._acceptance()
-        await self._open_co_handling()
+        await self._side.open_co_handling()
         rounds = 0
         while True:
             rounds += 1
@@ -124,7 +139,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         while True:
             lead = self._t.lead
             assert lead is not None
-            decisions = [D.SIGN, D.RETURN] if self._t.returnable else [D.SIGN]
+            decisions: list[str] = [D.SIGN, D.RETURN] if self._t.returnable else [D.SIGN]
             task = await self.open_task(
                 Step.ACCEPTANCE, [lead.role], decisions=decisions, company_id=lead.company_id,
                 sla_working_days=self._rules.return_window_working_days, note=lead.name,
@@ -136,7 +151,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
             if done.outcome == D.SIGN:
                 break
             self._t.returned = True
-            self._t.returns.append({"unit": lead.name, "reason": self.decision_of(done).comment, "at": _iso(workflow.now())})
+            self._t.returns.append(TicketReturn(unit=lead.name, reason=self.decision_of(done).comment, at=workflow.now()))
             await self._credit("returned", self._rules.credit_points_returned, f"returned:{done.id}", unit=lead)
             self.enter_step(Step.REASSIGNMENT)
             reassign = await self.open_task(
@@ -152,31 +167,29 @@ class ComplaintTicketWorkflow(CaseWorkflow):
             )
         self._t.accepted_at = workflow.now()
 
-    async def _open_co_handling(self) -> None:
-        for unit in self._t.co:
-            task = await self.open_task(
-                Step.CO_HANDLING, [unit.role], decisions=[D.SUBMIT], company_id=unit.company_id,
-                sla_working_days=self._rules.handling_working_days, note=unit.name,
-            )
-            self._side[task.id] = -1
-
     async def _handling(self, round_no: int) -> None:
         """办理 in 5 working days with yellow and red cards; an approved extension moves the deadline."""
         lead = self._t.lead
         assert lead is not None
         self.enter_step(Step.HANDLING, round=round_no, rehandling=round_no > 1)
-        task = await self._open_handling(lead, None)
+        task = await open_handling(self, self._rules, lead, None)
         overdue = f"overdue:{round_no}"
         approval: HumanTask | None = None  # the dispatcher's pending decision on an extension request
         requested = 0
         while True:
-            waited = [task] if approval is None else [approval, task]
-            done = await self._wait(waited, interrupt=lambda t=task: t.overdue_at is not None and overdue not in self._credited)
+            waited = ([task] if approval is None else [approval, task]) + self._supervisor.tasks()
+            done = await self._wait(waited, interrupt=partial(self._newly_overdue, task, overdue))
             if done is None:
                 # 红牌: the first overdue day of this round; once per round, whatever extensions follow.
                 self._t.overdue = True
                 self._credited.append(overdue)
                 await self._credit("overdue", self._rules.credit_points_overdue, overdue)
+                if workflow.patched(OVERDUE_SUPERVISION):
+                    # 督办 (潍坊12345条例 Art. 26 (2)): the unit's supervisor takes the overdue ticket in hand.
+                    await self._supervisor.overdue(lead, round_no)
+                continue
+            if done.step == Step.OVERDUE_SUPERVISION:
+                self._supervisor.decided(done)
                 continue
             if done is approval:
                 self.enter_step(Step.HANDLING, round=round_no, extension=done.outcome)
@@ -184,78 +197,51 @@ class ComplaintTicketWorkflow(CaseWorkflow):
                 task.decisions = [D.ANSWER, D.EXTEND]
                 if done.outcome == D.APPROVE:
                     self._t.extension_days += requested
-                    await self._extend(task, requested)
+                    await extend_handling(self, self._rules, task, requested)
                 continue
             if done.outcome == D.ANSWER:
                 if approval is not None:
                     self.cancel_task(approval, "the unit has replied before the extension was decided")
+                self._supervisor.replied()
                 break
-            request = self.data_of(done, ExtensionData)
-            self.enter_step(Step.EXTENSION, working_days=request.working_days)
-            if workflow.patched("ticket-extension-keeps-deadline"):
-                # While the dispatcher decides, the original deadline still runs: yellow and red cards
-                # keep firing on a handling task that stays open (潍坊12345条例 Art. 20 (1) and (3)).
-                task = await self._open_handling(lead, (done, 0), decisions=[D.ANSWER])
-                approval = await self.open_task(
-                    Step.EXTENSION, [Role.DISPATCHER], decisions=[D.APPROVE, D.REJECT],
-                    sla_working_days=self._rules.dispatch_working_days, note=request.reason,
-                )
-                requested = request.working_days
-                continue
-            # Histories started before the patch: the deadline was not watched while the dispatcher decided.
-            legacy = await self.open_task(
+            task, approval, requested = await self._request_extension(lead, round_no, done)
+        self._t.replied_at = workflow.now()
+        answer = self.decision_of(task)
+        self._t.replies.append(
+            HandlingReply(round=round_no, unit=lead.name, by=answer.actor.name, result=answer.comment, at=self._t.replied_at)
+        )
+        self._side.cancel_co_handling()
+
+    def _newly_overdue(self, task: HumanTask, event: str) -> bool:
+        """The handling task's red card has come and this round's overdue has not been handled yet."""
+        return task.overdue_at is not None and event not in self._credited
+
+    async def _request_extension(
+        self, lead: Unit, round_no: int, done: HumanTask,
+    ) -> tuple[HumanTask, HumanTask | None, int]:
+        """申请延期: the dispatcher decides; returns the handling task, the pending approval and the days asked."""
+        request = self.data_of(done, ExtensionData)
+        self.enter_step(Step.EXTENSION, working_days=request.working_days)
+        if workflow.patched("ticket-extension-keeps-deadline"):
+            # While the dispatcher decides, the original deadline still runs: yellow and red cards
+            # keep firing on a handling task that stays open (潍坊12345条例 Art. 20 (1) and (3)).
+            task = await open_handling(self, self._rules, lead, (done, 0), decisions=[D.ANSWER])
+            approval = await self.open_task(
                 Step.EXTENSION, [Role.DISPATCHER], decisions=[D.APPROVE, D.REJECT],
                 sla_working_days=self._rules.dispatch_working_days, note=request.reason,
             )
-            await self._wait([legacy])
-            self.enter_step(Step.HANDLING, round=round_no, extension=legacy.outcome)
-            if legacy.outcome == D.APPROVE:
-                self._t.extension_days += request.working_days
-                task = await self._open_handling(lead, (done, request.working_days))
-            else:
-                task = await self._open_handling(lead, (done, 0))
-        self._t.replied_at = workflow.now()
-        answer = self.decision_of(task)
-        self._t.replies.append({"round": round_no, "unit": lead.name, "by": answer.actor.name, "result": answer.comment, "at": _iso(self._t.replied_at)})
-        for tid, index in list(self._side.items()):
-            if index == -1:
-                self.cancel_task(self.task(tid), "the lead unit has replied")
-                del self._side[tid]
-
-    async def _open_handling(
-        self, lead: Unit, previous: tuple[HumanTask, int] | None, decisions: list[str] | None = None,
-    ) -> HumanTask:
-        """A handling task: 5 working days from now, or the previous deadline moved by an extension."""
-        rules = self._rules
-        decisions = decisions or [D.ANSWER, D.EXTEND]
-        if previous is None:
-            return await self.open_task(
-                Step.HANDLING, [lead.role], decisions=decisions, company_id=lead.company_id,
-                sla_working_days=rules.handling_working_days, remind_before=rules.yellow_card_before_working_days,
-            )
-        old, extra = previous
-        task = await self.open_task(Step.HANDLING, [lead.role], decisions=decisions, company_id=lead.company_id)
-        assert old.due_at is not None
-        if extra == 0:
-            task.remind_at, task.due_at, task.escalate_at = old.remind_at, old.due_at, old.escalate_at
-            task.reminded_at, task.overdue_at = old.reminded_at, old.overdue_at
-            task.sla = old.sla
-            return task
-        # The extension counts from the old deadline's last day (the instant before its 24:00).
-        await self.extend_deadline(task, old, extra, remind_before=rules.yellow_card_before_working_days)
-        self.record("step", step=Step.HANDLING, task_id=task.id,
-                    data={"extended_by": extra, "due_at": _iso(task.due_at), **self.calendar_flag(task)})
-        return task
-
-    async def _extend(self, task: HumanTask, extra: int) -> None:
-        """Move an open handling task's deadline by an approved extension; its cards start afresh."""
-        assert task.due_at is not None
-        # The extension counts from the old deadline's last day (the instant before its 24:00).
-        await self.extend_deadline(task, task, extra, remind_before=self._rules.yellow_card_before_working_days)
-        task.reminded_at = task.overdue_at = None
-        self.record("step", step=Step.HANDLING, task_id=task.id,
-                    data={"extended_by": extra, "due_at": _iso(task.due_at), **self.calendar_flag(task)})
-        self.touch()
+            return task, approval, request.working_days
+        # Histories started before the patch: the deadline was not watched while the dispatcher decided.
+        legacy = await self.open_task(
+            Step.EXTENSION, [Role.DISPATCHER], decisions=[D.APPROVE, D.REJECT],
+            sla_working_days=self._rules.dispatch_working_days, note=request.reason,
+        )
+        await self._wait([legacy])
+        self.enter_step(Step.HANDLING, round=round_no, extension=legacy.outcome)
+        if legacy.outcome == D.APPROVE:
+            self._t.extension_days += request.working_days
+            return await open_handling(self, self._rules, lead, (done, request.working_days)), None, 0
+        return await open_handling(self, self._rules, lead, (done, 0)), None, 0
 
     async def _callback(self) -> bool:
         """回访 (mandatory, 潍坊12345条例 Art. 25): True when the caller is satisfied."""
@@ -266,7 +252,10 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         )
         await self._wait([task])
         decision = self.decision_of(task)
-        self._t.callbacks.append({"outcome": task.outcome, "by": decision.actor.name, "remark": decision.comment, "at": _iso(workflow.now())})
+        assert task.outcome is not None
+        self._t.callbacks.append(
+            SatisfactionCall(outcome=task.outcome, by=decision.actor.name, remark=decision.comment, at=workflow.now())
+        )
         return task.outcome == D.SATISFIED
 
     async def _supervision(self) -> bool:
@@ -280,7 +269,9 @@ class ComplaintTicketWorkflow(CaseWorkflow):
             Step.SUPERVISION, [lead.supervisor_role], decisions=[D.CLOSE, D.REHANDLE],
             sla_working_days=self._rules.supervision_working_days, note=lead.name,
         )
+        self._supervisor.unsatisfied(lead, self._t.unsatisfied, task)
         await self._wait([task])
+        self._supervisor.decided(task)
         if task.outcome == D.CLOSE:
             self._t.closure = Closure.SUPERVISOR
             self.finish(CaseStatus.COMPLETED, Step.CLOSED, self.decision_of(task).comment)
@@ -303,70 +294,35 @@ class ComplaintTicketWorkflow(CaseWorkflow):
 
     # ----------------------------------------------------------------- waiting, with whistles alongside
 
-    async def _wait(self, tasks: list[HumanTask], until: datetime | None = None, interrupt: Any = None) -> HumanTask | None:
+    async def _wait(
+        self, tasks: list[HumanTask], until: datetime | None = None, interrupt: Callable[[], bool] | None = None,
+    ) -> HumanTask | None:
         """Wait for one of ``tasks`` like ``wait_for``, while co-handling and whistle tasks run alongside."""
+        assert self._ctx is not None
         while True:
-            await self._open_whistles()
-            wake = min([d for d in (until, next_deadline(self._t.whistles)) if d is not None], default=None)
+            await self._side.open_whistles(self._ctx.units)
+            wake = min([d for d in (until, self._side.next_deadline()) if d is not None], default=None)
             done = await self.wait_for(
-                tasks + [self.task(t) for t in self._side], until=wake,
-                interrupt=lambda: bool(self._pending_whistles) or (interrupt is not None and interrupt()),
+                tasks + self._side.tasks(), until=wake,
+                interrupt=lambda: bool(self._side.pending) or (interrupt is not None and interrupt()),
             )
             if done is not None and done in tasks:
                 return done
             if done is not None:
-                self._side_task_done(done)
+                self._side.done(done)
                 continue
-            await self._escalate_whistles()
+            await self._side.escalate_whistles()
             if (until is not None and workflow.now() >= until) or (interrupt is not None and interrupt()):
                 return None
-
-    def _side_task_done(self, task: HumanTask) -> None:
-        index = self._side.pop(task.id)
-        decision = self.decision_of(task)
-        if index == -1:
-            self._t.co_handling.append({"unit": task.note, "by": decision.actor.name, "opinion": decision.comment, "at": _iso(task.closed_at)})
-            return
-        whistle = self._t.whistles[index]
-        assert task.outcome is not None and task.closed_at is not None
-        settle(whistle, task.outcome, decision.comment, decision.actor.name, task.closed_at)
-        for tid in whistle.task_ids:
-            if tid in self._side:
-                self.cancel_task(self.task(tid), "the whistle was answered")
-                del self._side[tid]
-
-    async def _open_whistles(self) -> None:
-        while self._pending_whistles:
-            request = self._pending_whistles.pop(0)
-            assert self._ctx is not None
-            dept = next(u for u in self._ctx.units if u.id == request.department_id)
-            task = await self.open_task(Step.WHISTLE, [Role.DEPARTMENT], decisions=[D.REPORT], company_id=dept.id, note=request.reason)
-            whistle = blow(dept, request.reason, request.actor.name, workflow.now(), self._rules)
-            whistle.task_ids.append(task.id)
-            self._side[task.id] = len(self._t.whistles)
-            self._t.whistles.append(whistle)
-            self.company_ids = self._t.organisation_ids()
-
-    async def _escalate_whistles(self) -> None:
-        """An unanswered whistle goes to the street office, then to the city's joint meeting."""
-        now = workflow.now()
-        for index, whistle in enumerate(self._t.whistles):
-            if not whistle.is_due(now):
-                continue
-            step, role = escalate(whistle, now, self._rules)
-            task = await self.open_task(step, [role], decisions=[D.COORDINATE], note=f"{whistle.department}: {whistle.reason}")
-            self._side[task.id] = index
-            whistle.task_ids.append(task.id)
-            self.record("timer", step=step, task_id=task.id, decision="escalation", data={"escalated_to": [role.value], "whistle": index + 1})
 
     @workflow.update
     async def whistle(self, request: WhistleInput) -> CaseAck:
         """社区吹哨、部门报到: the community summons a department, which must report in time."""
         self._validate_whistle(request)  # again, atomically: whistles sent together all pass validation first
-        self._pending_whistles.append(request)
+        self._side.pending.append(request)
         self.record("decision", step=Step.WHISTLE, actor=request.actor, role=Role.COMMUNITY, decision=D.WHISTLE,
                      comment=request.reason, data={"department_id": request.department_id})
-        return await self.answer(also=lambda: not self._pending_whistles)
+        return await self.answer(also=lambda: not self._side.pending)
 
     @whistle.validator
     def _validate_whistle(self, request: WhistleInput) -> None:
@@ -375,8 +331,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
                 raise DecisionRefused(RefusalKind.CONFLICT, "a whistle is blown while the ticket is being handled")
             if not request.actor.has_any([Role.COMMUNITY]) or not covers(request.actor.jurisdiction, self.scope):
                 raise DecisionRefused(RefusalKind.FORBIDDEN, "only the ticket's community can blow the whistle")
-            summoned = [w.department_id for w in self._t.whistles if w.is_open] + [p.department_id for p in self._pending_whistles]
-            check_whistle(request.department_id, self._ctx.units, summoned)
+            self._side.check_whistle(request, self._ctx.units)
         except DecisionRefused as exc:
             raise refusal(exc) from None
 
@@ -397,10 +352,11 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         """Write the ledger line when it changed, then the case's read model (so an update's answer sees both)."""
         row = self._ledger_row()
         if row is not None:
-            compared = row.model_dump(exclude={"version"})
-            if compared != self._ledger_written:
+            # A new version alone is no change of the line: the ledger is written when its content changes.
+            unversioned = row.model_copy(update={"version": 0})
+            if unversioned != self._ledger_written:
                 await workflow.execute_local_activity_method(TicketActivities.save_ledger, row, start_to_close_timeout=PROJECTION_TIMEOUT)
-                self._ledger_written = compared
+                self._ledger_written = unversioned
         await super().sync()
 
     def _card(self) -> str:
@@ -417,11 +373,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
             due_at=handling[-1].due_at if handling else None, closed_at=self.closed_at, version=self.version,
         )
 
-    def facts(self) -> dict[str, Any]:
+    def facts(self) -> TicketFacts:
         ctx = self._ctx
-        facts = self._t.facts(self._req, ctx.place if ctx else None, ctx.route if ctx else None)
-        return {**facts, "rules": self._rules.model_dump(mode="json")}
+        return self._t.facts(self._req, ctx.place if ctx else None, ctx.route if ctx else None, self._rules)
 
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None

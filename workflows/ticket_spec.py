@@ -9,6 +9,7 @@ from activities.ticket import TicketActivities
 from activities.ticket_report import TicketReportActivities
 from core.registry import ProcessSpec, SessionFactory, StartArgs
 from domain.rules import TICKET, TicketRules
+from domain.ticket_facts import TicketFacts
 from domain.ticket import DECISION_LABELS, PROCESS_KIND, PROCESS_LABEL, STEP_LABELS, Step, TicketDecision as D, TicketStart
 from workflows.ticket import ComplaintTicketWorkflow
 from workflows.ticket_models import TicketInput
@@ -32,8 +33,9 @@ SPEC = ProcessSpec(
         Step.ACCEPTANCE: [D.SIGN, D.RETURN], Step.REASSIGNMENT: [D.ASSIGN], Step.CO_HANDLING: [D.SUBMIT],
         Step.HANDLING: [D.ANSWER, D.EXTEND], Step.EXTENSION: [D.APPROVE, D.REJECT],
         Step.CALLBACK: [D.SATISFIED, D.UNSATISFIED], Step.SUPERVISION: [D.CLOSE, D.REHANDLE],
+        Step.OVERDUE_SUPERVISION: [D.ORDER],
         Step.WHISTLE: [D.REPORT], Step.WHISTLE_STREET: [D.COORDINATE], Step.WHISTLE_JOINT_MEETING: [D.COORDINATE],
     },
-    rules=TICKET, start_input=start_input, activities=activities, helper_workflows=(TicketMonthlyReportWorkflow,),
+    facts_model=TicketFacts, rules=TICKET, start_input=start_input, activities=activities, helper_workflows=(TicketMonthlyReportWorkflow,),
     router="api.routes.ticket:router",
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -11,27 +10,17 @@ from pydantic import BaseModel
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.case_service import load_visible_case, timeline_of
-from api.deps import ActorDep, ClientDep, SessionDep
-from api.errors import Forbidden, Gone, Unavailable
+from api.deps import AuditorDep, ClientDep, SessionDep, rate_limited
+from api.errors import Gone, Unavailable
+from api.limits import DateFrom, DateTo, Offset
 from api.routes.cases import summary_of
 from api.schemas import CasePage, TimelineEntry
 from core.replay import ReplayReport, verify_history
 from db.repositories import audit as audit_repo
 from db.repositories.audit_search import search_cases
 from db.repositories.cases import CaseFilter
-from domain.access import Actor, Role
 from domain.cases import CaseStatus
 
-AUDIT_ROLES = (Role.AUDITOR, Role.ADMIN)
-
-
-def require_auditor(actor: ActorDep) -> Actor:
-    if not actor.has_any(AUDIT_ROLES):
-        raise Forbidden("the audit endpoints are for auditors")
-    return actor
-
-
-AuditorDep = Annotated[Actor, Depends(require_auditor)]
 router = APIRouter(prefix="/audit", tags=["audit 审计"])
 
 
@@ -40,10 +29,10 @@ async def search(
     session: SessionDep, auditor: AuditorDep,
     kind: str | None = None, status: CaseStatus | None = None, street_id: str | None = None,
     community_id: str | None = None, estate_id: str | None = None,
-    created_from: date | None = None, created_to: date | None = None,
+    created_from: DateFrom = None, created_to: DateTo = None,
     key: Annotated[str | None, Query(max_length=200, description="part of the case id or title")] = None,
     actor: Annotated[str | None, Query(max_length=64, description="subject of someone who acted on the case")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Offset = 0,
 ) -> CasePage:
     flt = CaseFilter(kind=kind, status=status.value if status else None, street_id=street_id,
                      community_id=community_id, estate_id=estate_id, created_from=created_from, created_to=created_to)
@@ -70,6 +59,7 @@ async def _history(client, case_id: str):  # type: ignore[no-untyped-def]
 
 @router.get(
     "/cases/{case_id}/history", summary="The raw Temporal history as JSON (the format Temporal's tools read)",
+    dependencies=[Depends(rate_limited("export"))],
     responses={200: {"content": {"application/json": {}}}},
 )
 async def raw_history(case_id: str, session: SessionDep, auditor: AuditorDep, client: ClientDep) -> Response:
@@ -82,7 +72,10 @@ async def raw_history(case_id: str, session: SessionDep, auditor: AuditorDep, cl
     )
 
 
-@router.post("/cases/{case_id}/replay", response_model=ReplayReport, summary="Replay the history against the current code")
+@router.post(
+    "/cases/{case_id}/replay", response_model=ReplayReport, summary="Replay the history against the current code",
+    dependencies=[Depends(rate_limited("replay"))],
+)
 async def replay(case_id: str, session: SessionDep, auditor: AuditorDep, client: ClientDep) -> ReplayReport:
     await load_visible_case(session, auditor, case_id)
     await session.close()

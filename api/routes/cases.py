@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,6 +10,7 @@ from api.case_service import load_visible_case, read_snapshot, timeline_of
 from api.read_policy import policy_for
 from api.deps import ActorDep, CaseCallDep, SessionDep, SettingsDep
 from api.errors import Forbidden
+from api.limits import DateFrom, DateTo, Offset
 from api.schemas import (
     CasePage,
     CaseRead,
@@ -44,8 +44,8 @@ async def list_cases(
     session: SessionDep, actor: ActorDep,
     kind: str | None = None, status: CaseStatus | None = None, street_id: str | None = None,
     community_id: str | None = None, estate_id: str | None = None, initiator: str | None = None,
-    created_from: date | None = None, created_to: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    created_from: DateFrom = None, created_to: DateTo = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Offset = 0,
 ) -> CasePage:
     flt = cases_repo.CaseFilter(
         kind=kind, status=status.value if status else None, street_id=street_id, community_id=community_id,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.case_service import CasePlace, estate_for_start, load_visible_case, start_case, started_case
 from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
@@ -14,6 +16,7 @@ from db.models import CaseRecord
 from db.repositories import fund as fund_repo
 from domain.access import Role
 from domain.fund_emergency import CATEGORY_LABELS, PROCESS_KIND, FundEmergencyStart
+from domain.fund_facts import FundFacts
 from domain.fund_ledger import shares_for
 from workflows.fund_emergency_models import ObjectionInput
 
@@ -65,8 +68,8 @@ class NoticeShare(BaseModel):
 class NoticeRead(BaseModel):
     case_id: str
     settlement_fen: int
-    start: str
-    end: str
+    start: datetime
+    end: datetime = Field(description="24:00 city time of the notice's last day (民法典 Arts. 201, 203)")
     households: int
     shares: list[NoticeShare]
 
@@ -74,14 +77,15 @@ class NoticeRead(BaseModel):
 @router.get("/{case_id}/notice", response_model=NoticeRead, summary="The public notice: each household's share (公示分摊)")
 async def notice(case_id: str, session: SessionDep, actor: ActorDep) -> NoticeRead:
     record = await load_visible_case(session, actor, case_id)
-    facts = record.snapshot.get("facts", {})
-    published = facts.get("public_notice")
-    if record.kind != PROCESS_KIND or not published:
+    if record.kind != PROCESS_KIND:
         raise Conflict("the case has not reached its public notice")
-    req = facts
-    areas = await fund_repo.household_areas(session, record.estate_id or "", req["affected_scope"], req.get("scope_id"))
-    shares = shares_for(published["settlement_fen"], areas)
+    facts = FundFacts.model_validate(record.snapshot.get("facts", {}))
+    published = facts.public_notice
+    if published is None:
+        raise Conflict("the case has not reached its public notice")
+    areas = await fund_repo.household_areas(session, record.estate_id or "", facts.affected_scope.value, facts.scope_id)
+    shares = shares_for(published.settlement_fen, areas)
     return NoticeRead(
-        case_id=case_id, settlement_fen=published["settlement_fen"], start=published["start"], end=published["end"],
+        case_id=case_id, settlement_fen=published.settlement_fen, start=published.start, end=published.end,
         households=len(shares), shares=[NoticeShare(household_id=h, share_fen=s) for h, s in shares.items()],
     )

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import ActorDep, SessionDep
+from api.limits import Offset
 from api.schemas import InboxItem, Labelled, decision_l, role_l
 from db.repositories import cases as cases_repo
 from domain.access import Role
@@ -18,7 +19,7 @@ router = APIRouter(tags=["inbox"])
 @router.get("/inbox", response_model=list[InboxItem], summary="Open tasks you can decide, soonest due first")
 async def inbox(
     session: SessionDep, actor: ActorDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Offset = 0,
 ) -> list[InboxItem]:
     rows = await cases_repo.inbox(session, actor, limit=limit, offset=offset)
     return [

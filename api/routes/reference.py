@@ -9,12 +9,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
-from api.deps import ActorDep, SessionDep
+from api.deps import ActorDep, FundAuthorityDep, SessionDep
 from api.errors import Forbidden, NotFound
+from api.limits import Offset
 from api.schemas import Labelled, role_l
 from db.repositories import fund as fund_repo
 from db.repositories import reference as reference_repo
-from domain.access import LEVEL_LABELS, Role, Scope, covers
+from db.session import hold_write_gate
+from domain.access import LEVEL_LABELS, Scope, covers
 
 router = APIRouter(tags=["reference"])
 
@@ -90,7 +92,7 @@ class HouseholdRead(BaseModel):
 @router.get("/estates/{estate_id}/households", response_model=list[HouseholdRead], summary="Households with their fund balances")
 async def households(
     estate_id: str, session: SessionDep, actor: ActorDep,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200, offset: Offset = 0,
 ) -> list[HouseholdRead]:
     await _visible_estate(session, actor, estate_id)
     out = []
@@ -150,10 +152,8 @@ class DepositCreate(BaseModel):
 
 @router.post("/households/{household_id}/fund/deposits", response_model=LedgerLine, status_code=status.HTTP_201_CREATED,
              summary="Record a deposit or top-up (续交) received by the fund authority")
-async def deposit(household_id: str, body: DepositCreate, session: SessionDep, actor: ActorDep) -> LedgerLine:
-    if not actor.has_any([Role.HOUSING_BUREAU, Role.ADMIN]):
-        raise Forbidden("deposits are recorded by the housing bureau (fund authority)")
+async def deposit(household_id: str, body: DepositCreate, session: SessionDep, actor: FundAuthorityDep) -> LedgerLine:
     await _visible_household(session, actor, household_id)
+    await hold_write_gate(session)  # SQLite: the balance is read and written in one turn
     e = await fund_repo.deposit(session, household_id=household_id, amount_fen=body.amount_fen, at=datetime.now(timezone.utc), memo=body.memo)
-    await session.commit()
     return LedgerLine(id=e.id, at=e.at, kind=e.kind, amount_fen=e.amount_fen, balance_after_fen=e.balance_after_fen, case_id=e.case_id, memo=e.memo)

@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, Field
 
-from api.deps import ActorDep, SessionDep
-from api.errors import Forbidden, Invalid, NotFound
+from api.deps import ActorDep, RoutingAdminDep, SessionDep
+from api.errors import Invalid, NotFound
 from db.repositories import ticket_routing as routing_repo
-from domain.access import Actor, Role
+from db.session import hold_write_gate
 from domain.routing import UNIT_KIND_LABELS, Route, UnitKind, UnitRef
 
 router = APIRouter(tags=["routing 职责清单派单"])
@@ -41,19 +41,13 @@ def _read(route: Route) -> RouteRead:
     return RouteRead(**route.model_dump(), lead_label=UNIT_KIND_LABELS[route.lead.kind])
 
 
-def _admin(actor: Actor) -> None:
-    if not actor.has_any([Role.ADMIN]):
-        raise Forbidden("only an administrator edits the routing table")
-
-
 @router.get("/routing", response_model=list[RouteRead], summary="The routing table: category → lead unit and co-handlers")
 async def list_routes(session: SessionDep, actor: ActorDep) -> list[RouteRead]:
     return [_read(r) for r in await routing_repo.routes(session)]
 
 
 @router.put("/routing/{category}", response_model=RouteRead, summary="Create or change a route (administrator); running tickets keep theirs")
-async def put_route(body: RouteWrite, session: SessionDep, actor: ActorDep, category: str = CategoryPath) -> RouteRead:
-    _admin(actor)
+async def put_route(body: RouteWrite, session: SessionDep, actor: RoutingAdminDep, category: str = CategoryPath) -> RouteRead:
     departments = await routing_repo.departments(session)
     for i, ref in enumerate([body.lead, *body.co_handlers]):
         loc = ["body", "lead"] if i == 0 else ["body", "co_handlers", str(i - 1)]
@@ -62,17 +56,16 @@ async def put_route(body: RouteWrite, session: SessionDep, actor: ActorDep, cate
         if ref.kind != UnitKind.DEPARTMENT and ref.id is not None:
             raise Invalid("only a department is named by id", errors=[{"loc": [*loc, "id"], "msg": "must be empty", "type": "value_error"}])
     route = Route(category=category, **body.model_dump())
+    await hold_write_gate(session)
     await routing_repo.save_route(session, route, by=actor.subject, at=datetime.now(timezone.utc))
-    await session.commit()
     return _read(route)
 
 
 @router.delete("/routing/{category}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a route (administrator)")
-async def delete_route(session: SessionDep, actor: ActorDep, category: str = CategoryPath) -> None:
-    _admin(actor)
+async def delete_route(session: SessionDep, admin: RoutingAdminDep, category: str = CategoryPath) -> None:
+    await hold_write_gate(session)
     if not await routing_repo.delete_route(session, category):
         raise NotFound(f"no route for {category}")
-    await session.commit()
 
 
 @router.get("/departments", response_model=list[DepartmentRead], summary="The city departments that handle tickets (附件2 二)")

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
 from api.case_service import CasePlace, can_see, estate_for_start, load_visible_case, read_snapshot, send_update, start_case, started_case
-from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
+from api.deps import ActorDep, BidderDep, CaseCallDep, ClientDep, ExpertPoolReaderDep, IdempotencyKey, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from core.registry import REGISTRY
 from api.schemas import CaseRead
@@ -23,22 +23,17 @@ from db.repositories import cases as cases_repo
 from db.repositories import tender as tender_repo
 from domain.access import Actor, Level, Role
 from domain.cases import CaseSnapshot
-from domain.expert_draw import DrawRound, verify_round
+from domain.expert_draw import CommitteePlan, DrawRound, verify_round
 from domain.tasks import DecisionRefused
 from domain.rules import TenderRules
 from domain.tender import PROCESS_KIND, BidData, Selection, TenderStart, check_bid_deadline
+from domain.tender_facts import ExclusionFacts, ExpertRef, MemberFacts, TenderFacts
 from workflows.tender_models import BidInput, ClarificationInput, TenderObjectionInput
 
 router = APIRouter(tags=["tender 物业服务招标"])
 
-OFFICIALS = (Role.HOUSING_BUREAU, Role.BUREAU_SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 # Who may read the draw with the experts' names before the award.
 DRAW_READERS = (Role.HOUSING_BUREAU, Role.AUDITOR, Role.ADMIN)
-# What a bidder may read before the award: the announcement, the deadline, the published result.
-PUBLIC_FACTS = (
-    "selection", "selection_label", "method", "method_label", "tie_rule", "summary", "round", "published_at",
-    "bid_deadline", "clarifications", "estate_name", "resettlement", "ranking", "publicity", "winner", "awarded_at",
-)
 
 START_EXAMPLES = {
     "re-selection": {
@@ -73,11 +68,11 @@ class DrawRead(BaseModel):
     """The draw as an auditor checks it: pool, exclusions with reasons, every round re-derived."""
 
     case_id: str
-    committee_plan: dict[str, Any] | None
-    expert_pool: list[dict[str, Any]]
-    exclusions: list[dict[str, Any]]
-    draws: list[dict[str, Any]]
-    committee: list[dict[str, Any]]
+    committee_plan: CommitteePlan | None
+    expert_pool: list[ExpertRef]
+    exclusions: list[ExclusionFacts]
+    draws: list[DrawRound]
+    committee: list[MemberFacts]
     names_released: bool
     verified: bool
 
@@ -94,24 +89,19 @@ def _is_company_user(actor: Actor) -> bool:
     return actor.jurisdiction.level == Level.COMPANY
 
 
-def _released(snap: CaseSnapshot) -> bool:
-    return bool(snap.facts.get("awarded_at"))
+def _facts(snap: CaseSnapshot) -> TenderFacts:
+    return TenderFacts.model_validate(snap.facts)
 
 
 def bidder_view(snap: CaseSnapshot, company_id: str | None) -> CaseSnapshot:
     """The tender as a company sees it: public facts, its own bid, no committee names before the award."""
-    facts = {k: v for k, v in snap.facts.items() if k in PUBLIC_FACTS}
-    facts["bids"] = [b for b in snap.facts.get("bids", []) if b.get("company_id") == company_id]
-    facts["refused_bids"] = [b for b in snap.facts.get("refused_bids", []) if b.get("company_id") == company_id]
-    facts["bid_count"] = len(snap.facts.get("bids", []))
-    if _released(snap):
-        facts["expert_draw"] = snap.facts.get("expert_draw")
+    facts = _facts(snap).public(company_id).model_dump(mode="json")
     tasks = [t for t in snap.tasks if company_id is not None and t.scope.company_id == company_id]
     return snap.model_copy(update={"facts": facts, "tasks": tasks})
 
 
 def _read_for(actor: Actor, record: CaseRecord, snap: CaseSnapshot, settings: Settings) -> CaseRead:
-    if _is_company_user(actor) and not (_released(snap) and can_see(actor, record)):
+    if _is_company_user(actor) and not (_facts(snap).released and can_see(actor, record)):
         snap = bidder_view(snap, actor.jurisdiction.id)
     return read_snapshot(settings, snap)
 
@@ -177,11 +167,9 @@ async def _bidder_update(request: Request, session: SessionDep, actor: Actor, cl
 
 @router.post("/cases/tender/{case_id}/bids", response_model=CaseRead, summary="Register your company's bid (投标); refused with the reason if ineligible")
 async def register_bid(
-    case_id: str, body: BidCreate, request: Request, session: SessionDep, actor: ActorDep, client: ClientDep,
+    case_id: str, body: BidCreate, request: Request, session: SessionDep, actor: BidderDep, client: ClientDep,
     settings: SettingsDep, idempotency_key: IdempotencyKey = None,
 ) -> CaseRead:
-    if Role.PROPERTY_COMPANY not in actor.roles or not _is_company_user(actor):
-        raise Forbidden("only a property company's user can bid")
     payload = BidInput(bid=BidData.model_validate(body.model_dump()), actor=actor)
     audit = {"decision": "bid", "step": "bidding", "data": body.model_dump()}
     return await _bidder_update(request, session, actor, client, settings, case_id, "register_bid", payload, audit, idempotency_key)
@@ -217,29 +205,27 @@ async def object_to_result(
             summary="The expert draw as recorded: eligible pool, exclusions with reasons, random values, choice, re-derived")
 async def draw(case_id: str, session: SessionDep, actor: ActorDep) -> DrawRead:
     record = await _tender_record(session, actor, case_id)
-    snap = CaseSnapshot.model_validate(record.snapshot)
-    released = _released(snap)
-    if not released and not actor.has_any(DRAW_READERS):
+    facts = _facts(CaseSnapshot.model_validate(record.snapshot))
+    if not facts.released and not actor.has_any(DRAW_READERS):
         # 实施条例 Art. 46: the committee's names stay confidential until the result is set.
         raise Forbidden("the committee stays confidential until the award, except to the housing bureau and auditors")
-    recorded = snap.facts.get("expert_draw") or {}
-    rounds = [DrawRound.model_validate(d) for d in recorded.get("draws", [])]
-    pool, exclusions, committee = recorded.get("expert_pool", []), recorded.get("exclusions", []), recorded.get("committee", [])
-    if not released:
+    recorded = facts.expert_draw
+    pool, exclusions, committee = recorded.expert_pool, recorded.exclusions, recorded.committee
+    if not facts.released:
         # The case facts carry ids only before the award; the supervising officials read the names from the pool.
         names = {e.id: {"name": e.name, "employer": e.employer} for e, _ in await tender_repo.expert_pool(session)}
-        pool, exclusions, committee = ([{**x, **names.get(x["expert_id"], {})} for x in rows] for rows in (pool, exclusions, committee))
+        pool = [x.model_copy(update=names.get(x.expert_id, {})) for x in pool]
+        exclusions = [x.model_copy(update=names.get(x.expert_id, {})) for x in exclusions]
+        committee = [x.model_copy(update=names.get(x.expert_id, {})) for x in committee]
     return DrawRead(
-        case_id=case_id, committee_plan=recorded.get("committee_plan"), expert_pool=pool,
-        exclusions=exclusions, draws=[r.model_dump() for r in rounds], committee=committee,
-        names_released=bool(recorded.get("names_released")), verified=all(verify_round(r) for r in rounds),
+        case_id=case_id, committee_plan=recorded.committee_plan, expert_pool=pool, exclusions=exclusions,
+        draws=recorded.draws, committee=committee, names_released=recorded.names_released,
+        verified=all(verify_round(r) for r in recorded.draws),
     )
 
 
 @router.get("/experts", response_model=list[ExpertRead], summary="The bid-evaluation expert pool (评标专家库), for officials")
-async def experts(session: SessionDep, actor: ActorDep) -> list[ExpertRead]:
-    if not actor.has_any(OFFICIALS):
-        raise Forbidden("the expert pool is open to the housing bureau and auditors only")
+async def experts(session: SessionDep, official: ExpertPoolReaderDep) -> list[ExpertRead]:
     return [
         ExpertRead(id=e.id, name=e.name, employer=e.employer, specialty=e.specialty, related_company_ids=related)
         for e, related in await tender_repo.expert_pool(session)

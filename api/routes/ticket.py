@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Annotated
 
 import structlog
@@ -14,8 +14,9 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
 from api.case_service import CasePlace, can_see, estate_for_start, read_snapshot, start_case, started_case
-from api.deps import ActorDep, CaseCallDep, ClientDep, SessionDep, SettingsDep
+from api.deps import ActorDep, CaseCallDep, ClientDep, SessionDep, SettingsDep, TicketWorkerDep, rate_limited
 from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.limits import CityDay, Offset, date_query
 from core.registry import REGISTRY
 from api.schemas import CaseRead, Labelled
 from db.models import CaseRecord, Ticket
@@ -29,7 +30,6 @@ from domain.tasks import CARD_LABELS, Card
 from domain.ticket import (
     CHANNEL_LABELS,
     CLOSURE_LABELS,
-    LEDGER_ROLES,
     PROCESS_KIND,
     STEP_LABELS,
     Channel,
@@ -67,7 +67,7 @@ INTAKE_EXAMPLES = {
 
 
 @router.post(
-    "", response_model=CaseRead, status_code=status.HTTP_201_CREATED,
+    "", response_model=CaseRead, status_code=status.HTTP_201_CREATED, dependencies=[Depends(rate_limited("intake"))],
     summary="Take a ticket in (受理); the same channel and external reference twice give one ticket",
     openapi_extra={"requestBody": {"content": {"application/json": {"examples": INTAKE_EXAMPLES}}}},
 )
@@ -174,8 +174,8 @@ def ledger_filter(
     street_id: str | None = None, community_id: str | None = None, estate_id: str | None = None,
     unit_id: Annotated[str | None, Query(description="a unit that handled the ticket (lead, co-handler, whistled)")] = None,
     category: str | None = None, status: CaseStatus | None = None, overdue: bool | None = None, card: Card | None = None,
-    created_from: Annotated[date | None, Query(description="intake date (city time), from")] = None,
-    created_to: Annotated[date | None, Query(description="intake date (city time), to, included")] = None,
+    created_from: Annotated[CityDay | None, date_query("intake date (city time), from")] = None,
+    created_to: Annotated[CityDay | None, date_query("intake date (city time), to, included")] = None,
 ) -> ticket_repo.LedgerFilter:
     return ticket_repo.LedgerFilter(
         street_id=street_id, community_id=community_id, estate_id=estate_id, unit_id=unit_id, category=category,
@@ -187,18 +187,11 @@ def ledger_filter(
 LedgerFilterDep = Annotated[ticket_repo.LedgerFilter, Depends(ledger_filter)]
 
 
-def _check_ledger_role(actor: Actor) -> None:
-    """Only the roles that work tickets read the ledger; owners get 403 (个人信息保护法 Art. 6: minimum necessary)."""
-    if not actor.has_any(LEDGER_ROLES):
-        raise Forbidden("your role has no access to the ticket ledger")
-
-
 @router.get("", response_model=TicketPage, summary="The ledger (台账): tickets in your jurisdiction, filtered")
 async def ledger(
-    session: SessionDep, actor: ActorDep, flt: LedgerFilterDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    session: SessionDep, actor: TicketWorkerDep, flt: LedgerFilterDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Offset = 0,
 ) -> TicketPage:
-    _check_ledger_role(actor)
     total, rows = await ticket_repo.ledger(session, actor, flt, limit=limit, offset=offset)
     return TicketPage(total=total, items=[ticket_line(t) for t in rows])
 
@@ -220,15 +213,25 @@ def _csv_row(line: TicketLine) -> list[str]:
         "overdue": "是" if line.overdue else "否", "returned": "是" if line.returned else "否",
         "supervised": "是" if line.supervised else "否",
     }
-    return ["" if values[c] is None else str(values[c]) for c, _ in CSV_COLUMNS]
+    return [csv_cell(values[c]) for c, _ in CSV_COLUMNS]
+
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): a reference
+# such as "=HYPERLINK(…)" taken in from a caller would run on the clerk's machine.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A value as a CSV cell a spreadsheet shows as text: a leading formula character gets a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @router.get(
-    "/export.csv", summary="The ledger as CSV (UTF-8 with BOM, Chinese headers), same filters",
+    "/export.csv", summary="The ledger as CSV (UTF-8 with BOM, Chinese headers), same filters", dependencies=[Depends(rate_limited("export"))],
     response_class=StreamingResponse, responses={200: {"content": {"text/csv": {}}}},
 )
-async def export_csv(session: SessionDep, actor: ActorDep, flt: LedgerFilterDep) -> StreamingResponse:
-    _check_ledger_role(actor)
+async def export_csv(session: SessionDep, actor: TicketWorkerDep, flt: LedgerFilterDep) -> StreamingResponse:
     _, rows = await ticket_repo.ledger(session, actor, flt, limit=EXPORT_LIMIT, offset=0)
     out = io.StringIO()
     out.write("\ufeff")  # so spreadsheet programs read the Chinese headers as UTF-8

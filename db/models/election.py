@@ -15,7 +15,9 @@ class OwnerRecord(Base):
     """The person behind a unit: units sharing an ``owner_key`` belong to one owner (山东 Art. 25).
 
     A unit without a record is its own owner. Arrears and natural-person status feed the
-    candidates' eligibility check (潍坊 Arts. 34, 36).
+    candidates' eligibility check (潍坊 Arts. 34, 36). An institutional owner (单位业主) stands
+    through the natural person it authorises (潍坊 Art. 34 para. 3): their name and the
+    authorisation's reference are recorded with the unit.
     """
 
     __tablename__ = "owner_records"
@@ -23,6 +25,8 @@ class OwnerRecord(Base):
     owner_key: Mapped[str] = mapped_column(String(64), index=True)
     natural_person: Mapped[bool] = mapped_column(Boolean, default=True)
     fee_arrears_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    representative_name: Mapped[str | None] = mapped_column(String(100))
+    authorisation_ref: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime]
 
 
@@ -46,6 +50,10 @@ class CommitteeRegistry(Base):
     # The re-election the term timer started for the current term: set once, so a retried timer
     # never starts a second case.
     reelection_case_id: Mapped[str | None] = mapped_column(String(128))
+    # When the term's timer starts the re-election, and the date its vote must close by (潍坊 Art. 40),
+    # both from the rules the timer was armed with.
+    reelection_starts_at: Mapped[datetime | None]
+    reelection_vote_by: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Numeric, String
+from sqlalchemy import Boolean, ForeignKey, Numeric, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base
@@ -82,12 +83,19 @@ class Household(Base):
 
 
 class User(Base):
-    """A person who signs in: roles and one jurisdiction."""
+    """A person who signs in: roles and one jurisdiction, and whether their tokens are still honoured.
+
+    The profile is empty for a subject the identity provider knows and we only deactivated.
+    """
 
     __tablename__ = "users"
     subject: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
-    roles: Mapped[list[str]]
-    level: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(100))
+    roles: Mapped[list[str] | None]
+    level: Mapped[str | None] = mapped_column(String(16))
     jurisdiction_id: Mapped[str | None] = mapped_column(String(64))
     organisation: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    status_changed_at: Mapped[datetime | None]
+    status_changed_by: Mapped[str | None] = mapped_column(String(64))
+    status_reason: Mapped[str | None] = mapped_column(String(500))

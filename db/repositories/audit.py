@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audit import GENESIS_HASH, AuditEvent, ChainBreak, chain_hash, verify_chain
+from db.errors import ConflictingWrite
 from db.models import AuditEntry
 
 
@@ -55,7 +56,11 @@ async def append_events(session: AsyncSession, case_id: str, events: list[AuditE
             decision=event.decision, comment=event.comment, data=event.data, prev_hash=prev, hash=digest,
         ))
         prev = digest
-    await session.execute(_APPEND, rows)  # one statement, no ORM objects to track
+    try:
+        await session.execute(_APPEND, rows)  # one statement, no ORM objects to track
+    except IntegrityError as exc:
+        # Another writer took the next sequence number (or stored the same event) first.
+        raise ConflictingWrite(f"the audit log of {case_id} grew meanwhile; nothing was appended") from exc
     return len(fresh)
 
 
@@ -65,7 +70,7 @@ async def append_events_retrying(session_factory, case_id: str, events: list[Aud
         try:
             async with session_factory() as session, session.begin():
                 return await append_events(session, case_id, events)
-        except IntegrityError:
+        except ConflictingWrite:
             if attempt == attempts - 1:
                 raise
     return 0

@@ -7,15 +7,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.errors import integrity_as
 from db.models import CreditRecord
-
-# Records stay in force for one year unless stated otherwise (山东 物业服务企业信用信息管理办法 [S]).
-DEFAULT_VALIDITY = timedelta(days=365)
+from domain.rules import CREDIT
 
 
 async def add_record(
     session: AsyncSession, *, record_key: str, company_id: str, kind: str, source: str, points: int,
-    case_id: str | None, reason: str, at: datetime, validity: timedelta | None = DEFAULT_VALIDITY,
+    case_id: str | None, reason: str, at: datetime, validity: timedelta | None = CREDIT.record_validity,
 ) -> CreditRecord:
     """Write a credit record unless one with the same key exists (a retried activity writes once)."""
     existing = await session.scalar(select(CreditRecord).where(CreditRecord.record_key == record_key))
@@ -26,7 +25,8 @@ async def add_record(
         reason=reason, at=at, expires_at=at + validity if validity else None,
     )
     session.add(record)
-    await session.flush()
+    with integrity_as(exists=f"credit record {record_key} was written meanwhile", missing=f"no company {company_id}"):
+        await session.flush()
     return record
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.errors import ConflictingWrite, NotFound, integrity_as
 from db.models import (
     Ballot,
     CaseRecord,
@@ -25,15 +26,17 @@ from domain.apportionment import area_to_hundredths
 from domain.election import PROCESS_KIND
 from domain.election_ballots import BallotLine, LineError, ballot_receipt, check_ballot_lines
 from domain.election_checks import CandidateFacts
-from domain.rules import ElectionRules
-from domain.tally import CastBallot, Voter
+from domain.rules import ELECTION, ElectionRules
+from domain.tally import CandidateEntry, CastBallot, TallyResult, Voter, tally_dual_majority
 
 # Bulk writes go in chunks: SQLite allows at most 32,766 bound parameters per statement.
 CHUNK = 2000
 OWNERS_COMMITTEE, MANAGEMENT_COMMITTEE, NO_BODY = "owners_committee", "management_committee", "none"
+# Two writers created the estate's registry row (or its term) at once: the later one sends again.
+REGISTRY_CHANGED = "the estate's committee registry was changed meanwhile; nothing was stored, send the request again"
 
 
-class VotingClosed(Exception):
+class VotingClosed(ConflictingWrite):
     """A ballot arrived at or after the end of the voting period."""
 
     def __init__(self, closes_at: datetime) -> None:
@@ -91,11 +94,22 @@ async def candidate_facts(
                 FundAccount.household_id.in_(units), FundAccount.top_up_due_at.is_not(None), FundAccount.top_up_due_at <= at,
             )
         )
+        # The authorisation belongs to the owner, not the unit: the nominated unit's first, else any of its units'.
+        representative = (
+            await session.execute(
+                select(OwnerRecord.representative_name, OwnerRecord.authorisation_ref)
+                .where(OwnerRecord.household_id.in_(units), OwnerRecord.representative_name.is_not(None))
+                .order_by(case((OwnerRecord.household_id == household_id, 0), else_=1), OwnerRecord.household_id)
+                .limit(1)
+            )
+        ).first()
         out.append(
             CandidateFacts(
                 candidate_id=cid, in_estate=True, registered_owner=home.owner_name,
                 natural_person=not legal_persons, fee_arrears_fen=int(arrears or 0),
                 top_up_overdue=bool(overdue),
+                representative_name=representative[0] if representative else None,
+                authorisation_ref=representative[1] if representative else None,
             )
         )
     return out
@@ -121,7 +135,23 @@ async def set_owner(
                                 fee_arrears_fen=fee_arrears_fen, updated_at=at))
     else:
         record.owner_key, record.natural_person, record.fee_arrears_fen, record.updated_at = owner_key, natural_person, fee_arrears_fen, at
+        if natural_person:
+            record.representative_name = record.authorisation_ref = None
+    with integrity_as(exists=f"the owner of {household_id} was recorded meanwhile", missing=f"no household {household_id}"):
+        await session.flush()
+
+
+async def owner_record(session: AsyncSession, household_id: str) -> OwnerRecord | None:
+    return await session.get(OwnerRecord, household_id)
+
+
+async def set_representative(
+    session: AsyncSession, record: OwnerRecord, *, name: str | None, authorisation_ref: str | None, at: datetime,
+) -> OwnerRecord:
+    """Record (or, with None, withdraw) the natural person an institutional owner authorises (潍坊 Art. 34)."""
+    record.representative_name, record.authorisation_ref, record.updated_at = name, authorisation_ref, at
     await session.flush()
+    return record
 
 
 # ----------------------------------------------------------------- elections, roll, ballots
@@ -142,10 +172,12 @@ async def open_election(
         total_headcount=len({v.owner_key for v in roll}),
     )
     session.add(election)
-    await session.flush()
-    rows = [{"election_id": election_id, **v.model_dump()} for v in roll]
-    for i in range(0, len(rows), CHUNK):
-        await session.execute(insert(ElectionVoter), rows[i : i + CHUNK])
+    # A concurrent attempt of the same activity may have opened it first; Temporal's retry then finds it.
+    with integrity_as(exists=f"election {election_id} was opened meanwhile"):
+        await session.flush()
+        rows = [{"election_id": election_id, **v.model_dump()} for v in roll]
+        for i in range(0, len(rows), CHUNK):
+            await session.execute(insert(ElectionVoter), rows[i : i + CHUNK])
     return election
 
 
@@ -222,9 +254,10 @@ async def proxy_principals(session: AsyncSession, election_id: str, proxies: Ite
 
 
 async def insert_ballots(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Insert ballots; the unique (election, unit) constraint refuses a second one even under a race."""
-    for i in range(0, len(rows), CHUNK):
-        await session.execute(insert(Ballot), rows[i : i + CHUNK])
+    """Insert ballots; the unique (election, unit) constraint refuses a second one even under a race (AlreadyExists)."""
+    with integrity_as(exists="a ballot for one of these units was recorded meanwhile; nothing was stored"):
+        for i in range(0, len(rows), CHUNK):
+            await session.execute(insert(Ballot), rows[i : i + CHUNK])
 
 
 async def ballot_of(session: AsyncSession, election_id: str, household_id: str) -> Ballot | None:
@@ -238,6 +271,18 @@ async def cast_ballots(session: AsyncSession, election_id: str, closes_at: datet
         stmt = stmt.where(Ballot.cast_at < closes_at)
     rows = (await session.execute(stmt)).all()
     return [CastBallot(household_id=h, choices=list(c)) for h, c in rows]
+
+
+async def recount(session: AsyncSession, election_id: str, *, rules: ElectionRules = ELECTION) -> TallyResult:
+    """Count an attempt from its stored roll and ballots (the tally and the auditor's recount share this)."""
+    e = await session.get(Election, election_id)
+    if e is None:
+        raise NotFound(f"no election {election_id}")
+    roll = await frozen_roll(session, election_id)
+    # Only ballots cast before the voting period ended count, however late the tally runs.
+    ballots = await cast_ballots(session, election_id, e.closes_at)
+    candidates = [CandidateEntry.model_validate(c) for c in e.candidates]
+    return tally_dual_majority(roll, ballots, candidates, e.seats, rules)
 
 
 async def ballot_count(session: AsyncSession, election_id: str) -> int:
@@ -260,12 +305,15 @@ async def _registry_row(session: AsyncSession, estate_id: str, at: datetime) -> 
     if row is None:
         row = CommitteeRegistry(estate_id=estate_id, body=NO_BODY, members=[], failed_attempts=0, updated_at=at)
         session.add(row)
+        with integrity_as(exists=REGISTRY_CHANGED, missing=f"no estate {estate_id}"):
+            await session.flush()
     return row
 
 
 async def record_committee(
     session: AsyncSession, *, estate_id: str, members: list[dict[str, Any]], seats: int, term_start: datetime,
-    term_end: datetime, case_id: str | None, at: datetime,
+    term_end: datetime, case_id: str | None, at: datetime, reelection_starts_at: datetime | None = None,
+    reelection_vote_by: datetime | None = None,
 ) -> tuple[CommitteeRegistry, bool]:
     """Register an elected committee and its term; returns the row and whether an acting body must hand over."""
     row = await _registry_row(session, estate_id, at)
@@ -276,13 +324,15 @@ async def record_committee(
     handover = row.body == MANAGEMENT_COMMITTEE
     row.body, row.members, row.seats, row.term_start, row.term_end = OWNERS_COMMITTEE, members, seats, term_start, term_end
     row.elected_case_id, row.failed_attempts, row.reelection_case_id, row.certificate_no = case_id, 0, None, None
+    row.reelection_starts_at, row.reelection_vote_by = reelection_starts_at, reelection_vote_by
     row.updated_at = at
     if case_id is not None and await session.scalar(select(CommitteeTerm.id).where(CommitteeTerm.case_id == case_id)) is None:
         session.add(CommitteeTerm(estate_id=estate_id, case_id=case_id, term_start=term_start, term_end=term_end,
                                   members=members, recorded_at=at))
     # Other processes ask the estate whether a committee exists (the residents' committee acts if not).
     await session.execute(update(Estate).where(Estate.id == estate_id).values(has_owners_committee=True))
-    await session.flush()
+    with integrity_as(exists=REGISTRY_CHANGED, missing=f"no estate {estate_id}"):
+        await session.flush()
     return row, handover
 
 
@@ -304,7 +354,8 @@ async def appoint_acting_body(session: AsyncSession, *, estate_id: str, communit
     if row.body != MANAGEMENT_COMMITTEE:
         row.body, row.acting_since, row.acting_chair, row.updated_at = MANAGEMENT_COMMITTEE, at, community_id, at
         await session.execute(update(Estate).where(Estate.id == estate_id).values(has_owners_committee=False))
-    await session.flush()
+    with integrity_as(exists=REGISTRY_CHANGED, missing=f"no estate {estate_id}"):
+        await session.flush()
     return row
 
 
@@ -321,7 +372,8 @@ async def claim_reelection(session: AsyncSession, estate_id: str, term_end: date
         return None
     if row.reelection_case_id is None:
         row.reelection_case_id, row.updated_at = case_id, at
-        await session.flush()
+        with integrity_as(exists=REGISTRY_CHANGED):
+            await session.flush()
     return row.reelection_case_id
 
 

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.apportionment import area_to_hundredths
 from domain.fund_ledger import PaymentOutcome, find_shortfalls, top_up_due
-from domain.rules import FUND_EMERGENCY
+from domain.rules import FundEmergencyRules
+from db.errors import integrity_as
 from db.models import Building, FundAccount, FundPayment, Household, LedgerEntry, Unit
 
 
@@ -51,10 +52,13 @@ _LEDGER_ADD = insert(LedgerEntry.__table__)
 
 async def pay(
     session: AsyncSession, *, key: str, case_id: str, kind: str, payee: str | None, shares: dict[str, int], at: datetime,
+    rules: FundEmergencyRules,
 ) -> PaymentOutcome:
     """Debit every share (credit negative ones) in one go, or nothing at all if any balance is short.
 
-    The payment key is unique: a retried activity finds its payment and does not debit twice.
+    The payment key is unique: a retried activity finds its payment and does not debit twice. An
+    account falling below the threshold gets a top-up due a period later, both from the rules the
+    case carries (潍坊 Art. 66), not today's.
     """
     total = sum(shares.values())
     done = await session.get(FundPayment, key)
@@ -81,8 +85,8 @@ async def pay(
         acc = accounts[household_id]
         balance = acc.balance_fen - share
         top_up_due_at = acc.top_up_due_at
-        if top_up_due(balance, acc.initial_deposit_fen) and top_up_due_at is None:
-            top_up_due_at = at + FUND_EMERGENCY.top_up_period
+        if top_up_due(balance, acc.initial_deposit_fen, rules) and top_up_due_at is None:
+            top_up_due_at = at + rules.top_up_period
             due.append(household_id)
         updates.append({"hid": household_id, "balance_fen": balance, "updated_at": at, "top_up_due_at": top_up_due_at})
         entries.append({
@@ -93,13 +97,18 @@ async def pay(
         await session.execute(_DEBIT, updates)
         await session.execute(_LEDGER_ADD, entries)
     session.add(FundPayment(key=key, case_id=case_id, kind=kind, amount_fen=total, payee=payee, households=len(shares), at=at))
-    await session.flush()
+    # A concurrent attempt of the same payment committed first: this one fails whole, its retry finds the payment.
+    with integrity_as(exists=f"payment {key} was made meanwhile; nothing was debited twice"):
+        await session.flush()
     return PaymentOutcome(key=key, paid=True, amount_fen=total, households=len(shares), top_ups_due=due)
 
 
 async def deposit(session: AsyncSession, *, household_id: str, amount_fen: int, at: datetime, memo: str | None) -> LedgerEntry:
     """A deposit or top-up (续交) into a household's account."""
-    account = await session.get(FundAccount, household_id)
+    stmt = select(FundAccount).where(FundAccount.household_id == household_id).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()  # two deposits at once must both count, not overwrite each other's balance
+    account = await session.scalar(stmt)
     if account is None:
         account = FundAccount(household_id=household_id, balance_fen=0, initial_deposit_fen=amount_fen, updated_at=at)
         session.add(account)
@@ -112,7 +121,9 @@ async def deposit(session: AsyncSession, *, household_id: str, amount_fen: int, 
         balance_after_fen=account.balance_fen, memo=memo,
     )
     session.add(entry)
-    await session.flush()
+    with integrity_as(exists=f"the fund account of {household_id} was opened meanwhile; send the deposit again",
+                      missing=f"no household {household_id}"):
+        await session.flush()
     return entry
 
 

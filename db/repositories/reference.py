@@ -6,10 +6,27 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Building, Community, Company, Estate, Household, Street, Unit, User
+from domain.routing import EstatePlace
 
 
 async def estate(session: AsyncSession, estate_id: str) -> Estate | None:
     return await session.get(Estate, estate_id)
+
+
+async def estate_place(session: AsyncSession, *, estate_id: str) -> EstatePlace | None:
+    """The estate with the names of its street, community and property company; None if unknown."""
+    estate = await session.get(Estate, estate_id)
+    if estate is None:
+        return None
+    street = await session.get(Street, estate.street_id)
+    community = await session.get(Community, estate.community_id)
+    company = await session.get(Company, estate.property_company_id) if estate.property_company_id else None
+    return EstatePlace(
+        estate_id=estate.id, estate_name=estate.name, street_id=estate.street_id,
+        street_name=street.name if street else estate.street_id, community_id=estate.community_id,
+        community_name=community.name if community else estate.community_id,
+        company_id=estate.property_company_id, company_name=company.name if company else None,
+    )
 
 
 async def household(session: AsyncSession, household_id: str) -> Household | None:

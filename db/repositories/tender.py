@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.errors import integrity_as
 from db.models import Company, Estate, Expert, ExpertRelationship, TenderBid
 
 
@@ -39,7 +40,9 @@ async def add_bid(
         price_fen_per_m2=price_fen_per_m2, plan=plan, registered_at=at, awarded=False,
     )
     session.add(bid)
-    await session.flush()
+    # Two attempts of the same registration at once: the later one fails and its retry finds the bid.
+    with integrity_as(exists=f"{company_id} registered a bid in round {round} of {case_id} meanwhile", missing=f"no company {company_id}"):
+        await session.flush()
     return bid
 
 

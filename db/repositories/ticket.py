@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.repositories.cases import jurisdiction_filter
+from db.errors import integrity_as
 from db.models import Ticket, TicketContact
 from domain.access import Actor
 from domain.calendar import CITY_TZ
@@ -45,7 +46,8 @@ async def save_ledger_row(session: AsyncSession, row: TicketLedgerRow) -> bool:
     else:
         for key, value in values.items():
             setattr(current, key, value)
-    await session.flush()
+    with integrity_as(exists=f"ticket {row.id} or its reference {row.channel}/{row.external_ref} was stored meanwhile"):
+        await session.flush()
     return True
 
 

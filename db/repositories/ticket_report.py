@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.errors import integrity_as
 from db.models import TicketMonthlyReport
 from domain.ticket_report import MonthlyFigures
 
@@ -15,7 +16,9 @@ async def replace_month(session: AsyncSession, month: str, lines: list[MonthlyFi
     """Write the month's lines in place of any earlier run's (a re-run or a retried activity writes the same)."""
     await session.execute(delete(TicketMonthlyReport).where(TicketMonthlyReport.month == month))
     session.add_all(TicketMonthlyReport(**line.model_dump(), generated_at=at) for line in lines)
-    await session.flush()
+    # A second run of the month (the schedule and a manual one) wrote first: this one fails and its retry replaces.
+    with integrity_as(exists=f"the report of {month} was written by another run meanwhile"):
+        await session.flush()
     return len(lines)
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.errors import integrity_as
 from db.models import Department, RoutingRule
 from domain.routing import Route, UnitRef
 
@@ -39,7 +40,8 @@ async def save_route(session: AsyncSession, route: Route, *, by: str, at: dateti
     else:
         for key, value in values.items():
             setattr(current, key, value)
-    await session.flush()
+    with integrity_as(exists=f"the route for {route.category} was created meanwhile; send it again"):
+        await session.flush()
 
 
 async def delete_route(session: AsyncSession, category: str) -> bool:
@@ -63,4 +65,5 @@ async def save_department(session: AsyncSession, *, id: str, name: str, duty: st
         session.add(Department(id=id, name=name, duty=duty))
     else:
         current.name, current.duty = name, duty
-    await session.flush()
+    with integrity_as(exists=f"department {id} was created meanwhile"):
+        await session.flush()

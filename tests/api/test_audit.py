@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import io
 import json
+
+import pytest
 from temporalio.client import WorkflowHistory
 
 from api.auth import issue_token
 from core.audit_cli import parser, run_replay, run_verify_log
 from core.replay import verify_history
 from domain.access import Level, Role
-from tests.factories import FundCaseDriver, create_test_estate, make_actor
+from tests.factories import create_test_estate, make_actor
+from tests.factories_fund import FundCaseDriver
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import GOLDEN_DIR
 from tests.fund_workflow_changes import ChangedFundEmergency, PatchedFundEmergency
 
 
-def auditor_headers(settings, level: Level = Level.CITY, jid: str | None = None) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def auditor_headers(settings: Settings, level: Level = Level.CITY, jid: str | None = None) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(settings, make_actor(Role.AUDITOR, level, jid))}"}
 
 
-async def test_auditor_reads_searches_exports_and_replays(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_auditor_reads_searches_exports_and_replays(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = FundCaseDriver(api, cast)
     await drv.start()
@@ -63,7 +67,7 @@ async def test_a_nondeterministic_change_is_reported_with_its_event() -> None:
     assert (await verify_history(history, workflows=[PatchedFundEmergency])).consistent
 
 
-async def test_auditors_cannot_decide_and_see_only_their_jurisdiction(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_auditors_cannot_decide_and_see_only_their_jurisdiction(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = FundCaseDriver(api, cast)
     await drv.start()
@@ -79,7 +83,7 @@ async def test_auditors_cannot_decide_and_see_only_their_jurisdiction(api, sessi
     assert (await api.get("/audit/cases", headers=cast.headers("bureau"))).status_code == 403
 
 
-async def test_the_command_line_tool_replays_and_checks_a_filter_of_cases(api, env, sessions, settings, capsys) -> None:  # type: ignore[no-untyped-def]
+async def test_the_command_line_tool_replays_and_checks_a_filter_of_cases(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     cast = await create_test_estate(sessions, settings)
     for _ in range(2):
         drv = FundCaseDriver(api, cast)
@@ -95,7 +99,7 @@ async def test_the_command_line_tool_replays_and_checks_a_filter_of_cases(api, e
     assert "checked 2 audit chains: 2 intact, 0 broken" in out.getvalue()
 
 
-async def test_an_election_timeline_reads_in_business_terms(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_an_election_timeline_reads_in_business_terms(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     from tests.factories_election import ElectionDriver
 
     cast = await create_test_estate(sessions, settings)
@@ -112,7 +116,7 @@ async def test_an_election_timeline_reads_in_business_terms(api, sessions, setti
     assert report["intact"] and report["entries"] == len(timeline)
 
 
-async def test_owners_see_what_other_owners_did_but_not_who(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_owners_see_what_other_owners_did_but_not_who(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = FundCaseDriver(api, cast)
     await drv.start()

@@ -14,16 +14,17 @@ from db.repositories import election as election_repo
 from domain.access import Level, Role
 from tests.factories import create_test_estate, make_actor
 from tests.factories_election import PATH, ElectionDriver, auth, group_members, owner_of
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 
 
-async def test_wrong_role_or_jurisdiction_is_refused_with_403(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_wrong_role_or_jurisdiction_is_refused_with_403(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = ElectionDriver(api, cast, sessions)
     body = {"estate_id": cast.estate_id, "kind": "re_election"}
     assert (await api.post(PATH, json=body, headers=cast.headers("other_street"))).status_code == 403
     assert (await api.post(PATH, json=body, headers=cast.headers("owner"))).status_code == 403
     await drv.start()
-    task = await drv.task("group_formation")
+    task = await drv.open_task("group_formation")
     url = f"/cases/{drv.case_id}/tasks/{task['id']}/decisions"
     data = {"decision": "submit", "data": {"members": group_members(cast), "seats": 5}}
     r = await api.post(url, json=data, headers=cast.headers("community"))
@@ -70,7 +71,7 @@ async def test_wrong_role_or_jurisdiction_is_refused_with_403(api, env, sessions
     assert refused >= 3
 
 
-async def test_a_second_ballot_for_a_unit_is_refused_by_the_api_and_by_the_database(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_second_ballot_for_a_unit_is_refused_by_the_api_and_by_the_database(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = ElectionDriver(api, cast, sessions)
     await drv.start()
@@ -106,7 +107,7 @@ async def test_a_second_ballot_for_a_unit_is_refused_by_the_api_and_by_the_datab
         await s.rollback()
 
 
-async def test_invalid_groups_committee_sizes_and_premature_first_elections_get_422(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_invalid_groups_committee_sizes_and_premature_first_elections_get_422(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = ElectionDriver(api, cast, sessions)
     r = await drv.start(kind="first", delivered_area_percent=40, delivered_owners_percent=30, months_since_first_delivery=12, expect=422)

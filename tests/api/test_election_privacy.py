@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from api.routes.election_view import public_facts
 from db.repositories import election as election_repo
-from tests.factories import create_test_estate
-from tests.factories_election import PATH, ElectionDriver, auth, owner_of
+from domain.access import Level, Role
+from domain.election_facts import ElectionFacts
+from tests.factories import create_test_estate, make_actor
+from tests.factories_election import PATH, STORED_FACTS, ElectionDriver, auth, owner_of
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 
 
-async def test_owners_do_not_see_others_findings_or_objectors(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_owners_do_not_see_others_findings_or_objectors(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     h = cast.households
     async with sessions() as s:
@@ -46,10 +50,25 @@ async def test_owners_do_not_see_others_findings_or_objectors(api, env, sessions
     assert street["objections"][0]["by"] == h[7] and any("1234.56" in f for f in street["candidates"][1]["findings"])
 
 
-async def test_naive_committee_terms_get_422(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_naive_committee_terms_get_422(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     url = f"/owners-committees/{cast.estate_id}"
     members = [{"name": f"委员{i}"} for i in range(5)]
     for start, end in [("2024-01-01T00:00:00", "2029-01-01T00:00:00"), ("2024-01-01T00:00:00+08:00", "2029-01-01T00:00:00")]:
         r = await api.put(url, headers=cast.headers("street"), json={"members": members, "term_start": start, "term_end": end})
         assert r.status_code == 422, r.text
+
+
+def test_owners_read_no_others_findings_or_objectors_officials_read_all() -> None:
+    facts = ElectionFacts.model_validate(STORED_FACTS)
+    neighbour = make_actor(Role.OWNER, Level.ESTATE, "e1", subject="e1-109")
+    out = public_facts(facts, neighbour, own_units={"e1-109"})
+    assert {"findings", "reason", "nominated_by"}.isdisjoint(out["candidates"][1])
+    assert out["candidates"][1]["name"] == "业主二" and out["candidates"][1]["status"] == "rejected"
+    assert {"by", "name", "household_id"}.isdisjoint(out["objections"][0]) and out["objections"][0]["text"]
+    candidate = make_actor(Role.OWNER, Level.ESTATE, "e1", subject="e1-102")
+    assert public_facts(facts, candidate, own_units={"e1-102"})["candidates"][1]["reason"] == "欠缴物业费"
+    objector = make_actor(Role.OWNER, Level.ESTATE, "e1", subject="e1-107")
+    assert public_facts(facts, objector, own_units={"e1-107"})["objections"][0]["by"] == "e1-107"
+    street = make_actor(Role.STREET_OFFICE, Level.STREET, "yidu")
+    assert public_facts(facts, street, own_units=set()) == facts.model_dump(mode="json")

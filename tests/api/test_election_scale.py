@@ -9,11 +9,12 @@ from datetime import datetime, timezone
 from db.repositories import election as election_repo
 from tests.factories import create_test_estate
 from tests.factories_election import ElectionDriver
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 
 BATCH = 500
 
 
-async def test_two_thousand_households_vote_through_the_api_and_the_tally_is_exact(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_two_thousand_households_vote_through_the_api_and_the_tally_is_exact(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings, buildings=10, units=4, floors=25, rooms=2)
     h = cast.households
     assert len(h) == 2000

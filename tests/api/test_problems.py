@@ -5,10 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from db.models import AuditEntry
-from tests.factories import FundCaseDriver, create_test_estate
+from tests.factories import create_test_estate
+from tests.factories_fund import FundCaseDriver
+from tests.fixture_types import AsyncClient, Sessions, Settings
 
 
-async def test_wrong_role_wrong_jurisdiction_unknown_case_malformed_body(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_wrong_role_wrong_jurisdiction_unknown_case_malformed_body(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = FundCaseDriver(api, cast)
     await drv.start()
@@ -58,7 +60,7 @@ async def test_wrong_role_wrong_jurisdiction_unknown_case_malformed_body(api, se
     assert {row.data["problem"] for row in rows} >= {"forbidden", "validation-error"}
 
 
-async def test_start_validates_estate_scope_and_role(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_start_validates_estate_scope_and_role(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     body = {"estate_id": cast.estate_id, "category": "garage_flooding", "scope": "building", "description": "车库雨水倒灌"}
     r = await api.post("/cases/fund-emergency", json=body, headers=cast.headers("clerk"))
@@ -78,11 +80,11 @@ async def test_start_validates_estate_scope_and_role(api, sessions, settings) ->
     assert r.json()["facts"]["households"] == 12  # one building: 2 units × 3 floors × 2 rooms
 
 
-async def test_one_idempotency_key_decides_once_and_starts_once(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_one_idempotency_key_decides_once_and_starts_once(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = FundCaseDriver(api, cast)
-    first = await drv.start(key="start-key-1")
-    again = await drv.start(key="start-key-1")
+    first = (await drv.start(key="start-key-1")).json()
+    again = (await drv.start(key="start-key-1", expect=200)).json()  # a repeated start answers 200
     assert first["id"] == again["id"]
     listed = (await api.get("/cases", params={"estate_id": cast.estate_id}, headers=cast.headers("bureau"))).json()
     assert listed["total"] == 1
@@ -99,7 +101,7 @@ async def test_one_idempotency_key_decides_once_and_starts_once(api, sessions, s
     assert len(confirms) == 1
 
 
-async def test_case_list_and_inbox_respect_jurisdiction(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_case_list_and_inbox_respect_jurisdiction(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = FundCaseDriver(api, cast)
     await drv.start()
@@ -114,7 +116,7 @@ async def test_case_list_and_inbox_respect_jurisdiction(api, sessions, settings)
     assert any(i["case_id"] == drv.case_id and i["role"]["label"] == "业主代表" for i in inbox)
 
 
-async def test_a_decision_on_a_task_that_was_already_decided_is_a_conflict(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_decision_on_a_task_that_was_already_decided_is_a_conflict(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = FundCaseDriver(api, cast)
     await drv.start()
@@ -126,7 +128,7 @@ async def test_a_decision_on_a_task_that_was_already_decided_is_a_conflict(api, 
     assert (await drv.case())["step"]["code"] == "budget_submission"
 
 
-async def test_request_id_is_echoed_and_made_when_missing(api) -> None:  # type: ignore[no-untyped-def]
+async def test_request_id_is_echoed_and_made_when_missing(api: AsyncClient) -> None:
     r = await api.get("/health", headers={"X-Request-ID": "trace-42"})
     assert r.status_code == 200 and r.headers["x-request-id"] == "trace-42"
     r = await api.get("/cases/nope")  # an error answer carries it too

@@ -9,20 +9,22 @@ import json
 import logging
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select, text
 
 from db.models import AuditEntry, CaseRecord, Ticket
 from domain.access import Level, Role
 from tests.factories import make_actor
 from tests.factories_tickets import PHONE, TicketDriver, create_ticket_cast
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 
 
-async def test_the_same_external_reference_twice_is_one_ticket(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_the_same_external_reference_twice_is_one_ticket(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_ticket_cast(sessions, settings)
     drv = TicketDriver(api, cast)
-    first = await drv.start("parking", ref="12345-DUP-0001")
-    again = await drv.start("parking", ref="12345-DUP-0001", expect=200)
-    by_clerk = await drv.start("parking", ref="12345-DUP-0001", who="clerk", expect=200)
+    first = (await drv.start("parking", ref="12345-DUP-0001")).json()
+    again = (await drv.start("parking", ref="12345-DUP-0001", expect=200)).json()
+    by_clerk = (await drv.start("parking", ref="12345-DUP-0001", who="clerk", expect=200)).json()
     assert first["id"] == again["id"] == by_clerk["id"]
     other_channel = TicketDriver(api, cast)
     r = await api.post("/tickets", json={**other_channel.body("parking", "12345-DUP-0001"), "channel": "petition"}, headers=cast.headers("dispatcher"))
@@ -35,7 +37,7 @@ async def test_the_same_external_reference_twice_is_one_ticket(api, sessions, se
     assert r.status_code == 403  # the estate is outside that street anyway
 
 
-async def test_intake_refuses_wrong_role_jurisdiction_and_bad_input(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_intake_refuses_wrong_role_jurisdiction_and_bad_input(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_ticket_cast(sessions, settings)
     drv = TicketDriver(api, cast)
     body = drv.body("parking")
@@ -55,7 +57,7 @@ async def test_intake_refuses_wrong_role_jurisdiction_and_bad_input(api, session
     assert r.status_code == 201  # the community officer takes walk-ins
 
 
-async def test_wrong_role_or_jurisdiction_cannot_decide(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_wrong_role_or_jurisdiction_cannot_decide(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_ticket_cast(sessions, settings)
     drv = TicketDriver(api, cast)
     await drv.start("illegal_construction")
@@ -74,7 +76,7 @@ async def test_wrong_role_or_jurisdiction_cannot_decide(api, sessions, settings)
     assert (await api.get(f"/cases/{drv.case_id}", headers=cast.headers("dept-enforcement"))).status_code == 200
 
 
-async def test_the_routing_table_is_edited_by_an_administrator_without_code(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_the_routing_table_is_edited_by_an_administrator_without_code(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_ticket_cast(sessions, settings)
     routes = (await api.get("/routing", headers=cast.headers("dispatcher"))).json()
     assert {"illegal_construction", "service_quality"} <= {r["category"] for r in routes}
@@ -90,7 +92,7 @@ async def test_the_routing_table_is_edited_by_an_administrator_without_code(api,
     r = await api.put("/routing/falling_objects", json=new, headers=cast.headers("admin"))
     assert r.status_code == 200 and r.json()["lead_label"] == "职能部门"
     drv = TicketDriver(api, cast)
-    case = await drv.start("falling_objects")
+    case = (await drv.start("falling_objects")).json()
     assert case["facts"]["lead_unit"]["id"] == "dept-police" and case["facts"]["co_handlers"][0]["id"] == "yidu-c1"
     assert (await api.delete("/routing/falling_objects", headers=cast.headers("admin"))).status_code == 204
     assert (await api.delete("/routing/falling_objects", headers=cast.headers("admin"))).status_code == 404
@@ -98,7 +100,7 @@ async def test_the_routing_table_is_edited_by_an_administrator_without_code(api,
     assert r.status_code == 422
 
 
-async def test_ledger_filters_and_csv_export_without_personal_data(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_ledger_filters_and_csv_export_without_personal_data(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_ticket_cast(sessions, settings)
     a, b = TicketDriver(api, cast), TicketDriver(api, cast)
     await a.start("parking")
@@ -124,7 +126,7 @@ async def test_ledger_filters_and_csv_export_without_personal_data(api, sessions
     assert PHONE not in r.text and "张女士" not in r.text
 
 
-async def test_the_contact_is_for_the_centre_and_the_lead_unit_only(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_the_contact_is_for_the_centre_and_the_lead_unit_only(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_ticket_cast(sessions, settings)
     drv = TicketDriver(api, cast)
     await drv.start("parking")
@@ -149,7 +151,7 @@ def decoded_payloads(node: Any) -> str:
     return str(node)
 
 
-async def test_personal_data_stays_out_of_temporal_the_read_models_and_the_logs(api, env, sessions, settings, caplog) -> None:  # type: ignore[no-untyped-def]
+async def test_personal_data_stays_out_of_temporal_the_read_models_and_the_logs(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
     cast = await create_ticket_cast(sessions, settings)
     drv = TicketDriver(api, cast)
     with caplog.at_level(logging.DEBUG):
@@ -171,7 +173,7 @@ async def test_personal_data_stays_out_of_temporal_the_read_models_and_the_logs(
         assert PHONE not in str(tuple(row))
 
 
-async def test_owners_have_no_ledger_even_on_their_own_estate(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_owners_have_no_ledger_even_on_their_own_estate(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_ticket_cast(sessions, settings)
     drv = TicketDriver(api, cast)
     await drv.start("parking")

@@ -6,10 +6,12 @@ from sqlalchemy import update
 
 from db.models import AuditEntry
 from db.repositories import audit as audit_repo
-from tests.factories import FundCaseDriver, create_test_estate
+from tests.factories import create_test_estate
+from tests.factories_fund import FundCaseDriver
+from tests.fixture_types import AsyncClient, Sessions, Settings
 
 
-async def test_a_tampered_entry_breaks_the_chain_there(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_tampered_entry_breaks_the_chain_there(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     drv = FundCaseDriver(api, await create_test_estate(sessions, settings))
     await drv.start()
     await drv.verify()

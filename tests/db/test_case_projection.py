@@ -12,6 +12,7 @@ from domain.access import Level, Role, Scope
 from domain.cases import CaseSnapshot, CaseStatus
 from domain.tasks import HumanTask, SignOff, TaskStatus
 from tests.factories import make_actor
+from tests.fixture_types import Sessions
 
 AT = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 SCOPE = Scope(street_id="yidu", community_id="yidu-c1", estate_id="yidu-jinxiu")
@@ -31,14 +32,14 @@ def _countersign() -> HumanTask:
                      decisions=["confirm"], countersign=roles, created_at=AT)
 
 
-async def _state(sessions) -> tuple[int | None, list[str]]:  # type: ignore[no-untyped-def]
+async def _state(sessions: Sessions) -> tuple[int | None, list[str]]:
     async with sessions() as s:
         version = await s.scalar(select(CaseRecord.version).where(CaseRecord.id == "fund-emergency-test-projection-1"))
         roles = (await s.scalars(select(InboxEntry.role).where(InboxEntry.case_id == "fund-emergency-test-projection-1"))).all()
     return version, sorted(roles)
 
 
-async def test_versions_only_move_forward_and_the_inbox_follows_the_open_tasks(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_versions_only_move_forward_and_the_inbox_follows_the_open_tasks(sessions: Sessions) -> None:
     task = _countersign()
     async with sessions() as s, s.begin():
         assert await cases_repo.save_snapshot(s, _snapshot(1, [task]))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from db.session import transaction
+from tests.fixture_types import Sessions
 
 
-async def test_sqlite_writers_of_one_process_take_turns(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_sqlite_writers_of_one_process_take_turns(sessions: Sessions) -> None:
     inside: list[str] = []
     overlapped = False
 

@@ -14,7 +14,7 @@ balances_and_shares = st.dictionaries(
 
 
 @given(balances_and_shares)
-def test_paying_when_nobody_is_short_never_goes_negative(accounts) -> None:  # type: ignore[no-untyped-def]
+def test_paying_when_nobody_is_short_never_goes_negative(accounts: dict[str, tuple[int, int]]) -> None:
     balances = {h: b for h, (b, _) in accounts.items()}
     shares = {h: s for h, (_, s) in accounts.items()}
     short = find_shortfalls(shares, balances)
@@ -29,7 +29,7 @@ def test_paying_when_nobody_is_short_never_goes_negative(accounts) -> None:  # t
     st.dictionaries(st.text(alphabet="xyz", min_size=1, max_size=3), st.integers(min_value=1, max_value=20_000), min_size=1, max_size=30),
     st.integers(min_value=0, max_value=10**8), st.integers(min_value=0, max_value=100),
 )
-def test_first_and_final_payments_add_up_to_each_households_settled_share(areas, settled, first_percent) -> None:  # type: ignore[no-untyped-def]
+def test_first_and_final_payments_add_up_to_each_households_settled_share(areas: dict[str, int], settled: int, first_percent: int) -> None:
     first = settled * first_percent // 100
     paid = shares_for(first, areas)
     final = balance_shares(shares_for(settled, areas), paid)

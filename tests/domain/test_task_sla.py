@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from domain.access import Role, Scope
 from domain.tasks import HumanTask, TaskStatus, fire_sla, next_sla_moment
@@ -10,7 +11,7 @@ from domain.tasks import HumanTask, TaskStatus, fire_sla, next_sla_moment
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
 
 
-def a_task(**kw) -> HumanTask:  # type: ignore[no-untyped-def]
+def a_task(**kw: Any) -> HumanTask:
     return HumanTask(
         id="t1", step="bureau_review", step_label="住建局审核", candidate_roles=[Role.HOUSING_BUREAU], scope=Scope(),
         decisions=["approve"], created_at=T0, remind_at=T0 + timedelta(days=1), due_at=T0 + timedelta(days=2),

@@ -88,9 +88,14 @@ def test_exit_deadline_notice_then_agreed_period_or_30_days() -> None:
 
     assert notice_period(ExitReason.DISMISSAL) == timedelta(days=60)
     assert notice_period(ExitReason.NON_RENEWAL) == timedelta(days=90)
-    assert exit_deadline(T0, ExitReason.DISMISSAL, None) == (T0 + timedelta(days=60), T0 + timedelta(days=90))
-    assert exit_deadline(T0, ExitReason.NON_RENEWAL, 10)[1] == T0 + timedelta(days=100)
-    assert exit_deadline(T0, None, None) == (T0, T0 + timedelta(days=30))
+    # T0 is 17:00 on 4 January in the city: days count from 5 January and end at 24:00 (民法典 Arts. 201, 203).
+    def day_end(day: int, month: int = 1) -> datetime:
+        return datetime(2027, month, day, 16, 0, tzinfo=timezone.utc)  # 24:00 city time of the day after
+
+    assert exit_deadline(T0, ExitReason.DISMISSAL, None) == (day_end(5, 3), day_end(4, 4))  # days 60 and 90: 5 March, 4 April
+    assert exit_deadline(T0, ExitReason.NON_RENEWAL, 10)[1] == day_end(14, 4)  # day 100: 14 April
+    # The developer hands over at once; the exit period alone counts.
+    assert exit_deadline(T0, None, None) == (T0, day_end(3, 2))  # day 30: 3 February
 
 
 def test_six_months_of_emergency_service_end_on_the_same_day_or_the_months_last() -> None:

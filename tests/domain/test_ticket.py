@@ -11,7 +11,7 @@ from domain.calendar import CITY_TZ, WorkingCalendar, sla_deadlines
 from domain.routing import Unit, UnitKind
 from domain.rules import TICKET
 from domain.tasks import DecisionRefused, RefusalKind
-from domain.ticket import AssignData, check_assignment, check_extension, check_return_window, credit_company
+from domain.ticket import AssignData, ExtensionData, check_assignment, check_extension, check_return_window, credit_company
 
 
 def city(y: int, m: int, d: int, h: int = 0) -> datetime:
@@ -38,6 +38,14 @@ def test_extensions_add_up_to_ten_working_days(requested: int, already: int, ok:
     else:
         with pytest.raises(DecisionRefused):
             check_extension(requested, already, TICKET)
+
+
+def test_the_extension_bound_is_the_cases_not_the_data_models() -> None:
+    """A case started under 12 working days of extension may be granted 12; today's 10 do not bound it."""
+    assert ExtensionData(working_days=12, reason="配件调货").working_days == 12
+    check_extension(12, 0, TICKET.model_copy(update={"max_extension_working_days": 12}))
+    with pytest.raises(DecisionRefused):
+        check_extension(13, 0, TICKET.model_copy(update={"max_extension_working_days": 12}))
 
 
 def test_reassignment_names_a_known_other_unit_and_distinct_co_handlers() -> None:
@@ -94,7 +102,7 @@ def test_handling_across_national_day_on_the_official_calendar() -> None:
     (city(2026, 10, 9, 10), city(2026, 10, 15), city(2026, 10, 16)),
 ])
 async def test_ticket_handling_deadline_across_national_day_2026(accepted: datetime, yellow: datetime, due: datetime, sessions) -> None:  # type: ignore[no-untyped-def]
-    # The very activity the ticket workflow calls for its handling task, on the published years (2026 seeded).
+    # The very activity the ticket workflow calls for its handling task (workflows.ticket_deadlines.open_handling), on the published years.
     times = await CaseActivities(sessions).compute_sla(
         SlaRequest(start=accepted, working_days=TICKET.handling_working_days, remind_before=TICKET.yellow_card_before_working_days),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.access import Role, Scope
+    from domain.access import Role
     from domain.cases import CaseSnapshot, CaseStatus
     from domain.tasks import Decision as D
     from tests.toy_process.domain import PROCESS_KIND, PROCESS_LABEL, STEP_LABELS, CheckData, Step, ToyFacts

@@ -20,8 +20,8 @@ from temporalio.testing import WorkflowEnvironment
 from api.main import create_app
 from core.settings import Settings
 from domain.calendar import CITY_TZ
-from tests.conftest import test_server_path as server_path
-from tests.factories import eventually
+from tests.dev_server import time_skipping_server_path as server_path
+from tests.clock import wait_until
 from tests.factories_calendar import server_starting_at, unpublish, year_body
 from tests.factories_tickets import TicketDriver, create_ticket_cast
 from tests.golden_recorder import keep_golden
@@ -127,14 +127,14 @@ async def test_publishing_2027_moves_a_provisional_five_working_day_deadline_acr
 
     # Just past the provisional deadline (24:00 of Mon 4 January): only the yellow card, due at that moment now.
     await new_year.skip_to(city(2027, 1, 5, 0, 1))
-    t = await eventually(lambda: card_is("yellow"))
+    t = await wait_until(lambda: card_is("yellow"))
     assert t["overdue_at"] is None
     # One minute before the recounted deadline still no red card; one minute after it, red.
     await new_year.skip_to(city(2027, 1, 5, 23, 59))
     t = await handling(plain)
     assert t["card"]["code"] == "yellow" and t["overdue_at"] is None
     await new_year.skip_to(city(2027, 1, 6, 0, 1))
-    t = await eventually(lambda: card_is("red"))
+    t = await wait_until(lambda: card_is("red"))
     overdue_at = at(t["overdue_at"])
     assert overdue_at is not None and city(2027, 1, 6) <= overdue_at < city(2027, 1, 6, 0, 1)
 

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from db.models import Ballot, CommitteeRegistry, Estate
 from tests.factories import create_test_estate
 from tests.factories_election import PATH, ElectionDriver, auth, owner_of
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
 
 
-async def test_a_re_election_elects_registers_and_files_the_committee(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_re_election_elects_registers_and_files_the_committee(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = ElectionDriver(api, cast, sessions)
     r = await drv.start()
@@ -34,7 +35,8 @@ async def test_a_re_election_elects_registers_and_files_the_committee(api, env, 
     r = await api.post(f"{PATH}/{drv.case_id}/objections", headers=auth(cast, owner),
                        json={"kind": "vote_weight", "household_id": cast.households[7], "text": "我户面积登记有误"})
     assert r.status_code == 200, r.text
-    assert [t["step"]["code"] for t in r.json()["open_tasks"]] == ["objection"]
+    # The 换届小组's 90 days (潍坊 Art. 40) run alongside as a task of their own.
+    assert [t["step"]["code"] for t in r.json()["open_tasks"]] == ["group_deadline", "objection"]
     await drv.decide("street", "objection", "answer", comment="已核对不动产登记簿，面积无误")
     await drv.end_notice(env)
 
@@ -50,6 +52,11 @@ async def test_a_re_election_elects_registers_and_files_the_committee(api, env, 
     assert r.json()["choices"] == sorted(ids[:5])
 
     case = await drv.close_voting(env, then="first_meeting")
+    # The valid result holds the election within the 换届小组's 90 days: their task closes as met.
+    deadline = next(t for t in case["tasks"] if t["step"]["code"] == "group_deadline")
+    assert deadline["status"]["code"] == "done" and deadline["outcome"] == {"code": "held", "label": "按期完成"}
+    assert deadline["overdue_at"] is None
+    assert case["facts"]["election_due_met"] is True
     attempt = case["facts"]["attempts"][0]
     assert attempt["outcome"] == "elected" and attempt["tally"]["ballots"] == 24
     assert [m["candidate_id"] for m in case["facts"]["elected"]] == ids[:5]

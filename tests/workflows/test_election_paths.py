@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta, timezone
 
 from db.models import CommitteeRegistry, Estate
 from db.repositories import election as election_repo
+from domain.calendar import WorkingCalendar, party_deadline, period_end
+from domain.rules import ELECTION
+from tests.clock import skip_past, skip_to, wait_until
+from tests.driver import Json
 from tests.factories import create_test_estate
 from tests.factories_election import ElectionDriver
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
 
 
-async def test_two_failed_attempts_make_the_residents_committee_the_acting_body(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_two_failed_attempts_make_the_residents_committee_the_acting_body(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = ElectionDriver(api, cast, sessions)
     await drv.start()
@@ -40,7 +46,7 @@ async def test_two_failed_attempts_make_the_residents_committee_the_acting_body(
         assert not (await s.get(Estate, cast.estate_id)).has_owners_committee
 
 
-async def test_few_party_members_need_a_justification_and_the_acting_body_hands_over(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_few_party_members_need_a_justification_and_the_acting_body_hands_over(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings, committee=False)
     async with sessions() as s:
         await election_repo.appoint_acting_body(s, estate_id=cast.estate_id, community_id="yidu-c1", at=datetime.now(timezone.utc))
@@ -55,19 +61,47 @@ async def test_few_party_members_need_a_justification_and_the_acting_body_hands_
     await drv.review(party_member_justification="本小区党员业主仅一人报名，已多次动员")
     await drv.end_notice(env)
     await drv.paper([{"household_id": h, "choices": ids} for h in cast.households])
-    case = await drv.close_voting(env, then="party_member_acknowledgement")
+    case = await drv.close_voting(env, then="first_meeting")
     assert case["facts"]["attempts"][0]["tally"]["party_members_elected"] == 1
-    await drv.decide("street", "party_member_acknowledgement", "confirm", {"justification": "短"}, expect=422)
-    r = await drv.decide("street", "party_member_acknowledgement", "confirm", {"justification": "党员业主少，经街道研究同意"})
-    open_steps = sorted(t["step"]["code"] for t in r.json()["open_tasks"])
-    assert open_steps == ["filing", "first_meeting", "handover"]
-    handover = next(t for t in r.json()["open_tasks"] if t["step"]["code"] == "handover")
-    assert [c["code"] for c in handover["candidate_roles"]] == ["community"] and handover["due_at"]
+    # The committee exists from the day it is elected: its term, its first meeting (7 days, 山东 Art. 30),
+    # its filing (30 days, Art. 31) and the acting body's handover (7 days, 潍坊 Art. 44) count from that
+    # day, while the street office writes its Party-member justification alongside.
+    elected_at = datetime.fromisoformat(case["facts"]["elected_at"])
+    assert datetime.fromisoformat(case["facts"]["term_start"]) == elected_at
+    assert sorted(t["step"]["code"] for t in case["open_tasks"]) == ["filing", "first_meeting", "handover", "party_member_acknowledgement"]
+    due = {t["step"]["code"]: datetime.fromisoformat(t["due_at"]) for t in case["open_tasks"]}
+    for step, period in (("first_meeting", ELECTION.first_meeting_period), ("filing", ELECTION.filing_period),
+                         ("handover", ELECTION.acting_handover_period)):
+        assert due[step] == party_deadline(period_end(elected_at, period), calendar=WorkingCalendar.official()), step
+    handover = next(t for t in case["open_tasks"] if t["step"]["code"] == "handover")
+    assert [c["code"] for c in handover["candidate_roles"]] == ["community"]
     async with sessions() as s:
         row = await s.get(CommitteeRegistry, cast.estate_id)
         assert row.body == "owners_committee" and row.acting_since is not None
+
+    # The street acknowledges four days later: the committee's periods do not move.
+    await skip_to(env, elected_at + timedelta(days=4))
+    await drv.decide("street", "party_member_acknowledgement", "confirm", {"justification": "短"}, expect=422)
+    r = await drv.decide("street", "party_member_acknowledgement", "confirm", {"justification": "党员业主少，经街道研究同意"})
+    assert r.json()["facts"]["party_member_justification"] == "党员业主少，经街道研究同意"
+    assert {t["step"]["code"]: datetime.fromisoformat(t["due_at"]) for t in r.json()["open_tasks"]} == {
+        step: due[step] for step in ("first_meeting", "filing", "handover")}
+
+    # At the last instant of its period the meeting is not late; past it, the card is red.
+    async def meeting() -> Json:
+        return await drv.open_task("first_meeting")
+
+    await skip_to(env, due["first_meeting"] - timedelta(seconds=1))
+    assert (await meeting())["card"]["code"] == "yellow"
+    await skip_past(env, due["first_meeting"])
+    assert (await wait_until(lambda: _red(meeting)))["overdue_at"]
     await drv.decide("community", "handover", "confirm", comment="资料财物已移交")
     async with sessions() as s:
         row = await s.get(CommitteeRegistry, cast.estate_id)
         await s.refresh(row)
         assert row.acting_since is None and (await s.get(Estate, cast.estate_id)).has_owners_committee
+
+
+async def _red(read: Callable[[], Awaitable[Json]]) -> Json | None:
+    task = await read()
+    return task if task["card"]["code"] == "red" else None

@@ -13,9 +13,10 @@ from db.models import Ballot, Election
 from db.repositories import election as election_repo
 from tests.factories import create_test_estate
 from tests.factories_election import PATH, ElectionDriver
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 
 
-async def test_a_retried_committee_registration_still_asks_for_the_handover(sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_retried_committee_registration_still_asks_for_the_handover(sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings, committee=False)
     now = datetime.now(timezone.utc)
     async with sessions() as s:
@@ -42,7 +43,7 @@ async def test_a_retried_committee_registration_still_asks_for_the_handover(sess
     assert handover is False
 
 
-async def test_concurrent_nominations_of_one_unit_nominate_it_once(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_concurrent_nominations_of_one_unit_nominate_it_once(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = ElectionDriver(api, cast, sessions)
     await drv.start()
@@ -55,7 +56,7 @@ async def test_concurrent_nominations_of_one_unit_nominate_it_once(api, env, ses
     assert [c["household_id"] for c in (await drv.case())["facts"]["candidates"]] == [h]
 
 
-async def test_a_ballot_after_the_voting_period_is_refused_before_the_tally_runs(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_ballot_after_the_voting_period_is_refused_before_the_tally_runs(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = ElectionDriver(api, cast, sessions)
     await drv.start()
@@ -64,7 +65,7 @@ async def test_a_ballot_after_the_voting_period_is_refused_before_the_tally_runs
     election_id = f"{drv.case_id}:1"
     async with sessions() as s:
         e = await election_repo.election(s, election_id)
-        assert e.closes_at is not None and e.closes_at.isoformat() == (await drv.case())["facts"]["voting_end"]
+        assert e.closes_at is not None and e.closes_at == datetime.fromisoformat((await drv.case())["facts"]["voting_end"])
     await drv.paper([{"household_id": h[0], "choices": ids[:5]}])
     # The voting period ends now, but the workflow's timer has not fired: the attempt is still open.
     closes_at = datetime.now(timezone.utc)

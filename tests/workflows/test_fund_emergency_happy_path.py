@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from db.models import FundAccount, LedgerEntry
+from domain.calendar import CITY_TZ
 from domain.fund_ledger import shares_for
-from tests.factories import FundCaseDriver, create_test_estate
+from tests.clock import skip_past
+from tests.factories import Cast, create_test_estate
+from tests.factories_fund import FundCaseDriver
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
 
 
-async def balances(sessions, households):  # type: ignore[no-untyped-def]
+async def balances(sessions: Sessions, households: list[str]) -> dict[str, int]:
     async with sessions() as s:
         rows = await s.execute(select(FundAccount.household_id, FundAccount.balance_fen).where(FundAccount.household_id.in_(households)))
         return dict(rows.all())
 
 
-async def test_full_case_through_the_api(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_full_case_through_the_api(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     before = await balances(sessions, cast.households)
     drv = FundCaseDriver(api, cast)
-    started = await drv.start()
+    started = (await drv.start()).json()
     assert started["status"]["code"] == "active"
     assert drv.case_id.startswith(f"fund-emergency-{cast.estate_id}-")
 
@@ -65,14 +69,11 @@ async def test_full_case_through_the_api(api, env, sessions, settings) -> None: 
     assert case["step"]["code"] == "public_notice"
     assert case["facts"]["objections"][0]["outcome"] == "answer"
 
-    await env.sleep(timedelta(days=5, hours=1))
-    case = await drv.case()
-    for _ in range(50):
-        if case["status"]["code"] == "completed":
-            break
-        await env.sleep(timedelta(seconds=1))
-        case = await drv.case()
-    assert case["status"]["code"] == "completed", case["step"]
+    # The notice ends at 24:00 city time of its fifth day (淄博 Art. 67; 民法典 Arts. 201, 203).
+    end = datetime.fromisoformat(case["facts"]["public_notice"]["end"])
+    assert end.astimezone(CITY_TZ).time() == time(0) and end - datetime.fromisoformat(case["facts"]["public_notice"]["start"]) > timedelta(days=5)
+    await skip_past(env, end)
+    case = await drv.wait_for(status="completed")
     assert case["facts"]["final_payment_fen"] == 4_000_000 - 2_100_000
 
     after = await balances(sessions, cast.households)
@@ -89,14 +90,14 @@ async def test_full_case_through_the_api(api, env, sessions, settings) -> None: 
     await keep_golden(env.client, drv.case_id, "fund-emergency-happy-path")
 
 
-async def _areas(sessions, cast):  # type: ignore[no-untyped-def]
+async def _areas(sessions: Sessions, cast: Cast) -> dict[str, int]:
     from db.repositories.fund import household_areas
 
     async with sessions() as s:
         return await household_areas(s, cast.estate_id, "estate", None)
 
 
-async def test_an_objection_answers_with_its_task_open(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_an_objection_answers_with_its_task_open(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = FundCaseDriver(api, cast)
     await drv.start()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from tests.factories import FundCaseDriver, create_test_estate
+from tests.factories import create_test_estate
+from tests.factories_fund import FundCaseDriver
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
 
 
-async def test_price_review_cannot_raise_the_amount_and_a_cut_needs_reasons(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_price_review_cannot_raise_the_amount_and_a_cut_needs_reasons(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     drv = FundCaseDriver(api, await create_test_estate(sessions, settings))
     await drv.start()
     await drv.verify()
@@ -22,7 +24,7 @@ async def test_price_review_cannot_raise_the_amount_and_a_cut_needs_reasons(api,
     assert r.json()["step"]["code"] == "bureau_review"
 
 
-async def test_returns_go_one_step_back_and_the_resubmission_is_reviewed_again(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_returns_go_one_step_back_and_the_resubmission_is_reviewed_again(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     drv = FundCaseDriver(api, await create_test_estate(sessions, settings))
     await drv.start()
     await drv.verify()
@@ -44,7 +46,7 @@ async def test_returns_go_one_step_back_and_the_resubmission_is_reviewed_again(a
     assert [t["outcome"]["code"] for t in reviews] == ["return", "approve", "approve"]
 
 
-async def test_a_rejection_closes_the_case_and_a_new_case_can_resubmit_it(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_rejection_closes_the_case_and_a_new_case_can_resubmit_it(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = FundCaseDriver(api, cast)
     await drv.start()
@@ -67,7 +69,7 @@ async def test_a_rejection_closes_the_case_and_a_new_case_can_resubmit_it(api, e
     await keep_golden(env.client, drv.case_id, "fund-emergency-rejected")
 
 
-async def test_countersign_waits_for_every_party(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_countersign_waits_for_every_party(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = FundCaseDriver(api, cast)
     await drv.start()
@@ -89,7 +91,7 @@ async def test_countersign_waits_for_every_party(api, sessions, settings) -> Non
     assert r.json()["step"]["code"] == "budget_submission"
 
 
-async def test_a_party_may_refuse_verification(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_party_may_refuse_verification(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     drv = FundCaseDriver(api, await create_test_estate(sessions, settings))
     await drv.start()
     await drv.decide("owner_rep", "onsite_verification", "confirm")
@@ -97,10 +99,10 @@ async def test_a_party_may_refuse_verification(api, sessions, settings) -> None:
     assert r.json()["status"]["code"] == "rejected"
 
 
-async def test_without_an_owners_committee_the_residents_committee_signs(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_without_an_owners_committee_the_residents_committee_signs(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings, committee=False)
     drv = FundCaseDriver(api, cast)
-    case = await drv.start()
+    case = (await drv.start()).json()
     roles = [p["role"]["code"] for p in case["open_tasks"][0]["countersign"]]
     assert roles == ["owner_rep", "community", "property_company"]
     await drv.decide("committee", "onsite_verification", "confirm", expect=403)
@@ -108,7 +110,7 @@ async def test_without_an_owners_committee_the_residents_committee_signs(api, se
     assert (await drv.case())["step"]["code"] == "budget_submission"
 
 
-async def test_the_initiator_can_withdraw_before_anyone_acts(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_the_initiator_can_withdraw_before_anyone_acts(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = FundCaseDriver(api, cast)
     await drv.start()
@@ -127,7 +129,7 @@ async def test_the_initiator_can_withdraw_before_anyone_acts(api, sessions, sett
     assert r.status_code == 409
 
 
-async def test_two_signatures_sent_together_count_once(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_two_signatures_sent_together_count_once(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     import asyncio
 
     cast = await create_test_estate(sessions, settings)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from db.models import FundAccount, LedgerEntry
-from tests.factories import FundCaseDriver, create_test_estate
+from tests.factories import create_test_estate
+from tests.factories_fund import FundCaseDriver
+from tests.fixture_types import AsyncClient, Sessions, Settings
 
 
-async def test_shortfall_blocks_the_payment_until_topped_up(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_shortfall_blocks_the_payment_until_topped_up(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     # Balances at 1% of the first deposit: a 50% first payment of a large budget cannot be covered.
     cast = await create_test_estate(sessions, settings, balance_percent=1, buildings=1, units=1, floors=2, rooms=2)
     drv = FundCaseDriver(api, cast)

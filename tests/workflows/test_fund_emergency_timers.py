@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from domain.calendar import WorkingCalendar, sla_deadlines
 from domain.rules import FUND_EMERGENCY
-from tests.factories import FundCaseDriver, create_test_estate, eventually
+from tests.clock import skip_past, wait_until
+from tests.driver import Json
+from tests.factories import create_test_estate
+from tests.factories_fund import FundCaseDriver
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 
 
-async def skip_to(env, moment: datetime) -> None:  # type: ignore[no-untyped-def]
-    now = await env.get_current_time()
-    if moment > now:
-        await env.sleep(moment - now)
-
-
-async def test_bureau_review_reminds_turns_red_and_escalates(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_bureau_review_reminds_turns_red_and_escalates(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = FundCaseDriver(api, cast)
     await drv.start()
@@ -28,29 +26,29 @@ async def test_bureau_review_reminds_turns_red_and_escalates(api, env, sessions,
     assert datetime.fromisoformat(task["due_at"]) == expected.due_at
     assert task["card"]["code"] == "none"
 
-    async def card_is(code: str):  # type: ignore[no-untyped-def]
+    async def card_is(code: str) -> Json | None:
         t = await drv.open_task("bureau_review")
         return t if t["card"]["code"] == code else None
 
-    await skip_to(env, expected.remind_at + timedelta(minutes=1))
-    t = await eventually(lambda: card_is("yellow"))
+    await skip_past(env, expected.remind_at)
+    t = await wait_until(lambda: card_is("yellow"))
     assert t["reminded_at"] and not t["overdue_at"]
     inbox = (await api.get("/inbox", headers=cast.headers("bureau"))).json()
     assert [i["card"]["label"] for i in inbox if i["case_id"] == drv.case_id] == ["黄牌预警"]
 
-    await skip_to(env, expected.due_at + timedelta(minutes=1))
-    t = await eventually(lambda: card_is("red"))
+    await skip_past(env, expected.due_at)
+    t = await wait_until(lambda: card_is("red"))
     assert t["overdue_at"] and not t["escalated_at"]
     supervisor_inbox = (await api.get("/inbox", headers=cast.headers("supervisor"))).json()
     assert all(i["case_id"] != drv.case_id for i in supervisor_inbox)
 
-    await skip_to(env, expected.escalate_at + timedelta(minutes=1))
+    await skip_past(env, expected.escalate_at)
 
-    async def escalated():  # type: ignore[no-untyped-def]
+    async def escalated() -> Json | None:
         t = await drv.open_task("bureau_review")
         return t if t["escalated_at"] else None
 
-    t = await eventually(escalated)
+    t = await wait_until(escalated)
     assert [r["code"] for r in t["escalated_to"]] == ["bureau_supervisor"]
     supervisor_inbox = (await api.get("/inbox", headers=cast.headers("supervisor"))).json()
     assert any(i["case_id"] == drv.case_id and i["escalated"] for i in supervisor_inbox)
@@ -62,19 +60,14 @@ async def test_bureau_review_reminds_turns_red_and_escalates(api, env, sessions,
     assert r.json()["step"]["code"] == "completion_acceptance"
 
 
-async def test_no_verification_in_time_hands_the_repair_to_the_street(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_no_verification_in_time_hands_the_repair_to_the_street(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = FundCaseDriver(api, cast)
-    case = await drv.start()
+    case = (await drv.start()).json()
     await drv.decide("owner_rep", "onsite_verification", "confirm")
     created = datetime.fromisoformat(case["created_at"])
-    await skip_to(env, created + FUND_EMERGENCY.verification_deadline + timedelta(minutes=5))
-
-    async def taken_over():  # type: ignore[no-untyped-def]
-        c = await drv.case()
-        return c if c["step"]["code"] == "street_takeover" else None
-
-    case = await eventually(taken_over)
+    await skip_past(env, created + FUND_EMERGENCY.verification_deadline)
+    case = await drv.wait_for(step="street_takeover")
     verification = [t for t in case["tasks"] if t["step"]["code"] == "onsite_verification"][0]
     assert verification["status"]["code"] == "cancelled"
     inbox = (await api.get("/inbox", headers=cast.headers("street"))).json()
@@ -86,7 +79,7 @@ async def test_no_verification_in_time_hands_the_repair_to_the_street(api, env, 
     assert r.json()["facts"]["street_takeover"] is True and r.json()["step"]["code"] == "price_review"
 
 
-async def test_the_supervisor_can_hand_a_review_to_a_named_person(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_the_supervisor_can_hand_a_review_to_a_named_person(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = FundCaseDriver(api, cast)
     await drv.start()
@@ -117,7 +110,7 @@ async def test_the_supervisor_can_hand_a_review_to_a_named_person(api, sessions,
     assert r.status_code == 200 and r.json()["step"]["code"] == "completion_acceptance"
 
 
-async def test_one_timer_per_deadline_however_many_decisions_wait_on_it(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_one_timer_per_deadline_however_many_decisions_wait_on_it(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     """Three countersign confirms on the verification task keep its one SLA timer running."""
     from temporalio.api.enums.v1 import EventType
 

@@ -7,75 +7,86 @@ from datetime import datetime, timedelta
 from db.models import CreditRecord, Estate
 from db.repositories import credit as credit_repo
 from domain.access import Scope
+from domain.calendar import period_end
 from domain.handover import CHECKLIST
 from domain.rules import HANDOVER
 from domain.tender import ExitReason
-from tests.factories import eventually
+from tests.clock import skip_past, skip_to, wait_until
+from tests.driver import CaseDriver, Json
 from tests.factories_tender import TenderDriver, create_tender_estate
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
 from workflows.handover import HandoverInput, PropertyHandoverWorkflow
 
 
-async def start_handover(drv: TenderDriver, settings, reason: ExitReason = ExitReason.DISMISSAL, agreed_exit_days: int | None = None) -> str:  # type: ignore[no-untyped-def]
+async def start_handover(
+    drv: TenderDriver, settings: Settings, reason: ExitReason = ExitReason.DISMISSAL, agreed_exit_days: int | None = None,
+) -> CaseDriver:
     """A handover as the tender starts it once the contract is signed: 悦家 hands over to 信达."""
-    case_id = f"handover-{drv.estate_id}-test"
-    await drv.env.client.start_workflow(
-        PropertyHandoverWorkflow.run,
+    estate_id = drv.cast.estate_id
+    handover = drv.related(f"handover-{estate_id}-test")
+    await handover.start_through_client(
+        drv.env.client, PropertyHandoverWorkflow.run,
         HandoverInput(
-            case_id=case_id, estate_id=drv.estate_id, estate_name="交接小区",
-            scope=Scope(street_id="yidu", community_id="yidu-c1", estate_id=drv.estate_id),
+            case_id=handover.case_id, estate_id=estate_id, estate_name="交接小区",
+            scope=Scope(street_id="yidu", community_id="yidu-c1", estate_id=estate_id),
             incoming_company_id="co-xinda", outgoing_company_id="co-yuejia", reason=reason, agreed_exit_days=agreed_exit_days,
-            initiator=drv.actor("clerk"),
+            initiator=drv.cast.actor("clerk"),
         ),
-        id=case_id, task_queue=settings.task_queue,
+        id=handover.case_id, task_queue=settings.task_queue,
     )
-    await drv.at_step("exit", case_id=case_id)
-    return case_id
+    await handover.wait_for(step="exit")
+    return handover
 
 
-async def test_checklist_dispute_remedy_inspection_and_the_new_company_in_place(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_checklist_dispute_remedy_inspection_and_the_new_company_in_place(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
-    case_id = await start_handover(drv, settings, ExitReason.NON_RENEWAL, agreed_exit_days=15)
-    case = await drv.case(case_id=case_id)
+    handover = await start_handover(drv, settings, ExitReason.NON_RENEWAL, agreed_exit_days=15)
+    case_id = handover.case_id
+    case = await handover.case()
     notice = case["facts"]["notice"]
     notified = datetime.fromisoformat(notice["notified_at"])
-    assert datetime.fromisoformat(notice["exit_deadline"]) == notified + timedelta(days=90 + 15)
+    # 90 days' notice, then the agreed 15 days: the 105th day after the notice, to 24:00 city time.
+    assert datetime.fromisoformat(notice["exit_deadline"]) == period_end(notified, timedelta(days=90 + 15))
+    assert datetime.fromisoformat(notice["contract_ends"]) == period_end(notified, timedelta(days=90))
     exit_task = case["open_tasks"][0]
-    await drv.decide("co-xinda", exit_task["id"], "confirm", case_id=case_id, expect=403)
-    r = await drv.decide("co-yuejia", exit_task["id"], "confirm", case_id=case_id)
+    await handover.decide("co-xinda", exit_task, "confirm", expect=403)
+    r = await handover.decide("co-yuejia", exit_task, "confirm")
     items = [t for t in r.json()["open_tasks"] if t["step"]["code"] == "item_check"]
     assert len(items) == len(CHECKLIST)
     keys = next(t for t in items if t["note"].startswith("keys"))
-    await drv.decide("co-xinda", keys["id"], "dispute", case_id=case_id, expect=422)
-    r = await drv.decide("co-xinda", keys["id"], "dispute", comment="缺3号楼配电室钥匙", case_id=case_id)
+    await handover.decide("co-xinda", keys, "dispute", expect=422)
+    r = await handover.decide("co-xinda", keys, "dispute", comment="缺3号楼配电室钥匙")
     assert r.json()["facts"]["checklist"]["keys"]["status"] == "disputed"
     remedy = next(t for t in r.json()["open_tasks"] if t["step"]["code"] == "remedy")
-    await drv.decide("co-yuejia", remedy["id"], "submit", {"action": "已补交配电室钥匙"}, case_id=case_id)
-    for task in await drv.tasks("item_check", case_id=case_id):
-        await drv.decide("co-xinda", task["id"], "confirm", case_id=case_id)
-    inspection = (await drv.tasks("inspection", case_id=case_id))[0]
-    r = await drv.decide("co-xinda", inspection["id"], "submit",
-                         {"defects": [{"location": "2号楼地下室", "description": "消防水泵锈蚀"}]}, case_id=case_id)
+    await handover.decide("co-yuejia", remedy, "submit", {"action": "已补交配电室钥匙"})
+    for task in await handover.tasks("item_check"):
+        await handover.decide("co-xinda", task, "confirm")
+    inspection = (await handover.tasks("inspection"))[0]
+    r = await handover.decide("co-xinda", inspection, "submit",
+                              {"defects": [{"location": "2号楼地下室", "description": "消防水泵锈蚀"}]})
     assert r.json()["status"]["code"] == "completed"
     assert r.json()["facts"]["defects"][0]["description"] == "消防水泵锈蚀"
     assert r.json()["facts"]["checklist"]["keys"]["remedy"] == "已补交配电室钥匙"
     async with sessions() as session:
-        assert (await session.get(Estate, drv.estate_id)).property_company_id == "co-xinda"  # type: ignore[union-attr]
+        assert (await session.get(Estate, drv.cast.estate_id)).property_company_id == "co-xinda"  # type: ignore[union-attr]
         assert await credit_repo.records_of_case(session, case_id) == []
     await keep_golden(env.client, case_id, "handover-dispute-completed")
 
 
-async def test_exit_deadline_passes_escalation_tasks_and_a_bad_credit_record(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_exit_deadline_passes_escalation_tasks_and_a_bad_credit_record(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
-    case_id = await start_handover(drv, settings)
-    case = await drv.case(case_id=case_id)
+    handover = await start_handover(drv, settings)
+    case_id = handover.case_id
+    case = await handover.case()
     exit_by = datetime.fromisoformat(case["facts"]["notice"]["exit_deadline"])
-    assert exit_by == datetime.fromisoformat(case["facts"]["notice"]["notified_at"]) + HANDOVER.dismissal_notice + HANDOVER.default_exit_period
+    notified = datetime.fromisoformat(case["facts"]["notice"]["notified_at"])
+    assert exit_by == period_end(notified, HANDOVER.dismissal_notice + HANDOVER.default_exit_period)
 
-    await drv.skip_to(exit_by - timedelta(hours=2))
-    assert (await drv.case(case_id=case_id))["step"]["code"] == "exit"
-    await drv.skip_to(exit_by)
-    case = await drv.at_step("escalation", case_id=case_id)
+    await skip_to(env, exit_by - timedelta(hours=2))
+    assert (await handover.case())["step"]["code"] == "exit"
+    await skip_past(env, exit_by)
+    case = await handover.wait_for(step="escalation")
     steps = sorted(t["step"]["code"] for t in case["open_tasks"])
     assert steps == ["correction_order", "exit", "joint_meeting"]
     exit_task = next(t for t in case["open_tasks"] if t["step"]["code"] == "exit")
@@ -87,87 +98,88 @@ async def test_exit_deadline_passes_escalation_tasks_and_a_bad_credit_record(api
         async with sessions() as session:
             return await credit_repo.records_of_case(session, case_id)
 
-    records = await eventually(credit)
+    records = await wait_until(credit)
     assert [(r.company_id, r.kind, r.source, r.points) for r in records] == [("co-yuejia", "bad", "handover_overdue", HANDOVER.refusal_credit_points)]
     assert case["facts"]["escalations"][0]["credit_record_id"] == records[0].id
 
     # The bureau's correction order is recorded; the outgoing company then hands over after all.
     order = next(t for t in case["open_tasks"] if t["step"]["code"] == "correction_order")
-    await drv.decide("street", order["id"], "submit", {"order_no": "X"}, case_id=case_id, expect=403)
-    r = await drv.decide("bureau", order["id"], "submit", {"order_no": "青住建责改〔2027〕3号"}, case_id=case_id)
+    await handover.decide("street", order, "submit", {"order_no": "X"}, expect=403)
+    r = await handover.decide("bureau", order, "submit", {"order_no": "青住建责改〔2027〕3号"})
     assert r.json()["facts"]["escalations"][0]["correction_order"] == "青住建责改〔2027〕3号"
-    r = await drv.decide("co-yuejia", exit_task["id"], "confirm", case_id=case_id)
+    r = await handover.decide("co-yuejia", exit_task, "confirm")
     assert len([t for t in r.json()["open_tasks"] if t["step"]["code"] == "item_check"]) == len(CHECKLIST)
     assert len(await credit()) == 1
 
 
-async def test_refusal_joint_meeting_emergency_company_and_a_follow_up_tender(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_refusal_joint_meeting_emergency_company_and_a_follow_up_tender(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
-    case_id = await start_handover(drv, settings)
-    exit_task = (await drv.tasks("exit", case_id=case_id))[0]
-    await drv.decide("co-yuejia", exit_task["id"], "refuse", case_id=case_id, expect=422)
-    r = await drv.decide("co-yuejia", exit_task["id"], "refuse", comment="业主欠费未结清，拒不退出", case_id=case_id)
+    handover = await start_handover(drv, settings)
+    case_id = handover.case_id
+    exit_task = (await handover.tasks("exit"))[0]
+    await handover.decide("co-yuejia", exit_task, "refuse", expect=422)
+    r = await handover.decide("co-yuejia", exit_task, "refuse", comment="业主欠费未结清，拒不退出")
     assert r.json()["step"]["code"] == "escalation"
     async with sessions() as session:
         records = await credit_repo.records_of_case(session, case_id)
     assert [(r.source, r.kind) for r in records] == [("handover_refused", "bad")]
 
-    meeting = (await drv.tasks("joint_meeting", case_id=case_id))[0]
-    await drv.decide("bureau", meeting["id"], "convene", {"minutes": "x"}, case_id=case_id, expect=403)
-    r = await drv.decide("street", meeting["id"], "convene", {"minutes": "原物业拒不退出，新物业无法进场", "estate_without_company": True}, case_id=case_id)
+    meeting = (await handover.tasks("joint_meeting"))[0]
+    await handover.decide("bureau", meeting, "convene", {"minutes": "x"}, expect=403)
+    r = await handover.decide("street", meeting, "convene", {"minutes": "原物业拒不退出，新物业无法进场", "estate_without_company": True})
     assert r.json()["step"]["code"] == "emergency_appointment"
-    task = (await drv.tasks("emergency_appointment", case_id=case_id))[0]
-    await drv.decide("street", task["id"], "appoint", {"company_id": "co-lvyuan", "months": 7, "services": "供水供电"}, case_id=case_id, expect=422)
-    await drv.decide("street", task["id"], "appoint", {"company_id": "co-blacklisted", "months": 6, "services": "供水供电"}, case_id=case_id)
-    task = (await drv.tasks("emergency_appointment", case_id=case_id))[0]
-    r = await drv.decide("street", task["id"], "appoint", {"company_id": "co-lvyuan", "months": 6, "services": "供电、供水、垃圾清运、电梯运行"}, case_id=case_id)
+    task = (await handover.tasks("emergency_appointment"))[0]
+    await handover.decide("street", task, "appoint", {"company_id": "co-lvyuan", "months": 7, "services": "供水供电"}, expect=422)
+    await handover.decide("street", task, "appoint", {"company_id": "co-blacklisted", "months": 6, "services": "供水供电"})
+    task = (await handover.tasks("emergency_appointment"))[0]
+    r = await handover.decide("street", task, "appoint", {"company_id": "co-lvyuan", "months": 6, "services": "供电、供水、垃圾清运、电梯运行"})
     emergency = r.json()["facts"]["emergency_service"]
     assert emergency["company_id"] == "co-lvyuan"
     start, until = datetime.fromisoformat(emergency["from"]), datetime.fromisoformat(emergency["until"])
     assert timedelta(days=181) <= until - start <= timedelta(days=184)
-    follow = (await drv.tasks("follow_up_tender", case_id=case_id))[0]
+    follow = (await handover.tasks("follow_up_tender"))[0]
     assert datetime.fromisoformat(follow["due_at"]) == until - HANDOVER.tender_follow_up_lead
     async with sessions() as session:
-        assert (await session.get(Estate, drv.estate_id)).property_company_id == "co-lvyuan"  # type: ignore[union-attr]
+        assert (await session.get(Estate, drv.cast.estate_id)).property_company_id == "co-lvyuan"  # type: ignore[union-attr]
 
     # No new selection by 60 days before the end: the bureau is brought in to supervise.
-    await drv.skip_to(datetime.fromisoformat(follow["due_at"]))
+    await skip_past(env, datetime.fromisoformat(follow["due_at"]))
 
-    async def escalated():  # type: ignore[no-untyped-def]
-        tasks = await drv.tasks("follow_up_tender", case_id=case_id)
+    async def escalated() -> Json | None:
+        tasks = await handover.tasks("follow_up_tender")
         return tasks[0] if tasks and tasks[0]["escalated_at"] else None
 
-    follow = await eventually(escalated)
+    follow = await wait_until(escalated)
     assert [x["code"] for x in follow["escalated_to"]] == ["housing_bureau"]
     # A case that is not a tender of this estate does not count: the task opens again.
-    r = await drv.decide("clerk", follow["id"], "submit", {"tender_case_id": "tender-next"}, case_id=case_id)
+    r = await handover.decide("clerk", follow, "submit", {"tender_case_id": "tender-next"})
     assert r.json()["status"]["code"] == "active"
-    again = (await drv.tasks("follow_up_tender", case_id=case_id))[0]
+    again = (await handover.tasks("follow_up_tender"))[0]
     assert again["id"] != follow["id"] and "not a tender of this estate" in again["note"]
     tender = (await drv.start(selection="first", method="lowest_price")).json()["id"]
-    r = await drv.decide("clerk", again["id"], "submit", {"tender_case_id": tender}, case_id=case_id)
+    r = await handover.decide("clerk", again, "submit", {"tender_case_id": tender})
     assert r.json()["status"]["code"] == "completed"
     assert r.json()["facts"]["emergency_service"]["follow_up_tender"] == tender
     await keep_golden(env.client, case_id, "handover-refused-emergency")
 
 
-async def test_an_escalated_checklist_stays_the_incoming_companys(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_an_escalated_checklist_stays_the_incoming_companys(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
-    case_id = await start_handover(drv, settings, ExitReason.NON_RENEWAL, agreed_exit_days=15)
-    exit_task = (await drv.case(case_id=case_id))["open_tasks"][0]
-    await drv.decide("co-yuejia", exit_task["id"], "confirm", case_id=case_id)
-    inspection = (await drv.tasks("inspection", case_id=case_id))[0]
-    await drv.skip_to(datetime.fromisoformat(inspection["escalate_at"]))
+    handover = await start_handover(drv, settings, ExitReason.NON_RENEWAL, agreed_exit_days=15)
+    exit_task = (await handover.case())["open_tasks"][0]
+    await handover.decide("co-yuejia", exit_task, "confirm")
+    inspection = (await handover.tasks("inspection"))[0]
+    await skip_past(env, datetime.fromisoformat(inspection["escalate_at"]))
 
-    async def escalated():  # type: ignore[no-untyped-def]
-        tasks = await drv.tasks("inspection", case_id=case_id)
+    async def escalated() -> Json | None:
+        tasks = await handover.tasks("inspection")
         return tasks[0] if tasks and tasks[0]["escalated_at"] else None
 
-    inspection = await eventually(escalated)
+    inspection = await wait_until(escalated)
     assert [x["code"] for x in inspection["escalated_to"]] == ["street_office"]
     # The street sees the overdue check but cannot confirm or inspect in the incoming company's place.
-    item = (await drv.tasks("item_check", case_id=case_id))[0]
+    item = (await handover.tasks("item_check"))[0]
     assert item["escalated_at"]
-    await drv.decide("street", item["id"], "confirm", case_id=case_id, expect=403)
-    await drv.decide("street", inspection["id"], "submit", {"defects": []}, case_id=case_id, expect=403)
-    await drv.decide("co-xinda", item["id"], "confirm", case_id=case_id)
+    await handover.decide("street", item, "confirm", expect=403)
+    await handover.decide("street", inspection, "submit", {"defects": []}, expect=403)
+    await handover.decide("co-xinda", item, "confirm")

@@ -25,7 +25,7 @@ from domain.access import Level, Role
 from domain.calendar import CITY_TZ
 from domain.cases import CaseSnapshot
 from domain.holiday_calendar import reminder_case_id
-from tests.conftest import test_server_path as server_path
+from tests.dev_server import time_skipping_server_path as server_path
 from tests.factories import make_actor
 from tests.factories_calendar import server_starting_at, unpublish, year_body
 from tests.golden_recorder import keep_golden

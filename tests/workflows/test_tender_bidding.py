@@ -7,33 +7,36 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from db.models import TenderBid
+from domain.calendar import period_end
+from tests.clock import skip_past, skip_to
 from tests.factories_tender import TenderDriver, create_tender_estate
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
 
 
-async def test_bid_deadline_less_than_20_days_after_publication_is_refused(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_bid_deadline_less_than_20_days_after_publication_is_refused(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
     # The API checks against the wall clock (the test server's clock may run ahead of it): day 19 is too early.
-    body = {"estate_id": drv.estate_id, "selection": "first", "method": "comprehensive", "summary": "前期物业服务招标",
+    body = {"estate_id": drv.cast.estate_id, "selection": "first", "method": "comprehensive", "summary": "前期物业服务招标",
             "bid_deadline": (datetime.now(timezone.utc) + timedelta(days=19)).isoformat()}
     r = await api.post("/cases/tender", json=body, headers=drv.headers("clerk"))
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
     assert r.json()["errors"][0]["loc"] == ["body", "bid_deadline"]
     # A re-selection needs the outgoing company's terms; a first tender must not have them.
-    body = {"estate_id": drv.estate_id, "selection": "reselection", "method": "comprehensive", "summary": "物业服务招标",
-            "bid_deadline": ((await drv.now()) + timedelta(days=30)).isoformat()}
+    body = {"estate_id": drv.cast.estate_id, "selection": "reselection", "method": "comprehensive", "summary": "物业服务招标",
+            "bid_deadline": ((await env.get_current_time()) + timedelta(days=30)).isoformat()}
     r = await api.post("/cases/tender", json=body, headers=drv.headers("clerk"))
     assert r.status_code == 422
     r = await api.post("/cases/tender", json={**body, "bid_deadline": "not a date", "outgoing": {"reason": "dismissal"}}, headers=drv.headers("clerk"))
     assert r.status_code == 422
 
 
-async def test_a_deadline_the_api_accepts_at_the_boundary_is_not_rejected_by_the_workflow(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_deadline_the_api_accepts_at_the_boundary_is_not_rejected_by_the_workflow(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
     # The workflow's clock runs ahead of the API's; both count from the one publication time.
-    await drv.skip(timedelta(days=1))
+    await skip_to(env, await env.get_current_time() + timedelta(days=1))
     before = datetime.now(timezone.utc)
-    body = {"estate_id": drv.estate_id, "selection": "first", "method": "comprehensive", "summary": "前期物业服务招标",
+    body = {"estate_id": drv.cast.estate_id, "selection": "first", "method": "comprehensive", "summary": "前期物业服务招标",
             "bid_deadline": (before + timedelta(days=20)).isoformat()}
     r = await api.post("/cases/tender", json=body, headers=drv.headers("clerk"))
     assert r.status_code == 201, r.text
@@ -41,14 +44,14 @@ async def test_a_deadline_the_api_accepts_at_the_boundary_is_not_rejected_by_the
     assert r.json()["status"]["code"] == "active" and r.json()["step"]["code"] != "closed"
     published = datetime.fromisoformat(r.json()["facts"]["published_at"])
     assert before <= published <= datetime.now(timezone.utc)
-    if await drv.now() < published + timedelta(days=20):  # the shared test clock may already be past the deadline
+    if await env.get_current_time() < published + timedelta(days=20):  # the shared test clock may already be past the deadline
         assert r.json()["step"]["code"] == "bidding"
 
 
-async def test_wrong_role_or_jurisdiction_is_403(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_wrong_role_or_jurisdiction_is_403(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
-    body = {"estate_id": drv.estate_id, "selection": "first", "method": "lowest_price", "summary": "前期物业服务招标",
-            "bid_deadline": ((await drv.now()) + timedelta(days=25)).isoformat()}
+    body = {"estate_id": drv.cast.estate_id, "selection": "first", "method": "lowest_price", "summary": "前期物业服务招标",
+            "bid_deadline": ((await env.get_current_time()) + timedelta(days=25)).isoformat()}
     for who in ("other_clerk", "co-huacheng", "bureau"):
         r = await api.post("/cases/tender", json=body, headers=drv.headers(who))
         assert r.status_code == 403 and r.json()["type"] == "/problems/forbidden", who
@@ -62,7 +65,7 @@ async def test_wrong_role_or_jurisdiction_is_403(api, env, sessions, settings) -
     assert r.status_code == 200 and {"expert-001", "expert-012"} <= {e["id"] for e in r.json()}
 
 
-async def test_blacklisted_and_unregistered_bidders_are_refused_with_the_reason(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_blacklisted_and_unregistered_bidders_are_refused_with_the_reason(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     drv = TenderDriver(api, env, settings, await create_tender_estate(sessions, resettlement=True))
     await drv.start()
     r = await drv.bid("co-blacklisted", expect=403)
@@ -84,43 +87,43 @@ async def test_blacklisted_and_unregistered_bidders_are_refused_with_the_reason(
     timeline = (await api.get(f"/cases/{drv.case_id}/timeline", headers=drv.headers("bureau"))).json()
     assert sum(1 for e in timeline if e["decision"] and e["decision"]["code"] == "bid_refused") == 3
     # One valid bid: not opened, and a resettlement estate may only re-tender (open tender required).
-    await drv.skip_to(datetime.fromisoformat((await drv.case())["facts"]["bid_deadline"]))
-    await drv.at_step("tender_failed")
+    await skip_past(env, datetime.fromisoformat((await drv.case())["facts"]["bid_deadline"]))
+    await drv.wait_for(step="tender_failed")
     assert [d["code"] for d in (await drv.tasks("tender_failed"))[0]["decisions"]] == ["retender"]
 
 
-async def test_late_clarification_moves_the_deadline(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_late_clarification_moves_the_deadline(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
     await drv.start(days=30)
     deadline = datetime.fromisoformat((await drv.case())["facts"]["bid_deadline"])
     # 16 days before the deadline: early enough, the deadline stays.
     r = await api.post(f"/cases/tender/{drv.case_id}/clarifications", json={"text": "补充服务标准"}, headers=drv.headers("clerk"))
     assert datetime.fromisoformat(r.json()["facts"]["bid_deadline"]) == deadline
-    await drv.skip(timedelta(days=20))
+    await skip_to(env, await env.get_current_time() + timedelta(days=20))
     r = await api.post(f"/cases/tender/{drv.case_id}/clarifications", json={"text": "物业服务用房面积更正为120㎡"}, headers=drv.headers("clerk"))
     assert r.status_code == 200
     moved = datetime.fromisoformat(r.json()["facts"]["bid_deadline"])
     clarified = datetime.fromisoformat(r.json()["facts"]["clarifications"][-1]["at"])
     assert moved == clarified + timedelta(days=15) and moved > deadline
     # The old deadline passes and bids are still taken; the round closes at the moved one.
-    await drv.skip_to(deadline)
+    await skip_past(env, deadline)
     await drv.bid("co-xinda")
     assert (await drv.case())["step"]["code"] == "bidding"
     # Once a company has bid, the clerk can no longer withdraw the tender.
     r = await api.post(f"/cases/{drv.case_id}/withdraw", json={"reason": "误发"}, headers=drv.headers("clerk"))
     assert r.status_code == 409
-    await drv.skip_to(moved)
-    case = await drv.at_step("tender_failed")
-    assert case["facts"]["rounds"][0]["deadline"] == moved.isoformat()
+    await skip_past(env, moved)
+    case = await drv.wait_for(step="tender_failed")
+    assert datetime.fromisoformat(case["facts"]["rounds"][0]["deadline"]) == moved
 
 
-async def test_fewer_than_three_bids_no_opening_retender_then_direct_selection(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_fewer_than_three_bids_no_opening_retender_then_direct_selection(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     drv = TenderDriver(api, env, settings, await create_tender_estate(sessions, company_id=None))
     await drv.start(selection="first", method="lowest_price")
     await drv.bid("co-huacheng")
     await drv.bid("co-xinda")
-    await drv.skip_to(datetime.fromisoformat((await drv.case())["facts"]["bid_deadline"]))
-    case = await drv.at_step("tender_failed")
+    await skip_past(env, datetime.fromisoformat((await drv.case())["facts"]["bid_deadline"]))
+    case = await drv.wait_for(step="tender_failed")
     assert case["facts"]["rounds"] == [{"round": 1, "deadline": case["facts"]["bid_deadline"], "valid_bids": 2, "refused": 0}]
     assert "expert_draw" not in case["facts"] or not case["facts"]["expert_draw"]["draws"]
     task = (await drv.tasks("tender_failed"))[0]
@@ -128,33 +131,34 @@ async def test_fewer_than_three_bids_no_opening_retender_then_direct_selection(a
     assert [d["label"] for d in task["decisions"]] == ["重新招标", "申请直接选聘"]
 
     # Re-tender: the new deadline must again be ≥ 20 days away.
-    soon = ((await drv.now()) + timedelta(days=5)).isoformat()
-    await drv.decide("clerk", task["id"], "retender", {"bid_deadline": soon}, expect=422)
-    later = ((await drv.now()) + timedelta(days=21)).isoformat()
-    r = await drv.decide("clerk", task["id"], "retender", {"bid_deadline": later})
+    soon = ((await env.get_current_time()) + timedelta(days=5)).isoformat()
+    await drv.decide("clerk", task, "retender", {"bid_deadline": soon}, expect=422)
+    later = ((await env.get_current_time()) + timedelta(days=21)).isoformat()
+    r = await drv.decide("clerk", task, "retender", {"bid_deadline": later})
     assert r.json()["step"]["code"] == "bidding" and r.json()["facts"]["round"] == 2
     await drv.bid("co-huacheng")
-    await drv.skip_to(datetime.fromisoformat(later))
-    await drv.at_step("tender_failed")
+    await skip_past(env, datetime.fromisoformat(later))
+    await drv.wait_for(step="tender_failed")
 
     # Direct selection: a blacklisted company is not put to the bureau; an eligible one is, and approved.
     task = (await drv.tasks("tender_failed"))[0]
-    await drv.decide("clerk", task["id"], "direct_select", {"company_id": "co-blacklisted"})
+    await drv.decide("clerk", task, "direct_select", {"company_id": "co-blacklisted"})
     task = (await drv.tasks("tender_failed"))[0]
     assert "blacklist" in task["note"]
-    await drv.decide("clerk", task["id"], "direct_select", {"company_id": "co-huacheng"})
+    await drv.decide("clerk", task, "direct_select", {"company_id": "co-huacheng"})
     approval = (await drv.tasks("direct_selection"))[0]
-    await drv.decide("street", approval["id"], "approve", expect=403)
-    r = await drv.decide("bureau", approval["id"], "approve", comment="投标人少于三个，同意直接选聘")
+    await drv.decide("street", approval, "approve", expect=403)
+    r = await drv.decide("bureau", approval, "approve", comment="投标人少于三个，同意直接选聘")
     assert r.json()["step"]["code"] == "contract" and r.json()["facts"]["winner"] == "co-huacheng"
     contract = (await drv.tasks("contract"))[0]
     due = datetime.fromisoformat(contract["due_at"])
-    assert due == datetime.fromisoformat(r.json()["facts"]["awarded_at"]) + timedelta(days=30)
+    # 招标投标法 Art. 46: 30 days from the award, ending at 24:00 city time of the 30th (民法典 Arts. 201, 203).
+    assert due == period_end(datetime.fromisoformat(r.json()["facts"]["awarded_at"]), timedelta(days=30))
     # A first tender: the clerk signs for the developer, and the developer hands over (no outgoing company).
-    await drv.decide("clerk", contract["id"], "confirm", {"contract_no": "QZQQ-2027-009"})
-    r = await drv.decide("co-huacheng", contract["id"], "confirm", {"contract_no": "QZQQ-2027-009"})
+    await drv.decide("clerk", contract, "confirm", {"contract_no": "QZQQ-2027-009"})
+    r = await drv.decide("co-huacheng", contract, "confirm", {"contract_no": "QZQQ-2027-009"})
     assert r.json()["status"]["code"] == "completed"
     await keep_golden(env.client, drv.case_id, "tender-failed-retender-direct-selection")
-    handover = await drv.at_step("item_check", case_id=r.json()["facts"]["handover_case_id"])
+    handover = await drv.related(r.json()["facts"]["handover_case_id"]).wait_for(step="item_check")
     assert handover["facts"]["outgoing_company_id"] is None and handover["facts"]["reason_label"] == "建设单位移交"
     assert {t["step"]["code"] for t in handover["open_tasks"]} == {"item_check", "inspection"}

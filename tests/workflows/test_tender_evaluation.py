@@ -15,12 +15,15 @@ from temporalio.worker import (
     WorkflowInterceptorClassInput,
     WorkflowOutboundInterceptor,
 )
+from temporalio.workflow import ActivityHandle
 
 from core.temporal import DATA_CONVERTER
 from db.seed_tender import EXPERTS
 from domain.cases import Projection
-from tests.factories import eventually
+from tests.clock import skip_past, wait_until
+from tests.driver import Json
 from tests.factories_tender import BIDDERS, TenderDriver, create_tender_estate
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
 from core.registry import workflow_types
 
@@ -37,7 +40,7 @@ def _mentions_experts(body: Any) -> list[str]:
     return [n for n in EXPERT_NAMES if n in text] + (["expert ids"] if "expert-0" in text else [])
 
 
-async def test_draw_excludes_conflicts_and_is_confidential_until_the_award(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_draw_excludes_conflicts_and_is_confidential_until_the_award(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
     case = await drv.to_evaluation()
 
@@ -71,22 +74,22 @@ async def test_draw_excludes_conflicts_and_is_confidential_until_the_award(api, 
     # Each drawn expert scores in person: the bureau neither scores nor reassigns, even once the task is escalated.
     task = next(t for t in await drv.tasks("evaluation") if t["assignee"])
     scores = {c: 80 for c in BIDDERS}
-    await drv.decide("bureau", task["id"], "submit", {"scores": scores}, expect=403)
+    await drv.decide("bureau", task, "submit", {"scores": scores}, expect=403)
     reassign = {"assignee": "expert-001", "reason": "专家未按时评分"}
     r = await api.post(f"/cases/{drv.case_id}/tasks/{task['id']}/assignee", json=reassign, headers=drv.headers("bureau"))
     assert r.status_code == 403, r.text
-    await drv.skip_to(datetime.fromisoformat(task["escalate_at"]))
+    await skip_past(env, datetime.fromisoformat(task["escalate_at"]))
 
-    async def escalated():  # type: ignore[no-untyped-def]
+    async def escalated() -> Json | None:
         t = next(t for t in await drv.tasks("evaluation") if t["id"] == task["id"])
         return t if t["escalated_at"] else None
 
-    seen = await eventually(escalated)
+    seen = await wait_until(escalated)
     assert [x["code"] for x in seen["escalated_to"]] == ["housing_bureau"]
-    await drv.decide("bureau", task["id"], "submit", {"scores": scores}, expect=403)
+    await drv.decide("bureau", task, "submit", {"scores": scores}, expect=403)
     r = await api.post(f"/cases/{drv.case_id}/tasks/{task['id']}/assignee", json=reassign, headers=drv.headers("bureau"))
     assert r.status_code == 403, r.text
-    await drv.decide(task["assignee"], task["id"], "submit", {"scores": scores})
+    await drv.decide(task["assignee"], task, "submit", {"scores": scores})
 
     # The history replays to the same draw: the projections written on replay carry the same record.
     projections: list[Projection] = []
@@ -97,7 +100,7 @@ async def test_draw_excludes_conflicts_and_is_confidential_until_the_award(api, 
     assert replayed and replayed[-1] == draw["draws"]
 
 
-async def test_recusal_redraw_missing_score_objection_award_and_handover(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_recusal_redraw_missing_score_objection_award_and_handover(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
     case = await drv.to_evaluation()
     first = case["facts"]["expert_draw"]["draws"][0]["chosen"]
@@ -106,9 +109,9 @@ async def test_recusal_redraw_missing_score_objection_award_and_handover(api, en
 
     # Only the assigned expert decides; a recusal needs its reason and brings a new draw.
     other = next(t["assignee"] for t in expert_tasks[1:])
-    await drv.decide(other, task["id"], "recuse", comment="回避", expect=403)
-    await drv.decide(task["assignee"], task["id"], "recuse", expect=422)
-    r = await drv.decide(task["assignee"], task["id"], "recuse", comment="与投标人存在利害关系，申请回避")
+    await drv.decide(other, task, "recuse", comment="回避", expect=403)
+    await drv.decide(task["assignee"], task, "recuse", expect=422)
+    r = await drv.decide(task["assignee"], task, "recuse", comment="与投标人存在利害关系，申请回避")
     draws = r.json()["facts"]["expert_draw"]["draws"]
     assert len(draws) == 2 and draws[1]["reason"] == f"replaces {task['assignee']}"
     replacement = draws[1]["chosen"][0]
@@ -117,17 +120,17 @@ async def test_recusal_redraw_missing_score_objection_award_and_handover(api, en
 
     # Scores must cover exactly the valid bidders.
     t = next(t for t in await drv.tasks("evaluation") if t["assignee"] == replacement)
-    await drv.decide(replacement, t["id"], "submit", {"scores": {"co-huacheng": 90}}, expect=422)
+    await drv.decide(replacement, t, "submit", {"scores": {"co-huacheng": 90}}, expect=422)
 
     # All but one score: no ranking, no award.
     pending = await drv.tasks("evaluation")
     scores = {c: 80 + i for i, c in enumerate(BIDDERS)}  # 信达 first
     for t in pending[:-1]:
-        await drv.decide(t["assignee"] or "committee", t["id"], "submit", {"scores": scores})
+        await drv.decide(t["assignee"] or "committee", t, "submit", {"scores": scores})
     case = await drv.case()
-    assert case["step"]["code"] == "evaluation" and "ranking" not in case["facts"] and "winner" not in case["facts"]
+    assert case["step"]["code"] == "evaluation" and case["facts"]["ranking"] == [] and case["facts"]["winner"] is None
     last = pending[-1]
-    r = await drv.decide(last["assignee"] or "committee", last["id"], "submit", {"scores": scores})
+    r = await drv.decide(last["assignee"] or "committee", last, "submit", {"scores": scores})
     assert r.json()["step"]["code"] == "publicity"
     assert [x["company_id"] for x in r.json()["facts"]["ranking"]] == ["co-xinda", "co-lvyuan", "co-huacheng"]
 
@@ -137,13 +140,13 @@ async def test_recusal_redraw_missing_score_objection_award_and_handover(api, en
     r = await api.post(f"/cases/tender/{drv.case_id}/objections", json={"text": "无关企业异议"}, headers=drv.headers("co-anju"))
     assert r.status_code == 403
     end = datetime.fromisoformat((await drv.case())["facts"]["publicity"]["end"])
-    await drv.skip_to(end)
+    await skip_past(env, end)
     case = await drv.case()
-    assert case["step"]["code"] == "publicity" and "winner" not in case["facts"]
+    assert case["step"]["code"] == "publicity" and case["facts"]["winner"] is None
     objection = (await drv.tasks("objection"))[0]
-    await drv.decide("co-huacheng", objection["id"], "answer", comment="no", expect=403)
-    await drv.decide("clerk", objection["id"], "answer", comment="经核实证书在有效期内")
-    case = await drv.at_step("contract")
+    await drv.decide("co-huacheng", objection, "answer", comment="no", expect=403)
+    await drv.decide("clerk", objection, "answer", comment="经核实证书在有效期内")
+    case = await drv.wait_for(step="contract")
     assert case["facts"]["winner"] == "co-xinda"
 
     # The result is out: the bidders, the owners and their committee now see the committee.
@@ -155,18 +158,18 @@ async def test_recusal_redraw_missing_score_objection_award_and_handover(api, en
         assert r.status_code == 200 and _names(r.json()), who
 
     contract = (await drv.tasks("contract"))[0]
-    await drv.decide("co-lvyuan", contract["id"], "confirm", {"contract_no": "X"}, expect=403)
-    await drv.decide("committee", contract["id"], "confirm", {"contract_no": "QZWY-2027-001"})
-    r = await drv.decide("co-xinda", contract["id"], "confirm", {"contract_no": "QZWY-2027-001"})
+    await drv.decide("co-lvyuan", contract, "confirm", {"contract_no": "X"}, expect=403)
+    await drv.decide("committee", contract, "confirm", {"contract_no": "QZWY-2027-001"})
+    r = await drv.decide("co-xinda", contract, "confirm", {"contract_no": "QZWY-2027-001"})
     assert r.json()["status"]["code"] == "completed"
     handover_id = r.json()["facts"]["handover_case_id"]
-    handover = await drv.at_step("exit", case_id=handover_id)
+    handover = await drv.related(handover_id).wait_for(step="exit")
     assert handover["facts"]["outgoing_company_id"] == "co-yuejia" and handover["facts"]["incoming_company_id"] == "co-xinda"
     assert [t["step"]["code"] for t in handover["open_tasks"]] == ["exit"]
     await keep_golden(env.client, drv.case_id, "tender-recusal-objection-award")
 
 
-async def test_a_pool_too_small_after_exclusions_blocks_until_the_bureau_extends_it(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_pool_too_small_after_exclusions_blocks_until_the_bureau_extends_it(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     resting = [eid for eid, *_ in EXPERTS if eid not in ("expert-001", "expert-008", "expert-002", "expert-003", "expert-004")]
     await _set_active(sessions, resting, False)
     try:
@@ -174,19 +177,19 @@ async def test_a_pool_too_small_after_exclusions_blocks_until_the_bureau_extends
         await drv.start()
         for company in BIDDERS:
             await drv.bid(company)
-        await drv.skip_to(datetime.fromisoformat((await drv.case())["facts"]["bid_deadline"]))
-        case = await drv.at_step("pool_shortfall")
+        await skip_past(env, datetime.fromisoformat((await drv.case())["facts"]["bid_deadline"]))
+        case = await drv.wait_for(step="pool_shortfall")
         assert case["status"]["code"] == "blocked"
         task = (await drv.tasks("pool_shortfall"))[0]
         assert [d["label"] for d in task["decisions"]] == ["重新抽取"]
     finally:
         await _set_active(sessions, resting, True)
-    r = await drv.decide("bureau", task["id"], "redraw", comment="已补充专家")
+    r = await drv.decide("bureau", task, "redraw", comment="已补充专家")
     assert r.json()["step"]["code"] == "evaluation" and r.json()["status"]["code"] == "active"
     assert len(r.json()["facts"]["expert_draw"]["draws"][0]["eligible"]) == len(EXPERTS) - 2
 
 
-async def _set_active(sessions, expert_ids: list[str], active: bool) -> None:  # type: ignore[no-untyped-def]
+async def _set_active(sessions: Sessions, expert_ids: list[str], active: bool) -> None:
     from sqlalchemy import update
 
     from db.models import Expert
@@ -206,7 +209,7 @@ class _Capture(Interceptor):
         into = self.into
 
         class Outbound(WorkflowOutboundInterceptor):
-            def start_local_activity(self, input: StartLocalActivityInput):  # type: ignore[no-untyped-def]
+            def start_local_activity(self, input: StartLocalActivityInput) -> ActivityHandle[Any]:
                 if input.args and isinstance(input.args[0], Projection):
                     into.append(input.args[0])
                 return super().start_local_activity(input)

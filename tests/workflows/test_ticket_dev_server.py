@@ -7,10 +7,11 @@ import uuid
 
 from tests.factories_tickets import PHONE, TicketDriver, create_ticket_cast
 from tests.dev_server import dev_api, find_workflows
+from tests.fixture_types import Sessions, Settings, WorkflowEnvironment
 from workflows.ticket_report import SCHEDULE_ID, ensure_report_schedule
 
 
-async def test_search_attributes_carry_no_personal_data(dev_env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_search_attributes_carry_no_personal_data(dev_env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     async with dev_api(dev_env, sessions, settings, search_attributes=True) as (api, local):
         cast = await create_ticket_cast(sessions, local)
         drv = TicketDriver(api, cast)
@@ -24,7 +25,7 @@ async def test_search_attributes_carry_no_personal_data(dev_env, sessions, setti
         assert all(PHONE not in v and "张女士" not in v for v in values)
 
 
-async def test_the_report_schedule_is_created_once(dev_env) -> None:  # type: ignore[no-untyped-def]
+async def test_the_report_schedule_is_created_once(dev_env: WorkflowEnvironment) -> None:
     queue = f"dev-{uuid.uuid4().hex[:6]}"
     assert await ensure_report_schedule(dev_env.client, queue) is True
     assert await ensure_report_schedule(dev_env.client, queue) is False

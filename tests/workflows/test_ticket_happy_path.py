@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
 from tests.factories_tickets import TicketDriver, create_ticket_cast
 
 
-async def test_intake_routes_accept_reply_satisfied_closes(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_intake_routes_accept_reply_satisfied_closes(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_ticket_cast(sessions, settings)
     drv = TicketDriver(api, cast)
-    case = await drv.start("illegal_construction")
+    case = (await drv.start("illegal_construction")).json()
     assert case["kind"]["label"] == "矛盾纠纷工单"
     assert case["step"]["code"] == "acceptance"
     task = case["open_tasks"][0]

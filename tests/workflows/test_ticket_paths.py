@@ -6,16 +6,17 @@ from datetime import datetime, timedelta
 
 from db.repositories import credit as credit_repo
 from domain.calendar import WorkingCalendar, sla_deadlines
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
 from tests.factories_tickets import TicketDriver, create_ticket_cast
 
 
-async def credit_sources(sessions, case_id: str) -> list[tuple[str, str, int]]:  # type: ignore[no-untyped-def]
+async def credit_sources(sessions: Sessions, case_id: str) -> list[tuple[str, str, int]]:
     async with sessions() as s:
         return [(r.company_id, r.source, r.points) for r in await credit_repo.records_of_case(s, case_id)]
 
 
-async def test_return_within_the_window_then_reassigned_cannot_be_returned_again(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_return_within_the_window_then_reassigned_cannot_be_returned_again(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_ticket_cast(sessions, settings)
     drv = TicketDriver(api, cast)
     await drv.start("illegal_construction")
@@ -48,7 +49,7 @@ async def test_return_within_the_window_then_reassigned_cannot_be_returned_again
     assert await credit_sources(sessions, drv.case_id) == []  # departments get no company credit records
 
 
-async def test_a_returned_company_ticket_writes_a_credit_record(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_returned_company_ticket_writes_a_credit_record(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_ticket_cast(sessions, settings)
     drv = TicketDriver(api, cast)
     await drv.start("service_quality")
@@ -59,7 +60,7 @@ async def test_a_returned_company_ticket_writes_a_credit_record(api, sessions, s
     assert await credit_sources(sessions, drv.case_id) == [("co-yuejia", "ticket_returned", -1)]
 
 
-async def test_extension_needs_the_dispatchers_approval_and_moves_the_deadline(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_extension_needs_the_dispatchers_approval_and_moves_the_deadline(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_ticket_cast(sessions, settings)
     drv = TicketDriver(api, cast)
     await drv.start("service_quality")
@@ -88,7 +89,7 @@ async def test_extension_needs_the_dispatchers_approval_and_moves_the_deadline(a
     await keep_golden(env.client, drv.case_id, "ticket-extension")
 
 
-async def test_unsatisfied_twice_goes_to_supervision_which_closes_with_a_reason(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_unsatisfied_twice_goes_to_supervision_which_closes_with_a_reason(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_ticket_cast(sessions, settings)
     drv = TicketDriver(api, cast)
     await drv.start("service_quality")
@@ -125,7 +126,7 @@ async def test_unsatisfied_twice_goes_to_supervision_which_closes_with_a_reason(
     await keep_golden(env.client, drv.case_id, "ticket-supervision-closed")
 
 
-async def test_the_initiator_withdraws_before_anyone_acts(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_the_initiator_withdraws_before_anyone_acts(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_ticket_cast(sessions, settings)
     drv = TicketDriver(api, cast)
     await drv.start("parking")

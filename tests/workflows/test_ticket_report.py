@@ -11,12 +11,14 @@ from db.seed import EstatePlan, create_estate
 from domain.calendar import CITY_TZ
 from domain.ticket import TicketLedgerRow
 from domain.ticket_report import previous_month
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
-from tests.factories_tickets import TicketCast, TicketDriver
+from tests.factories import Cast
+from tests.factories_tickets import TicketDriver
 from workflows.ticket_report import MonthlyReportInput, TicketMonthlyReportWorkflow
 
 
-async def isolated_cast(sessions, settings) -> TicketCast:  # type: ignore[no-untyped-def]
+async def isolated_cast(sessions: Sessions, settings: Settings) -> Cast:
     """A street, community, company and estate that no other test uses."""
     tag = uuid.uuid4().hex[:6]
     street, community, company, estate = f"s-{tag}", f"s-{tag}-c1", f"co-{tag}", f"e-{tag}"
@@ -31,10 +33,10 @@ async def isolated_cast(sessions, settings) -> TicketCast:  # type: ignore[no-un
             pricing_agency_id=None, buildings=1, units=1, floors=1, rooms=1,
         ))
         await s.commit()
-    return TicketCast(settings=settings, estate_id=estate, street_id=street, community_id=community, company_id=company)
+    return Cast(settings=settings, estate_id=estate, street_id=street, community_id=community, company_id=company)
 
 
-async def test_the_monthly_report_counts_the_months_tickets(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_the_monthly_report_counts_the_months_tickets(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await isolated_cast(sessions, settings)
     satisfied, supervised, still_open = TicketDriver(api, cast), TicketDriver(api, cast), TicketDriver(api, cast)
     await satisfied.start("service_quality")
@@ -104,7 +106,7 @@ async def test_the_monthly_report_counts_the_months_tickets(api, env, sessions, 
     assert len(r.json()) == 1 and r.json()[0]["closed"] == 2
 
 
-async def test_a_scheduled_run_reports_the_month_before(env, settings, sessions, worker) -> None:  # type: ignore[no-untyped-def]
+async def test_a_scheduled_run_reports_the_month_before(env: WorkflowEnvironment, settings: Settings, sessions: Sessions, worker: None) -> None:
     now = await env.get_current_time()
     result = await env.client.execute_workflow(
         TicketMonthlyReportWorkflow.run, MonthlyReportInput(), id=f"report-{uuid.uuid4().hex[:6]}", task_queue=settings.task_queue,

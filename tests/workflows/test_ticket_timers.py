@@ -7,18 +7,14 @@ from datetime import datetime, timedelta
 from db.repositories import credit as credit_repo
 from domain.calendar import WorkingCalendar, sla_deadlines
 from domain.rules import TICKET
-from tests.factories import eventually
+from tests.clock import skip_past, wait_until
+from tests.driver import Json
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
 from tests.factories_tickets import TicketDriver, create_ticket_cast
 
 
-async def skip_to(env, moment: datetime) -> None:  # type: ignore[no-untyped-def]
-    now = await env.get_current_time()
-    if moment > now:
-        await env.sleep(moment - now)
-
-
-async def test_handling_gets_a_yellow_then_a_red_card_and_a_credit_record(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_handling_gets_a_yellow_then_a_red_card_and_a_credit_record(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_ticket_cast(sessions, settings)
     drv = TicketDriver(api, cast)
     await drv.start("service_quality")
@@ -30,26 +26,26 @@ async def test_handling_gets_a_yellow_then_a_red_card_and_a_credit_record(api, e
     assert datetime.fromisoformat(task["due_at"]) == expected.due_at
     assert datetime.fromisoformat(task["remind_at"]) == expected.remind_at
 
-    async def card_is(code: str):  # type: ignore[no-untyped-def]
+    async def card_is(code: str) -> Json | None:
         t = await drv.open_task("handling")
         return t if t["card"]["code"] == code else None
 
-    await skip_to(env, expected.remind_at + timedelta(minutes=1))
-    t = await eventually(lambda: card_is("yellow"))
+    await skip_past(env, expected.remind_at)
+    t = await wait_until(lambda: card_is("yellow"))
     assert t["reminded_at"] and not t["overdue_at"]
     inbox = (await api.get("/inbox", headers=cast.headers("company"))).json()
     assert [i["card"]["label"] for i in inbox if i["case_id"] == drv.case_id] == ["黄牌预警"]
     assert (await drv.ledger(card="yellow"))["total"] == 1
 
-    await skip_to(env, expected.due_at + timedelta(minutes=1))
-    t = await eventually(lambda: card_is("red"))
+    await skip_past(env, expected.due_at)
+    t = await wait_until(lambda: card_is("red"))
     assert t["overdue_at"]
 
-    async def overdue_line():  # type: ignore[no-untyped-def]
+    async def overdue_line() -> Json | None:
         page = await drv.ledger(overdue=True, card="red")
         return page if page["total"] == 1 else None
 
-    await eventually(overdue_line)
+    await wait_until(overdue_line)
     async with sessions() as s:
         records = await credit_repo.records_of_case(s, drv.case_id)
     assert [(r.company_id, r.source) for r in records] == [("co-yuejia", "ticket_overdue")]
@@ -62,24 +58,19 @@ async def test_handling_gets_a_yellow_then_a_red_card_and_a_credit_record(api, e
     assert line["overdue"] is True and line["card"]["code"] == "none" and line["status"]["code"] == "completed"
 
 
-async def test_without_a_decision_in_the_return_window_the_ticket_counts_as_accepted(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_without_a_decision_in_the_return_window_the_ticket_counts_as_accepted(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_ticket_cast(sessions, settings)
     drv = TicketDriver(api, cast)
-    case = await drv.start("pollution")
+    case = (await drv.start("pollution")).json()
     window_end = datetime.fromisoformat(case["open_tasks"][0]["due_at"])
-    await skip_to(env, window_end + timedelta(minutes=1))
-
-    async def handling():  # type: ignore[no-untyped-def]
-        c = await drv.case()
-        return c if c["step"]["code"] == "handling" else None
-
-    case = await eventually(handling)
+    await skip_past(env, window_end)
+    case = await drv.wait_for(step="handling")
     acceptance = [t for t in case["tasks"] if t["step"]["code"] == "acceptance"][0]
     assert acceptance["status"]["code"] == "cancelled" and "视为签收" in acceptance["note"]
     assert [t["step"]["code"] for t in case["open_tasks"]] == ["handling"]
 
 
-async def test_a_whistle_escalates_to_the_street_then_the_joint_meeting(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_whistle_escalates_to_the_street_then_the_joint_meeting(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_ticket_cast(sessions, settings)
     drv = TicketDriver(api, cast)
     await drv.start("committee_conduct")
@@ -107,17 +98,12 @@ async def test_a_whistle_escalates_to_the_street_then_the_joint_meeting(api, env
     r = await api.post(url, json={"department_id": "dept-emergency", "reason": "消防通道被占"}, headers=cast.headers("community"))
     await drv.decide("dept-emergency", "whistle", "report", comment="已到场检查消防通道", note="消防通道")
 
-    await skip_to(env, whistled_at + TICKET.whistle_report_period + timedelta(minutes=1))
-
-    async def open_step(step: str):  # type: ignore[no-untyped-def]
-        c = await drv.case()
-        return c if any(t["step"]["code"] == step for t in c["open_tasks"]) else None
-
-    await eventually(lambda: open_step("whistle_street"))
+    await skip_past(env, whistled_at + TICKET.whistle_report_period)
+    await drv.wait_for(open_task="whistle_street")
     inbox = (await api.get("/inbox", headers=cast.headers("street"))).json()
     assert any(i["case_id"] == drv.case_id and i["step"]["code"] == "whistle_street" for i in inbox)
-    await skip_to(env, whistled_at + TICKET.whistle_report_period + TICKET.whistle_street_period + timedelta(minutes=1))
-    case = await eventually(lambda: open_step("whistle_joint_meeting"))
+    await skip_past(env, whistled_at + TICKET.whistle_report_period + TICKET.whistle_street_period)
+    case = await drv.wait_for(open_task="whistle_joint_meeting")
     whistles = case["facts"]["whistles"]
     assert [(w["department_id"], w["status"], w["level"]) for w in whistles] == [("dept-police", "open", 2), ("dept-emergency", "report", 0)]
     # The department finally reports: the whistle closes and the escalated tasks are cancelled.
@@ -133,7 +119,7 @@ async def test_a_whistle_escalates_to_the_street_then_the_joint_meeting(api, env
     await keep_golden(env.client, drv.case_id, "ticket-whistle-escalated")
 
 
-async def test_a_pending_extension_request_does_not_stop_the_handling_deadline(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_pending_extension_request_does_not_stop_the_handling_deadline(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_ticket_cast(sessions, settings)
     drv = TicketDriver(api, cast)
     await drv.start("service_quality")
@@ -146,21 +132,21 @@ async def test_a_pending_extension_request_does_not_stop_the_handling_deadline(a
     pending = await drv.open_task("handling")
     assert pending["due_at"] == handling["due_at"] and [d["code"] for d in pending["decisions"]] == ["answer"]
 
-    async def handling_card(code: str):  # type: ignore[no-untyped-def]
+    async def handling_card(code: str) -> Json | None:
         t = await drv.open_task("handling")
         return t if t["card"]["code"] == code else None
 
-    await skip_to(env, remind_at + timedelta(minutes=1))
-    await eventually(lambda: handling_card("yellow"))
+    await skip_past(env, remind_at)
+    await wait_until(lambda: handling_card("yellow"))
     # The dispatcher never decides: the ticket turns red on its first overdue day and the company gets a record.
-    await skip_to(env, due_at + timedelta(minutes=1))
-    await eventually(lambda: handling_card("red"))
+    await skip_past(env, due_at)
+    await wait_until(lambda: handling_card("red"))
 
-    async def overdue_line():  # type: ignore[no-untyped-def]
+    async def overdue_line() -> Json | None:
         page = await drv.ledger(overdue=True, card="red")
         return page if page["total"] == 1 else None
 
-    await eventually(overdue_line)
+    await wait_until(overdue_line)
     async with sessions() as s:
         records = await credit_repo.records_of_case(s, drv.case_id)
     assert [(r.company_id, r.source) for r in records] == [("co-yuejia", "ticket_overdue")]

@@ -1,0 +1,81 @@
+"""Time in tests: the time-skipping server's clock, moved forward by one helper, and waits bounded by time.
+
+The test server's clock is shared by every test of the session and only moves forward. Between
+skips it runs at wall speed; a skip lets it jump from timer to timer up to the target, and each
+workflow task a timer wakes holds the clock while it runs, so a skip returns with the workflows
+that were woken on the way done with their reaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, time, timedelta
+from typing import TypeVar
+
+from temporalio.testing import WorkflowEnvironment
+
+from domain.calendar import CITY_TZ
+
+T = TypeVar("T")
+
+# A workflow timer is a duration counted from the start of the workflow task that set it, and the
+# server counts it from when it receives the task's commands: a timer due at T fires at T plus that
+# task's latency (milliseconds here). Ten seconds, the workflow task timeout, is beyond any of them.
+TIMER_LATENCY = timedelta(seconds=10)
+
+# How long a test waits for what a timer, an activity or a projection brings about.
+WAIT_TIMEOUT = 10.0
+
+
+async def skip_to(env: WorkflowEnvironment, instant: datetime) -> None:
+    """Move the server's clock to ``instant`` exactly (to the millisecond); a timer due at it may not have fired yet.
+
+    A workflow timer due at ``instant`` fires up to ``TIMER_LATENCY`` after it: this is for looking
+    at a case before or at a moment, ``skip_past`` for a timer that must have fired. The clock never
+    moves back: an instant it has already passed is an error in the test.
+    """
+    await _move_clock(env, instant, passed_ok=False)
+
+
+async def skip_past(env: WorkflowEnvironment, due: datetime) -> None:
+    """Move the clock ``TIMER_LATENCY`` past ``due``: a workflow timer due at ``due`` has fired and been handled.
+
+    A clock already that far is left alone, since what this promises holds.
+    """
+    await _move_clock(env, due + TIMER_LATENCY, passed_ok=True)
+
+
+async def _move_clock(env: WorkflowEnvironment, instant: datetime, *, passed_ok: bool) -> None:
+    now = await env.get_current_time()
+    if instant > now:
+        await env.sleep(instant - now)
+    elif instant < now and not passed_ok:
+        raise AssertionError(f"the test server's clock is at {now.isoformat()}, already past {instant.isoformat()}")
+
+
+class NotMet(AssertionError):
+    """A condition a test waited for did not hold in time."""
+
+
+async def wait_until(check: Callable[[], Awaitable[T | None]], *, within: float = WAIT_TIMEOUT, every: float = 0.05) -> T:
+    """Poll ``check`` until it returns a truthy value and return that; fail when ``within`` seconds have passed."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        last = await check()
+        if last:
+            return last
+        if loop.time() >= deadline:
+            shown = repr(last)
+            raise NotMet(f"not met within {within} s; last value: {shown[:500]}{' …' if len(shown) > 500 else ''}")
+        await asyncio.sleep(every)
+
+
+async def next_city_time(env: WorkflowEnvironment, at: time) -> datetime:
+    """The next moment the city's clock (Asia/Shanghai) shows ``at``, at least a minute away."""
+    now = (await env.get_current_time()).astimezone(CITY_TZ)
+    moment = datetime.combine(now.date(), at, tzinfo=CITY_TZ)
+    while moment < now + timedelta(minutes=1):
+        moment += timedelta(days=1)
+    return moment

@@ -1,0 +1,61 @@
+"""The candidates' publicity runs "不得少于3日" (实施条例 Art. 54) as the Civil Code counts days.
+
+民法典 Art. 201: the day the publicity starts is not counted; Art. 203: the last day ends at 24:00.
+A publicity started at 15:00 still takes objections at 23:59 of its third day, and the award
+waits until that day is over.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from domain.calendar import CITY_TZ, period_end
+from domain.rules import TENDER
+from tests.clock import next_city_time, skip_past, skip_to
+from tests.factories_tender import BIDDERS, TenderDriver, create_tender_estate
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
+
+
+async def test_a_publicity_started_at_15_00_takes_objections_until_24_00_of_its_third_day(
+    api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings,
+) -> None:
+    drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
+    await drv.to_evaluation()
+    scores = {c: 80 + i for i, c in enumerate(BIDDERS)}  # 信达 first
+    *others, last = await drv.tasks("evaluation")
+    for t in others:
+        await drv.decide(t["assignee"] or "committee", t, "submit", {"scores": scores})
+    # The last score completes the report, and the publicity starts at once: at 15:00 city time.
+    await skip_to(env, await next_city_time(env, time(15)))
+    r = await drv.decide(last["assignee"] or "committee", last, "submit", {"scores": scores})
+    assert r.json()["step"]["code"] == "publicity"
+    publicity = r.json()["facts"]["publicity"]
+    start = datetime.fromisoformat(publicity["start"]).astimezone(CITY_TZ)
+    end = datetime.fromisoformat(publicity["end"])
+    assert (start.hour, start.minute) == (15, 0)
+    assert end == datetime.combine(start.date() + timedelta(days=4), time(0), tzinfo=CITY_TZ)
+
+    # 72 hours later the third day is not over: no award yet.
+    await skip_to(env, start + timedelta(days=3, minutes=1))
+    case = await drv.case()
+    assert case["step"]["code"] == "publicity" and case["facts"]["winner"] is None
+
+    # 23:59 of the third day: a bidder's objection is taken, and the clerk's answer is due 3 days on.
+    await skip_to(env, end - timedelta(minutes=1))
+    objections = f"/cases/tender/{drv.case_id}/objections"
+    r = await api.post(objections, json={"text": "第一候选人业绩材料不实"}, headers=drv.headers("co-huacheng"))
+    assert r.status_code == 200, r.text
+    task = (await drv.tasks("objection"))[0]
+    objected_at = datetime.fromisoformat((await drv.case())["facts"]["objections"][0]["at"])
+    assert datetime.fromisoformat(task["due_at"]) == period_end(objected_at, TENDER.objection_answer_period)
+    r = await drv.decide("clerk", task, "answer", comment="经核实业绩材料真实")
+    assert r.json()["step"]["code"] == "publicity" and r.json()["facts"]["winner"] is None
+
+    # One minute after 24:00: objections are refused, and the winner is awarded.
+    await skip_past(env, end)
+    r = await api.post(objections, json={"text": "公示期满后提出"}, headers=drv.headers("co-lvyuan"))
+    assert r.status_code == 409 and r.json()["type"] == "/problems/conflict", r.text
+    case = await drv.wait_for(step="contract")
+    assert case["facts"]["winner"] == "co-xinda"
+    assert datetime.fromisoformat(case["facts"]["awarded_at"]) >= end
+    assert datetime.fromisoformat(case["facts"]["publicity"]["closed"]) >= end

@@ -1,0 +1,43 @@
+"""Calendar-day periods (日) inside a workflow: when they end, and how a task carries one.
+
+A period of N days ends at 24:00 city time of its N-th day, counted from the day after it starts
+(民法典 Arts. 201, 203; ``domain.calendar.period_end``). Cases recorded before that rule came in
+counted exact durations (start + N × 24 h); their timers and the branches those timers decide are
+in their histories, so they keep that count behind ``workflow.patched(STATUTE_PERIODS)``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.access import Role
+    from domain.calendar import period_end
+    from domain.tasks import HumanTask
+
+# Patch id: calendar-day periods end at 24:00 of their last day instead of N × 24 h after the start.
+# Used by the fund's public notice, the tender's publicity, objection answers and contract, and the
+# handover's exit deadline; one id, so a case takes the change as a whole.
+STATUTE_PERIODS = "statute-calendar-periods"
+
+
+def statute_period_end(start: datetime, period: timedelta) -> datetime:
+    """When a calendar-day period that starts at ``start`` ends, as this case counts it.
+
+    Call it from the workflow's own code (not a validator or a query): the first call records the
+    patch marker, and every later call in the run gives the same answer.
+    """
+    if workflow.patched(STATUTE_PERIODS):
+        return period_end(start, period)
+    return start + period
+
+
+def calendar_sla(task: HumanTask, due: datetime, remind_before: timedelta, escalate_to: list[Role] | None = None) -> None:
+    """A calendar-day (日) deadline on a task: yellow before, red at it, escalation at it if given."""
+    task.due_at = due
+    task.remind_at = due - remind_before
+    if escalate_to:
+        task.escalate_to = list(escalate_to)
+        task.escalate_at = due

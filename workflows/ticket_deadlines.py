@@ -1,0 +1,58 @@
+"""办理时限: a ticket's handling task, due in 5 working days with its cards, and how an extension moves it.
+
+An approved extension (申请延期, 潍坊12345条例 Art. 20 (3)) counts its working days from the old
+deadline's last day; the working days come from the published calendar in an activity, so replay
+never depends on a publication (``CaseWorkflow.extend_deadline``: the task keeps the whole count,
+so a newly published year counts it again).
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.routing import Unit
+    from domain.rules import TicketRules
+    from domain.tasks import HumanTask
+    from domain.ticket import Step
+    from domain.ticket import TicketDecision as D
+    from workflows.human_tasks import CaseWorkflow
+
+
+async def open_handling(
+    case: CaseWorkflow, rules: TicketRules, lead: Unit, previous: tuple[HumanTask, int] | None,
+    decisions: list[str] | None = None,
+) -> HumanTask:
+    """A handling task: 5 working days from now, or ``previous``'s deadline moved by that many extra working days."""
+    decisions = decisions or [D.ANSWER, D.EXTEND]
+    if previous is None:
+        return await case.open_task(
+            Step.HANDLING, [lead.role], decisions=decisions, company_id=lead.company_id,
+            sla_working_days=rules.handling_working_days, remind_before=rules.yellow_card_before_working_days,
+        )
+    old, extra = previous
+    task = await case.open_task(Step.HANDLING, [lead.role], decisions=decisions, company_id=lead.company_id)
+    assert old.due_at is not None
+    if extra == 0:
+        task.remind_at, task.due_at, task.escalate_at = old.remind_at, old.due_at, old.escalate_at
+        task.reminded_at, task.overdue_at = old.reminded_at, old.overdue_at
+        task.sla = old.sla
+        return task
+    # The extension counts from the old deadline's last day (the instant before its 24:00).
+    await case.extend_deadline(task, old, extra, remind_before=rules.yellow_card_before_working_days)
+    assert task.due_at is not None
+    case.record("step", step=Step.HANDLING, task_id=task.id,
+                data={"extended_by": extra, "due_at": task.due_at.isoformat(), **case.calendar_flag(task)})
+    return task
+
+
+async def extend_handling(case: CaseWorkflow, rules: TicketRules, task: HumanTask, extra: int) -> None:
+    """Move an open handling task's deadline by an approved extension; its cards start afresh."""
+    assert task.due_at is not None
+    # The extension counts from the old deadline's last day (the instant before its 24:00).
+    await case.extend_deadline(task, task, extra, remind_before=rules.yellow_card_before_working_days)
+    assert task.due_at is not None
+    task.reminded_at = task.overdue_at = None
+    case.record("step", step=Step.HANDLING, task_id=task.id,
+                data={"extended_by": extra, "due_at": task.due_at.isoformat(), **case.calendar_flag(task)})
+    case.touch()
