@@ -1,18 +1,18 @@
 """Publishing a year of the holiday calendar: the one path of ``PUT /calendar/{year}`` and the import command.
 
-1. check the year (``domain.holiday_calendar.check_calendar_year``);
-2. store it as a new revision and chain the publication into the audit log, in one transaction
-   (the same content again is no new revision: a retried publication changes nothing);
-3. start the recount of the running cases (``CalendarRecountWorkflow``, one per revision).
+1. ``store_year``: check the year (``domain.holiday_calendar.check_calendar_year``), store it as a
+   new revision and chain the publication into the audit log, in the caller's transaction (the
+   same content again is no new revision: a retried publication changes nothing);
+2. once that has committed, ``start_recount``: the recount of the running cases
+   (``CalendarRecountWorkflow``, one per revision).
 
-New deadlines count on the year as soon as step 2 commits. If Temporal cannot be reached at step
-3, the year stays published and the same publication again starts the recount.
+New deadlines count on the year as soon as step 1 commits. If Temporal cannot be reached at step
+2, the year stays published and the same publication again starts the recount.
 """
 
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -35,14 +35,6 @@ class CalendarRejected(ValueError):
         self.errors = errors
 
 
-@dataclass(frozen=True)
-class Publication:
-    year: CalendarYear
-    # False when the year already said exactly this (no new revision).
-    changed: bool
-    recount_workflow_id: str
-
-
 async def store_year(
     session: AsyncSession, year: int, body: CalendarYearWrite, *, actor: Actor, at: datetime, source: str,
 ) -> tuple[CalendarYear, bool]:
@@ -63,13 +55,3 @@ async def start_recount(client: Client, task_queue: str, published: CalendarYear
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         )
     return workflow_id
-
-
-async def publish_year(
-    session: AsyncSession, client: Client, task_queue: str, year: int, body: CalendarYearWrite, *,
-    actor: Actor, at: datetime, source: str,
-) -> Publication:
-    """Store the year, commit, then start the recount of the running cases."""
-    published, changed = await store_year(session, year, body, actor=actor, at=at, source=source)
-    await session.commit()
-    return Publication(year=published, changed=changed, recount_workflow_id=await start_recount(client, task_queue, published))

@@ -5,20 +5,23 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
 from temporalio.service import RPCError
 
-from api.deps import ActorDep, ClientDep, SessionDep, SettingsDep
-from api.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
-from core.calendar_publication import CalendarRejected, publish_year
+from api.deps import ActorDep, AuditorDep, ClientDep, SessionDep, SettingsDep, require_roles
+from api.errors import Invalid, NotFound, Unavailable
+from core.calendar_publication import CalendarRejected, start_recount, store_year
 from db.repositories import audit as audit_repo
 from db.repositories import holiday_calendar as calendar_repo
+from db.session import after_commit, hold_write_gate
 from domain.access import Actor, Role
 from domain.holiday_calendar import CalendarYear, CalendarYearWrite, HolidayRange
+from workflows.holiday_calendar import recount_workflow_id
 
 router = APIRouter(tags=["calendar 节假日安排"])
+
+CalendarPublisherDep = Annotated[Actor, Depends(require_roles(Role.ADMIN, detail="只有管理员可以发布节假日安排"))]
 
 YearPath = Annotated[int, Path(ge=2000, le=2100, examples=[2027])]
 
@@ -75,11 +78,6 @@ def _read(y: CalendarYear) -> CalendarYearRead:
     )
 
 
-def _admin(actor: Actor) -> None:
-    if not actor.has_any([Role.ADMIN]):
-        raise Forbidden("只有管理员可以发布节假日安排")
-
-
 @router.get("/calendar", response_model=list[CalendarYearRead], summary="Every published year of the holiday calendar")
 async def published_years(session: SessionDep, actor: ActorDep) -> list[CalendarYearRead]:
     return [_read(y) for y in await calendar_repo.published_years(session)]
@@ -101,30 +99,34 @@ async def calendar_year(year: YearPath, session: SessionDep, actor: ActorDep) ->
     summary="Publish a year from the State Council's notice (administrator); running cases' deadlines in it are counted again",
 )
 async def publish(
-    year: YearPath, body: CalendarYearWrite, session: SessionDep, actor: ActorDep, client: ClientDep, settings: SettingsDep,
+    year: YearPath, body: CalendarYearWrite, session: SessionDep, actor: CalendarPublisherDep, client: ClientDep,
+    settings: SettingsDep,
 ) -> PublicationRead:
-    _admin(actor)
+    await hold_write_gate(session)
     try:
-        done = await publish_year(session, client, settings.task_queue, year, body, actor=actor,
-                                  at=datetime.now(UTC), source="api")
+        published, changed = await store_year(session, year, body, actor=actor, at=datetime.now(UTC), source="api")
     except CalendarRejected as exc:
         raise Invalid("节假日安排有误", errors=[{**e, "loc": ["body", *e["loc"]]} for e in exc.errors]) from None
-    except IntegrityError:
-        raise Conflict(f"{year}年节假日安排正由他人同时发布，请重新读取后再试") from None
-    except RPCError as exc:
-        raise Unavailable(
-            f"{year}年节假日安排已保存，但工作流引擎未响应，进行中案件的期限尚未重算：请再次提交同一内容（{exc.message}）"
-        ) from None
-    return PublicationRead(**_read(done.year).model_dump(), changed=done.changed, recount_workflow_id=done.recount_workflow_id)
+
+    async def recount_running_cases() -> None:
+        try:
+            await start_recount(client, settings.task_queue, published)
+        except RPCError as exc:
+            raise Unavailable(
+                f"{year}年节假日安排已保存，但工作流引擎未响应，进行中案件的期限尚未重算：请再次提交同一内容（{exc.message}）"
+            ) from None
+
+    # The recount reads the stored year: start it once the publication has committed.
+    after_commit(session, recount_running_cases)
+    return PublicationRead(**_read(published).model_dump(), changed=changed,
+                           recount_workflow_id=recount_workflow_id(published.publication()))
 
 
 @router.get(
     "/calendar/{year}/publications", response_model=PublicationLog,
     summary="Every publication of the year from the audit log, with the hash chain checked (auditors, administrators)",
 )
-async def publications(year: YearPath, session: SessionDep, actor: ActorDep) -> PublicationLog:
-    if not actor.has_any([Role.AUDITOR, Role.ADMIN]):
-        raise Forbidden("发布记录供审计人员和管理员查阅")
+async def publications(year: YearPath, session: SessionDep, actor: AuditorDep) -> PublicationLog:
     rows = await calendar_repo.publications(session, year)
     _, broken = await audit_repo.check_chain(session, calendar_repo.audit_chain_id(year))
     return PublicationLog(year=year, intact=broken is None, entries=[
