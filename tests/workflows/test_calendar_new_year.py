@@ -20,8 +20,8 @@ from temporalio.testing import WorkflowEnvironment
 from api.main import create_app
 from core.settings import Settings
 from domain.calendar import CITY_TZ
-from tests.dev_server import time_skipping_server_path as server_path
 from tests.clock import wait_until
+from tests.dev_server import time_skipping_server_path as server_path
 from tests.factories_calendar import server_starting_at, unpublish, year_body
 from tests.factories_tickets import TicketDriver, create_ticket_cast
 from tests.golden_recorder import keep_golden
@@ -86,7 +86,7 @@ async def test_publishing_2027_moves_a_provisional_five_working_day_deadline_acr
     task = await handling(plain)
     assert (at(task["remind_at"]), at(task["due_at"]), at(task["escalate_at"])) == (city(2027, 1, 2), city(2027, 1, 5), city(2027, 1, 6))
     assert task["calendar_published"] is False and "2027年节假日安排尚未发布" in task["calendar_note"]
-    inbox = [i for i in (await api.get("/inbox", headers=cast.headers("company"))).json() if i["case_id"] == plain.case_id]
+    inbox = [i for i in (await api.get("/inbox", params={"limit": 500}, headers=cast.headers("company"))).json() if i["case_id"] == plain.case_id]
     assert [(i["calendar_published"], at(i["due_at"])) for i in inbox] == [(False, city(2027, 1, 5))]
     timeline = (await api.get(f"/cases/{plain.case_id}/timeline", headers=cast.headers("dispatcher"))).json()
     opened = [e for e in timeline if e["kind"] == "step" and e["task_id"] == task["id"]]
@@ -110,7 +110,7 @@ async def test_publishing_2027_moves_a_provisional_five_working_day_deadline_acr
     task = await handling(plain)
     assert (at(task["remind_at"]), at(task["due_at"]), at(task["escalate_at"])) == (city(2027, 1, 5), city(2027, 1, 6), city(2027, 1, 7))
     assert task["calendar_published"] is True and task["calendar_note"] is None
-    inbox = [i for i in (await api.get("/inbox", headers=cast.headers("company"))).json() if i["case_id"] == plain.case_id]
+    inbox = [i for i in (await api.get("/inbox", params={"limit": 500}, headers=cast.headers("company"))).json() if i["case_id"] == plain.case_id]
     assert [(i["calendar_published"], at(i["due_at"])) for i in inbox] == [(True, city(2027, 1, 6))]
     timeline = (await api.get(f"/cases/{plain.case_id}/timeline", headers=cast.headers("dispatcher"))).json()
     [moved] = [e for e in timeline if e["decision"] and e["decision"]["code"] == "deadline_recounted"]
