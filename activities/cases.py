@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -12,8 +13,10 @@ from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
 from db.repositories import holiday_calendar as calendar_repo
 from db.session import transaction
+from domain.audit import event_number, plan_tail
 from domain.calendar import WorkingCalendar, last_day, party_deadline, sla_deadlines, years_counted
 from domain.cases import Projection
+from domain.projection import ProjectionAnchor, ProjectionKind, classify
 from domain.tasks import WorkingDayPeriod
 
 
@@ -71,12 +74,44 @@ class CaseActivities:
 
     @activity.defn(name="project_case")
     async def project_case(self, projection: Projection) -> None:
-        """Write the case summary, its inbox rows and its new audit entries in one transaction."""
+        """Write the case summary, its inbox rows and its new audit entries in one transaction.
+
+        The workflow is the source of truth (``domain.projection``): a projection that follows its
+        own previous one appends; one that finds a failed task's write (or its own, from a retried
+        attempt of this activity) makes the stored case what the workflow says, withdrawing with a
+        correction entry whatever the workflow never recorded; one from a superseded task writes nothing.
+        """
         snap = projection.snapshot
+        through, first = projection.through(), projection.first_event()
         async with transaction(self._sessions) as session:
-            # Only a retry can find its own entries already written (the unique key still guards).
-            await audit_repo.append_events(session, snap.case_id, projection.events, maybe_stored=activity.info().attempt > 1)
-            await cases_repo.save_snapshot(session, snap, inbox_changed=projection.inbox_changed)
+            stored = await cases_repo.lock_anchor(session, snap.case_id)
+            incoming = ProjectionAnchor(
+                at=snap.updated_at, history_length=projection.history_length, version=snap.version,
+                events_through=through, events_written=max(through, stored.events_written if stored else 0),
+            )
+            previous = projection.previous_version if projection.previous_version is not None else -2  # unknown: check
+            kind = classify(stored, incoming, previous_version=previous, first_event=first)
+            if kind is ProjectionKind.STALE:
+                activity.logger.warning("projection of %s superseded by a newer workflow task; not written", snap.case_id)
+                return
+            # A retry of this activity takes the careful path: the attempt before may have committed.
+            if kind is ProjectionKind.SUCCESSOR and activity.info().attempt == 1:
+                await audit_repo.append_events(session, snap.case_id, projection.events, maybe_stored=False)
+                await cases_repo.put_snapshot(session, snap, incoming, inbox_changed=projection.inbox_changed)
+                return
+            entries = await audit_repo.stored_entries(session, snap.case_id)
+            numbers = (event_number(snap.case_id, e.key) for e in entries)
+            incoming = replace(incoming, events_written=max([incoming.events_written, *(n for n in numbers if n is not None)]))
+            plan = plan_tail(
+                snap.case_id, entries, projection.events, through, at=snap.updated_at,
+                context={"workflow_task": {"history_length": projection.history_length, "version": snap.version}},
+            )
+            if plan.withdraw:
+                activity.logger.warning(
+                    "projection of %s withdraws %d entries a failed workflow task wrote", snap.case_id, len(plan.withdraw),
+                )
+            await audit_repo.append_events(session, snap.case_id, plan.append, maybe_stored=False)
+            await cases_repo.put_snapshot(session, snap, incoming, inbox_changed=True)
 
     @activity.defn(name="compute_sla")
     async def compute_sla(self, request: SlaRequest) -> SlaTimes:

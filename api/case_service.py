@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import structlog
 from fastapi import Response, status
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    RPCTimeoutOrCancelledError,
+    WithStartWorkflowOperation,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -24,7 +31,7 @@ from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
 from db.repositories import reference as reference_repo
 from domain.access import ROLE_LABELS, Actor, Level, Role, Scope, covers
-from domain.audit import AuditEvent
+from domain.audit import AuditEvent, withdrawn_by
 from domain.cases import CaseAck, CaseSnapshot, CaseStatus
 from core.registry import ProcessSpec, StartArgs, process_label, start_search_attributes, step_label
 
@@ -190,13 +197,50 @@ async def send_update(
         if exc.status == RPCStatusCode.NOT_FOUND:
             await log_refusal(sessions, case_id, actor, "conflict", "the case is no longer running", audit_context)
             raise Conflict("the case is no longer running") from None
+        # The decision may have reached a workflow task that then failed, after that task had
+        # written the read model: the workflow writes it again from what its history holds.
+        await resync_read_model(client, sessions, case_id)
         if exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
             raise Unavailable("the workflow engine did not answer; retry with the same Idempotency-Key") from None
+        if exc.status == RPCStatusCode.FAILED_PRECONDITION:  # Temporal: "Workflow Task in failed state"
+            detail = f"决定未被记录：流程处理该请求时工作流任务失败（{exc.message}）"
+            await log_refusal(sessions, case_id, actor, "conflict", detail, audit_context)
+            raise Conflict(detail, recorded=False) from None
         raise Conflict(str(exc.message)) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        await resync_read_model(client, sessions, case_id)
+        raise Unavailable("the workflow did not answer in time; retry with the same Idempotency-Key") from None
     async with sessions() as session:
         stored = await cases_repo.snapshot_of(session, case_id)
     assert stored is not None  # the API found the case before sending the update
     return CaseSnapshot.model_validate(stored)
+
+
+RESYNC_WAIT = 5.0  # seconds the API waits for the workflow to write its read model again
+
+
+async def resync_read_model(client: Client, sessions: async_sessionmaker[AsyncSession], case_id: str) -> bool:
+    """Ask the case's workflow to write its read model from its state, and wait (briefly) until it has.
+
+    The workflow's next projection replaces whatever a failed workflow task wrote and withdraws its
+    audit entries with a correction (``domain.projection``). The signal waits in the history while a
+    workflow task keeps failing; this returns False if the write did not come within ``RESYNC_WAIT``.
+    """
+    async with sessions() as session:
+        before = await cases_repo.anchor_of(session, case_id)
+    try:
+        await client.get_workflow_handle(case_id).signal("resync", rpc_timeout=timedelta(seconds=RESYNC_WAIT))
+    except (RPCError, RPCTimeoutOrCancelledError) as exc:
+        log.warning("read model resync not requested", case_id=case_id, error=str(exc))
+        return False
+    deadline = asyncio.get_running_loop().time() + RESYNC_WAIT
+    while asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+        async with sessions() as session:
+            if await cases_repo.anchor_of(session, case_id) != before:
+                return True
+    log.warning("read model resync requested but not yet written", case_id=case_id)
+    return False
 
 
 async def log_refusal(
@@ -225,7 +269,9 @@ async def timeline_of(session: AsyncSession, record: CaseRecord, viewer: Actor |
     """The case's audit log in business terms: steps, decisions, timers and refused attempts, in order."""
     mask = viewer is not None and all(r in OWNER_VIEWERS for r in viewer.roles)
     out = []
-    for e in await audit_repo.timeline(session, record.id):
+    entries = await audit_repo.timeline(session, record.id)
+    withdrawn = withdrawn_by((e.seq, e.kind, e.data) for e in entries)
+    for e in entries:
         role = e.actor_role if e.actor_role in Role.__members__.values() else None
         hide_expert = role == Role.EXPERT.value and viewer is not None and not viewer.has_any(EXPERT_VIEWERS)
         if hide_expert and viewer is not None and e.actor_subject == viewer.subject:
@@ -238,6 +284,7 @@ async def timeline_of(session: AsyncSession, record: CaseRecord, viewer: Actor |
                     task_id=e.task_id,
                     actor=ActorRead(subject="owner", name=None, role=Labelled(code=role, label=ROLE_LABELS[Role(role)]), organisation=None),
                     decision=decision_l(e.decision) if e.decision else None, comment=None, data={}, hash=e.hash,
+                    withdrawn_by=withdrawn.get(e.seq),
                 )
             )
             continue
@@ -252,7 +299,7 @@ async def timeline_of(session: AsyncSession, record: CaseRecord, viewer: Actor |
                     organisation=e.actor_organisation,
                 ),
                 decision=decision_l(e.decision) if e.decision else None, comment=e.comment, data=e.data or {},
-                hash=e.hash,
+                hash=e.hash, withdrawn_by=withdrawn.get(e.seq),
             )
         )
     return out

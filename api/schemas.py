@@ -186,6 +186,9 @@ class TimelineEntry(BaseModel):
     comment: str | None
     data: dict[str, Any]
     hash: str
+    # The correction entry that withdrew this one: a workflow task wrote it and then failed, and
+    # the workflow's history does not hold it (the correction says so; nothing is deleted).
+    withdrawn_by: int | None = None
 
 
 class DecisionCreate(BaseModel):

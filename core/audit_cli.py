@@ -2,6 +2,7 @@
 
     wuyeflow-audit replay [--kind K] [--status S] [--street ID] [--estate ID] [--from D] [--to D] [--key TEXT]
     wuyeflow-audit verify-log [same filters]
+    wuyeflow-audit consistency [same filters]
 
 Prints a progress bar on stderr and a summary at the end; exits 1 if anything is inconsistent.
 """
@@ -17,6 +18,7 @@ from typing import TextIO
 from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError, RPCStatusCode
 
+from core.consistency import check_case
 from core.logging import configure_logging
 from core.replay import verify_histories
 from core.settings import get_settings
@@ -119,11 +121,45 @@ async def run_verify_log(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if broken else 0
 
 
+async def run_consistency(args: argparse.Namespace, out: TextIO, client: Client | None = None) -> int:
+    """Compare each case's audit log and read model with its history (``core.consistency``)."""
+    settings = get_settings()
+    engine = make_engine(settings)
+    sessions = make_session_factory(engine)
+    client = client or await connect(settings)
+    failures, gone = [], []
+    try:
+        case_ids = await _case_ids(sessions, args)
+        progress = Progress(len(case_ids))
+        for case_id in case_ids:
+            try:
+                report = await check_case(client, sessions, case_id)
+            except RPCError as exc:
+                if exc.status != RPCStatusCode.NOT_FOUND:
+                    raise
+                gone.append(case_id)
+            else:
+                if not report.consistent:
+                    failures.append(report)
+            progress.step(case_id)
+    finally:
+        await engine.dispose()
+    checked = len(case_ids) - len(gone)
+    out.write(f"checked {checked} cases against their histories: {checked - len(failures)} consistent, "
+              f"{len(failures)} inconsistent; {len(gone)} no longer held by Temporal\n")
+    for report in failures:
+        out.write(f"  INCONSISTENT {report.case_id}: {report.error or ''}\n")
+        for issue in report.issues:
+            out.write(f"    {issue.kind.value}: {issue.detail}\n")
+    return 1 if failures else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wuyeflow-audit", description="Audit tools for wuyeflow cases.")
     sub = p.add_subparsers(dest="command", required=True)
     for name, help_text in (("replay", "replay recorded histories against the current code"),
-                            ("verify-log", "check the hash chain of each case's audit log")):
+                            ("verify-log", "check the hash chain of each case's audit log"),
+                            ("consistency", "compare each case's audit log and read model with its history")):
         s = sub.add_parser(name, help=help_text)
         s.add_argument("--kind")
         s.add_argument("--status")
@@ -138,7 +174,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     configure_logging(get_settings())
-    runner = run_replay if args.command == "replay" else run_verify_log
+    runner = {"replay": run_replay, "verify-log": run_verify_log, "consistency": run_consistency}[args.command]
     return asyncio.run(runner(args, sys.stdout))
 
 

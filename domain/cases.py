@@ -90,3 +90,20 @@ class Projection(BaseModel):
     # False when the workflow knows the open tasks are as it last projected them, so the inbox
     # rows stand; histories written before this field replay with the default.
     inbox_changed: bool = True
+    # Where this projection stands (``domain.projection``): the timeline events the workflow has
+    # produced so far (the ``events`` are the last of them), the version of its previous
+    # projection, and the length of the history its workflow task started at.
+    events_through: int | None = None
+    previous_version: int | None = None
+    history_length: int = 0
+
+    def first_event(self) -> int:
+        """The number of the first event this projection carries (the one after the last projected)."""
+        return self.through() - len(self.events) + 1
+
+    def through(self) -> int:
+        if self.events_through is not None:
+            return self.events_through
+        # Written without the field (a test, an old caller): the events' own numbers say it.
+        numbers = [int(e.key.rsplit(":", 1)[-1]) for e in self.events if e.key.rsplit(":", 1)[-1].isdigit()]
+        return max(numbers, default=0)

@@ -46,6 +46,7 @@ class CaseState:
         self._closed_at: datetime | None = None
         self._approved_at: datetime | None = None
         self._withdrawal: WithdrawInput | None = None
+        self._withdrawal_update: str | None = None
         self._acted = False
 
     # ----------------------------------------------------------------- the public surface
@@ -163,15 +164,18 @@ class CaseState:
     def record(
         self, kind: str, *, step: str | None = None, task_id: str | None = None, actor: Actor | None = None,
         role: Role | None = None, decision: str | None = None, comment: str | None = None,
-        data: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None, update_id: str | None = None,
     ) -> None:
+        """Add an event to the timeline; inside an update handler it names that update (the request)."""
+        if update_id is None and (update := workflow.current_update_info()) is not None:
+            update_id = update.id
         self._event_seq += 1
         self._events.append(
             AuditEvent(
                 key=f"{self._case_id}:{self._event_seq}", at=workflow.now(), kind=kind, step=step, task_id=task_id,
                 actor_subject=actor.subject if actor else "system", actor_name=actor.name if actor else "系统",
                 actor_role=role.value if role else None, actor_organisation=actor.organisation if actor else None,
-                decision=decision, comment=comment, data=_jsonable(data or {}),
+                decision=decision, comment=comment, data=_jsonable(data or {}), update_id=update_id,
             )
         )
 

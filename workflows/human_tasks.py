@@ -130,6 +130,8 @@ class CaseWorkflow(WorkingDayDeadlines):
         """The initiator takes the case back (撤回) before anyone has acted on it."""
         self._validate_withdraw(request)
         self._withdrawal = request
+        info = workflow.current_update_info()
+        self._withdrawal_update = info.id if info is not None else None
         return await self.answer()
 
     @withdraw.validator
@@ -163,6 +165,15 @@ class CaseWorkflow(WorkingDayDeadlines):
             check_reassign(self._tasks.get(request.task_id), request)
         except DecisionRefused as exc:
             raise refusal(exc) from None
+
+    @workflow.signal
+    def resync(self) -> None:
+        """Write the read model again (the API asks after a decision failed inside a workflow task).
+
+        The projection that follows replaces whatever a failed task wrote with what this state
+        holds; a signal, not an update, so it waits in the history while a task keeps failing.
+        """
+        self.touch()
 
     @workflow.query
     def snapshot(self) -> CaseSnapshot:
@@ -318,10 +329,14 @@ class CaseWorkflow(WorkingDayDeadlines):
             self._events = []
             snap = self.snapshot()
             inbox_key = snap.inbox_key()
+            # Where this projection stands, so a write left by a task that failed after it is
+            # recognised and replaced (domain.projection); the activity's input, not a command.
+            projection = Projection(
+                snapshot=snap, events=events, inbox_changed=inbox_key != self._inbox_key, events_through=self._event_seq,
+                previous_version=self._projected, history_length=workflow.info().get_current_history_length(),
+            )
             await workflow.execute_local_activity_method(
-                CaseActivities.project_case,
-                Projection(snapshot=snap, events=events, inbox_changed=inbox_key != self._inbox_key),
-                start_to_close_timeout=PROJECTION_TIMEOUT,
+                CaseActivities.project_case, projection, start_to_close_timeout=PROJECTION_TIMEOUT,
             )
             self._inbox_key = inbox_key
             self._upsert_search_attributes()
@@ -342,7 +357,10 @@ class CaseWorkflow(WorkingDayDeadlines):
         except CaseWithdrawn:
             request = self._withdrawal
             assert request is not None
-            self.record("decision", step=self._step, actor=request.actor, decision="withdraw", comment=request.reason)
+            self.record(
+                "decision", step=self._step, actor=request.actor, decision="withdraw", comment=request.reason,
+                update_id=self._withdrawal_update,
+            )
             self.finish(CaseStatus.WITHDRAWN, self._step, request.reason)
         return await self.wind_down()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -15,6 +15,7 @@ from api.errors import Gone, Unavailable
 from api.limits import DateFrom, DateTo, Offset
 from api.routes.cases import summary_of
 from api.schemas import CasePage, TimelineEntry
+from core.consistency import ConsistencyReport, check_case
 from core.replay import ReplayReport, verify_history
 from db.repositories import audit as audit_repo
 from db.repositories.audit_search import search_cases
@@ -98,3 +99,19 @@ async def verify_log(case_id: str, session: SessionDep, auditor: AuditorDep) -> 
         case_id=case_id, entries=count, intact=broken is None,
         first_broken_seq=broken.seq if broken else None, reason=broken.reason if broken else None,
     )
+
+
+@router.get(
+    "/cases/{case_id}/consistency", response_model=ConsistencyReport,
+    summary="Compare the audit log and the read model with the history's accepted updates and projections",
+)
+async def consistency(case_id: str, request: Request, session: SessionDep, auditor: AuditorDep, client: ClientDep) -> ConsistencyReport:
+    """Every entry without a history event and every accepted decision without an entry; 410 once the history is gone."""
+    await load_visible_case(session, auditor, case_id)
+    await session.close()
+    try:
+        return await check_case(client, request.app.state.sessions, case_id)
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            raise Gone(f"Temporal no longer holds the history of {case_id}: there is nothing to compare its audit log with") from None
+        raise Unavailable(f"the workflow engine did not answer: {exc.message}") from None

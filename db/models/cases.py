@@ -34,6 +34,12 @@ class CaseRecord(Base):
     approval_seconds: Mapped[int | None] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer, default=0)
     snapshot: Mapped[dict[str, Any]]
+    # Where the stored snapshot stands in its workflow's run (``domain.projection``): the history
+    # length of the workflow task that wrote it (0: the API's row before the workflow ran), the
+    # timeline events projected with it, and the highest event number ever written for the case.
+    history_length: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    events_through: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    events_written: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class InboxEntry(Base):
@@ -89,6 +95,8 @@ class AuditEntry(Base):
     data: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The Workflow Update whose handler recorded the entry (hashed only when present).
+    update_id: Mapped[str | None] = mapped_column(String(200))
 
 
 class StartRequest(Base):

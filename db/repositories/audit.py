@@ -6,7 +6,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.audit import GENESIS_HASH, AuditEvent, ChainBreak, chain_hash, verify_chain
+from domain.audit import GENESIS_HASH, AuditEvent, ChainBreak, StoredEntry, chain_hash, verify_chain
 from db.errors import ConflictingWrite
 from db.models import AuditEntry
 
@@ -16,7 +16,7 @@ def _event_of(row: AuditEntry) -> AuditEvent:
         key=row.entry_key, at=row.at, kind=row.kind, step=row.step, task_id=row.task_id,
         actor_subject=row.actor_subject, actor_name=row.actor_name, actor_role=row.actor_role,
         actor_organisation=row.actor_organisation, decision=row.decision, comment=row.comment,
-        data=row.data or {},
+        data=row.data or {}, update_id=row.update_id,
     )
 
 
@@ -54,6 +54,7 @@ async def append_events(session: AsyncSession, case_id: str, events: list[AuditE
             task_id=event.task_id, actor_subject=event.actor_subject, actor_name=event.actor_name,
             actor_role=event.actor_role, actor_organisation=event.actor_organisation,
             decision=event.decision, comment=event.comment, data=event.data, prev_hash=prev, hash=digest,
+            update_id=event.update_id,
         ))
         prev = digest
     try:
@@ -80,6 +81,11 @@ async def timeline(session: AsyncSession, case_id: str) -> list[AuditEntry]:
     """Every audit entry of a case, in chain order."""
     rows = await session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq))
     return list(rows.all())
+
+
+async def stored_entries(session: AsyncSession, case_id: str) -> list[StoredEntry]:
+    """Every entry of a case as the domain reads it (position, key, content), in chain order."""
+    return [StoredEntry(seq=r.seq, key=r.entry_key, event=_event_of(r)) for r in await timeline(session, case_id)]
 
 
 async def check_chain(session: AsyncSession, case_id: str) -> tuple[int, ChainBreak | None]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, delete, func, insert, or_, select
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +16,7 @@ from sqlalchemy.orm import defer
 from domain.access import Actor, Level
 from domain.calendar import CITY_TZ
 from domain.cases import FINAL_STATUSES, CaseSnapshot, case_id_prefix
+from domain.projection import ProjectionAnchor
 from db.models import CaseRecord, CaseSequence, InboxEntry, StartRequest
 
 
@@ -27,6 +28,7 @@ def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
 # CPU than executing it (bench/README.md, profiling notes).
 _CASES = CaseRecord.__table__
 _INBOX = InboxEntry.__table__
+_CASE_TABLE = cast(Table, CaseRecord.__table__)
 
 
 def _case_upsert(insert_fn):  # type: ignore[no-untyped-def]
@@ -38,21 +40,30 @@ def _case_upsert(insert_fn):  # type: ignore[no-untyped-def]
     ).returning(_CASES.c.id)
 
 
+def _case_put(insert_fn: Callable[[Table], Any]) -> Any:
+    ins = insert_fn(_CASE_TABLE)
+    columns = [c.name for c in _CASES.columns if c.name != "id"]
+    return ins.on_conflict_do_update(index_elements=[_CASES.c.id], set_={name: ins.excluded[name] for name in columns})
+
+
 _CASE_UPSERT = {"postgresql": _case_upsert(pg_insert), "sqlite": _case_upsert(sqlite_insert)}
+_CASE_PUT = {"postgresql": _case_put(pg_insert), "sqlite": _case_put(sqlite_insert)}
 _INBOX_CLEAR = delete(_INBOX).where(_INBOX.c.case_id == bindparam("case_id"))
 _INBOX_ADD = insert(_INBOX)
+_ANCHOR_COLUMNS = (_CASES.c.updated_at, _CASES.c.history_length, _CASES.c.version, _CASES.c.events_through, _CASES.c.events_written)
+# PostgreSQL locks the row; SQLite takes its write lock with a no-op update, so the anchor read
+# and the writes after it form one unit against another worker process projecting the case.
+_ANCHOR_LOCK = {
+    "postgresql": select(*_ANCHOR_COLUMNS).where(_CASES.c.id == bindparam("case_id")).with_for_update(),
+    "sqlite": update(_CASE_TABLE).where(_CASES.c.id == bindparam("case_id")).values(version=_CASES.c.version).returning(*_ANCHOR_COLUMNS),
+}
 
 
-async def save_snapshot(session: AsyncSession, snap: CaseSnapshot, *, inbox_changed: bool = True) -> bool:
-    """Upsert the case summary and, when its open tasks changed, replace its inbox rows.
-
-    One statement for the summary: an older version never overwrites a newer one, and then the
-    inbox is left alone too. Returns whether the snapshot was written.
-    """
+def _case_values(snap: CaseSnapshot) -> dict[str, Any]:
     approval_seconds = (
         int((snap.approved_at - snap.created_at).total_seconds()) if snap.approved_at is not None else None
     )
-    values = dict(
+    return dict(
         id=snap.case_id, kind=snap.kind, title=snap.title, status=snap.status.value, step=snap.step,
         street_id=snap.scope.street_id, community_id=snap.scope.community_id, estate_id=snap.scope.estate_id,
         company_ids=" " + " ".join(snap.company_ids) + " ", initiator_subject=snap.initiator.subject,
@@ -60,9 +71,54 @@ async def save_snapshot(session: AsyncSession, snap: CaseSnapshot, *, inbox_chan
         approved_at=snap.approved_at, approval_seconds=approval_seconds, version=snap.version,
         snapshot=snap.model_dump(mode="json"),
     )
-    written = (await session.execute(_CASE_UPSERT[session.bind.dialect.name], values)).first() is not None
-    if not written or not inbox_changed:
-        return written
+
+
+async def save_snapshot(session: AsyncSession, snap: CaseSnapshot, *, inbox_changed: bool = True) -> bool:
+    """Upsert the case summary and, when its open tasks changed, replace its inbox rows.
+
+    One statement for the summary: an older version never overwrites a newer one, and then the
+    inbox is left alone too. Returns whether the snapshot was written. (The API's first row of a
+    case; the workflow's projections go through ``lock_anchor`` and ``put_snapshot``.)
+    """
+    written = (await session.execute(_CASE_UPSERT[session.bind.dialect.name], _case_values(snap))).first() is not None
+    if written and inbox_changed:
+        await _replace_inbox(session, snap)
+    return written
+
+
+def _dialect(session: AsyncSession) -> str:
+    bind = session.bind
+    assert bind is not None, "a session bound to an engine"
+    return bind.dialect.name
+
+
+async def lock_anchor(session: AsyncSession, case_id: str) -> ProjectionAnchor | None:
+    """Where the case's stored snapshot stands, with the row held until the transaction ends."""
+    row = (await session.execute(_ANCHOR_LOCK[_dialect(session)], {"case_id": case_id})).first()
+    if row is None:
+        return None
+    return ProjectionAnchor(at=row[0], history_length=row[1], version=row[2], events_through=row[3], events_written=row[4])
+
+
+async def anchor_of(session: AsyncSession, case_id: str) -> ProjectionAnchor | None:
+    """Where the case's stored snapshot stands (read only)."""
+    row = (await session.execute(select(*_ANCHOR_COLUMNS).where(_CASES.c.id == case_id))).first()
+    if row is None:
+        return None
+    return ProjectionAnchor(at=row[0], history_length=row[1], version=row[2], events_through=row[3], events_written=row[4])
+
+
+async def put_snapshot(session: AsyncSession, snap: CaseSnapshot, anchor: ProjectionAnchor, *, inbox_changed: bool) -> None:
+    """Write the workflow's snapshot and where it stands (the caller ranked it: no version guard here)."""
+    values = _case_values(snap) | {
+        "history_length": anchor.history_length, "events_through": anchor.events_through, "events_written": anchor.events_written,
+    }
+    await session.execute(_CASE_PUT[_dialect(session)], values)
+    if inbox_changed:
+        await _replace_inbox(session, snap)
+
+
+async def _replace_inbox(session: AsyncSession, snap: CaseSnapshot) -> None:
     await session.execute(_INBOX_CLEAR, {"case_id": snap.case_id})
     rows = [
         dict(
@@ -77,7 +133,6 @@ async def save_snapshot(session: AsyncSession, snap: CaseSnapshot, *, inbox_chan
     ]
     if rows:
         await session.execute(_INBOX_ADD, rows)
-    return True
 
 
 def jurisdiction_filter(stmt: Select, actor: Actor, model, orgs=None) -> Select:  # type: ignore[no-untyped-def]
