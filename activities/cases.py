@@ -133,5 +133,8 @@ class CaseActivities:
         """A deadline a party must meet, moved off a rest day (民法典 Art. 203 para. 1) on the published calendar."""
         cal = await self._working_calendar()
         end = party_deadline(request.end, calendar=cal)
-        years = {last_day(request.end).year, last_day(end).year}
-        return PartyDeadline(end=end, moved=end != request.end, calendar_published=all(cal.is_published(y) for y in years))
+        years = sorted({last_day(request.end).year, last_day(end).year})
+        published = all(cal.is_published(y) for y in years)
+        if not published:
+            activity.logger.warning("holiday calendar of %s not published: the rest days are Saturday and Sunday only", years)
+        return PartyDeadline(end=end, moved=end != request.end, calendar_published=published)
