@@ -4,7 +4,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-postgres tokens migrate seed worker api bench clean
+.PHONY: install faketime run test test-postgres tokens migrate seed worker api bench clean
+
+# libfaketime (Debian package faketime): tests about a date start a test server on that date.
+LIBFAKETIME = $(wildcard /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1)
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,13 +18,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install the project with its test tools
 
+faketime:  ## the system package the date-bound tests need
+	@test -n "$(LIBFAKETIME)" || $(SUDO) apt-get install -y --no-install-recommends faketime \
+		|| { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends faketime; }
+
 run: install  ## Temporal dev server + migrations + demo city + worker + API; Ctrl+C stops all
 	$(PY) -m core.devstack
 
-test: install  ## the whole suite on SQLite (or on DATABASE_URL when set)
+test: install faketime  ## the whole suite on SQLite (or on DATABASE_URL when set)
 	$(PY) -m pytest -q
 
-test-postgres: install  ## the whole suite on the local PostgreSQL
+test-postgres: install faketime  ## the whole suite on the local PostgreSQL
 	DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/test $(PY) -m pytest -q
 
 tokens: install  ## print a bearer token for every demo user

@@ -23,6 +23,7 @@ from core.temporal import check_retention, connect
 from db.session import make_engine, make_session_factory
 from workflows.actor_seal import ActorSealInterceptor
 from workflows.history_archive import ensure_sweep_schedule
+from workflows.holiday_calendar import ensure_calendar_schedule
 from workflows.ticket_report import ensure_report_schedule
 
 
@@ -55,6 +56,8 @@ async def main() -> None:
     if await ensure_sweep_schedule(client, settings):
         log.info("history archive sweep schedule created", every_minutes=settings.archive_sweep_minutes)
     await check_retention(client, settings, log)
+    if await ensure_calendar_schedule(client, settings.task_queue):
+        log.info("daily holiday calendar check schedule created")
     # SIGTERM (a container stop) and SIGINT (Ctrl-C) both end the worker gracefully: it stops
     # polling, lets running activities finish, and leaves the rest to the next worker.
     stop = asyncio.Event()

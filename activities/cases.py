@@ -11,12 +11,14 @@ from temporalio import activity
 
 from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
+from db.repositories import holiday_calendar as calendar_repo
 from db.session import transaction
 from core.history_archive import ArchiveOnClose
 from domain.audit import event_number, plan_tail
-from domain.calendar import WorkingCalendar, sla_deadlines
+from domain.calendar import WorkingCalendar, last_day, party_deadline, sla_deadlines, years_counted
 from domain.cases import FINAL_STATUSES, Projection
 from domain.projection import ProjectionAnchor, ProjectionKind, classify
+from domain.tasks import WorkingDayPeriod
 
 
 class SlaRequest(BaseModel):
@@ -27,11 +29,32 @@ class SlaRequest(BaseModel):
     remind_before: int = 1
     escalate_after: int = 1
 
+    @classmethod
+    def of(cls, period: WorkingDayPeriod) -> SlaRequest:
+        """The request that counts ``period`` again."""
+        return cls(start=period.start, working_days=period.working_days, remind_before=period.remind_before,
+                   escalate_after=period.escalate_after)
+
 
 class SlaTimes(BaseModel):
     remind_at: datetime
     due_at: datetime
     escalate_at: datetime
+    calendar_published: bool
+    # Each year the count looked at -> the revision of its published calendar (0: unpublished, counted
+    # Monday to Friday). Histories recorded before this field replay with it empty.
+    calendar: dict[int, int] = {}
+
+
+class PartyDeadlineRequest(BaseModel):
+    """The end of a period a party must meet, as counted (24:00 city time of its last day)."""
+
+    end: datetime
+
+
+class PartyDeadline(BaseModel):
+    end: datetime
+    moved: bool
     calendar_published: bool
 
 
@@ -41,8 +64,16 @@ class CaseActivities:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], calendar: WorkingCalendar | None = None, *,
                  archive_on_close: ArchiveOnClose | None = None) -> None:
         self._sessions = session_factory
-        self._calendar = calendar or WorkingCalendar.official()
+        # A fixed calendar (tests); by default every count reads the published years, so a year
+        # published a moment ago counts at once, on every worker.
+        self._calendar = calendar
         self._archive_on_close = archive_on_close
+
+    async def _working_calendar(self) -> WorkingCalendar:
+        if self._calendar is not None:
+            return self._calendar
+        async with self._sessions() as session:
+            return await calendar_repo.calendar(session)
 
     @activity.defn(name="project_case")
     async def project_case(self, projection: Projection) -> None:
@@ -97,12 +128,26 @@ class CaseActivities:
 
     @activity.defn(name="compute_sla")
     async def compute_sla(self, request: SlaRequest) -> SlaTimes:
-        """Deadlines on the official holiday calendar; computed here so replay never depends on calendar edits."""
+        """Deadlines on the published holiday calendar; computed here so replay never depends on calendar edits."""
+        cal = await self._working_calendar()
         d = sla_deadlines(
             request.start, request.working_days, remind_before=request.remind_before,
-            escalate_after=request.escalate_after, calendar=self._calendar,
+            escalate_after=request.escalate_after, calendar=cal,
         )
-        published = self._calendar.is_published(d.escalate_at.year)
+        counted = {year: cal.revision(year) for year in years_counted(request.start, d)}
+        unpublished = [year for year, revision in counted.items() if revision == 0]
+        if unpublished:
+            activity.logger.warning("holiday calendar of %s not published: the deadline counts Mon-Fri and is provisional", unpublished)
+        return SlaTimes(remind_at=d.remind_at, due_at=d.due_at, escalate_at=d.escalate_at,
+                        calendar_published=not unpublished, calendar=counted)
+
+    @activity.defn(name="party_deadline")
+    async def party_deadline(self, request: PartyDeadlineRequest) -> PartyDeadline:
+        """A deadline a party must meet, moved off a rest day (民法典 Art. 203 para. 1) on the published calendar."""
+        cal = await self._working_calendar()
+        end = party_deadline(request.end, calendar=cal)
+        years = sorted({last_day(request.end).year, last_day(end).year})
+        published = all(cal.is_published(y) for y in years)
         if not published:
-            activity.logger.warning("holiday calendar not published for %s; counting Mon-Fri only", d.escalate_at.year)
-        return SlaTimes(remind_at=d.remind_at, due_at=d.due_at, escalate_at=d.escalate_at, calendar_published=published)
+            activity.logger.warning("holiday calendar of %s not published: the rest days are Saturday and Sunday only", years)
+        return PartyDeadline(end=end, moved=end != request.end, calendar_published=published)

@@ -15,7 +15,6 @@ from db.repositories import election as election_repo
 from activities.estates import known_estate
 from db.repositories.election import recount
 from db.session import transaction
-from domain.calendar import CITY_TZ, WorkingCalendar, party_deadline
 from domain.election import PROCESS_KIND, Candidate
 from domain.election_checks import eligibility_findings
 from domain.rules import ELECTION, ElectionRules
@@ -105,18 +104,6 @@ class CertificateRequest(BaseModel):
     at: datetime
 
 
-class PartyDeadlineRequest(BaseModel):
-    """The end of a period a party must meet, as counted (24:00 city time of its last day)."""
-
-    end: datetime
-
-
-class PartyDeadline(BaseModel):
-    end: datetime
-    moved: bool
-    calendar_published: bool
-
-
 class ReelectionClaim(BaseModel):
     """The term timer's request to start the re-election of the term ending at ``term_end``."""
 
@@ -132,25 +119,8 @@ def _now() -> datetime:
 class ElectionActivities:
     """Built once by the worker with the session factory."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], calendar: WorkingCalendar | None = None) -> None:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = session_factory
-        self._calendar = calendar or WorkingCalendar.official()
-
-    # The same name and payloads as the shared calendar activity on the holiday-calendar branch
-    # (CaseActivities.party_deadline), which is not on main yet: once it is, the workflows call that
-    # one and this goes, and every recorded history still replays.
-    @activity.defn(name="party_deadline")
-    async def party_deadline(self, request: PartyDeadlineRequest) -> PartyDeadline:
-        """A deadline a party must meet, moved off a rest day (民法典 Art. 203 para. 1) on the official calendar.
-
-        An activity, not workflow code: the calendar is data, and a later edit must never change a replay.
-        """
-        end = party_deadline(request.end, calendar=self._calendar)
-        years = {request.end.astimezone(CITY_TZ).year, end.astimezone(CITY_TZ).year}
-        published = all(self._calendar.is_published(y) for y in years)
-        if not published:
-            activity.logger.warning("holiday calendar of %s not published: the deadline is counted Mon-Fri", sorted(years))
-        return PartyDeadline(end=end, moved=end != request.end, calendar_published=published)
 
     @activity.defn(name="election_context")
     async def load_context(self, request: EstateRequest) -> ElectionContext:

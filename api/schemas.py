@@ -47,6 +47,10 @@ class TaskRead(BaseModel):
     note: str | None = None
     # Decision code -> where the JSON Schema of its ``data`` is published (a client builds its form from it).
     data_schemas: dict[str, str] = Field(default_factory=dict)
+    # False while a working-day deadline is counted on a year whose holiday calendar is unpublished
+    # (Monday to Friday, provisional); the publication counts it again.
+    calendar_published: bool = True
+    calendar_note: str | None = None
 
 
 def role_l(role: Role) -> Labelled:
@@ -78,7 +82,16 @@ def task_read(task: HumanTask, kind: str | None = None) -> TaskRead:
         card=Labelled(code=task.card.value, label=CARD_LABELS[task.card]),
         outcome=decision_l(task.outcome, kind) if task.outcome else None, closed_at=task.closed_at, note=task.note,
         data_schemas={d: schema_path(kind, task.step, d) for d in task.decisions} if kind else {},
+        calendar_published=task.calendar_published, calendar_note=provisional_note(task),
     )
+
+
+def provisional_note(task: HumanTask) -> str | None:
+    """What a reader is told of a deadline counted on an unpublished year."""
+    if task.sla is None or task.calendar_published:
+        return None
+    years = "、".join(f"{y}年" for y in task.sla.provisional_years)
+    return f"{years}节假日安排尚未发布，期限暂按周一至周五计算，发布后自动重算"
 
 
 class CaseRead(BaseModel):
@@ -151,6 +164,8 @@ class InboxItem(BaseModel):
     card: Labelled
     escalated: bool
     decide_url: str
+    # False while the deadline is counted on an unpublished year of the holiday calendar (provisional).
+    calendar_published: bool = True
 
 
 class ActorRead(BaseModel):

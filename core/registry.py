@@ -104,10 +104,11 @@ def _builtin_specs() -> list[ProcessSpec]:
     from workflows.election_spec import SPEC as ELECTION
     from workflows.fund_emergency_spec import SPEC as FUND_EMERGENCY
     from workflows.handover_spec import SPEC as HANDOVER
+    from workflows.holiday_calendar_spec import SPEC as HOLIDAY_CALENDAR
     from workflows.tender_spec import SPEC as TENDER
     from workflows.ticket_spec import SPEC as TICKET
 
-    return [FUND_EMERGENCY, ELECTION, TENDER, HANDOVER, TICKET]
+    return [FUND_EMERGENCY, ELECTION, TENDER, HANDOVER, TICKET, HOLIDAY_CALENDAR]
 
 
 class Registry:
@@ -174,7 +175,9 @@ def activities(
 
     archive = archive or HistoryArchive(sessions, DatabaseStore(sessions))
     cases = CaseActivities(sessions, archive_on_close=ArchiveOnClose(archive) if archive_on_close else None)
-    out: list[Callable[..., Any]] = [cases.project_case, cases.compute_sla, ArchiveActivities(archive).sweep]
+    out: list[Callable[..., Any]] = [
+        cases.project_case, cases.compute_sla, cases.party_deadline, ArchiveActivities(archive).sweep,
+    ]
     for spec in specs if specs is not None else REGISTRY.specs():
         if spec.activities is not None:
             out.extend(spec.activities(sessions))

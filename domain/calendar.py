@@ -7,13 +7,18 @@ starts is not counted; counting begins the next day) and Art. 203 para. 2 (a
 period ends at 24:00 of its last day); a deadline a party must meet that falls
 on a rest day moves to the end of the next working day (Art. 203 para. 1,
 ``party_deadline``).
+
+The holiday schedule of each year is data the city publishes (``domain.holiday_calendar``);
+a year nobody has published yet is counted Monday to Friday, and what is counted on it is
+provisional (``WorkingCalendar.revision`` is 0 for such a year).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from domain import holidays_cn
@@ -32,14 +37,18 @@ class WorkingCalendar:
     holidays: frozenset[date]
     makeup_workdays: frozenset[date]
     published_years: frozenset[int]
+    # Year -> the revision of its publication (1 for the first); a deadline remembers the revisions
+    # it was counted on, so a later publication knows which deadlines to count again.
+    revisions: Mapping[int, int] = field(hash=False)
 
     def __init__(
         self,
         holidays: Iterable[date] = (),
         makeup_workdays: Iterable[date] = (),
         published_years: Iterable[int] | None = None,
+        revisions: Mapping[int, int] | None = None,
     ) -> None:
-        """Build a calendar; published_years defaults to the years present in the data."""
+        """Build a calendar; published_years defaults to the years present in the data, each at revision 1."""
         hol = frozenset(holidays)
         make = frozenset(makeup_workdays)
         clash = hol & make
@@ -54,6 +63,7 @@ class WorkingCalendar:
         object.__setattr__(self, "holidays", hol)
         object.__setattr__(self, "makeup_workdays", make)
         object.__setattr__(self, "published_years", years)
+        object.__setattr__(self, "revisions", MappingProxyType({y: (revisions or {}).get(y, 1) for y in years}))
 
     @classmethod
     def official(cls) -> WorkingCalendar:
@@ -63,6 +73,10 @@ class WorkingCalendar:
     def is_published(self, year: int) -> bool:
         """Return True if the holiday schedule for ``year`` is known to this calendar."""
         return year in self.published_years
+
+    def revision(self, year: int) -> int:
+        """The revision of ``year``'s publication this calendar holds; 0 when the year is unpublished."""
+        return self.revisions.get(year, 0)
 
     def is_working_day(self, d: date) -> bool:
         """Return True if ``d`` is a working day (Mon-Fri fallback for unpublished years)."""
@@ -147,8 +161,9 @@ def sla_deadlines(
 
     ``working_days``, ``remind_before`` and ``escalate_after`` must be >= 1, which
     guarantees remind_at < due_at < escalate_at. All results are UTC. Years
-    without a published schedule silently use Mon-Fri; callers should check
-    ``calendar.is_published`` and warn.
+    without a published schedule use Mon-Fri: the count is provisional, and
+    callers keep ``calendar.revision`` of every year in ``years_counted`` with
+    it, so a later publication can count it again.
     """
     _require_aware(start)
     if working_days < 1:
@@ -172,7 +187,16 @@ def sla_deadlines(
     return SlaDeadlines(remind_at=remind_at, due_at=due_at, escalate_at=escalate_at)
 
 
-def _last_day(end: datetime) -> date:
+def years_counted(start: datetime, deadlines: SlaDeadlines) -> list[int]:
+    """The years whose days a working-day count from ``start`` looked at: from the day after the
+    start day (民法典 Art. 201) to the escalation day, the last one counted."""
+    _require_aware(start)
+    first = start.astimezone(CITY_TZ).date() + _ONE_DAY
+    last = last_day(deadlines.escalate_at)
+    return list(range(first.year, max(first.year, last.year) + 1))
+
+
+def last_day(end: datetime) -> date:
     """The city day a deadline belongs to: 24:00 ends the day before it (民法典 Art. 203 para. 2)."""
     return (end.astimezone(CITY_TZ) - timedelta(microseconds=1)).date()
 
@@ -186,11 +210,12 @@ def party_deadline(end: datetime, *, calendar: WorkingCalendar | None = None) ->
     the city day before that 24:00. A rest day is any day the official calendar does not work: the
     statutory holidays and the weekly rest days (国务院《关于职工工作时间的规定》 Art. 7), but not a
     调休 Saturday or Sunday, which is a working day. A last day that is a working day keeps ``end``
-    as it is. The calendar is data, so count this in an activity, never in workflow code.
+    as it is. On a year nobody has published the weekend alone is known: the result is provisional
+    (``calendar.revision`` of its year is 0), so count it in an activity and keep that flag with it.
     """
     _require_aware(end)
     cal = calendar if calendar is not None else WorkingCalendar.official()
-    last = _last_day(end)
+    last = last_day(end)
     if cal.is_working_day(last):
         return end
     return _end_of_day_utc(cal.next_working_day(last))

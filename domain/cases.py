@@ -68,7 +68,7 @@ class CaseSnapshot(BaseModel):
             return ()
         return (self.kind, self.title, *(
             (t.id, t.step, t.step_label, tuple(t.deciding_roles()), t.scope, t.assignee, tuple(t.decisions),
-             t.created_at, t.due_at, t.card, t.escalated_at is not None)
+             t.created_at, t.due_at, t.card, t.escalated_at is not None, t.calendar_published)
             for t in self.open_tasks
         ))
 

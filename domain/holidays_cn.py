@@ -1,11 +1,14 @@
-"""Official Chinese public-holiday schedule (放假调休安排) as static data.
+"""Official Chinese public-holiday schedule (放假调休安排) of 2024–2026 as static data.
 
 Each year's data transcribes the General Office of the State Council notice
 (国务院办公厅关于 YYYY 年部分节假日安排的通知). Holidays are inclusive date
 ranges of days off; makeup working days (调休上班日) are weekend days on which
-people work. A new year must be added here once its notice is published
-(usually October/November of the previous year); until then the calendar falls
-back to Monday-Friday and callers are expected to warn.
+people work.
+
+These three years seed the table of published years (migration ``holiday_calendar_1``);
+the system counts on that table. Later years are not added here: the city publishes
+each one through ``PUT /calendar/{year}`` or the import command (README, "The holiday
+calendar"). Keep this data as it is: the migration reads it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,20 @@ from datetime import date, timedelta
 from types import MappingProxyType
 
 DateRange = tuple[date, date]
+
+# The notice each year transcribes (its reference, as the table of published years stores it).
+NOTICES: Mapping[int, str] = MappingProxyType({
+    2024: "国办发明电〔2023〕7号",
+    2025: "国办发明电〔2024〕12号",
+    2026: "国办发明电〔2025〕7号",
+})
+
+# The festival each range of days off is for, in the order of _HOLIDAY_RANGES.
+HOLIDAY_NAMES: Mapping[int, tuple[str, ...]] = MappingProxyType({
+    2024: ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"),
+    2025: ("元旦", "春节", "清明节", "劳动节", "端午节", "国庆节、中秋节"),
+    2026: ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"),
+})
 
 _HOLIDAY_RANGES: dict[int, tuple[DateRange, ...]] = {
     # 国办发明电〔2023〕7号, dated 2023-10-25.

@@ -313,3 +313,22 @@ HANDOVER_DEMO = HANDOVER.model_copy(
         "default_exit_period": timedelta(minutes=5), "remind_before": timedelta(minutes=1),
     }
 )
+
+
+class CalendarRules(BaseModel):
+    """The holiday calendar the city publishes each year (国务院办公厅关于部分节假日安排的通知)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # The State Council's notice for the next year has come out between late October and mid
+    # November (2023-10-25, 2024-11-12, 2025-11-04) [S]. From 1 November a daily check raises a
+    # task for the administrator while the next year is unpublished [C].
+    check_from_month: int = 11
+    check_hour: int = 9
+    # Publish by the end of 30 November [C]: the longest working-day count (a ticket's 5 working
+    # days plus 10 of extension and 1 to escalation) reaches into January from early December.
+    publish_by_month: int = 11
+    publish_by_day: int = 30
+
+
+CALENDAR = CalendarRules()

@@ -61,6 +61,9 @@ DECISION_LABELS: dict[str, str] = {
     Decision.ORGANISE: "组织维修",
     Decision.RETRY: "重新支付",
     Decision.ACCEPT: "验收通过",
+    # System events on a task's deadline (not decisions anyone takes).
+    "deadline_recounted": "期限重算",
+    "calendar_published": "节假日安排已发布",
 }
 
 # A "no" must say why: the reason is what the applicant reads and the auditor checks.
@@ -75,6 +78,30 @@ class SignOff(BaseModel):
     name: str
     at: datetime
     comment: str | None = None
+
+
+class WorkingDayPeriod(BaseModel):
+    """How a task's working-day deadlines were counted, so that a newly published calendar can count them again."""
+
+    start: datetime
+    working_days: int
+    remind_before: int = 1
+    escalate_after: int = 1
+    # Each year the count looked at -> the revision of its published calendar; 0: not published
+    # (counted Monday to Friday, provisional). JSON keeps the years as strings; pydantic reads them back.
+    calendar: dict[int, int] = Field(default_factory=dict)
+
+    @property
+    def calendar_published(self) -> bool:
+        return all(revision > 0 for revision in self.calendar.values())
+
+    @property
+    def provisional_years(self) -> list[int]:
+        return sorted(year for year, revision in self.calendar.items() if revision == 0)
+
+    def counts_on(self, year: int, revision: int) -> bool:
+        """Whether the count looked at ``year`` on an older revision than ``revision`` (or on none)."""
+        return year in self.calendar and self.calendar[year] < revision
 
 
 class HumanTask(BaseModel):
@@ -104,6 +131,13 @@ class HumanTask(BaseModel):
     note: str | None = None
     # Only the assignee may decide; escalation makes it visible to the supervisor but gives no right to decide; it cannot be reassigned.
     personal: bool = False
+    # The working-day count behind remind_at / due_at / escalate_at, when they are working days.
+    sla: WorkingDayPeriod | None = None
+
+    @property
+    def calendar_published(self) -> bool:
+        """False while a working-day deadline of the task is counted on a year nobody has published (provisional)."""
+        return self.sla is None or self.sla.calendar_published
 
     @property
     def card(self) -> Card:
@@ -273,3 +307,46 @@ def fire_sla(task: HumanTask, now: datetime) -> list[tuple[str, dict[str, Any]]]
         task.escalation_roles = list(task.escalate_to)
         events.append(("escalation", {"escalated_to": [r.value for r in task.escalate_to]}))
     return events
+
+
+def recount_deadlines(
+    task: HumanTask, *, remind_at: datetime, due_at: datetime, escalate_at: datetime, calendar: dict[int, int], now: datetime,
+) -> dict[str, Any] | None:
+    """Put a working-day period counted again (on a newly published calendar) on an open task.
+
+    A card shown for a moment that, counted again, has not come yet is withdrawn (the escalation
+    with it); a moment that has now passed fires at the case's next wake-up, as any other. Returns
+    what changed, for the timeline, or None when the count and its calendar are as they were.
+    """
+    assert task.sla is not None
+    before = {"remind_at": task.remind_at, "due_at": task.due_at, "escalate_at": task.escalate_at}
+    was_published = task.calendar_published
+    if (remind_at, due_at, escalate_at) == tuple(before.values()) and calendar == task.sla.calendar:
+        return None
+    task.remind_at, task.due_at, task.escalate_at = remind_at, due_at, escalate_at
+    task.sla = task.sla.model_copy(update={"calendar": dict(calendar)})
+    withdrawn = []
+    if task.reminded_at is not None and now < remind_at:
+        task.reminded_at = None
+        withdrawn.append("reminder")
+    if task.overdue_at is not None and now < due_at:
+        task.overdue_at = None
+        withdrawn.append("overdue")
+    if task.escalated_at is not None and now < escalate_at:
+        task.escalated_at = None
+        task.escalation_roles = []
+        withdrawn.append("escalation")
+    data: dict[str, Any] = {
+        "due_at_before": _iso(before["due_at"]), "due_at": _iso(due_at), "remind_at": _iso(remind_at),
+        "escalate_at": _iso(escalate_at), "calendar_published": task.calendar_published,
+        "was_provisional": not was_published,
+    }
+    if not task.calendar_published:
+        data["provisional_years"] = task.sla.provisional_years
+    if withdrawn:
+        data["cards_withdrawn"] = withdrawn
+    return data
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -25,7 +25,7 @@ def activities(sessions: SessionFactory) -> Sequence[Callable[..., Any]]:
     e = ElectionActivities(sessions)
     return [
         e.load_context, e.check_candidates, e.open_voting, e.tally, e.record_failed_attempts, e.appoint_acting_body,
-        e.register_committee, e.finish_handover, e.set_certificate, e.claim_reelection, e.party_deadline,
+        e.register_committee, e.finish_handover, e.set_certificate, e.claim_reelection,
     ]
 
 

@@ -8,7 +8,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.election import ElectionActivities, PartyDeadlineRequest
+    from activities.cases import CaseActivities, PartyDeadlineRequest
     from domain.access import Role
     from domain.calendar import period_end
     from domain.rules import ElectionRules
@@ -38,7 +38,7 @@ async def party_period_end(start: datetime, period: timedelta) -> datetime:
     if period < _ONE_DAY or period % _ONE_DAY:
         return end
     moved = await workflow.execute_local_activity_method(
-        ElectionActivities.party_deadline, PartyDeadlineRequest(end=end), start_to_close_timeout=PROJECTION_TIMEOUT,
+        CaseActivities.party_deadline, PartyDeadlineRequest(end=end), start_to_close_timeout=PROJECTION_TIMEOUT,
     )
     return moved.end
 

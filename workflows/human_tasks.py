@@ -27,7 +27,8 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities, SlaRequest
     from core.registry import CASE_KIND, CASE_STATUS, CASE_STEP
-    from workflows.case_state import CaseState, iso
+    from workflows.case_state import iso
+    from workflows.task_deadlines import WorkingDayDeadlines
     from domain.access import Role
     from domain.cases import CaseAck, FINAL_STATUSES, CaseSnapshot, CaseStatus, Projection
     from domain.tasks import (
@@ -63,7 +64,7 @@ def refusal(exc: DecisionRefused) -> ApplicationError:
     return ApplicationError(exc.detail, {"errors": exc.errors}, type=f"Refused.{exc.kind.value}", non_retryable=True)
 
 
-class CaseWorkflow(CaseState):
+class CaseWorkflow(WorkingDayDeadlines):
     """Base of every process workflow: tasks, decisions, timers and the read model."""
 
     kind: ClassVar[str]
@@ -210,14 +211,12 @@ class CaseWorkflow(CaseState):
             note=note,
         )
         if sla_working_days is not None:
-            times = await workflow.execute_local_activity_method(
-                CaseActivities.compute_sla,
-                SlaRequest(start=now, working_days=sla_working_days, remind_before=remind_before, escalate_after=escalate_after),
-                start_to_close_timeout=PROJECTION_TIMEOUT,
+            await self.count_deadlines(
+                task, SlaRequest(start=now, working_days=sla_working_days, remind_before=remind_before, escalate_after=escalate_after),
             )
-            task.remind_at, task.due_at, task.escalate_at = times.remind_at, times.due_at, times.escalate_at
         self._tasks[task.id] = task
-        self.record("step", step=step, task_id=task.id, data={"opened": [r.value for r in roles], "due_at": iso(task.due_at)})
+        self.record("step", step=step, task_id=task.id,
+                    data={"opened": [r.value for r in roles], "due_at": iso(task.due_at), **self.calendar_flag(task)})
         self.touch()
         return task
 

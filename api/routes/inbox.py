@@ -29,7 +29,7 @@ async def inbox(
             step=Labelled(code=r.step, label=r.step_label), role=role_l(Role(r.role)),
             decisions=[decision_l(d, r.kind) for d in r.decisions], created_at=r.created_at, due_at=r.due_at,
             card=Labelled(code=r.card, label=CARD_LABELS[Card(r.card)]), escalated=r.escalated,
-            decide_url=f"/cases/{r.case_id}/tasks/{r.task_id}/decisions",
+            decide_url=f"/cases/{r.case_id}/tasks/{r.task_id}/decisions", calendar_published=r.calendar_published,
         )
         for r in rows
     ]

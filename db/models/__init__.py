@@ -6,6 +6,7 @@ from db.models.credit import CreditRecord
 from db.models.election import Ballot, CommitteeRegistry, CommitteeTerm, Election, ElectionVoter, OwnerRecord
 from db.models.cases import AuditEntry, CaseRecord, CaseSequence, InboxEntry, StartRequest
 from db.models.fund import FundAccount, FundPayment, LedgerEntry
+from db.models.holiday_calendar import HolidayCalendarYear
 from db.models.reference import Building, Community, Company, Estate, Household, Street, Unit, User
 from db.models.tender import Expert, ExpertRelationship, TenderBid
 from db.models.ticket import Department, RoutingRule, Ticket, TicketContact
@@ -19,4 +20,5 @@ __all__ = [
     "Expert", "ExpertRelationship", "TenderBid",
     "Department", "RoutingRule", "Ticket", "TicketContact", "TicketMonthlyReport",
     "Ballot", "CommitteeRegistry", "CommitteeTerm", "Election", "ElectionVoter", "OwnerRecord",
+    "HolidayCalendarYear",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base
@@ -72,6 +72,8 @@ class InboxEntry(Base):
     due_at: Mapped[datetime | None] = mapped_column(index=True)
     card: Mapped[str] = mapped_column(String(8), default="none")
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False while the task's working-day deadline is counted on a year not yet published (provisional).
+    calendar_published: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class AuditEntry(Base):

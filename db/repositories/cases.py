@@ -128,7 +128,7 @@ async def _replace_inbox(session: AsyncSession, snap: CaseSnapshot) -> None:
             step=task.step, step_label=task.step_label, street_id=task.scope.street_id,
             community_id=task.scope.community_id, estate_id=task.scope.estate_id, company_id=task.scope.company_id,
             assignee=task.assignee, decisions=list(task.decisions), created_at=task.created_at, due_at=task.due_at,
-            card=task.card.value, escalated=task.escalated_at is not None,
+            card=task.card.value, escalated=task.escalated_at is not None, calendar_published=task.calendar_published,
         )
         for task in (snap.open_tasks if snap.status not in FINAL_STATUSES else [])
         for role in task.deciding_roles()

@@ -46,7 +46,7 @@ class Case:
                          status=TaskStatus.OPEN if task_open else TaskStatus.DONE)
         snap = CaseSnapshot(
             case_id=self.id, kind="fund-emergency", title="测试", status=CaseStatus.ACTIVE,
-            step="price_review" if task_open else "bureau_review", step_label="", scope=SCOPE,
+            step="price_review" if task_open else "bureau_review", step_label="", scope=SCOPE, company_ids=["pa-qzzj"],
             initiator=make_actor(Role.CLERK, Level.STREET, "yidu"), created_at=T0, updated_at=at, tasks=[task], version=version,
         )
         return Projection(snapshot=snap, events=events, events_through=through, previous_version=previous, history_length=length)

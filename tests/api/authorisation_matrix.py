@@ -275,4 +275,12 @@ ROWS: list[Row] = [
           body={"name": "矩阵", "authorisation_ref": "矩阵授权委托书"} if m == "PUT" else None) for m in ("PUT", "DELETE")],
     Row("PUT", "/users/{subject}/status", cells(403, {422: ("admin",)}), params={"subject": "matrix-probe"},
         body={"active": False, "reason": ""}),
+    # ------------------------------------------------------------------ the holiday calendar
+    # Anyone signed in reads the published years; the administrator publishes (a year whose notice is
+    # missing is refused for its content); auditors and the administrator read the publications log.
+    Row("GET", "/calendar", cells(200)),
+    Row("GET", "/calendar/{year}", cells(200), params={"year": "2026"}),
+    Row("GET", "/calendar/{year}/publications", cells(403, {200: ALL_AUDIT_CALLERS}), params={"year": "2026"}),
+    Row("PUT", "/calendar/{year}", cells(403, {422: ("admin",)}), params={"year": "2031"},
+        body={"notice": "", "holidays": []}),
 ]

@@ -1,0 +1,25 @@
+"""On the full dev server (schedules): the daily check runs every day of November and December at 09:00 city time."""
+
+from __future__ import annotations
+
+import uuid
+
+from domain.calendar import CITY_TZ
+from workflows.holiday_calendar import SCHEDULE_ID, ensure_calendar_schedule
+
+
+async def test_the_daily_check_is_scheduled_once_from_1_november(dev_env) -> None:  # type: ignore[no-untyped-def]
+    queue = f"dev-{uuid.uuid4().hex[:6]}"
+    assert await ensure_calendar_schedule(dev_env.client, queue) is True
+    assert await ensure_calendar_schedule(dev_env.client, queue) is False
+    handle = dev_env.client.get_schedule_handle(SCHEDULE_ID)
+    described = await handle.describe()
+    spec = described.schedule.spec
+    assert spec.time_zone_name == "Asia/Shanghai"
+    [calendar] = spec.calendars
+    assert [(r.start, r.end) for r in calendar.month] == [(11, 12)] and [r.start for r in calendar.hour] == [9]
+    upcoming = [t.astimezone(CITY_TZ) for t in described.info.next_action_times]
+    assert upcoming and all(t.month in (11, 12) and (t.hour, t.minute) == (9, 0) for t in upcoming)
+    days = sorted({t.date() for t in upcoming})
+    assert all((b - a).days == 1 for a, b in zip(days, days[1:], strict=False) if a.month == b.month)  # every day
+    await handle.delete()
