@@ -307,9 +307,33 @@ def test_the_image_runs_in_production_unless_told_otherwise() -> None:
     assert re.search(r"^ENV\s+WUYEFLOW_ENV=production\b", text, re.MULTILINE), "the image must default to production"
 
 
+OWN_CERTIFICATE = ("WUYEFLOW_TEMPORAL_TLS_CERT", "WUYEFLOW_TEMPORAL_TLS_KEY")
+
+
 def test_app_services_share_one_environment(services: dict[str, Any]) -> None:
-    envs = [as_dict(services[name].get("environment")) for name in APP_SERVICES]
+    """One environment for every app container; only the client certificate Temporal sees differs."""
+    envs = [{k: v for k, v in as_dict(services[name].get("environment")).items() if k not in OWN_CERTIFICATE}
+            for name in APP_SERVICES]
     assert envs[0] == envs[1] == envs[2]
+
+
+def test_temporal_requires_a_client_certificate_and_every_client_presents_one(services: dict[str, Any]) -> None:
+    server = as_dict(services["temporal"]["environment"])
+    assert server["TEMPORAL_TLS_REQUIRE_CLIENT_AUTH"] == "true"
+    assert server["TEMPORAL_TLS_CLIENT1_CA_CERT"] == "/etc/wuyeflow/certs/ca.pem"
+    assert server["TEMPORAL_TLS_FRONTEND_CERT"].endswith("temporal.pem")
+    for name in ("api", "worker"):
+        env = as_dict(services[name]["environment"])
+        assert env["WUYEFLOW_TEMPORAL_TLS_CERT"] == f"/etc/wuyeflow/certs/{name}.pem"
+        assert env["WUYEFLOW_TEMPORAL_TLS_KEY"] == f"/etc/wuyeflow/certs/{name}.key"
+        assert env["WUYEFLOW_TEMPORAL_TLS_CA"] == "/etc/wuyeflow/certs/ca.pem"
+    # Every other client of the frontend (the server's own health check, the one-shots, the UI)
+    # presents the operators' certificate, and every one of them mounts the certificates.
+    for name in ("temporal", "temporal-register-search-attributes", "temporal-namespace-setup", "temporal-ui"):
+        env = as_dict(services[name]["environment"])
+        assert env["TEMPORAL_TLS_CERT"] == "/etc/wuyeflow/certs/admin.pem", name
+    for name in ("temporal", "temporal-register-search-attributes", "temporal-namespace-setup", "temporal-ui", "api", "worker"):
+        assert "./deploy/certs:/etc/wuyeflow/certs:ro" in services[name]["volumes"], name
 
 
 def test_no_secret_is_written_into_the_file(services: dict[str, Any]) -> None:
