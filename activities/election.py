@@ -11,6 +11,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from db.repositories import cases as cases_repo
+from db.repositories import committee as committee_repo
 from db.repositories import election as election_repo
 from activities.estates import known_estate
 from db.repositories.election import recount
@@ -130,11 +131,11 @@ class ElectionActivities:
             roll = await election_repo.estate_roll(session, request.estate_id)
             if not roll:
                 raise ApplicationError("the estate has no households", type="EmptyEstate", non_retryable=True)
-            reg = await election_repo.registry(session, request.estate_id)
+            reg = await committee_repo.registry(session, request.estate_id)
             return ElectionContext(
                 estate_name=estate.name, street_id=estate.street_id, community_id=estate.community_id,
                 households=len(roll), area_hundredths=sum(v.area_hundredths for v in roll),
-                headcount=len({v.owner_key for v in roll}), body=reg.body if reg else election_repo.NO_BODY,
+                headcount=len({v.owner_key for v in roll}), body=reg.body if reg else committee_repo.NO_BODY,
                 term_end=reg.term_end if reg else None,
             )
 
@@ -179,19 +180,19 @@ class ElectionActivities:
     @activity.defn(name="election_failed_attempts")
     async def record_failed_attempts(self, request: FailedAttemptsRequest) -> None:
         async with transaction(self._sessions) as session:
-            await election_repo.record_failed_attempts(session, request.estate_id, request.failed, request.at)
+            await committee_repo.record_failed_attempts(session, request.estate_id, request.failed, request.at)
 
     @activity.defn(name="election_appoint_acting_body")
     async def appoint_acting_body(self, request: ActingBodyRequest) -> None:
         """Two failed attempts: the residents' committee chairs a 物业管理委员会 (潍坊 Arts. 41–43)."""
         async with transaction(self._sessions) as session:
-            await election_repo.appoint_acting_body(session, estate_id=request.estate_id, community_id=request.community_id, at=request.at)
+            await committee_repo.appoint_acting_body(session, estate_id=request.estate_id, community_id=request.community_id, at=request.at)
 
     @activity.defn(name="election_register_committee")
     async def register_committee(self, request: RegisterCommitteeRequest) -> bool:
         """Record the elected committee and its term; True when an acting body must hand over."""
         async with transaction(self._sessions) as session:
-            _, handover = await election_repo.record_committee(
+            _, handover = await committee_repo.record_committee(
                 session, estate_id=request.estate_id, members=request.members, seats=request.seats,
                 term_start=request.term_start, term_end=request.term_end, case_id=request.case_id, at=request.term_start,
                 reelection_starts_at=request.reelection_starts_at, reelection_vote_by=request.reelection_vote_by,
@@ -201,21 +202,21 @@ class ElectionActivities:
     @activity.defn(name="election_finish_handover")
     async def finish_handover(self, request: ActingBodyRequest) -> None:
         async with transaction(self._sessions) as session:
-            await election_repo.finish_handover(session, request.estate_id, request.at)
+            await committee_repo.finish_handover(session, request.estate_id, request.at)
 
     @activity.defn(name="election_set_certificate")
     async def set_certificate(self, request: CertificateRequest) -> None:
         async with transaction(self._sessions) as session:
-            await election_repo.set_certificate(session, request.estate_id, request.case_id, request.certificate_no, request.at)
+            await committee_repo.set_certificate(session, request.estate_id, request.case_id, request.certificate_no, request.at)
 
     @activity.defn(name="election_claim_reelection")
     async def claim_reelection(self, request: ReelectionClaim) -> str | None:
         """The case id of the term's re-election, allocated once; None when the term was replaced meanwhile."""
         async with transaction(self._sessions) as session:
-            reg = await election_repo.registry(session, request.estate_id)
+            reg = await committee_repo.registry(session, request.estate_id)
             if reg is not None and reg.reelection_case_id is not None and reg.term_end == request.term_end:
                 return reg.reelection_case_id
             if await election_repo.active_election_case(session, request.estate_id) is not None:
                 return None
             case_id = await cases_repo.new_case_id(session, PROCESS_KIND, request.estate_id, request.at)
-            return await election_repo.claim_reelection(session, request.estate_id, request.term_end, case_id, request.at)
+            return await committee_repo.claim_reelection(session, request.estate_id, request.term_end, case_id, request.at)

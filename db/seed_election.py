@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.repositories import committee as committee_repo
 from db.repositories import election as election_repo
 from domain.election_checks import reelection_starts_at, reelection_vote_by
 
@@ -26,7 +27,7 @@ MEMBERS = [
 async def seed_election(session: AsyncSession) -> None:
     """The sitting committee, an owner with two units (counted once in headcount), an owner in arrears."""
     at = datetime.now(timezone.utc)
-    await election_repo.record_committee(
+    await committee_repo.record_committee(
         session, estate_id=DEMO_ESTATE, members=MEMBERS, seats=len(MEMBERS), term_start=TERM_START, term_end=TERM_END,
         case_id=None, at=at, reelection_starts_at=reelection_starts_at(TERM_END), reelection_vote_by=reelection_vote_by(TERM_END),
     )

@@ -233,12 +233,17 @@ def calendar_deadline(start: datetime, days: int) -> datetime:
     return _end_of_day_utc(start_day + timedelta(days=days))
 
 
+def counts_in_days(period: timedelta) -> bool:
+    """Whether a period is counted in calendar days (日): whole days; the local demo's minutes are not."""
+    return period >= _ONE_DAY and period % _ONE_DAY == timedelta(0)
+
+
 def period_end(start: datetime, period: timedelta) -> datetime:
     """When a calendar-day period (日) that starts at ``start`` ends: the one rule every process uses.
 
     N whole days start the day after the trigger and end at 24:00 city time of the N-th day
     (民法典 Arts. 201, 203); a shorter period (the local demo's minutes) is added as it is.
     """
-    if period >= _ONE_DAY and period % _ONE_DAY == timedelta(0):
+    if counts_in_days(period):
         return calendar_deadline(start, period.days)
     return start + period

@@ -10,7 +10,7 @@ from temporalio.common import RetryPolicy
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities, PartyDeadlineRequest
     from domain.access import Role
-    from domain.calendar import period_end
+    from domain.calendar import counts_in_days, period_end
     from domain.rules import ElectionRules
     from domain.tasks import HumanTask
     from workflows.human_tasks import PROJECTION_TIMEOUT, CaseWorkflow
@@ -25,9 +25,6 @@ ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 # change as a whole; cases started before it keep their recorded commands.
 STATUTORY_PERIODS = "election-statutory-periods"
 
-_ONE_DAY = timedelta(days=1)
-
-
 async def party_period_end(start: datetime, period: timedelta) -> datetime:
     """The end of a calendar-day period (日) a party must meet: 24:00 of its last day, moved off a rest day.
 
@@ -35,7 +32,7 @@ async def party_period_end(start: datetime, period: timedelta) -> datetime:
     holiday calendar is data. The local demo's minutes are added as they are and never moved.
     """
     end = period_end(start, period)
-    if period < _ONE_DAY or period % _ONE_DAY:
+    if not counts_in_days(period):
         return end
     moved = await workflow.execute_local_activity_method(
         CaseActivities.party_deadline, PartyDeadlineRequest(end=end), start_to_close_timeout=PROJECTION_TIMEOUT,

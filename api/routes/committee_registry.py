@@ -21,7 +21,7 @@ from api.deps import ActorDep, ClientDep, CommitteeRegistrarDep, SessionDep, Set
 from api.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from api.schemas import Labelled
 from db.repositories import audit as audit_repo
-from db.repositories import election as election_repo
+from db.repositories import committee as committee_repo
 from db.session import after_commit, hold_write_gate
 from db.repositories import reference as reference_repo
 from domain.access import Actor, Scope, covers
@@ -110,7 +110,7 @@ async def _visible_estate(session, actor: Actor, estate_id: str):  # type: ignor
             summary="The body acting for the estate's owners: committee, term, members, or the acting 物业管理委员会")
 async def committee_registry(estate_id: str, session: SessionDep, actor: ActorDep) -> CommitteeRegistryRead:
     await _visible_estate(session, actor, estate_id)
-    return _registry_read(await election_repo.registry(session, estate_id), estate_id)
+    return _registry_read(await committee_repo.registry(session, estate_id), estate_id)
 
 
 @router.put("/owners-committees/{estate_id}", response_model=CommitteeRegistryRead,
@@ -136,14 +136,14 @@ async def register_committee(
         raise Invalid("every member must be an owner of the estate, named as the registry names the owner of their unit",
                       errors=member_errors)
     await hold_write_gate(session)
-    current = await election_repo.registry(session, estate_id)
+    current = await committee_repo.registry(session, estate_id)
     elected = current.elected_case_id if current is not None else None
     if elected is not None and body.replaces_elected_case != elected:
         raise Conflict(f"the committee elected in case {elected} is registered: to replace it, name that case in "
                        "replaces_elected_case, with the reason and the document", case_id=elected)
     previous = _registry_read(current, estate_id).model_dump(mode="json", include={"body", "members", "term_start", "term_end", "elected_case_id"})
     at = datetime.now(UTC)
-    row, _ = await election_repo.record_committee(
+    row, _ = await committee_repo.record_committee(
         session, estate_id=estate_id, members=[m.model_dump() for m in body.members], seats=len(body.members),
         term_start=body.term_start, term_end=body.term_end, case_id=None, at=at,
         reelection_starts_at=reelection_starts_at(body.term_end, rules), reelection_vote_by=reelection_vote_by(body.term_end, rules),

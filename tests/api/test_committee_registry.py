@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from db.repositories import audit as audit_repo
-from db.repositories import election as election_repo
+from db.repositories import committee as committee_repo
 from domain.audit import committee_chain
 from tests.factories import create_test_estate
 from tests.factories_election import sitting_committee
@@ -61,7 +61,7 @@ async def test_an_elected_committee_is_replaced_only_by_naming_its_election(api:
     elected_case = f"owners-election-{cast.estate_id}-20260101-1"
     elected = [{"name": "当选委员", "household_id": h} for h in cast.households[5:10]]
     async with sessions() as s:
-        await election_repo.record_committee(
+        await committee_repo.record_committee(
             s, estate_id=cast.estate_id, members=elected, seats=5, term_start=datetime(2026, 1, 10, tzinfo=UTC),
             term_end=datetime(2031, 1, 10, tzinfo=UTC), case_id=elected_case, at=datetime.now(UTC),
         )

@@ -10,6 +10,7 @@ from sqlalchemy import insert, update
 
 from activities.election import recount
 from db.models import Ballot, Election
+from db.repositories import committee as committee_repo
 from db.repositories import election as election_repo
 from tests.factories import create_test_estate
 from tests.factories_election import PATH, ElectionDriver
@@ -20,12 +21,12 @@ async def test_a_retried_committee_registration_still_asks_for_the_handover(sess
     cast = await create_test_estate(sessions, settings, committee=False)
     now = datetime.now(timezone.utc)
     async with sessions() as s:
-        await election_repo.appoint_acting_body(s, estate_id=cast.estate_id, community_id="yidu-c1", at=now)
+        await committee_repo.appoint_acting_body(s, estate_id=cast.estate_id, community_id="yidu-c1", at=now)
         await s.commit()
     answers = []
     for _ in range(2):  # the activity retried after its first commit
         async with sessions() as s:
-            _, handover = await election_repo.record_committee(
+            _, handover = await committee_repo.record_committee(
                 s, estate_id=cast.estate_id, members=[{"name": "委员"}], seats=5, term_start=now,
                 term_end=now + timedelta(days=5 * 365), case_id="owners-election-x-1", at=now,
             )
@@ -33,10 +34,10 @@ async def test_a_retried_committee_registration_still_asks_for_the_handover(sess
         answers.append(handover)
     assert answers == [True, True]
     async with sessions() as s:
-        await election_repo.finish_handover(s, cast.estate_id, now)
+        await committee_repo.finish_handover(s, cast.estate_id, now)
         await s.commit()
     async with sessions() as s:
-        _, handover = await election_repo.record_committee(
+        _, handover = await committee_repo.record_committee(
             s, estate_id=cast.estate_id, members=[{"name": "委员"}], seats=5, term_start=now,
             term_end=now + timedelta(days=5 * 365), case_id="owners-election-x-1", at=now,
         )

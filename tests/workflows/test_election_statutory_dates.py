@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from db.repositories import election as election_repo
+from db.repositories import committee as committee_repo
 from domain.calendar import CITY_TZ, WorkingCalendar, party_deadline, period_end
 from domain.election_checks import reelection_vote_by
 from domain.rules import ELECTION
@@ -31,7 +31,7 @@ async def register_term(sessions: Sessions, cast: Cast, term_end: datetime) -> N
     """A sitting committee in the registry, without its timer: the clerk starts the re-election."""
     async with sessions() as s:
         members = [{"name": f"委员{i}", "household_id": cast.households[i]} for i in range(5)]
-        await election_repo.record_committee(s, estate_id=cast.estate_id, members=members, seats=5, term_start=term_end - timedelta(days=1826),
+        await committee_repo.record_committee(s, estate_id=cast.estate_id, members=members, seats=5, term_start=term_end - timedelta(days=1826),
                                              term_end=term_end, case_id=None, at=term_end - timedelta(days=1826))
         await s.commit()
 
