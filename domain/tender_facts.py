@@ -139,8 +139,8 @@ class OutgoingFacts(OutgoingTerms):
     reason_label: str
 
 
-class TenderPublicFacts(BaseModel):
-    """What any company reads of a tender before its award: no committee, only its own bid."""
+class TenderAnnouncement(BaseModel):
+    """The tender as it was published (招标公告): what every reader of a tender sees."""
 
     kind: Literal["tender"] = "tender"
     selection: Selection
@@ -153,6 +153,11 @@ class TenderPublicFacts(BaseModel):
     published_at: datetime
     bid_deadline: datetime
     clarifications: list[Clarification] = Field(default_factory=list)
+
+
+class TenderPublicFacts(TenderAnnouncement):
+    """What any company reads of a tender before its award: no committee, only its own bid."""
+
     estate_name: str | None = None
     resettlement: bool | None = None
     ranking: list[Ranked] = Field(default_factory=list)
@@ -170,20 +175,9 @@ class TenderPublicFacts(BaseModel):
     expert_draw: ExpertDrawFacts | None = None
 
 
-class TenderFacts(BaseModel):
+class TenderFacts(TenderAnnouncement):
     """The facts of a tender case, as the API shows them to the tenderer's side and officials."""
 
-    kind: Literal["tender"] = "tender"
-    selection: Selection
-    selection_label: str
-    method: Method
-    method_label: str
-    tie_rule: str
-    summary: str
-    round: int
-    published_at: datetime
-    bid_deadline: datetime
-    clarifications: list[Clarification] = Field(default_factory=list)
     bids: list[Bid] = Field(default_factory=list)
     refused_bids: list[RefusedBid] = Field(default_factory=list)
     rounds: list[BidRound] = Field(default_factory=list)
