@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from pydantic import BaseModel
@@ -58,7 +58,7 @@ class ArchiveActivities:
         details = activity.info().heartbeat_details
         progress = _Progress.model_validate(details[0]) if details else _Progress()
         result = progress.result
-        since = datetime.now(timezone.utc) - timedelta(days=request.lookback_days)
+        since = datetime.now(UTC) - timedelta(days=request.lookback_days)
         client = activity.client()
         # 1. The cases table: every case that closed and has no archived run. It works on any
         #    server, and a case whose history is gone is passed over, not retried forever here.

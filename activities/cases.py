@@ -9,11 +9,11 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
+from core.history_archive import ArchiveOnClose
 from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
 from db.repositories import holiday_calendar as calendar_repo
 from db.session import transaction
-from core.history_archive import ArchiveOnClose
 from domain.audit import event_number, plan_tail
 from domain.calendar import WorkingCalendar, last_day, party_deadline, sla_deadlines, years_counted
 from domain.cases import FINAL_STATUSES, Projection

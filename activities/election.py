@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.estates import known_estate
 from db.repositories import cases as cases_repo
 from db.repositories import committee as committee_repo
 from db.repositories import election as election_repo
-from activities.estates import known_estate
 from db.repositories.election import recount
 from db.session import transaction
 from domain.election import PROCESS_KIND, Candidate
@@ -114,7 +114,7 @@ class ReelectionClaim(BaseModel):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class ElectionActivities:

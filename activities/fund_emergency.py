@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from db.repositories import fund as fund_repo
 from activities.estates import known_estate
+from db.repositories import fund as fund_repo
 from db.session import transaction
 from domain.fund_ledger import PaymentOutcome, balance_shares, shares_for
 from domain.rules import FUND_EMERGENCY, FundEmergencyRules
@@ -93,5 +93,5 @@ class FundEmergencyActivities:
             # A shortfall returns before anything is written: the transaction commits nothing.
             return await fund_repo.pay(
                 session, key=request.key, case_id=request.case_id, kind=request.kind, payee=request.payee,
-                shares=shares, at=datetime.now(timezone.utc), rules=request.rules,
+                shares=shares, at=datetime.now(UTC), rules=request.rules,
             )

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
-from domain.tender import PROCESS_KIND as TENDER_KIND
-
 from db.repositories import cases as cases_repo
 from db.repositories import credit as credit_repo
 from db.repositories import tender as tender_repo
 from db.session import transaction
+from domain.tender import PROCESS_KIND as TENDER_KIND
 
 
 class BadCreditRequest(BaseModel):
@@ -51,7 +50,7 @@ class HandoverActivities:
             record = await credit_repo.add_record(
                 session, record_key=f"{request.case_id}:{request.cause}", company_id=request.company_id, kind="bad",
                 source=request.cause, points=request.points, case_id=request.case_id, reason=request.reason,
-                at=datetime.now(timezone.utc),
+                at=datetime.now(UTC),
             )
             return record.id
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from db.repositories import credit as credit_repo
 from activities.estates import known_place
+from db.repositories import credit as credit_repo
 from db.repositories import ticket as ticket_repo
 from db.repositories import ticket_routing as routing_repo
 from db.session import transaction
@@ -80,5 +80,5 @@ class TicketActivities:
         async with transaction(self._sessions) as session:
             await credit_repo.add_record(
                 session, record_key=request.key, company_id=request.company_id, kind="bad", source=request.source,
-                points=request.points, case_id=request.case_id, reason=request.reason, at=datetime.now(timezone.utc),
+                points=request.points, case_id=request.case_id, reason=request.reason, at=datetime.now(UTC),
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -60,5 +60,5 @@ class TicketReportActivities:
             current = await ticket_repo.tickets_between(session, *month_bounds(request.month))
             last_year = await ticket_repo.tickets_between(session, *month_bounds(same_month_last_year(request.month)))
             lines = monthly_figures(request.month, _facts(current), _facts(last_year), request.rules)
-            await report_repo.replace_month(session, request.month, lines, datetime.now(timezone.utc))
+            await report_repo.replace_month(session, request.month, lines, datetime.now(UTC))
         return ReportResult(month=request.month, lines=lines)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -26,6 +26,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.errors import Conflict, Forbidden, Invalid, Problem, Unavailable
 from api.read_policy import case_scope, policy_for, readable_case
 from api.schemas import ActorRead, CaseRead, Labelled, TimelineEntry, case_read, decision_l
+from core.registry import ProcessSpec, StartArgs, process_label, start_search_attributes, step_label
 from core.settings import Settings
 from db.models import CaseRecord, Estate
 from db.repositories import audit as audit_repo
@@ -33,9 +34,8 @@ from db.repositories import cases as cases_repo
 from db.repositories import reference as reference_repo
 from domain.access import ROLE_LABELS, Actor, Level, Role, Scope, covers
 from domain.audit import AuditEvent, withdrawn_by
-from domain.read_access import in_jurisdiction
 from domain.cases import CaseAck, CaseSnapshot, CaseStatus
-from core.registry import ProcessSpec, StartArgs, process_label, start_search_attributes, step_label
+from domain.read_access import in_jurisdiction
 
 log = structlog.get_logger("api.cases")
 
@@ -129,7 +129,7 @@ async def start_case(
     """
     if spec.start_input is None:
         raise Invalid(f"a {spec.label} case is not started through the API")
-    now = at or datetime.now(timezone.utc)
+    now = at or datetime.now(UTC)
     case_id, created = await _register_start(spec, actor, idempotency_key, session=session, place=place, now=now)
     rules = spec.rules_for(settings.demo_periods)
     assert rules is not None, f"{spec.kind} declares no rules"
@@ -246,7 +246,7 @@ async def log_refusal(
     """Refused attempts leave nothing in Temporal's history, so the API keeps them in the audit log."""
     log.warning("decision refused", case_id=case_id, code=code, detail=detail, **{k: v for k, v in context.items() if k != "data"})
     event = AuditEvent(
-        key=f"{case_id}:rejected:{uuid.uuid4()}", at=datetime.now(timezone.utc), kind="rejected",
+        key=f"{case_id}:rejected:{uuid.uuid4()}", at=datetime.now(UTC), kind="rejected",
         step=context.get("step"), task_id=context.get("task_id"), actor_subject=actor.subject, actor_name=actor.name,
         actor_role=",".join(r.value for r in actor.roles), actor_organisation=actor.organisation,
         decision=context.get("decision"), comment=detail, data={"problem": code, "request": context.get("data", {})},

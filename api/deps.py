@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
-from datetime import UTC, datetime, timedelta
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import structlog
@@ -21,8 +21,8 @@ from api.schemas import CaseRead
 from core.settings import Settings
 from db.models import CaseRecord
 from db.session import unit_of_work
-from domain.actor_seal import sealed
 from domain.access import Actor, Level, Role
+from domain.actor_seal import sealed
 from domain.ticket import LEDGER_ROLES
 
 

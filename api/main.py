@@ -82,7 +82,7 @@ class TemporalClientHolder:
             if self._client is None:
                 try:
                     self._client = await connect(self._settings)
-                except Exception as exc:  # noqa: BLE001 - any connection failure means "unavailable"
+                except Exception as exc:
                     structlog.get_logger("api").warning("temporal unreachable", error=str(exc))
                     return None
         return self._client

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field
 
 from api.limits import ATTACHMENT_REF_CHARS, check_decision_data
+from core.registry import decision_label
 from domain.access import ROLE_LABELS, Role
 from domain.cases import CASE_STATUS_LABELS, CaseSnapshot
-from core.registry import decision_label
 from domain.tasks import CARD_LABELS, TASK_STATUS_LABELS, HumanTask
 
 

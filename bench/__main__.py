@@ -10,14 +10,13 @@ import shlex
 import shutil
 import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.postgres import DEFAULT_URL
 from bench.report import Metric, table, write_json
 from bench.runner import FULL, QUICK, Sizes, run_all
 from bench.stack import ROOT
-
 
 BENCHMARKS = ("process", "latency", "replay", "election", "memory", "inbox")
 
@@ -48,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
         sizes = Sizes(**{**sizes.__dict__, "runs": max(1, args.runs)})
     only = set(args.only or BENCHMARKS)
     workdir = Path(tempfile.mkdtemp(prefix="wuyeflow-bench-"))
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     load_start = os.getloadavg()  # other work on the machine skews every number: it is recorded
     command = " ".join(["python -m bench", *(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))])
     say(f"wuyeflow benchmarks ({'full' if args.full else 'quick'}), {os.cpu_count()} cores, work dir {workdir}")
@@ -64,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
             say(table(metrics))
             context = {
                 "command": command, "mode": "full" if args.full else "quick", "started": started.isoformat(),
-                "finished": datetime.now(timezone.utc).isoformat(), "complete": ok,
+                "finished": datetime.now(UTC).isoformat(), "complete": ok,
                 "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                             "loadavg_start": load_start, "loadavg_end": os.getloadavg()},
                 "sizes": sizes.__dict__, "app_database": args.app_db,

@@ -28,7 +28,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +68,7 @@ async def _seed_chains(sessions, case_ids: list[str]) -> None:  # type: ignore[n
     from db.session import transaction
     from domain.audit import AuditEvent
 
-    at = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    at = datetime(2026, 3, 1, tzinfo=UTC)
     for i in range(0, len(case_ids), 250):
         async with transaction(sessions) as session:
             for case_id in case_ids[i:i + 250]:
@@ -102,7 +102,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
     await _seed_chains(sessions, case_ids)
 
     say(f"archiving {len(case_ids)} closed fund-case histories ...")
-    closed = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    closed = datetime(2026, 3, 2, tzinfo=UTC)
     t0 = time.perf_counter()
     for i, case_id in enumerate(case_ids):
         source = sources[i % len(sources)]
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     workdir = Path(tempfile.mkdtemp(prefix="wuyeflow-archive-bench-"))
     os.environ.setdefault("WUYEFLOW_ENV", "test")
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     try:
         result = asyncio.run(run(args, workdir))
     finally:

@@ -48,7 +48,7 @@ class Cast:
     tokens: dict[str, str]
 
     @classmethod
-    def for_estate(cls, settings: Settings, estate_id: str) -> "Cast":
+    def for_estate(cls, settings: Settings, estate_id: str) -> Cast:
         people = {
             "clerk": actor("bench-clerk", Role.CLERK, Level.STREET, STREET),
             "owner_rep": actor(f"bench-rep-{estate_id}", Role.OWNER_REP, Level.ESTATE, estate_id),

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime, timedelta
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -28,19 +28,19 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from api.auth import issue_token
 from bench.city import AGENCY, COMMUNITY, COMPANY, STREET, actor
+from core.registry import REGISTRY, start_search_attributes
 from core.settings import Settings
-from domain.actor_seal import sealed
 from db.models import Household
 from db.seed import EstatePlan, create_estate
 from db.session import make_engine, make_session_factory
 from domain.access import Level, Role, Scope
+from domain.actor_seal import sealed
 from domain.apportionment import area_to_hundredths
 from domain.cases import CaseAck
 from domain.election import ElectionKind, ElectionStart
 from domain.rules import ELECTION
 from workflows.election import OwnersCommitteeElectionWorkflow
 from workflows.election_models import ElectionInput
-from core.registry import REGISTRY, start_search_attributes
 
 PATH = "/cases/owners-election"
 UNITS_PER_BUILDING = 200  # 5 units × 20 floors × 2 rooms
@@ -114,7 +114,7 @@ class ElectionPath:
 
     def expected(self, choices: list[str]) -> dict[str, tuple[int, int]]:
         """(headcount, area in 0.01 m²) per candidate if household ``i`` cast ``choices[i]`` and each was counted once."""
-        out = {c: (0, 0) for c in self.candidates}
+        out = dict.fromkeys(self.candidates, (0, 0))
         for h, choice in zip(self.units, choices):
             for i in BALLOTS[choice]:
                 heads, area = out[self.candidates[i]]

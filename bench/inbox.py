@@ -11,7 +11,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import insert
@@ -66,7 +66,7 @@ def city() -> list[Place]:
 def rows(tasks: int, seed: int = 7) -> list[dict[str, object]]:
     """One inbox row per open task and deciding role, as the read model stores them."""
     rnd = random.Random(seed)
-    places, steps, now = city(), list(STEPS), datetime.now(timezone.utc)
+    places, steps, now = city(), list(STEPS), datetime.now(UTC)
     out: list[dict[str, object]] = []
     for t in range(tasks):
         place, step = rnd.choice(places), rnd.choice(steps)

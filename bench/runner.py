@@ -118,7 +118,7 @@ async def inbox_all(stack: Stack, workdir: Path, sizes: Sizes, postgres_url: str
     try:
         await postgres.recreate(postgres_url)
         targets.append(("PostgreSQL", postgres_url))
-    except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
+    except Exception as exc:
         say(f"  PostgreSQL skipped: {exc}")
         details["inbox_postgres"] = f"skipped: {exc}"
     for label, url in targets:

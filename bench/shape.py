@@ -37,7 +37,7 @@ class Shape:
     plan: list[list[str]] = field(default_factory=list)
 
     @classmethod
-    def of(cls, history: WorkflowHistory) -> "Shape":
+    def of(cls, history: WorkflowHistory) -> Shape:
         counts: Counter[str] = Counter()
         plan: list[list[str]] = []
         for event in history.events:

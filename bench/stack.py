@@ -176,7 +176,7 @@ class Stack:
     def find(self, name: str) -> Proc:
         return next(p for p in self.procs if p.name == name)
 
-    def __enter__(self) -> "Stack":
+    def __enter__(self) -> Stack:
         return self
 
     def __exit__(self, *_: object) -> None:

@@ -33,7 +33,7 @@ class CpuMeter:
     shares: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
 
-    def __enter__(self) -> "CpuMeter":
+    def __enter__(self) -> CpuMeter:
         self._start = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
         self._t0 = time.perf_counter()
         return self

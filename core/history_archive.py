@@ -25,7 +25,7 @@ import hashlib
 import json
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import structlog
@@ -93,7 +93,7 @@ def unpack(data: bytes) -> bytes:
 
 def object_key(workflow_id: str, run_id: str, closed_at: datetime) -> str:
     """``<yyyy>/<mm>/<workflow id>/<run id>.pb.gz`` by the month the run closed (UTC); ids are URL-quoted."""
-    closed = closed_at.astimezone(timezone.utc)
+    closed = closed_at.astimezone(UTC)
     return f"{closed:%Y}/{closed:%m}/{quote(workflow_id, safe='')}/{quote(run_id, safe='')}.pb.gz"
 
 
@@ -217,7 +217,7 @@ class HistoryArchive:
                         workflow_id=workflow_id, run_id=run_id, workflow_type=workflow_type,
                         kind=await archive_repo.case_kind(session, workflow_id), status=status, started_at=started_at,
                         closed_at=closed_at, events=len(history.events), size_bytes=len(data), stored_bytes=len(packed),
-                        sha256=digest, store=self.store.name, object_key=key, archived_at=datetime.now(timezone.utc),
+                        sha256=digest, store=self.store.name, object_key=key, archived_at=datetime.now(UTC),
                     )
                     await archive_repo.add(session, row)
                     await audit_repo.append_events(session, workflow_id, [_chain_event(row)])

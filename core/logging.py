@@ -52,7 +52,7 @@ def configure_logging(settings: Settings, level: int = logging.INFO) -> None:
 
 
 class _ActivityContext(ActivityInboundInterceptor):
-    async def execute_activity(self, input: ExecuteActivityInput) -> Any:  # noqa: A002 - SDK's name
+    async def execute_activity(self, input: ExecuteActivityInput) -> Any:
         info = activity.info()
         with structlog.contextvars.bound_contextvars(
             workflow_id=info.workflow_id, activity=info.activity_type, attempt=info.attempt,
@@ -63,5 +63,5 @@ class _ActivityContext(ActivityInboundInterceptor):
 class LogContextInterceptor(Interceptor):
     """Binds the workflow id to every log line an activity writes."""
 
-    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:  # noqa: A002
+    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
         return _ActivityContext(next)

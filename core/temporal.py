@@ -8,12 +8,10 @@ from typing import Any
 
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
-from temporalio.service import RPCError
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.service import TLSConfig
+from temporalio.service import RPCError, TLSConfig
 
 from core.settings import Settings
-
 
 # Workflow and activity payloads are our pydantic models; every client uses this converter.
 DATA_CONVERTER = pydantic_data_converter

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -65,7 +65,7 @@ class EstatePlan:
 
 async def create_estate(session: AsyncSession, plan: EstatePlan, at: datetime | None = None) -> list[str]:
     """Create an estate down to households with fund accounts; returns the household ids."""
-    at = at or datetime.now(timezone.utc)
+    at = at or datetime.now(UTC)
     # No ORM relationships here, so insert level by level for the foreign keys.
     session.add(Estate(
         id=plan.id, name=plan.name, street_id=plan.street_id, community_id=plan.community_id,

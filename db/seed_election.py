@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,8 +13,8 @@ from domain.election_checks import reelection_starts_at, reelection_vote_by
 DEMO_ESTATE = "yidu-jinxiu"
 # The second committee of 锦绣华庭, elected for five years; its re-election's vote closes by 90 days
 # before the term ends (潍坊 Art. 40), and `PUT /owners-committees/yidu-jinxiu` arms its timer.
-TERM_START = datetime(2022, 4, 1, tzinfo=timezone.utc)
-TERM_END = datetime(2027, 3, 31, tzinfo=timezone.utc)
+TERM_START = datetime(2022, 4, 1, tzinfo=UTC)
+TERM_END = datetime(2027, 3, 31, tzinfo=UTC)
 MEMBERS = [
     {"name": "业主nxiu0001", "household_id": "yidu-jinxiu-b1-u1-101", "party_member": True},
     {"name": "业主nxiu0003", "household_id": "yidu-jinxiu-b1-u1-201", "party_member": True},
@@ -26,7 +26,7 @@ MEMBERS = [
 
 async def seed_election(session: AsyncSession) -> None:
     """The sitting committee, an owner with two units (counted once in headcount), an owner in arrears."""
-    at = datetime.now(timezone.utc)
+    at = datetime.now(UTC)
     await committee_repo.record_committee(
         session, estate_id=DEMO_ESTATE, members=MEMBERS, seats=len(MEMBERS), term_start=TERM_START, term_end=TERM_END,
         case_id=None, at=at, reelection_starts_at=reelection_starts_at(TERM_END), reelection_vote_by=reelection_vote_by(TERM_END),

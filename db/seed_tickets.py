@@ -6,7 +6,7 @@ clause it comes from. An administrator edits the table through the API afterward
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,7 +81,7 @@ def demo_users() -> list[Actor]:
 
 async def seed_tickets(session: AsyncSession) -> None:
     """Departments and the routing table; rows already present (perhaps edited by an administrator) are kept."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     present = await routing_repo.departments(session)
     for dept_id, name, duty in DEPARTMENTS:
         if dept_id not in present:

@@ -97,7 +97,7 @@ class Scope(BaseModel):
     # bidder) or a city department; users of that company or department cover it.
     company_id: str | None = None
 
-    def with_company(self, company_id: str | None) -> "Scope":
+    def with_company(self, company_id: str | None) -> Scope:
         return self.model_copy(update={"company_id": company_id})
 
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -59,7 +59,7 @@ def chain_hash(prev_hash: str, case_id: str, seq: int, event: AuditEvent) -> str
 
 def _utc_iso(at: datetime) -> str:
     # Microseconds are dropped: not every engine keeps them, and the hash must survive a round trip.
-    return at.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+    return at.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 class ChainBreak(BaseModel):

@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from domain.access import Actor, Scope
-from domain.calendar import CITY_TZ
 from domain.audit import AuditEvent
+from domain.calendar import CITY_TZ
 from domain.tasks import HumanTask
 
 

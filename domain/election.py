@@ -91,7 +91,7 @@ class ElectionStart(BaseModel):
     months_since_first_delivery: int | None = Field(default=None, ge=0, le=1200)
 
     @model_validator(mode="after")
-    def _first_election_states_delivery(self) -> "ElectionStart":
+    def _first_election_states_delivery(self) -> ElectionStart:
         if self.kind == ElectionKind.FIRST and None in (
             self.delivered_area_percent, self.delivered_owners_percent, self.months_since_first_delivery,
         ):
@@ -161,7 +161,7 @@ class NominationData(BaseModel):
     statement: str = Field(default="", max_length=2000)
 
     @model_validator(mode="after")
-    def _joint_has_co_nominators(self) -> "NominationData":
+    def _joint_has_co_nominators(self) -> NominationData:
         if self.channel == NominationChannel.JOINT and not self.co_nominators:
             raise ValueError("a joint nomination lists the co-nominators' units")
         return self

@@ -106,7 +106,7 @@ class FundEmergencyStart(BaseModel):
     resubmission_of: str | None = Field(default=None, max_length=128, description="the rejected case this one resubmits")
 
     @model_validator(mode="after")
-    def _scope_id_matches_scope(self) -> "FundEmergencyStart":
+    def _scope_id_matches_scope(self) -> FundEmergencyStart:
         if self.scope == AffectedScope.ESTATE and self.scope_id is not None:
             raise ValueError("scope_id must be omitted when the scope is the whole estate")
         if self.scope != AffectedScope.ESTATE and not self.scope_id:

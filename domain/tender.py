@@ -103,7 +103,7 @@ class TenderStart(BaseModel):
     outgoing: OutgoingTerms | None = Field(default=None, description="required for a re-selection")
 
     @model_validator(mode="after")
-    def _outgoing_matches_selection(self) -> "TenderStart":
+    def _outgoing_matches_selection(self) -> TenderStart:
         if self.selection == Selection.RESELECTION and self.outgoing is None:
             raise ValueError("a re-selection needs 'outgoing': why the current company leaves")
         if self.selection == Selection.FIRST and self.outgoing is not None:

@@ -88,7 +88,7 @@ def depends_on(service: dict[str, Any]) -> dict[str, str]:
     """Dependency name -> condition, for both the short (list) and long (mapping) syntax."""
     deps = service.get("depends_on") or {}
     if isinstance(deps, list):
-        return {name: "service_started" for name in deps}
+        return dict.fromkeys(deps, "service_started")
     return {name: (spec or {}).get("condition", "service_started") for name, spec in deps.items()}
 
 

@@ -6,9 +6,9 @@ import json
 
 from temporalio.client import WorkflowHistory
 
+from core.registry import workflow_types
 from core.replay import verify_histories
 from tests.golden_recorder import GOLDEN_DIR
-from core.registry import workflow_types
 
 
 def golden_histories() -> list[WorkflowHistory]:
@@ -34,6 +34,6 @@ def test_every_workflow_type_has_golden_histories() -> None:
         recorded.add(started.workflow_type.name)
     from temporalio import workflow
 
-    names = {workflow._Definition.must_from_class(cls).name for cls in workflow_types()}  # noqa: SLF001 - the SDK's own registry
+    names = {workflow._Definition.must_from_class(cls).name for cls in workflow_types()}
     missing = names - recorded
     assert not missing, f"record golden histories for: {sorted(missing)} (WUYEFLOW_RECORD_GOLDEN=1 make test)"

@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from core.registry import REGISTRY, search_attribute_names, workflow_types
-from tests.fixture_types import AsyncClient
 from core.settings import Settings
 from tests.dev_server import dev_api
 from tests.factories import create_test_estate
+from tests.fixture_types import AsyncClient
 from tests.toy_process.spec import SPEC as TOY
 
 

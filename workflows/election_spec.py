@@ -7,8 +7,8 @@ from typing import Any
 
 from activities.election import ElectionActivities
 from core.registry import ProcessSpec, SessionFactory, StartArgs
-from domain.election_facts import ElectionFacts
 from domain.election import DECISION_LABELS, PROCESS_KIND, PROCESS_LABEL, STEP_LABELS, ElectionStart, Step
+from domain.election_facts import ElectionFacts
 from domain.rules import ELECTION, ELECTION_DEMO, ElectionRules
 from domain.tasks import Decision as D
 from workflows.election import OwnersCommitteeElectionWorkflow

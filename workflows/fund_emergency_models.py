@@ -12,6 +12,7 @@ from domain.access import Actor
 from domain.fund_emergency import FundEmergencyStart
 from domain.rules import FUND_EMERGENCY, FundEmergencyRules
 
+
 class FundEmergencyInput(BaseModel):
     """Start a case: the clerk's report and who made it."""
 

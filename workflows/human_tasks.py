@@ -16,8 +16,8 @@ A process workflow subclasses :class:`CaseWorkflow`. It opens tasks, waits for t
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
@@ -27,10 +27,8 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities, SlaRequest
     from core.registry import CASE_KIND, CASE_STATUS, CASE_STEP
-    from workflows.case_state import iso
-    from workflows.task_deadlines import WorkingDayDeadlines
     from domain.access import Role
-    from domain.cases import CaseAck, FINAL_STATUSES, CaseSnapshot, CaseStatus, Projection
+    from domain.cases import FINAL_STATUSES, CaseAck, CaseSnapshot, CaseStatus, Projection
     from domain.tasks import (
         Decision,
         DecisionInput,
@@ -47,6 +45,8 @@ with workflow.unsafe.imports_passed_through():
         fire_sla,
         next_sla_moment,
     )
+    from workflows.case_state import iso
+    from workflows.task_deadlines import WorkingDayDeadlines
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -285,7 +285,7 @@ class CaseWorkflow(WorkingDayDeadlines):
                 continue
             try:
                 await workflow.wait_condition(woken, timeout=(wake - now) if wake is not None else None)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self._fire_timers(tasks, workflow.now())
 
     def _alarm_at(self, wake: datetime | None, now: datetime) -> asyncio.Task[None] | None:

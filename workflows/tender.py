@@ -17,7 +17,15 @@ from temporalio.exceptions import ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.tender import BidRequest, CompanyCheck, CompanyCheckRequest, ResultRequest, TenderActivities, TenderContext, TenderContextRequest
+    from activities.tender import (
+        BidRequest,
+        CompanyCheck,
+        CompanyCheckRequest,
+        ResultRequest,
+        TenderActivities,
+        TenderContext,
+        TenderContextRequest,
+    )
     from domain.access import Level, Role, Scope, covers
     from domain.cases import CaseAck, CaseSnapshot, CaseStatus
     from domain.tasks import DecisionInput, DecisionRefused, HumanTask, RefusalKind

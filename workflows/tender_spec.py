@@ -7,10 +7,21 @@ from typing import Any
 
 from activities.tender import TenderActivities
 from core.registry import ProcessSpec, SessionFactory, StartArgs
-from domain.tender_facts import TenderFacts
 from domain.rules import HANDOVER, HANDOVER_DEMO, TENDER, TENDER_DEMO, TenderRules
 from domain.tasks import Decision as D
-from domain.tender import DECISION_LABELS, DIRECT_SELECT, PROCESS_KIND, PROCESS_LABEL, RECUSE, REDRAW, RETENDER, STEP_LABELS, Step, TenderStart
+from domain.tender import (
+    DECISION_LABELS,
+    DIRECT_SELECT,
+    PROCESS_KIND,
+    PROCESS_LABEL,
+    RECUSE,
+    REDRAW,
+    RETENDER,
+    STEP_LABELS,
+    Step,
+    TenderStart,
+)
+from domain.tender_facts import TenderFacts
 from workflows.tender import PropertyTenderWorkflow
 from workflows.tender_models import TenderInput
 

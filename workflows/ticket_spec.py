@@ -9,8 +9,9 @@ from activities.ticket import TicketActivities
 from activities.ticket_report import TicketReportActivities
 from core.registry import ProcessSpec, SessionFactory, StartArgs
 from domain.rules import TICKET, TicketRules
+from domain.ticket import DECISION_LABELS, PROCESS_KIND, PROCESS_LABEL, STEP_LABELS, Step, TicketStart
+from domain.ticket import TicketDecision as D
 from domain.ticket_facts import TicketFacts
-from domain.ticket import DECISION_LABELS, PROCESS_KIND, PROCESS_LABEL, STEP_LABELS, Step, TicketDecision as D, TicketStart
 from workflows.ticket import ComplaintTicketWorkflow
 from workflows.ticket_models import TicketInput
 from workflows.ticket_report import TicketMonthlyReportWorkflow

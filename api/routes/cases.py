@@ -7,24 +7,24 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.case_service import case_for, load_visible_case, timeline_of
-from api.read_policy import case_access
 from api.deps import ActorDep, CaseCallDep, SessionDep, SettingsDep
 from api.errors import Forbidden
 from api.limits import DateFrom, DateTo, Offset
+from api.read_policy import case_access
 from api.schemas import (
     CasePage,
     CaseRead,
     CaseSummary,
     DecisionCreate,
-    ReassignCreate,
     Labelled,
+    ReassignCreate,
     TimelineEntry,
     WithdrawCreate,
 )
+from core.registry import process_label
 from db.models import CaseRecord
 from db.repositories import cases as cases_repo
 from domain.cases import CASE_STATUS_LABELS, CaseStatus
-from core.registry import process_label
 from domain.tasks import DecisionInput, ReassignInput, WithdrawInput
 
 router = APIRouter(prefix="/cases", tags=["cases"])

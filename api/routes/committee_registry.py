@@ -20,12 +20,12 @@ from temporalio.service import RPCError
 from api.deps import ActorDep, ClientDep, CommitteeRegistrarDep, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from api.schemas import Labelled
+from core.registry import REGISTRY
 from db.repositories import audit as audit_repo
 from db.repositories import committee as committee_repo
-from db.session import after_commit, hold_write_gate
 from db.repositories import reference as reference_repo
+from db.session import after_commit, hold_write_gate
 from domain.access import Actor, Scope, covers
-from core.registry import REGISTRY
 from domain.audit import AuditEvent, committee_chain
 from domain.election import PROCESS_KIND
 from domain.election_checks import committee_member_errors, reelection_starts_at, reelection_vote_by, seat_errors, term_end

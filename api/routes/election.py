@@ -21,6 +21,7 @@ from api.errors import Conflict, Forbidden, Invalid
 from api.routes import committee_registry, election_ballots, election_owners
 from api.routes.election_view import ORGANISERS, PREFIX, election_case
 from api.schemas import CaseRead
+from core.registry import REGISTRY
 from db.repositories import cases as cases_repo
 from db.repositories import election as election_repo
 from domain.access import Role
@@ -33,7 +34,6 @@ from domain.election import (
     ObjectionData,
 )
 from domain.election_checks import first_assembly_due
-from core.registry import REGISTRY
 from domain.rules import ElectionRules
 from workflows.election_models import NominationInput, ObjectionInput
 

@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 from api.case_service import CasePlace, estate_for_start, load_visible_case, start_case, started_case
 from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid
-from core.registry import REGISTRY
 from api.schemas import CaseRead, ObjectionCreate
+from core.registry import REGISTRY
 from db.models import CaseRecord
 from db.repositories import fund as fund_repo
 from domain.access import Role

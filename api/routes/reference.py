@@ -7,13 +7,12 @@ residents' committee where there is none), the fund authority and auditors
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import ActorDep, FundAuthorityDep, RequiredIdempotencyKey, SessionDep
@@ -205,7 +204,7 @@ async def deposit(
             raise Conflict("this Idempotency-Key was used for another deposit; nothing was recorded")
         response.status_code = status.HTTP_200_OK
         return ledger_line(earlier)
-    at = datetime.now(timezone.utc)
+    at = datetime.now(UTC)
     e = await fund_repo.deposit(session, household_id=household_id, amount_fen=body.amount_fen, at=at, memo=body.reason,
                                 recorded_by=actor.subject, key=key)
     # The account's own audit chain: who recorded what, when and why. Its key is the request's, so a

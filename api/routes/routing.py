@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, Field
@@ -57,7 +57,7 @@ async def put_route(body: RouteWrite, session: SessionDep, actor: RoutingAdminDe
             raise Invalid("only a department is named by id", errors=[{"loc": [*loc, "id"], "msg": "must be empty", "type": "value_error"}])
     route = Route(category=category, **body.model_dump())
     await hold_write_gate(session)
-    await routing_repo.save_route(session, route, by=actor.subject, at=datetime.now(timezone.utc))
+    await routing_repo.save_route(session, route, by=actor.subject, at=datetime.now(UTC))
     return _read(route)
 
 

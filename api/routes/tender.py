@@ -6,7 +6,7 @@ Who reads what of a tender (sealed bids, the public part every company reads) is
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
@@ -15,15 +15,15 @@ from pydantic import BaseModel, Field
 from api.case_service import CasePlace, case_for, estate_for_start, load_visible_case, send_update, start_case, started_case
 from api.deps import ActorDep, BidderDep, CaseCallDep, ClientDep, ExpertPoolReaderDep, IdempotencyKey, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound
-from core.registry import REGISTRY
 from api.schemas import CaseRead
+from core.registry import REGISTRY
 from core.settings import Settings
 from db.models import CaseRecord
 from db.repositories import tender as tender_repo
 from domain.access import Actor, Role
 from domain.expert_draw import CommitteePlan, DrawRound, verify_round
-from domain.tasks import DecisionRefused
 from domain.rules import TenderRules
+from domain.tasks import DecisionRefused
 from domain.tender import PROCESS_KIND, BidData, Selection, TenderStart, check_bid_deadline
 from domain.tender_facts import ExclusionFacts, ExpertRef, MemberFacts, TenderFacts
 from workflows.tender_models import BidInput, ClarificationInput, TenderObjectionInput
@@ -113,7 +113,7 @@ async def start(
     rules = REGISTRY[PROCESS_KIND].rules_for(settings.demo_periods)
     assert isinstance(rules, TenderRules)
     # One clock: the publication time checked here is the one the workflow counts from (招标投标法 Art. 24).
-    published_at = datetime.now(timezone.utc)
+    published_at = datetime.now(UTC)
     try:
         check_bid_deadline(published_at, body.bid_deadline, rules)
     except DecisionRefused as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated
 
 import structlog
@@ -17,13 +17,13 @@ from api.case_service import CasePlace, can_see, estate_for_start, load_visible_
 from api.deps import ActorDep, CaseCallDep, ClientDep, SessionDep, SettingsDep, TicketWorkerDep, rate_limited
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.limits import CityDay, Offset, date_query
-from core.registry import REGISTRY
+from api.routes.ticket_view import may_read_contact
 from api.schemas import CaseRead, Labelled
+from core.registry import REGISTRY
 from db.models import CaseRecord, Ticket
 from db.repositories import cases as cases_repo
 from db.repositories import ticket as ticket_repo
 from db.repositories import ticket_routing as routing_repo
-from api.routes.ticket_view import may_read_contact
 from domain.access import Actor, Role
 from domain.cases import CASE_STATUS_LABELS, CaseSnapshot, CaseStatus
 from domain.routing import UNIT_KIND_LABELS
@@ -87,7 +87,7 @@ async def intake(
     if existing is not None:
         response.status_code = status.HTTP_200_OK
         return read_snapshot(settings, CaseSnapshot.model_validate(existing.snapshot))
-    await ticket_repo.save_contact(session, channel=body.channel.value, external_ref=body.external_ref, contact=body.contact, at=datetime.now(timezone.utc))
+    await ticket_repo.save_contact(session, channel=body.channel.value, external_ref=body.external_ref, contact=body.contact, at=datetime.now(UTC))
     start = TicketStart(channel=body.channel, external_ref=body.external_ref, category=body.category, estate_id=estate.id, description=body.description)
     try:
         place = CasePlace(scope=scope, id_key=estate.id, title=f"{estate.name} · {route.label}")

@@ -2,9 +2,9 @@
 
 from db.models.archive import ArchivedHistory, ArchiveObject
 from db.models.base import Base
+from db.models.cases import AuditEntry, CaseRecord, CaseSequence, InboxEntry, StartRequest
 from db.models.credit import CreditRecord
 from db.models.election import Ballot, CommitteeRegistry, CommitteeTerm, Election, ElectionVoter, OwnerRecord
-from db.models.cases import AuditEntry, CaseRecord, CaseSequence, InboxEntry, StartRequest
 from db.models.fund import FundAccount, FundPayment, LedgerEntry
 from db.models.holiday_calendar import HolidayCalendarYear
 from db.models.reference import Building, Community, Company, Estate, Household, Street, Unit, User
@@ -13,12 +13,39 @@ from db.models.ticket import Department, RoutingRule, Ticket, TicketContact
 from db.models.ticket_report import TicketMonthlyReport
 
 __all__ = [
-    "ArchivedHistory", "ArchiveObject",
-    "AuditEntry", "Base", "Building", "CaseRecord", "CaseSequence", "Community", "Company", "CreditRecord", "Estate",
-    "FundAccount", "FundPayment", "Household", "InboxEntry", "LedgerEntry", "StartRequest", "Street",
-    "Unit", "User",
-    "Expert", "ExpertRelationship", "TenderBid",
-    "Department", "RoutingRule", "Ticket", "TicketContact", "TicketMonthlyReport",
-    "Ballot", "CommitteeRegistry", "CommitteeTerm", "Election", "ElectionVoter", "OwnerRecord",
+    "ArchiveObject",
+    "ArchivedHistory",
+    "AuditEntry",
+    "Ballot",
+    "Base",
+    "Building",
+    "CaseRecord",
+    "CaseSequence",
+    "CommitteeRegistry",
+    "CommitteeTerm",
+    "Community",
+    "Company",
+    "CreditRecord",
+    "Department",
+    "Election",
+    "ElectionVoter",
+    "Estate",
+    "Expert",
+    "ExpertRelationship",
+    "FundAccount",
+    "FundPayment",
     "HolidayCalendarYear",
+    "Household",
+    "InboxEntry",
+    "LedgerEntry",
+    "OwnerRecord",
+    "RoutingRule",
+    "StartRequest",
+    "Street",
+    "TenderBid",
+    "Ticket",
+    "TicketContact",
+    "TicketMonthlyReport",
+    "Unit",
+    "User",
 ]

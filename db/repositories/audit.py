@@ -6,9 +6,9 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.audit import GENESIS_HASH, AuditEvent, ChainBreak, StoredEntry, chain_hash, verify_chain
 from db.errors import ConflictingWrite
 from db.models import AuditEntry
+from domain.audit import GENESIS_HASH, AuditEvent, ChainBreak, StoredEntry, chain_hash, verify_chain
 
 
 def _event_of(row: AuditEntry) -> AuditEvent:

@@ -13,12 +13,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
+from db.models import CaseRecord, CaseSequence, InboxEntry, StartRequest
 from domain.access import Actor, Level
-from domain.read_access import Access, CaseAccess, holder_keys, task_holders
 from domain.calendar import CITY_TZ
 from domain.cases import FINAL_STATUSES, CaseSnapshot, case_id_prefix
 from domain.projection import ProjectionAnchor
-from db.models import CaseRecord, CaseSequence, InboxEntry, StartRequest
+from domain.read_access import Access, CaseAccess, holder_keys, task_holders
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.errors import integrity_as
+from db.models import Building, FundAccount, FundPayment, Household, LedgerEntry, Unit
 from domain.apportionment import area_to_hundredths
 from domain.fund_ledger import PaymentOutcome, find_shortfalls, top_up_due
 from domain.rules import FundEmergencyRules
-from db.errors import integrity_as
-from db.models import Building, FundAccount, FundPayment, Household, LedgerEntry, Unit
 
 
 async def household_areas(session: AsyncSession, estate_id: str, scope: str, scope_id: str | None) -> dict[str, int]:

@@ -10,9 +10,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.repositories.cases import holds_task_condition, jurisdiction_filter
 from db.errors import integrity_as
 from db.models import CaseRecord, Ticket, TicketContact
+from db.repositories.cases import holds_task_condition, jurisdiction_filter
 from domain.access import Actor
 from domain.calendar import CITY_TZ
 from domain.read_access import Access, access_of

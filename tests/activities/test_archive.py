@@ -16,8 +16,8 @@ from db.models import ArchivedHistory, AuditEntry
 from db.repositories import archive as archive_repo
 from db.repositories import audit as audit_repo
 from domain.access import Level, Role
-from tests.dev_server import dev_api
 from tests.clock import wait_until
+from tests.dev_server import dev_api
 from tests.factories import create_test_estate, make_actor
 from tests.factories_fund import FundCaseDriver
 from tests.golden_recorder import keep_golden

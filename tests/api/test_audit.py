@@ -15,8 +15,8 @@ from domain.access import Level, Role
 from tests.factories import create_test_estate, make_actor
 from tests.factories_fund import FundCaseDriver
 from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
-from tests.golden_recorder import GOLDEN_DIR
 from tests.fund_workflow_changes import ChangedFundEmergency, PatchedFundEmergency
+from tests.golden_recorder import GOLDEN_DIR
 
 
 def auditor_headers(settings: Settings, level: Level = Level.CITY, jid: str | None = None) -> dict[str, str]:

@@ -3,7 +3,7 @@ database too), bad batches all-or-nothing with per-line errors, invalid groups a
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -103,7 +103,7 @@ async def test_a_second_ballot_for_a_unit_is_refused_by_the_api_and_by_the_datab
         with pytest.raises(IntegrityError):
             await s.execute(insert(Ballot).values(
                 election_id=election.id, household_id=h[0], owner_key=h[0], choices=["c1"], channel="paper",
-                entered_by="direct", cast_at=datetime.now(timezone.utc), receipt="x",
+                entered_by="direct", cast_at=datetime.now(UTC), receipt="x",
             ))
         await s.rollback()
 

@@ -3,7 +3,7 @@ committee terms without a UTC offset are refused with 422."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from api.routes.election_view import public_facts
 from db.repositories import election as election_repo
@@ -18,7 +18,7 @@ async def test_owners_do_not_see_others_findings_or_objectors(api: AsyncClient, 
     cast = await create_test_estate(sessions, settings)
     h = cast.households
     async with sessions() as s:
-        await election_repo.set_owner(s, household_id=h[1], owner_key=h[1], at=datetime.now(timezone.utc), fee_arrears_fen=123_456)
+        await election_repo.set_owner(s, household_id=h[1], owner_key=h[1], at=datetime.now(UTC), fee_arrears_fen=123_456)
         await s.commit()
     drv = ElectionDriver(api, cast, sessions)
     await drv.start()

@@ -4,7 +4,7 @@ the workflow's history a few hundred events whatever the number of ballots."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from db.repositories import election as election_repo
 from tests.factories import create_test_estate
@@ -22,7 +22,7 @@ async def test_two_thousand_households_vote_through_the_api_and_the_tally_is_exa
     async with sessions() as s:
         for i in range(100):
             for unit in (h[1000 + 2 * i], h[1001 + 2 * i]):
-                await election_repo.set_owner(s, household_id=unit, owner_key=f"pair-{i}", at=datetime.now(timezone.utc))
+                await election_repo.set_owner(s, household_id=unit, owner_key=f"pair-{i}", at=datetime.now(UTC))
         await s.commit()
     drv = ElectionDriver(api, cast, sessions)
     await drv.start()

@@ -26,9 +26,9 @@ async def test_wrong_role_wrong_jurisdiction_unknown_case_malformed_body(api: As
     assert r.status_code == 404 and r.json()["type"] == "/problems/not-found"
 
     # Right role, wrong estate: a property-company user of another company.
-    from tests.factories import make_actor
-    from domain.access import Level, Role
     from api.auth import issue_token
+    from domain.access import Level, Role
+    from tests.factories import make_actor
 
     stranger = make_actor(Role.PROPERTY_COMPANY, Level.COMPANY, "co-huacheng")
     r = await api.post(url, json={"decision": "confirm"}, headers={"Authorization": f"Bearer {issue_token(settings, stranger)}"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -14,7 +14,7 @@ from domain.tasks import HumanTask, SignOff, TaskStatus
 from tests.factories import make_actor
 from tests.fixture_types import Sessions
 
-AT = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 SCOPE = Scope(street_id="yidu", community_id="yidu-c1", estate_id="yidu-jinxiu")
 
 

@@ -35,7 +35,7 @@ def city(y: int, m: int, d: int, h: int = 0) -> datetime:
 
 
 def test_published_years() -> None:
-    assert holidays_cn.PUBLISHED_YEARS == frozenset({2024, 2025, 2026})
+    assert frozenset({2024, 2025, 2026}) == holidays_cn.PUBLISHED_YEARS
     assert all(CAL.is_published(y) for y in (2024, 2025, 2026))
 
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain.calendar import CITY_TZ, period_end
 from domain.election import Candidate, ElectionStart, GroupData, NominationChannel, ReviewData
-from domain.calendar import period_end
 from domain.election_ballots import BallotLine, check_ballot_lines
 from domain.election_checks import (
     CandidateFacts,
@@ -19,7 +19,6 @@ from domain.election_checks import (
     seat_errors,
     term_end,
 )
-from domain.calendar import CITY_TZ
 from domain.rules import ELECTION
 from domain.tasks import DecisionRefused
 

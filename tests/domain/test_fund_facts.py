@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import Field, TypeAdapter
@@ -33,7 +33,7 @@ FACTS = Annotated[FundFacts | TenderFacts | HandoverFacts, Field(discriminator="
 def test_fund_facts_read_a_snapshot_written_before_they_were_typed() -> None:
     facts = FundFacts.model_validate(FUND_BEFORE)
     assert facts.kind == "fund-emergency" and facts.public_notice is not None
-    assert facts.public_notice.end == datetime(2026, 12, 6, 7, 0, tzinfo=timezone.utc)
+    assert facts.public_notice.end == datetime(2026, 12, 6, 7, 0, tzinfo=UTC)
     assert facts.objections[0].outcome == "answer" and facts.top_ups_due == [] and facts.final_payment_fen is None
     again = facts.model_dump(mode="json")
     # Every key the old facts had is still there, with the same value (datetimes re-read as datetimes).

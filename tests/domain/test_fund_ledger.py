@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.fund_ledger import balance_shares, find_shortfalls, shares_for, top_up_due
 

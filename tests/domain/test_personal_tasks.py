@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from domain.access import Actor, Jurisdiction, Level, Role, Scope
 from domain.tasks import DecisionRefused, HumanTask, ReassignInput, RefusalKind, acting_role, check_reassign, fire_sla
 
-T0 = datetime(2027, 1, 4, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2027, 1, 4, 1, 0, tzinfo=UTC)
 SCOPE = Scope(street_id="yidu", community_id="yidu-c1", estate_id="e1")
 
 

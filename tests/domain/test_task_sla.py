@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.access import Role, Scope
 from domain.tasks import HumanTask, TaskStatus, fire_sla, next_sla_moment
 
-T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 
 
 def a_task(**kw: Any) -> HumanTask:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,15 +11,15 @@ from domain.rules import TENDER_DEMO
 from domain.tasks import DecisionRefused
 from domain.tender import Bid, Method, ScoreData, bidder_refusal, check_bid_deadline, check_scores, deadline_after_clarification, rank_bids
 
-T0 = datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 
 
 def test_bid_deadline_counts_whole_city_calendar_days() -> None:
     # T0 is 17:00 in the city on 4 January: any hour of 24 January is day 20, 23 January is day 19.
     check_bid_deadline(T0, T0 + timedelta(days=20))
-    check_bid_deadline(T0, datetime(2027, 1, 23, 16, 0, tzinfo=timezone.utc))  # 24 January 00:00 city time
+    check_bid_deadline(T0, datetime(2027, 1, 23, 16, 0, tzinfo=UTC))  # 24 January 00:00 city time
     with pytest.raises(DecisionRefused):
-        check_bid_deadline(T0, datetime(2027, 1, 23, 15, 59, tzinfo=timezone.utc))  # 23 January 23:59 city time
+        check_bid_deadline(T0, datetime(2027, 1, 23, 15, 59, tzinfo=UTC))  # 23 January 23:59 city time
     with pytest.raises(DecisionRefused):
         check_bid_deadline(T0, T0 + timedelta(days=19))
 
@@ -90,7 +90,7 @@ def test_exit_deadline_notice_then_agreed_period_or_30_days() -> None:
     assert notice_period(ExitReason.NON_RENEWAL) == timedelta(days=90)
     # T0 is 17:00 on 4 January in the city: days count from 5 January and end at 24:00 (民法典 Arts. 201, 203).
     def day_end(day: int, month: int = 1) -> datetime:
-        return datetime(2027, month, day, 16, 0, tzinfo=timezone.utc)  # 24:00 city time of the day after
+        return datetime(2027, month, day, 16, 0, tzinfo=UTC)  # 24:00 city time of the day after
 
     assert exit_deadline(T0, ExitReason.DISMISSAL, None) == (day_end(5, 3), day_end(4, 4))  # days 60 and 90: 5 March, 4 April
     assert exit_deadline(T0, ExitReason.NON_RENEWAL, 10)[1] == day_end(14, 4)  # day 100: 14 April
@@ -99,7 +99,7 @@ def test_exit_deadline_notice_then_agreed_period_or_30_days() -> None:
 
 
 def test_six_months_of_emergency_service_end_on_the_same_day_or_the_months_last() -> None:
-    assert add_months(datetime(2027, 1, 15, 2, 0, tzinfo=timezone.utc), 6) == datetime(2027, 7, 15, 2, 0, tzinfo=timezone.utc)
+    assert add_months(datetime(2027, 1, 15, 2, 0, tzinfo=UTC), 6) == datetime(2027, 7, 15, 2, 0, tzinfo=UTC)
     # 31 August (city time) + 6 months = the last day of February.
-    end = add_months(datetime(2027, 8, 31, 2, 0, tzinfo=timezone.utc), 6)
-    assert end == datetime(2028, 2, 29, 2, 0, tzinfo=timezone.utc)
+    end = add_months(datetime(2027, 8, 31, 2, 0, tzinfo=UTC), 6)
+    assert end == datetime(2028, 2, 29, 2, 0, tzinfo=UTC)

@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.calendar import CITY_TZ
-from domain.ticket_report import TicketFacts, check_month, handling_company, month_bounds, monthly_figures, previous_month, same_month_last_year
+from domain.ticket_report import (
+    TicketFacts,
+    check_month,
+    handling_company,
+    month_bounds,
+    monthly_figures,
+    previous_month,
+    same_month_last_year,
+)
 
 
 def city(y: int, m: int, d: int, h: int = 0) -> datetime:

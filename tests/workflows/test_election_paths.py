@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from db.models import CommitteeRegistry, Estate
 from db.repositories import committee as committee_repo
@@ -49,7 +49,7 @@ async def test_two_failed_attempts_make_the_residents_committee_the_acting_body(
 async def test_few_party_members_need_a_justification_and_the_acting_body_hands_over(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings, committee=False)
     async with sessions() as s:
-        await committee_repo.appoint_acting_body(s, estate_id=cast.estate_id, community_id="yidu-c1", at=datetime.now(timezone.utc))
+        await committee_repo.appoint_acting_body(s, estate_id=cast.estate_id, community_id="yidu-c1", at=datetime.now(UTC))
         await s.commit()
     drv = ElectionDriver(api, cast, sessions)
     await drv.start(kind="first", delivered_area_percent=80, delivered_owners_percent=75, months_since_first_delivery=30)

@@ -4,7 +4,7 @@ and ballots after the end of the voting period refused before the tally has run.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, update
 
@@ -19,7 +19,7 @@ from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnviron
 
 async def test_a_retried_committee_registration_still_asks_for_the_handover(sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings, committee=False)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     async with sessions() as s:
         await committee_repo.appoint_acting_body(s, estate_id=cast.estate_id, community_id="yidu-c1", at=now)
         await s.commit()
@@ -69,7 +69,7 @@ async def test_a_ballot_after_the_voting_period_is_refused_before_the_tally_runs
         assert e.closes_at is not None and e.closes_at == datetime.fromisoformat((await drv.case())["facts"]["voting_end"])
     await drv.paper([{"household_id": h[0], "choices": ids[:5]}])
     # The voting period ends now, but the workflow's timer has not fired: the attempt is still open.
-    closes_at = datetime.now(timezone.utc)
+    closes_at = datetime.now(UTC)
     async with sessions() as s:
         await s.execute(update(Election).where(Election.id == election_id).values(closes_at=closes_at))
         await s.commit()

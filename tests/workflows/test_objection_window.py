@@ -9,10 +9,9 @@ answers were outstanding.
 
 from __future__ import annotations
 
-from typing import Any
-
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from pydantic import BaseModel

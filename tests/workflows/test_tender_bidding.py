@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -18,7 +18,7 @@ async def test_bid_deadline_less_than_20_days_after_publication_is_refused(api: 
     drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
     # The API checks against the wall clock (the test server's clock may run ahead of it): day 19 is too early.
     body = {"estate_id": drv.cast.estate_id, "selection": "first", "method": "comprehensive", "summary": "前期物业服务招标",
-            "bid_deadline": (datetime.now(timezone.utc) + timedelta(days=19)).isoformat()}
+            "bid_deadline": (datetime.now(UTC) + timedelta(days=19)).isoformat()}
     r = await api.post("/cases/tender", json=body, headers=drv.headers("clerk"))
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
     assert r.json()["errors"][0]["loc"] == ["body", "bid_deadline"]
@@ -35,7 +35,7 @@ async def test_a_deadline_the_api_accepts_at_the_boundary_is_not_rejected_by_the
     drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
     # The workflow's clock runs ahead of the API's; both count from the one publication time.
     await skip_to(env, await env.get_current_time() + timedelta(days=1))
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     body = {"estate_id": drv.cast.estate_id, "selection": "first", "method": "comprehensive", "summary": "前期物业服务招标",
             "bid_deadline": (before + timedelta(days=20)).isoformat()}
     r = await api.post("/cases/tender", json=body, headers=drv.headers("clerk"))
@@ -43,7 +43,7 @@ async def test_a_deadline_the_api_accepts_at_the_boundary_is_not_rejected_by_the
     # Before the fix the workflow re-checked against its own later clock and closed the case as rejected.
     assert r.json()["status"]["code"] == "active" and r.json()["step"]["code"] != "closed"
     published = datetime.fromisoformat(r.json()["facts"]["published_at"])
-    assert before <= published <= datetime.now(timezone.utc)
+    assert before <= published <= datetime.now(UTC)
     if await env.get_current_time() < published + timedelta(days=20):  # the shared test clock may already be past the deadline
         assert r.json()["step"]["code"] == "bidding"
 

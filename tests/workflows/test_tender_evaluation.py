@@ -17,6 +17,7 @@ from temporalio.worker import (
 )
 from temporalio.workflow import ActivityHandle
 
+from core.registry import workflow_types
 from core.temporal import DATA_CONVERTER
 from db.seed_tender import EXPERTS
 from domain.cases import Projection
@@ -25,7 +26,6 @@ from tests.driver import Json
 from tests.factories_tender import BIDDERS, TenderDriver, create_tender_estate
 from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
-from core.registry import workflow_types
 
 EXPERT_NAMES = [name for _, name, *_ in EXPERTS]
 
@@ -76,7 +76,7 @@ async def test_draw_excludes_conflicts_and_is_confidential_until_the_award(api: 
 
     # Each drawn expert scores in person: the bureau neither scores nor reassigns, even once the task is escalated.
     task = next(t for t in await drv.tasks("evaluation") if t["assignee"])
-    scores = {c: 80 for c in BIDDERS}
+    scores = dict.fromkeys(BIDDERS, 80)
     await drv.decide("bureau", task, "submit", {"scores": scores}, expect=403)
     reassign = {"assignee": "expert-001", "reason": "专家未按时评分"}
     r = await api.post(f"/cases/{drv.case_id}/tasks/{task['id']}/assignee", json=reassign, headers=drv.headers("bureau"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import uuid
 
-from tests.factories_tickets import PHONE, TicketDriver, create_ticket_cast
 from tests.dev_server import dev_api, find_workflows
+from tests.factories_tickets import PHONE, TicketDriver, create_ticket_cast
 from tests.fixture_types import Sessions, Settings, WorkflowEnvironment
 from workflows.ticket_report import SCHEDULE_ID, ensure_report_schedule
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from tests.factories_tickets import TicketDriver, create_ticket_cast
 from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
-from tests.factories_tickets import TicketDriver, create_ticket_cast
 
 
 async def test_intake_routes_accept_reply_satisfied_closes(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 from db.repositories import credit as credit_repo
 from domain.calendar import WorkingCalendar, sla_deadlines
+from tests.factories_tickets import TicketDriver, create_ticket_cast
 from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
-from tests.factories_tickets import TicketDriver, create_ticket_cast
 
 
 async def credit_sources(sessions: Sessions, case_id: str) -> list[tuple[str, str, int]]:

@@ -11,10 +11,10 @@ from db.seed import EstatePlan, create_estate
 from domain.calendar import CITY_TZ
 from domain.ticket import TicketLedgerRow
 from domain.ticket_report import previous_month
-from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
-from tests.golden_recorder import keep_golden
 from tests.factories import Cast
 from tests.factories_tickets import TicketDriver
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
+from tests.golden_recorder import keep_golden
 from workflows.ticket_report import MonthlyReportInput, TicketMonthlyReportWorkflow
 
 

@@ -9,9 +9,9 @@ from domain.calendar import WorkingCalendar, sla_deadlines
 from domain.rules import TICKET
 from tests.clock import skip_past, wait_until
 from tests.driver import Json
+from tests.factories_tickets import TicketDriver, create_ticket_cast
 from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.golden_recorder import keep_golden
-from tests.factories_tickets import TicketDriver, create_ticket_cast
 
 
 async def test_handling_gets_a_yellow_then_a_red_card_and_a_credit_record(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
