@@ -26,9 +26,12 @@ MIB = 1024 * 1024
 BODY_LIMIT = MIB
 # A batch of written ballots goes straight to the database: 5,000 lines of 11 choices each.
 BALLOT_BATCH_LIMIT = 6 * MIB
+# A registry spreadsheet: 50,000 households are about 8 MB as CSV.
+REGISTRY_FILE_LIMIT = 32 * MIB
 # (method, path) -> the larger limit; the paths are the routes' own templates.
 LARGER_BODIES: list[tuple[str, re.Pattern[str], int]] = [
     ("POST", re.compile(r"^/cases/owners-election/[^/]+/ballots/paper$"), BALLOT_BATCH_LIMIT),
+    ("POST", re.compile(r"^/imports/[^/]+$"), REGISTRY_FILE_LIMIT),
 ]
 
 # A decision's data: the largest legitimate one (an election group of 11 members, a tender's

@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "wuyeflow-development-secret-change-me"
+DEV_OWNER_KEY_SECRET = "wuyeflow-development-owner-key-change-me"
 DEV_ACTOR_SEAL_KEY = "wuyeflow-development-actor-seal-change-me"
 
 
@@ -45,6 +46,9 @@ class Settings(BaseSettings):
     # an actor without a valid seal, so nobody who reaches Temporal's port can forge one.
     actor_seal_key: str = DEV_ACTOR_SEAL_KEY
     actor_seal_ttl_seconds: int = 600
+    # The key an owner's ID number is turned into an owner key with (the number itself is never
+    # stored, 个人信息保护法 Art. 6); changing it splits every owner from their imported units.
+    owner_key_secret: str = DEV_OWNER_KEY_SECRET
     # Off only where the workflows' clock is not the API's (the time-skipping test server runs
     # months ahead of the wall clock the API seals with).
     actor_seal_check_expiry: bool = True
@@ -115,6 +119,8 @@ class Settings(BaseSettings):
             raise ValueError("WUYEFLOW_JWT_SECRET must be set to a secret of at least 32 characters outside development")
         if self.env == "production" and (self.actor_seal_key == DEV_ACTOR_SEAL_KEY or len(self.actor_seal_key) < 32):
             raise ValueError("WUYEFLOW_ACTOR_SEAL_KEY must be set to a key of at least 32 characters in production")
+        if self.env == "production" and (self.owner_key_secret == DEV_OWNER_KEY_SECRET or len(self.owner_key_secret) < 32):
+            raise ValueError("WUYEFLOW_OWNER_KEY_SECRET must be set to a key of at least 32 characters in production")
         if self.demo_periods and self.env != "development":
             raise ValueError("WUYEFLOW_DEMO_PERIODS is for the local demo only")
         if self.archive_store == "s3" and not self.archive_s3_bucket:

@@ -38,6 +38,7 @@ DEPLOY_ENV = {
     "WUYEFLOW_OIDC_ISSUER": "https://id.qingzhou.example/realms/city",
     "WUYEFLOW_OIDC_AUDIENCE": "wuyeflow-api",
     "WUYEFLOW_ACTOR_SEAL_KEY": "a-random-actor-seal-key-of-at-least-32-characters",
+    "WUYEFLOW_OWNER_KEY_SECRET": "a-random-owner-key-secret-of-at-least-32-characters",
 }
 
 
@@ -283,7 +284,7 @@ def test_app_environment(services: dict[str, Any], name: str) -> None:
     assert str(env.get("WUYEFLOW_SEARCH_ATTRIBUTES")).lower() == "true"
     # Production identity is the city's OIDC provider: its issuer and our audience are required, not defaulted.
     assert "WUYEFLOW_JWT_SECRET" not in env and env.get("WUYEFLOW_AUTH") == "oidc"
-    for var in ("WUYEFLOW_OIDC_ISSUER", "WUYEFLOW_OIDC_AUDIENCE", "WUYEFLOW_ACTOR_SEAL_KEY"):
+    for var in ("WUYEFLOW_OIDC_ISSUER", "WUYEFLOW_OIDC_AUDIENCE", "WUYEFLOW_ACTOR_SEAL_KEY", "WUYEFLOW_OWNER_KEY_SECRET"):
         assert re.fullmatch(rf"\$\{{{var}:\?[^}}]+\}}", env.get(var, "")), f"{var} must be required, not defaulted"
 
     url = make_url(interpolate(env["DATABASE_URL"], DEPLOY_ENV))

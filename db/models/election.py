@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
@@ -27,6 +27,14 @@ class OwnerRecord(Base):
     fee_arrears_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     representative_name: Mapped[str | None] = mapped_column(String(100))
     authorisation_ref: Mapped[str | None] = mapped_column(String(200))
+    # Personal data (个人信息保护法 Arts. 6, 28): the ID number is never stored, only its masked form
+    # (first 6 and last 4) and the owner key derived from it with the city's key; the phone masked.
+    id_number_masked: Mapped[str | None] = mapped_column(String(32))
+    phone_masked: Mapped[str | None] = mapped_column(String(32))
+    # 欠缴维修资金续交 as the fund system reported it; the fee arrears' date and source.
+    fund_arrears_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    arrears_as_of: Mapped[date | None]
+    arrears_source: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime]
 
 

@@ -39,6 +39,9 @@ class Company(Base):
     credit_grade: Mapped[str | None] = mapped_column(String(8))
     blacklisted: Mapped[bool] = mapped_column(Boolean, default=False)
     business_licence: Mapped[str | None] = mapped_column(String(64))
+    # The company's contact person; the phone only masked (个人信息保护法 Art. 6: no process calls it).
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    contact_phone_masked: Mapped[str | None] = mapped_column(String(32))
 
 
 class Estate(Base):

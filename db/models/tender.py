@@ -20,6 +20,8 @@ class Expert(Base):
     # Set when the employer is a company on record (it may bid): same employer = conflict.
     employer_company_id: Mapped[str | None] = mapped_column(ForeignKey("companies.id"))
     specialty: Mapped[str] = mapped_column(String(100))
+    years_of_practice: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
