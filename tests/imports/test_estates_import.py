@@ -7,7 +7,7 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from db.models import AuditEntry, Household
+from db.models import AuditEntry, Estate, Household
 from db.repositories import audit as audit_repo
 from domain.registry_import import ImportKind, template_rows
 from tests.factories import create_test_estate
@@ -113,7 +113,7 @@ async def test_removing_a_household_in_an_open_fund_case_is_refused(api: AsyncCl
         homes = (await s.scalars(select(Household).where(Household.estate_id == cast.estate_id).order_by(Household.id))).all()
         rows = [[cast.estate_id, "测试小区", "yidu", "yidu-c1", f"{cast.estate_id}-b1", "1号楼", h.unit_id, "1单元", h.id, h.room,
                  h.owner_name, f"{h.area_m2:.2f}"] for h in homes]
-        estate_name = (await s.get(__import__("db.models", fromlist=["Estate"]).Estate, cast.estate_id)).name  # type: ignore[union-attr]
+        estate_name = (await s.get(Estate, cast.estate_id)).name  # type: ignore[union-attr]
     for row in rows:
         row[1] = estate_name
     drv = FundCaseDriver(api, cast)
