@@ -33,7 +33,7 @@ async def test_a_gb18030_owner_file_two_units_count_once_and_a_representative_ma
 ) -> None:
     caplog.set_level(logging.DEBUG)
     cast = await create_test_estate(sessions, settings, buildings=1, units=1, floors=4, rooms=2)
-    e, (a, b, c, d, f, g, h, i) = cast.estate_id, cast.households
+    e, (a, b, c, d, f, _g, h, i) = cast.estate_id, cast.households
     zhang = id_number(1)
     rows = [
         owner_row(e, a, "张三", zhang),
@@ -56,8 +56,7 @@ async def test_a_gb18030_owner_file_two_units_count_once_and_a_representative_ma
     assert reasons(run, 8) == [("欠费日期", "有欠费时须填写欠费日期和欠费来源")]
     assert reasons(run, 9) == [("授权代表", "自然人业主不登记授权代表")]
 
-    run = await dry_run(api, cast, OWNERS, csv_file(OWNERS, rows[:3] + [owner_row(e, d, "李四", id_number(2), fee="35.00",
-                                                                                   as_of="2026-10-31", source="物业公司报送")],
+    run = await dry_run(api, cast, OWNERS, csv_file(OWNERS, [*rows[:3], owner_row(e, d, "李四", id_number(2), fee="35.00", as_of="2026-10-31", source="物业公司报送")],
                                                        encoding="gb18030"))
     assert run["counts"]["created"] == 4
     await apply(api, cast, OWNERS, run["id"])
