@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.registry_import import ImportKind, ParsedRow, Record, header_of
+from domain.registry_import import KEY_FIELDS, ImportKind, ParsedRow, Record, header_of
 
 OUTCOME_LABELS = {"created": "新增", "updated": "更新", "unchanged": "无变化", "refused": "拒绝", "removed": "删除"}
 
@@ -89,6 +89,7 @@ class _Planner:
 
     def upsert(self, parsed: ParsedRow, entity: str, record: Record) -> None:
         assert parsed.key is not None
+        record = {f: v for f, v in record.items() if f != KEY_FIELDS[self.kind]}
         old = self.view.current.get(parsed.key)
         self.done(parsed, old is None, self.change("create" if old is None else "update", entity, parsed.key, old, record))
 
