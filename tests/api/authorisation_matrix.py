@@ -122,6 +122,8 @@ CITY_STREET_COMPANY = ("clerk", "street", "street_auditor", "other_clerk", "othe
 ESTATE_VIEWERS = ("clerk", "street", "community", "street_auditor", *ESTATE, "bureau", "supervisor", "auditor", "admin",
                   "dispatcher", "joint", "drawn_expert", "expert", "company", "agency")
 LEDGER_READERS = ("bureau", "auditor", "street_auditor", "committee", "owner")
+# The registry (estates, owners, balances, companies, experts) is imported by the city's administrator and the bureau.
+REGISTRY_ADMINS = ("admin", "bureau")
 
 
 def case_rows(case: str, readers: Iterable[str]) -> list[Row]:
@@ -275,6 +277,14 @@ ROWS: list[Row] = [
           body={"name": "矩阵", "authorisation_ref": "矩阵授权委托书"} if m == "PUT" else None) for m in ("PUT", "DELETE")],
     Row("PUT", "/users/{subject}/status", cells(403, {422: ("admin",)}), params={"subject": "matrix-probe"},
         body={"active": False, "reason": ""}),
+    # ------------------------------------------------------------------ registry imports
+    # The administrator and the housing bureau import the registry: the template; a dry run with no file
+    # is refused for its content; a dry run that does not exist is not found.
+    Row("GET", "/imports/{kind}/template.xlsx", cells(403, {200: REGISTRY_ADMINS}), params={"kind": "estates"}),
+    Row("POST", "/imports/{kind}", cells(403, {422: REGISTRY_ADMINS}), params={"kind": "estates"}),
+    Row("GET", "/imports/{kind}/{import_id}", cells(403, {404: REGISTRY_ADMINS}), params={"kind": "owners", "import_id": "imp-matrix"}),
+    Row("POST", "/imports/{kind}/{import_id}/apply", cells(403, {404: REGISTRY_ADMINS}),
+        params={"kind": "owners", "import_id": "imp-matrix"}),
     # ------------------------------------------------------------------ the holiday calendar
     # Anyone signed in reads the published years; the administrator publishes (a year whose notice is
     # missing is refused for its content); auditors and the administrator read the publications log.
