@@ -19,7 +19,7 @@ from db.models import RegistryImport
 from db.repositories import registry_import as import_repo
 from db.repositories.registry_view import registry_view
 from domain.access import Actor
-from domain.registry_import import ImportKind, ParsedRow, Record, parse_rows
+from domain.registry_import import COLUMNS, KIND_LABELS, ImportKind, ParsedRow, Record, parse_rows
 from domain.registry_plan import Plan, plan_import
 
 
@@ -69,7 +69,34 @@ async def apply(session: AsyncSession, *, kind: ImportKind, run_id: str, actor: 
     if plan.digest != run.plan_digest or plan.refused:
         raise DryRunRefused("登记数据在试运行之后已有变化（试运行已过期）：请重新试运行并复核")
     at = datetime.now(UTC)
-    run.changed = await import_repo.apply_changes(session, kind=kind.value, run_id=run.id, changes=plan.changes, actor=actor, at=at)
+    run.changed = await import_repo.apply_changes(session, kind=kind.value, run_id=run.id, changes=plan.changes, actor=actor, at=at,
+                                                  reason=f"导入{KIND_LABELS[kind]}：{run.file_name or run.file_sha256[:12]}")
     run.status, run.applied_at, run.applied_by = "applied", at, actor.subject
     await session.flush()
     return run
+
+
+class RecordRefused(ValueError):
+    """One record written through the administration API was refused; ``errors`` name the field and the reason."""
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__("; ".join(f"{e['column']}: {e['reason']}" for e in errors))
+        self.errors = errors
+
+
+async def change_record(
+    session: AsyncSession, *, kind: ImportKind, cells: dict[str, str], actor: Actor, reason: str, secret: str,
+) -> dict[str, Any]:
+    """Create or update one record as a one-row import: the same checks, the same audit (with the reason); its outcome.
+
+    ``cells`` are the template's fields as the spreadsheet would hold them.
+    """
+    headers = [c.header for c in COLUMNS[kind]]
+    rows = parse_rows(kind, headers, [[cells.get(c.field, "") for c in COLUMNS[kind]]], secret=secret)
+    plan = await _plan(session, kind, rows)
+    outcome = plan.outcomes[0]
+    if outcome["outcome"] == "refused":
+        raise RecordRefused(outcome["errors"])
+    await import_repo.apply_changes(session, kind=kind.value, run_id=f"api-{uuid.uuid4().hex[:12]}", changes=plan.changes,
+                                    actor=actor, at=datetime.now(UTC), reason=reason)
+    return outcome

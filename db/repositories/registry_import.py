@@ -175,9 +175,9 @@ async def _apply_experts(session: AsyncSession, changes: list[dict[str, Any]]) -
 
 
 async def apply_changes(
-    session: AsyncSession, *, kind: str, run_id: str, changes: list[dict[str, Any]], actor: Actor, at: datetime,
+    session: AsyncSession, *, kind: str, run_id: str, changes: list[dict[str, Any]], actor: Actor, at: datetime, reason: str,
 ) -> int:
-    """Write a plan's changes and audit each changed record (who, when, old → new); returns how many."""
+    """Write a plan's changes and audit each changed record (who, when, why, old → new); returns how many."""
     if kind == "estates":
         await _apply_estates(session, changes)
     elif kind == "owners":
@@ -192,7 +192,7 @@ async def apply_changes(
         AuditEvent(
             key=f"import:{run_id}:{n}", at=at, kind="registry", step=c["entity"], actor_subject=actor.subject, actor_name=actor.name,
             actor_role=actor.roles[0].value if actor.roles else None, actor_organisation=actor.organisation, decision=c["op"],
-            comment=f"{c['entity']} {c['key']}", data={"import": run_id, "entity": c["entity"], "key": c["key"], "fields": c["fields"]},
+            comment=reason, data={"import": run_id, "entity": c["entity"], "key": c["key"], "fields": c["fields"]},
         )
         for n, c in enumerate(changes, start=1)
     ]

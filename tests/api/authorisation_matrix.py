@@ -124,6 +124,8 @@ ESTATE_VIEWERS = ("clerk", "street", "community", "street_auditor", *ESTATE, "bu
 LEDGER_READERS = ("bureau", "auditor", "street_auditor", "committee", "owner")
 # The registry (estates, owners, balances, companies, experts) is imported by the city's administrator and the bureau.
 REGISTRY_ADMINS = ("admin", "bureau")
+# Owner records (ID number and phone masked) for the keepers, the street offices and auditors.
+OWNER_RECORD_READERS = ("admin", "bureau", "clerk", "street", "other_clerk", "other_street", *ALL_AUDITORS)
 
 
 def case_rows(case: str, readers: Iterable[str]) -> list[Row]:
@@ -285,6 +287,19 @@ ROWS: list[Row] = [
     Row("GET", "/imports/{kind}/{import_id}", cells(403, {404: REGISTRY_ADMINS}), params={"kind": "owners", "import_id": "imp-matrix"}),
     Row("POST", "/imports/{kind}/{import_id}/apply", cells(403, {404: REGISTRY_ADMINS}),
         params={"kind": "owners", "import_id": "imp-matrix"}),
+    # One record at a time, with a reason: a company or an expert with a refused field, an owner with a wrong ID number.
+    Row("PUT", "/companies/{company_id}", cells(403, {422: REGISTRY_ADMINS}), params={"company_id": "co-matrix"},
+        body={"name": "矩阵", "kind": "property", "business_licence": "91370781MA3C4X2F40", "reason": "矩阵"}),
+    Row("PUT", "/experts/{expert_id}", cells(403, {422: REGISTRY_ADMINS}), params={"expert_id": "ex-matrix"},
+        body={"name": "矩阵", "specialty": "矩阵", "years_of_practice": 1, "employer": "矩阵", "employer_company_id": "co-nope",
+              "reason": "矩阵"}),
+    Row("PUT", "/households/{household_id}/owner", cells(403, {422: REGISTRY_ADMINS}), params={"household_id": "{household}"},
+        body={"natural_person": True, "name": "矩阵", "id_number": "110105194912310020", "reason": "矩阵"}),
+    # The unit has no owner record: who may read one is told so; the others are refused.
+    Row("GET", "/households/{household_id}/owner", cells(403, {404: OWNER_RECORD_READERS}), params={"household_id": "{household}"}),
+    Row("GET", "/users", cells(403, {200: ("admin",)})),
+    Row("PUT", "/users/{subject}", cells(403, {422: ("admin",)}), params={"subject": "matrix-probe"},
+        body={"name": "矩阵", "roles": ["clerk"], "level": "city", "jurisdiction_id": "yidu", "reason": "矩阵"}),
     # ------------------------------------------------------------------ the holiday calendar
     # Anyone signed in reads the published years; the administrator publishes (a year whose notice is
     # missing is refused for its content); auditors and the administrator read the publications log.
