@@ -7,8 +7,8 @@ from db.models.credit import CreditRecord
 from db.models.election import Ballot, CommitteeRegistry, CommitteeTerm, Election, ElectionVoter, OwnerRecord
 from db.models.fund import FundAccount, FundPayment, LedgerEntry
 from db.models.holiday_calendar import HolidayCalendarYear
-from db.models.registry_import import RegistryImport
 from db.models.reference import Building, Community, Company, Estate, Household, Street, Unit, User
+from db.models.registry_import import RegistryImport
 from db.models.tender import Expert, ExpertRelationship, TenderBid
 from db.models.ticket import Department, RoutingRule, Ticket, TicketContact
 from db.models.ticket_report import TicketMonthlyReport
