@@ -18,7 +18,7 @@ from api.errors import REQUEST_ID, install_error_handlers
 from api.limits import BodyLimit
 from api.openapi import install_openapi
 from api.ratelimit import ConcurrencyLimit, RateLimiter
-from api.routes import audit, cases, imports, inbox, processes, reference, registry_admin, reports, routing, users
+from api.routes import audit, cases, exports, imports, inbox, processes, reference, registry_admin, reports, routing, users
 from core.logging import configure_logging
 from core.registry import REGISTRY, resolve
 from core.settings import Settings, get_settings
@@ -131,6 +131,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(users.router)
     app.include_router(imports.router)
     app.include_router(registry_admin.router)
+    app.include_router(exports.router)
     return app
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Building, Community, Company, Estate, Household, Street, Unit, User
+from db.models import Building, Community, Company, Estate, FundAccount, Household, OwnerRecord, Street, Unit, User
 from domain.routing import EstatePlace
 
 
@@ -75,3 +77,23 @@ async def companies(session: AsyncSession, kind: str | None = None) -> list[Comp
 
 async def users(session: AsyncSession) -> list[User]:
     return list((await session.scalars(select(User).order_by(User.subject))).all())
+
+
+async def registry_rows(session: AsyncSession, estate_ids: list[str]) -> list[tuple[Any, ...]]:
+    """Every household of these estates with its place, owner of record, area and fund account, in registry order."""
+    stmt = (
+        select(Estate.id, Estate.name, Building.name, Unit.name, Household.id, Household.room, Household.owner_name,
+               OwnerRecord.natural_person, Household.area_m2, FundAccount.balance_fen, FundAccount.initial_deposit_fen,
+               FundAccount.top_up_due_at, OwnerRecord.fee_arrears_fen, OwnerRecord.fund_arrears_fen)
+        .join(Unit, Unit.id == Household.unit_id).join(Building, Building.id == Unit.building_id)
+        .join(Estate, Estate.id == Household.estate_id)
+        .outerjoin(FundAccount, FundAccount.household_id == Household.id)
+        .outerjoin(OwnerRecord, OwnerRecord.household_id == Household.id)
+        .where(Household.estate_id.in_(estate_ids))
+        .order_by(Estate.id, Building.id, Unit.id, Household.id)
+    )
+    return [tuple(r) for r in (await session.execute(stmt)).all()]
+
+
+async def estates(session: AsyncSession) -> list[Estate]:
+    return list((await session.scalars(select(Estate).order_by(Estate.id))).all())

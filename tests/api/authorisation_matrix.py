@@ -253,6 +253,7 @@ ROWS: list[Row] = [
     Row("POST", "/tickets", cells(403, {200: INTAKE}), body="{ticket_intake}"),
     Row("GET", "/tickets", cells(403, {200: LEDGER_ROLES})),
     Row("GET", "/tickets/export.csv", cells(403, {200: LEDGER_ROLES})),
+    Row("GET", "/tickets/export.xlsx", cells(403, {200: LEDGER_ROLES})),
     # The caller's contact: the hotline centre; the lead unit unless it is the company complained about.
     Row("GET", "/tickets/{ticket_id}/contact", cells(404, {200: ("dispatcher",), 403: _out(TICKET_READERS, ("dispatcher",))}),
         params={"ticket_id": "{ticket}"}),
@@ -298,6 +299,9 @@ ROWS: list[Row] = [
     # The unit has no owner record: who may read one is told so; the others are refused.
     Row("GET", "/households/{household_id}/owner", cells(403, {404: OWNER_RECORD_READERS}), params={"household_id": "{household}"}),
     Row("GET", "/users", cells(403, {200: ("admin",)})),
+    # The registry with balances: the bureau, the administrator and auditors, for the estates they cover.
+    Row("GET", "/exports/registry.xlsx", cells(403, {200: ("bureau", "admin", *AUDITORS), 404: ("other_street_auditor",)}),
+        query={"estate_id": "{estate}"}),
     Row("PUT", "/users/{subject}", cells(403, {422: ("admin",)}), params={"subject": "matrix-probe"},
         body={"name": "矩阵", "roles": ["clerk"], "level": "city", "jurisdiction_id": "yidu", "reason": "矩阵"}),
     # ------------------------------------------------------------------ the holiday calendar
