@@ -13,12 +13,13 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.imports import imports as imports_bench
 from bench.postgres import DEFAULT_URL
 from bench.report import Metric, table, write_json
 from bench.runner import FULL, QUICK, Sizes, run_all
 from bench.stack import ROOT
 
-BENCHMARKS = ("process", "latency", "replay", "election", "memory", "inbox")
+BENCHMARKS = ("process", "latency", "replay", "election", "memory", "inbox", "imports")
 
 
 def say(line: str = "") -> None:
@@ -55,7 +56,12 @@ def main(argv: list[str] | None = None) -> None:
     details: dict[str, object] = {}
     ok = False
     try:
-        asyncio.run(run_all(workdir, sizes, only, args.postgres, args.app_db, metrics, details, say))
+        if "imports" in only:  # the registry import needs only PostgreSQL, no Temporal stack
+            say(f"7. registry import: {sizes.import_households:,} households on PostgreSQL")
+            found, details["imports"] = asyncio.run(imports_bench(args.postgres, sizes.import_households, sizes.runs, say))
+            metrics += found
+        if only - {"imports"}:
+            asyncio.run(run_all(workdir, sizes, only, args.postgres, args.app_db, metrics, details, say))
         ok = True
     finally:
         if metrics:

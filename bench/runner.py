@@ -44,6 +44,7 @@ class Sizes:
     households: int
     estates: int
     voting_seconds: int
+    import_households: int = 50_000
 
 
 QUICK = Sizes(runs=3, cases=16, concurrency=8, latency_cases=4, replay_histories=200, memory_cases=200,

@@ -68,12 +68,18 @@ def _of(changes: list[dict[str, Any]], op: str, entity: str) -> list[dict[str, A
 
 
 async def _updates(session: AsyncSession, model: Any, changes: Iterable[dict[str, Any]], convert: Any = None) -> None:
+    """Each change's new values, as executemany bulk updates by primary key (one statement per set of fields)."""
+    pk = model.__mapper__.primary_key[0].key
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for c in changes:
         values = _new(c)
         if convert is not None:
             values = convert(values)
         if values:
-            await session.execute(update(model).where(model.__mapper__.primary_key[0] == c["key"]).values(**values))
+            groups.setdefault(tuple(sorted(values)), []).append({pk: c["key"], **values})
+    for rows in groups.values():
+        for i in range(0, len(rows), CHUNK):
+            await session.execute(update(model), rows[i:i + CHUNK])
 
 
 def _household_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -113,9 +119,9 @@ async def _apply_owners(session: AsyncSession, changes: list[dict[str, Any]], at
     await _insert(session, OwnerRecord.__table__, [{"household_id": c["key"], **_owner_values(_new(c), at)}
                                                    for c in _of(changes, "create", "owner")])
     await _updates(session, OwnerRecord, _of(changes, "update", "owner"), lambda v: _owner_values(v, at))
-    for c in changes:
-        if "owner_name" in c["fields"]:
-            await session.execute(update(Household).where(Household.id == c["key"]).values(owner_name=c["fields"]["owner_name"][1]))
+    names = [{"id": c["key"], "owner_name": c["fields"]["owner_name"][1]} for c in changes if "owner_name" in c["fields"]]
+    for i in range(0, len(names), CHUNK):
+        await session.execute(update(Household), names[i:i + CHUNK])
 
 
 async def _apply_fund(session: AsyncSession, changes: list[dict[str, Any]], at: datetime, run_id: str, by: str) -> None:
