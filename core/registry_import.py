@@ -6,8 +6,11 @@ rules are in ``domain.registry_import`` / ``domain.registry_plan``, the storage 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +24,19 @@ from db.repositories.registry_view import registry_view
 from domain.access import Actor
 from domain.registry_import import COLUMNS, KIND_LABELS, ImportKind, ParsedRow, Record, parse_rows
 from domain.registry_plan import Plan, plan_import
+
+
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """The cyclic garbage collector paused while a file's rows are held: a 50,000-row plan is millions of
+    small objects, and full collections over them took a quarter of the time. Nothing here makes cycles."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class DryRunRefused(ConflictingWrite):
@@ -43,9 +59,10 @@ async def dry_run(
     Raises ``core.spreadsheets.UnreadableFile`` or ``domain.registry_import.FileRefused`` for a file
     that cannot be read as a whole.
     """
-    headers, table = read_table(content)
-    rows = parse_rows(kind, headers, table, secret=secret)
-    plan = await _plan(session, kind, rows)
+    with _bulk():
+        headers, table = read_table(content)
+        rows = parse_rows(kind, headers, table, secret=secret)
+        plan = await _plan(session, kind, rows)
     records: list[Record] = [{"row": r.row, "key": r.key, "record": r.record, "errors": r.errors} for r in rows]
     run = RegistryImport(
         id=f"imp-{uuid.uuid4().hex[:16]}", kind=kind.value, file_name=(file_name or "")[:200] or None,
@@ -65,12 +82,13 @@ async def apply(session: AsyncSession, *, kind: ImportKind, run_id: str, actor: 
         raise DryRunRefused(f"试运行 {run_id} 已于 {run.applied_at} 导入，不能重复导入")
     if run.counts.get("refused"):
         raise DryRunRefused(f"试运行中有 {run.counts['refused']} 行被拒绝：请修改文件后重新试运行")
-    plan = await _plan(session, kind, _stored_rows(run.records))
-    if plan.digest != run.plan_digest or plan.refused:
-        raise DryRunRefused("登记数据在试运行之后已有变化（试运行已过期）：请重新试运行并复核")
-    at = datetime.now(UTC)
-    run.changed = await import_repo.apply_changes(session, kind=kind.value, run_id=run.id, changes=plan.changes, actor=actor, at=at,
-                                                  reason=f"导入{KIND_LABELS[kind]}：{run.file_name or run.file_sha256[:12]}")
+    with _bulk():
+        plan = await _plan(session, kind, _stored_rows(run.records))
+        if plan.digest != run.plan_digest or plan.refused:
+            raise DryRunRefused("登记数据在试运行之后已有变化（试运行已过期）：请重新试运行并复核")
+        at = datetime.now(UTC)
+        run.changed = await import_repo.apply_changes(session, kind=kind.value, run_id=run.id, changes=plan.changes, actor=actor, at=at,
+                                                      reason=f"导入{KIND_LABELS[kind]}：{run.file_name or run.file_sha256[:12]}")
     run.status, run.applied_at, run.applied_by = "applied", at, actor.subject
     await session.flush()
     return run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -35,11 +36,14 @@ def text(max_length: int) -> Parse:
     return parse
 
 
+_CODE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
 def code(max_length: int = 64) -> Parse:
     """An id made of letters, digits, ``-`` and ``_`` (it appears in URLs and case ids)."""
 
     def parse(value: str) -> str:
-        if len(value) > max_length or not all(c.isascii() and (c.isalnum() or c in "-_") for c in value):
+        if len(value) > max_length or not _CODE.match(value):
             raise CellRefused(f"编号只能由字母、数字、-、_ 组成，不超过{max_length}位")
         return value
 
