@@ -53,7 +53,7 @@ def households_file(prefix: str, households: int) -> tuple[bytes, bytes]:
         estate, building = f"{prefix}-e{e:02d}", f"{prefix}-e{e:02d}-b{b + 1}"
         unit, household = f"{building}-u{u + 1}", f"{building}-u{u + 1}-{f + 1}0{r + 1}"
         area = f"{78 + (n * 37) % 66}.{(n * 13) % 100:02d}"
-        estate_rows.append([estate, f"基准导入小区{e:02d}", "yidu", "yidu-c1", building, f"{b + 1}号楼", unit, f"{u + 1}单元",
+        estate_rows.append([estate, f"基准导入小区{e:02d}", "yidu", "yidu-c1", "", building, f"{b + 1}号楼", unit, f"{u + 1}单元",
                             household, f"{f + 1}0{r + 1}", f"业主{n:06d}", area])
         owner = n - 1 if n % 10 == 1 else n
         first17 = f"3707811980{owner % 100:02d}01{owner % 10_000:04d}"[:17].ljust(17, "0")

@@ -65,6 +65,8 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
         Column("estate_name", "小区名称", cells.text(200), example="新苑小区"),
         Column("street_id", "镇街编号", cells.code(), example="yidu"),
         Column("community_id", "社区编号", cells.code(), example="yidu-c1"),
+        # Only for a community the registry does not have yet: it is created in the street.
+        Column("community_name", "社区名称（新社区填写）", cells.text(100), required=False),
         Column("building_id", "楼栋编号", cells.code(), example="yidu-xinyuan-b1"),
         Column("building_name", "楼栋名称", cells.text(100), example="1号楼"),
         Column("unit_id", "单元编号", cells.code(), example="yidu-xinyuan-b1-u1"),

@@ -113,10 +113,13 @@ def _household_place(p: _Planner, parsed: ParsedRow, record: Record) -> list[dic
 def _estate_row(p: _Planner, parsed: ParsedRow, record: Record, first: set[tuple[str, str]]) -> None:
     v, k = p.view, p.kind
     errors: list[dict[str, str]] = []
+    community = v.communities.get(record["community_id"])
     if record["street_id"] not in v.streets:
         errors.append(_err(k, "street_id", f"镇街“{record['street_id']}”不存在"))
-    elif v.communities.get(record["community_id"]) != record["street_id"]:
-        errors.append(_err(k, "community_id", f"社区“{record['community_id']}”不存在或不属于该镇街"))
+    elif community is None and not record.get("community_name"):
+        errors.append(_err(k, "community_id", f"社区“{record['community_id']}”不存在（新社区请填写社区名称）"))
+    elif community is not None and community != record["street_id"]:
+        errors.append(_err(k, "community_id", f"社区“{record['community_id']}”属于镇街“{community}”"))
     estate = {"name": record["estate_name"], "street_id": record["street_id"], "community_id": record["community_id"]}
     building = {"estate_id": record["estate_id"], "name": record["building_name"]}
     unit = {"building_id": record["building_id"], "name": record["unit_name"]}
@@ -142,6 +145,11 @@ def _estate_row(p: _Planner, parsed: ParsedRow, record: Record, first: set[tuple
         p.refuse(parsed, errors)
         return
     changes: dict[str, list[Any]] = {}
+    if community is None:
+        v.communities[record["community_id"]] = record["street_id"]  # later rows find it
+        fields = p.change("create", "community", record["community_id"], None,
+                          {"street_id": record["street_id"], "name": record["community_name"]})
+        changes.update({f"community.{f}": pair for f, pair in fields.items()})
     for entity, key, new, store in (("estate", record["estate_id"], estate, v.estates),
                                     ("building", record["building_id"], building, v.buildings),
                                     ("unit", record["unit_id"], unit, v.units)):

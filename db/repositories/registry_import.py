@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
     Building,
+    Community,
     Company,
     Estate,
     Expert,
@@ -90,6 +91,7 @@ def _household_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _apply_estates(session: AsyncSession, changes: list[dict[str, Any]]) -> None:
+    await _insert(session, Community.__table__, [{"id": c["key"], **_new(c)} for c in _of(changes, "create", "community")])
     await _insert(session, Estate.__table__, [{"id": c["key"], **_new(c), "has_owners_committee": False, "resettlement": False}
                                               for c in _of(changes, "create", "estate")])
     await _updates(session, Estate, _of(changes, "update", "estate"))

@@ -47,7 +47,7 @@ def estate_rows(estate_id: str, households: int = 4, area: str = "89.50", name: 
     rows = []
     for n in range(households):
         unit = f"{estate_id}-b1-u{n % 2 + 1}"
-        rows.append([estate_id, name, "yidu", "yidu-c1", f"{estate_id}-b1", "1号楼", unit, f"{n % 2 + 1}单元",
+        rows.append([estate_id, name, "yidu", "yidu-c1", "", f"{estate_id}-b1", "1号楼", unit, f"{n % 2 + 1}单元",
                      f"{unit}-{n + 1:03d}", f"{n + 1:03d}", f"业主{n + 1}", area])
     return rows
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import uuid
 
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from db.models import AuditEntry, Estate, Household
+from db.models import AuditEntry, Community, Estate, Household
 from db.repositories import audit as audit_repo
 from domain.registry_import import ImportKind, template_rows
 from tests.factories import create_test_estate
@@ -36,13 +37,13 @@ async def test_every_kind_of_bad_row_is_refused_with_its_column_and_nothing_is_a
     good, *rest = estate_rows(estate, households=8)
     rows = [good]
     bad = [list(r) for r in rest]
-    bad[0][11] = "0"  # area not positive
-    bad[1][11] = "89.505"  # more than two decimals
-    bad[2][11] = "八十九"  # not a number
-    bad[3][8] = good[8]  # the same household twice in the file
+    bad[0][12] = "0"  # area not positive
+    bad[1][12] = "89.505"  # more than two decimals
+    bad[2][12] = "八十九"  # not a number
+    bad[3][9] = good[9]  # the same household twice in the file
     bad[4][2] = "nowhere"  # unknown street
     bad[5][3] = "wangfu-c1"  # a community of another street
-    bad[6][10] = ""  # a required cell empty
+    bad[6][11] = ""  # a required cell empty
     rows += bad
     run = await dry_run(api, cast, ESTATES, csv_file(ESTATES, rows))
     assert run["status"] == "dry_run" and run["counts"]["created"] == 1 and run["counts"]["refused"] == 7
@@ -52,7 +53,7 @@ async def test_every_kind_of_bad_row_is_refused_with_its_column_and_nothing_is_a
     assert reasons(run, 5) == [("专有面积（平方米）", "不是数字")]
     assert reasons(run, 6) == [("房屋编号", "与第2行重复")]
     assert ("镇街编号", "镇街“nowhere”不存在") in reasons(run, 7)  # (and the estate now differs from row 2)
-    assert ("社区编号", "社区“wangfu-c1”不存在或不属于该镇街") in reasons(run, 8)
+    assert ("社区编号", "社区“wangfu-c1”属于镇街“wangfu”") in reasons(run, 8)
     assert reasons(run, 9) == [("登记业主", "必填")]
 
     refused = await apply(api, cast, ESTATES, run["id"], expect=409)
@@ -70,7 +71,7 @@ async def test_an_applied_file_again_changes_nothing_and_a_changed_row_is_audite
     first = await dry_run(api, cast, ESTATES, xlsx_file(ESTATES, rows), who="bureau")
     assert first["counts"] == {"created": 6, "updated": 0, "unchanged": 0, "refused": 0, "removed": 0}
     async with sessions() as s:
-        assert await s.get(Household, rows[0][8]) is None  # a dry run writes nothing
+        assert await s.get(Household, rows[0][9]) is None  # a dry run writes nothing
     done = await apply(api, cast, ESTATES, first["id"], who="bureau")
     assert done["status"] == "applied" and done["changed"] == 1 + 1 + 2 + 6  # estate, building, units, households
     assert (await apply(api, cast, ESTATES, first["id"], expect=409))["detail"].endswith("不能重复导入")
@@ -79,13 +80,13 @@ async def test_an_applied_file_again_changes_nothing_and_a_changed_row_is_audite
     assert again["counts"]["unchanged"] == 6 and again["counts"]["created"] == again["counts"]["updated"] == 0
     assert (await apply(api, cast, ESTATES, again["id"]))["changed"] == 0
 
-    rows[2][11] = "90.25"
+    rows[2][12] = "90.25"
     changed = await dry_run(api, cast, ESTATES, csv_file(ESTATES, rows))
     assert outcomes(changed)[4] == "updated" and changed["counts"]["unchanged"] == 5
     assert next(o for o in changed["rows"] if o["row"] == 4)["changes"] == {"area": ["89.50", "90.25"]}
     await apply(api, cast, ESTATES, changed["id"])
     async with sessions() as s:
-        assert str((await s.get(Household, rows[2][8])).area_m2) == "90.25"  # type: ignore[union-attr]
+        assert str((await s.get(Household, rows[2][9])).area_m2) == "90.25"  # type: ignore[union-attr]
         entries = (await s.scalars(select(AuditEntry).where(AuditEntry.case_id == "registry:estates", AuditEntry.entry_key.like(f"import:{changed['id']}:%")))).all()
         assert [(e.decision, e.actor_subject, e.data["fields"]) for e in entries] == [
             ("update", cast.actors["admin"].subject, {"area": ["89.50", "90.25"]})]
@@ -97,21 +98,21 @@ async def test_a_dry_run_is_stale_once_the_registry_changed_after_it(api: AsyncC
     estate = new_estate_id()
     rows = estate_rows(estate, households=2)
     await apply(api, cast, ESTATES, (await dry_run(api, cast, ESTATES, csv_file(ESTATES, rows)))["id"])
-    rows[0][11] = "70.00"
+    rows[0][12] = "70.00"
     reviewed = await dry_run(api, cast, ESTATES, csv_file(ESTATES, rows))
-    rows[0][11] = "71.00"
+    rows[0][12] = "71.00"
     await apply(api, cast, ESTATES, (await dry_run(api, cast, ESTATES, csv_file(ESTATES, rows)))["id"])
     stale = await apply(api, cast, ESTATES, reviewed["id"], expect=409)
     assert "试运行已过期" in stale["detail"]
     async with sessions() as s:
-        assert str((await s.get(Household, rows[0][8])).area_m2) == "71.00"  # type: ignore[union-attr]
+        assert str((await s.get(Household, rows[0][9])).area_m2) == "71.00"  # type: ignore[union-attr]
 
 
 async def test_removing_a_household_in_an_open_fund_case_is_refused(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings, buildings=1, units=1, floors=1, rooms=2)
     async with sessions() as s:
         homes = (await s.scalars(select(Household).where(Household.estate_id == cast.estate_id).order_by(Household.id))).all()
-        rows = [[cast.estate_id, "测试小区", "yidu", "yidu-c1", f"{cast.estate_id}-b1", "1号楼", h.unit_id, "1单元", h.id, h.room,
+        rows = [[cast.estate_id, "测试小区", "yidu", "yidu-c1", "", f"{cast.estate_id}-b1", "1号楼", h.unit_id, "1单元", h.id, h.room,
                  h.owner_name, f"{h.area_m2:.2f}"] for h in homes]
         estate_name = (await s.get(Estate, cast.estate_id)).name  # type: ignore[union-attr]
     for row in rows:
@@ -141,3 +142,21 @@ async def test_importing_needs_the_administrator_or_the_bureau_and_a_readable_fi
     assert r.status_code == 422 and "表头缺少列" in r.json()["detail"]
     assert (await api.post("/imports/nothing", content=content, headers=cast.headers("admin"))).status_code == 422
     assert (await api.post("/imports/estates/imp-unknown/apply", headers=cast.headers("admin"))).status_code == 404
+
+
+async def test_a_new_community_is_created_in_its_street_when_the_file_names_it(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
+    cast = await create_test_estate(sessions, settings, buildings=1, units=1, floors=1)
+    estate, community = new_estate_id(), f"yidu-{uuid.uuid4().hex[:6]}"
+    rows = estate_rows(estate, households=3)
+    for row in rows:
+        row[3] = community
+    rows[0][4] = "东城社区"  # its name once is enough; the later rows find it
+    unnamed = estate_rows(new_estate_id(), households=1)
+    unnamed[0][3] = f"yidu-{uuid.uuid4().hex[:6]}"
+    run = await dry_run(api, cast, ESTATES, csv_file(ESTATES, rows + unnamed))
+    assert [outcomes(run)[n] for n in (2, 3, 4, 5)] == ["created", "created", "created", "refused"]
+    assert reasons(run, 5) == [("社区编号", f"社区“{unnamed[0][3]}”不存在（新社区请填写社区名称）")]
+    await apply(api, cast, ESTATES, (await dry_run(api, cast, ESTATES, csv_file(ESTATES, rows)))["id"])
+    async with sessions() as s:
+        created = await s.get(Community, community)
+        assert created is not None and created.street_id == "yidu" and created.name == "东城社区"
