@@ -27,11 +27,12 @@ class ChainCheck:
 async def workflow_audit_head(client: Client, case_id: str) -> WorkflowAuditHead | None:
     """The case workflow's own count of the timeline events it projected; None when it cannot answer."""
     try:
-        return await client.get_workflow_handle(case_id).query(
+        head: WorkflowAuditHead = await client.get_workflow_handle(case_id).query(
             "audit_head", result_type=WorkflowAuditHead, rpc_timeout=QUERY_TIMEOUT,
         )
     except (RPCError, WorkflowQueryFailedError):
         return None
+    return head
 
 
 async def check_anchored_chain(session: AsyncSession, client: Client | None, case_id: str) -> ChainCheck:
