@@ -159,7 +159,7 @@ async def run_replay_archive(args: argparse.Namespace, out: TextIO) -> int:
     sessions = make_session_factory(engine)
     archive = HistoryArchive(sessions, make_object_store(settings, sessions))
     start, end = _year_bounds(args.year)
-    filters = dict(closed_from=start, closed_to=end, workflow_type=args.type, kind=args.kind, key=args.key)
+    filters = {"closed_from": start, "closed_to": end, "workflow_type": args.type, "kind": args.kind, "key": args.key}
     kinds: Counter[str] = Counter()
     tampered: list[tuple[str, str]] = []
     try:
@@ -206,7 +206,7 @@ async def run_verify_log(args: argparse.Namespace, out: TextIO) -> int:
         progress = Progress(len(case_ids))
         async with sessions() as session:
             for case_id in case_ids:
-                count, brk = await audit_repo.check_chain(session, case_id)
+                _count, brk = await audit_repo.check_chain(session, case_id)
                 progress.step(case_id)
                 if brk is not None:
                     broken.append((case_id, brk))

@@ -49,13 +49,13 @@ async def append_events(session: AsyncSession, case_id: str, events: list[AuditE
     for event in fresh:
         seq += 1
         digest = chain_hash(prev, case_id, seq, event)
-        rows.append(dict(
-            case_id=case_id, seq=seq, entry_key=event.key, at=event.at, kind=event.kind, step=event.step,
-            task_id=event.task_id, actor_subject=event.actor_subject, actor_name=event.actor_name,
-            actor_role=event.actor_role, actor_organisation=event.actor_organisation,
-            decision=event.decision, comment=event.comment, data=event.data, prev_hash=prev, hash=digest,
-            update_id=event.update_id,
-        ))
+        rows.append({
+            "case_id": case_id, "seq": seq, "entry_key": event.key, "at": event.at, "kind": event.kind, "step": event.step,
+            "task_id": event.task_id, "actor_subject": event.actor_subject, "actor_name": event.actor_name,
+            "actor_role": event.actor_role, "actor_organisation": event.actor_organisation,
+            "decision": event.decision, "comment": event.comment, "data": event.data, "prev_hash": prev, "hash": digest,
+            "update_id": event.update_id,
+        })
         prev = digest
     try:
         await session.execute(_APPEND, rows)  # one statement, no ORM objects to track

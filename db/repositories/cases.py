@@ -64,15 +64,15 @@ def _case_values(snap: CaseSnapshot) -> dict[str, Any]:
     approval_seconds = (
         int((snap.approved_at - snap.created_at).total_seconds()) if snap.approved_at is not None else None
     )
-    return dict(
-        id=snap.case_id, kind=snap.kind, title=snap.title, status=snap.status.value, step=snap.step,
-        street_id=snap.scope.street_id, community_id=snap.scope.community_id, estate_id=snap.scope.estate_id,
-        company_ids=" " + " ".join(snap.company_ids) + " ", task_holders=" " + " ".join(task_holders(snap.tasks)) + " ",
-        initiator_subject=snap.initiator.subject,
-        created_at=snap.created_at, updated_at=snap.updated_at, closed_at=snap.closed_at,
-        approved_at=snap.approved_at, approval_seconds=approval_seconds, version=snap.version,
-        snapshot=snap.model_dump(mode="json"),
-    )
+    return {
+        "id": snap.case_id, "kind": snap.kind, "title": snap.title, "status": snap.status.value, "step": snap.step,
+        "street_id": snap.scope.street_id, "community_id": snap.scope.community_id, "estate_id": snap.scope.estate_id,
+        "company_ids": " " + " ".join(snap.company_ids) + " ", "task_holders": " " + " ".join(task_holders(snap.tasks)) + " ",
+        "initiator_subject": snap.initiator.subject,
+        "created_at": snap.created_at, "updated_at": snap.updated_at, "closed_at": snap.closed_at,
+        "approved_at": snap.approved_at, "approval_seconds": approval_seconds, "version": snap.version,
+        "snapshot": snap.model_dump(mode="json"),
+    }
 
 
 async def save_snapshot(session: AsyncSession, snap: CaseSnapshot, *, inbox_changed: bool = True) -> bool:
@@ -123,13 +123,13 @@ async def put_snapshot(session: AsyncSession, snap: CaseSnapshot, anchor: Projec
 async def _replace_inbox(session: AsyncSession, snap: CaseSnapshot) -> None:
     await session.execute(_INBOX_CLEAR, {"case_id": snap.case_id})
     rows = [
-        dict(
-            case_id=snap.case_id, task_id=task.id, role=role.value, kind=snap.kind, case_title=snap.title,
-            step=task.step, step_label=task.step_label, street_id=task.scope.street_id,
-            community_id=task.scope.community_id, estate_id=task.scope.estate_id, company_id=task.scope.company_id,
-            assignee=task.assignee, decisions=list(task.decisions), created_at=task.created_at, due_at=task.due_at,
-            card=task.card.value, escalated=task.escalated_at is not None, calendar_published=task.calendar_published,
-        )
+        {
+            "case_id": snap.case_id, "task_id": task.id, "role": role.value, "kind": snap.kind, "case_title": snap.title,
+            "step": task.step, "step_label": task.step_label, "street_id": task.scope.street_id,
+            "community_id": task.scope.community_id, "estate_id": task.scope.estate_id, "company_id": task.scope.company_id,
+            "assignee": task.assignee, "decisions": list(task.decisions), "created_at": task.created_at, "due_at": task.due_at,
+            "card": task.card.value, "escalated": task.escalated_at is not None, "calendar_published": task.calendar_published,
+        }
         for task in (snap.open_tasks if snap.status not in FINAL_STATUSES else [])
         for role in task.deciding_roles()
     ]

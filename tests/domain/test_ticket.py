@@ -27,7 +27,7 @@ def test_a_return_inside_the_window_is_allowed_and_after_it_refused() -> None:
 
 
 def test_a_reassigned_ticket_cannot_be_returned_even_inside_the_window() -> None:
-    with pytest.raises(DecisionRefused, match="Art. 22"):
+    with pytest.raises(DecisionRefused, match=r"Art\. 22"):
         check_return_window(city(2026, 3, 2), city(2026, 3, 4), returnable=False)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from pydantic import BaseModel
@@ -52,7 +52,7 @@ class ObjectionWindowProbe(CaseWorkflow):
 
     kind = "window-probe"
     kind_label = "异议窗口"
-    step_labels = {"notice": "公告", "objection": "异议答复", "closed": "结束"}
+    step_labels: ClassVar[dict[str, str]] = {"notice": "公告", "objection": "异议答复", "closed": "结束"}
 
     @workflow.init
     def __init__(self, inp: ProbeInput) -> None:
