@@ -48,6 +48,11 @@ def make_engine(settings: Settings) -> AsyncEngine:
     )
 
 
+def dialect_name(session: AsyncSession) -> str:
+    """The database the session talks to ("postgresql" or "sqlite"), for statements that differ by dialect."""
+    return session.get_bind().dialect.name
+
+
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)

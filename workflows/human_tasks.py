@@ -272,7 +272,7 @@ class CaseWorkflow(WorkingDayDeadlines):
             if wake is not None and wake <= now:
                 self._fire_timers(tasks, now)
                 continue
-            woken = lambda: (  # noqa: E731 - the wake-up condition, shared by both timer styles
+            woken: Callable[[], bool] = lambda: (  # noqa: E731 - the wake-up condition, shared by both timer styles
                 self._version > self._projected
                 or self._withdrawal is not None
                 or (interrupt is not None and interrupt())
@@ -280,7 +280,8 @@ class CaseWorkflow(WorkingDayDeadlines):
             )
             if workflow.patched(ONE_TIMER_PER_MOMENT):
                 alarm = self._alarm_at(wake, now)
-                await workflow.wait_condition(lambda woken=woken, alarm=alarm: woken() or (alarm is not None and alarm.done()))
+                # Awaited within this iteration: the closure never outlives the loop variables it reads.
+                await workflow.wait_condition(lambda: woken() or (alarm is not None and alarm.done()))  # noqa: B023
                 if alarm is not None and alarm.done():
                     self._alarm = None
                     self._fire_timers(tasks, workflow.now())

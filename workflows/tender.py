@@ -150,7 +150,7 @@ class PropertyTenderWorkflow(TenderCommittee):
         self.enter_step(Step.BIDDING, round=self._round, bid_deadline=self._deadline.isoformat())
         while True:
             deadline = self._deadline
-            await self.wait_for([], until=deadline, interrupt=lambda deadline=deadline: self._deadline != deadline)
+            await self.wait_for([], until=deadline, interrupt=lambda: self._deadline != deadline)  # noqa: B023 (awaited in this iteration)
             if workflow.now() >= self._deadline:
                 break
         # A registration whose check is still running was made before the deadline: let it land.

@@ -38,7 +38,7 @@ from domain.ticket import (
     TicketStart,
     WhistleCreate,
 )
-from workflows.ticket import WhistleInput
+from workflows.ticket_models import WhistleInput
 
 router = APIRouter(prefix="/tickets", tags=["tickets 矛盾纠纷工单"])
 log = structlog.get_logger("api.tickets")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, select
+from typing import cast
+
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +23,7 @@ def _event_of(row: AuditEntry) -> AuditEvent:
 
 
 # Built once; the projection runs these at every waiting point of every case.
-_ENTRIES = AuditEntry.__table__
+_ENTRIES = cast(Table, AuditEntry.__table__)
 _LAST_LINK = (
     select(_ENTRIES.c.seq, _ENTRIES.c.hash).where(_ENTRIES.c.case_id == bindparam("case_id"))
     .order_by(_ENTRIES.c.seq.desc()).limit(1)

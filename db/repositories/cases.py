@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from db.models import CaseRecord, CaseSequence, InboxEntry, StartRequest
+from db.session import dialect_name
 from domain.access import Actor, Level
 from domain.calendar import CITY_TZ
 from domain.cases import FINAL_STATUSES, CaseSnapshot, case_id_prefix
@@ -22,17 +23,17 @@ from domain.read_access import Access, CaseAccess, holder_keys, task_holders
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    return pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
 
 
 # The projection's statements are built once: building an upsert of 17 columns per call cost more
 # CPU than executing it (bench/README.md, profiling notes).
-_CASES = CaseRecord.__table__
-_INBOX = InboxEntry.__table__
-_CASE_TABLE = cast(Table, CaseRecord.__table__)
+_CASES = cast(Table, CaseRecord.__table__)
+_INBOX = cast(Table, InboxEntry.__table__)
+_CASE_TABLE = _CASES
 
 
-def _case_upsert(insert_fn):  # type: ignore[no-untyped-def]
+def _case_upsert(insert_fn: Callable[[Table], Any]) -> Any:
     ins = insert_fn(_CASES)
     columns = [c.name for c in _CASES.columns if c.name != "id"]
     return ins.on_conflict_do_update(
@@ -82,21 +83,15 @@ async def save_snapshot(session: AsyncSession, snap: CaseSnapshot, *, inbox_chan
     inbox is left alone too. Returns whether the snapshot was written. (The API's first row of a
     case; the workflow's projections go through ``lock_anchor`` and ``put_snapshot``.)
     """
-    written = (await session.execute(_CASE_UPSERT[session.bind.dialect.name], _case_values(snap))).first() is not None
+    written = (await session.execute(_CASE_UPSERT[dialect_name(session)], _case_values(snap))).first() is not None
     if written and inbox_changed:
         await _replace_inbox(session, snap)
     return written
 
 
-def _dialect(session: AsyncSession) -> str:
-    bind = session.bind
-    assert bind is not None, "a session bound to an engine"
-    return bind.dialect.name
-
-
 async def lock_anchor(session: AsyncSession, case_id: str) -> ProjectionAnchor | None:
     """Where the case's stored snapshot stands, with the row held until the transaction ends."""
-    row = (await session.execute(_ANCHOR_LOCK[_dialect(session)], {"case_id": case_id})).first()
+    row = (await session.execute(_ANCHOR_LOCK[dialect_name(session)], {"case_id": case_id})).first()
     if row is None:
         return None
     return ProjectionAnchor(at=row[0], history_length=row[1], version=row[2], events_through=row[3], events_written=row[4])
@@ -115,7 +110,7 @@ async def put_snapshot(session: AsyncSession, snap: CaseSnapshot, anchor: Projec
     values = _case_values(snap) | {
         "history_length": anchor.history_length, "events_through": anchor.events_through, "events_written": anchor.events_written,
     }
-    await session.execute(_CASE_PUT[_dialect(session)], values)
+    await session.execute(_CASE_PUT[dialect_name(session)], values)
     if inbox_changed:
         await _replace_inbox(session, snap)
 
@@ -158,7 +153,7 @@ def jurisdiction_condition(actor: Actor, model: Any, orgs: Any = None) -> Column
     return condition
 
 
-def jurisdiction_filter(stmt: Select, actor: Actor, model, orgs=None) -> Select:  # type: ignore[no-untyped-def]
+def jurisdiction_filter(stmt: Select[Any], actor: Actor, model: Any, orgs: Any = None) -> Select[Any]:
     """``stmt`` restricted to rows inside the actor's jurisdiction (see ``jurisdiction_condition``)."""
     return stmt.where(jurisdiction_condition(actor, model, orgs))
 

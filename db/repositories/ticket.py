@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.errors import integrity_as
 from db.models import CaseRecord, Ticket, TicketContact
 from db.repositories.cases import holds_task_condition, jurisdiction_filter
+from db.session import dialect_name
 from domain.access import Actor
 from domain.calendar import CITY_TZ
 from domain.read_access import Access, access_of
@@ -20,7 +21,7 @@ from domain.ticket import TICKET_ACCESS, CallerContact, TicketLedgerRow
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    return pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
 
 
 async def save_contact(session: AsyncSession, *, channel: str, external_ref: str, contact: CallerContact, at: datetime) -> None:

@@ -46,7 +46,7 @@ async def save_route(session: AsyncSession, route: Route, *, by: str, at: dateti
 
 async def delete_route(session: AsyncSession, category: str) -> bool:
     result = await session.execute(delete(RoutingRule).where(RoutingRule.category == category))
-    return bool(result.rowcount)
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def departments(session: AsyncSession) -> dict[str, str]:
