@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import TextIO
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -68,7 +69,7 @@ def _filters(args: argparse.Namespace) -> CaseFilter:
                       created_from=args.date_from, created_to=args.date_to)
 
 
-async def _case_ids(sessions, args: argparse.Namespace) -> list[str]:  # type: ignore[no-untyped-def]
+async def _case_ids(sessions: async_sessionmaker[AsyncSession], args: argparse.Namespace) -> list[str]:
     ids: list[str] = []
     async with sessions() as session:
         offset = 0

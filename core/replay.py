@@ -11,6 +11,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from typing import Literal
 
 from pydantic import BaseModel
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
@@ -104,7 +105,7 @@ async def _locate_divergence(replayer: Replayer, history: WorkflowHistory, repor
             return
 
 
-def _event_type_name(event) -> str:  # type: ignore[no-untyped-def]
+def _event_type_name(event: HistoryEvent) -> str:
     from temporalio.api.enums.v1 import EventType
 
     return EventType.Name(event.event_type)

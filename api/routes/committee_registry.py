@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
@@ -21,6 +22,7 @@ from api.deps import ActorDep, ClientDep, CommitteeRegistrarDep, SessionDep, Set
 from api.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from api.schemas import Labelled
 from core.registry import REGISTRY
+from db.models import Estate
 from db.repositories import audit as audit_repo
 from db.repositories import committee as committee_repo
 from db.repositories import reference as reference_repo
@@ -97,7 +99,7 @@ def _registry_read(row: Any, estate_id: str) -> CommitteeRegistryRead:
     )
 
 
-async def _visible_estate(session, actor: Actor, estate_id: str):  # type: ignore[no-untyped-def]
+async def _visible_estate(session: AsyncSession, actor: Actor, estate_id: str) -> Estate:
     estate = await reference_repo.estate(session, estate_id)
     if estate is None:
         raise NotFound(f"no estate {estate_id}")

@@ -6,7 +6,7 @@ from typing import cast
 
 from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.errors import ConflictingWrite
 from db.models import AuditEntry
@@ -67,7 +67,9 @@ async def append_events(session: AsyncSession, case_id: str, events: list[AuditE
     return len(fresh)
 
 
-async def append_events_retrying(session_factory, case_id: str, events: list[AuditEvent], attempts: int = 5) -> int:  # type: ignore[no-untyped-def]
+async def append_events_retrying(
+    session_factory: async_sessionmaker[AsyncSession], case_id: str, events: list[AuditEvent], attempts: int = 5,
+) -> int:
     """Append in its own transaction, retrying when a concurrent writer took the same sequence number."""
     for attempt in range(attempts):
         try:

@@ -22,7 +22,7 @@ from domain.projection import ProjectionAnchor
 from domain.read_access import Access, CaseAccess, holder_keys, task_holders
 
 
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+def _insert(session: AsyncSession) -> Callable[[Any], Any]:
     return pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,7 +22,7 @@ from domain.read_access import Access, access_of
 from domain.ticket import TICKET_ACCESS, CallerContact, TicketLedgerRow
 
 
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+def _insert(session: AsyncSession) -> Callable[[Any], Any]:
     return pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
 
 
