@@ -5,11 +5,13 @@ from __future__ import annotations
 import itertools
 import uuid
 
+from temporalio.testing import WorkflowEnvironment
+
 from domain.calendar import CITY_TZ
 from workflows.holiday_calendar import SCHEDULE_ID, ensure_calendar_schedule
 
 
-async def test_the_daily_check_is_scheduled_once_from_1_november(dev_env) -> None:  # type: ignore[no-untyped-def]
+async def test_the_daily_check_is_scheduled_once_from_1_november(dev_env: WorkflowEnvironment) -> None:
     queue = f"dev-{uuid.uuid4().hex[:6]}"
     assert await ensure_calendar_schedule(dev_env.client, queue) is True
     assert await ensure_calendar_schedule(dev_env.client, queue) is False

@@ -17,6 +17,7 @@ import pytest
 from pydantic import BaseModel
 from temporalio import activity, workflow
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from activities.cases import CaseActivities
@@ -27,6 +28,7 @@ from domain.objections import NoticePeriod
 from domain.tasks import DecisionInput
 from tests.clock import wait_until
 from tests.factories import make_actor
+from tests.fixture_types import Sessions
 from workflows.human_tasks import CaseWorkflow
 from workflows.objection_window import AnswerPolicy, ObjectionWindow
 
@@ -101,7 +103,7 @@ class KeptProjections:
         self.seen.append(projection)
 
 
-async def test_the_election_settings_cap_record_upheld_and_note_the_passed_period(env, sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_election_settings_cap_record_upheld_and_note_the_passed_period(env: WorkflowEnvironment, sessions: Sessions) -> None:
     kept, queue = KeptProjections(), f"probe-{uuid.uuid4().hex[:8]}"
     owner = make_actor(Role.OWNER, Level.ESTATE, "probe")
     street = make_actor(Role.STREET_OFFICE, Level.STREET, "yidu")
