@@ -21,7 +21,7 @@ from temporalio.client import (
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, TemporalError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import Conflict, Forbidden, Invalid, Problem, Unavailable
@@ -193,7 +193,7 @@ async def _start_workflow(
 ) -> StartOutcome:
     """Start the case's workflow under ``case_id`` with the start's token in its memo; if the id is held, say by whom."""
     rules = spec.rules_for(settings.demo_periods)
-    assert rules is not None, f"{spec.kind} declares no rules"
+    assert rules is not None and spec.start_input is not None, f"{spec.kind} declares no rules or no start input"
     workflow_input = spec.start_input(StartArgs(
         case_id=case_id, request=request, initiator=actor, rules=rules, at=now, demo=settings.demo_periods, scope=place.scope,
     ))
@@ -264,9 +264,9 @@ async def send_update(
     try:
         await handle.execute_update(update, payload, id=update_id, result_type=CaseAck)
     except WorkflowUpdateFailedError as exc:
-        cause = exc.cause
+        cause: BaseException | None = exc.cause
         while cause is not None and not isinstance(cause, ApplicationError):
-            cause = cause.cause
+            cause = cause.cause if isinstance(cause, TemporalError) else None
         problem_cls = REFUSALS.get(cause.type or "", Invalid) if isinstance(cause, ApplicationError) else Invalid
         detail = cause.message if cause is not None else str(exc)
         errors = (cause.details[0] or {}).get("errors", []) if isinstance(cause, ApplicationError) and cause.details else []
@@ -356,7 +356,7 @@ async def timeline_of(session: AsyncSession, record: CaseRecord, viewer: Actor |
         hide_expert = role == Role.EXPERT.value and viewer is not None and not viewer.has_any(EXPERT_VIEWERS)
         if hide_expert and viewer is not None and e.actor_subject == viewer.subject:
             hide_expert = False
-        if (hide_expert or (mask and role in PRIVATE_ACTOR_ROLES)) and viewer is not None and e.actor_subject != viewer.subject:
+        if role is not None and (hide_expert or (mask and role in PRIVATE_ACTOR_ROLES)) and viewer is not None and e.actor_subject != viewer.subject:
             out.append(
                 TimelineEntry(
                     seq=e.seq, at=e.at, kind=e.kind,

@@ -23,7 +23,6 @@ from core.audit_anchor import check_anchored_chain
 from core.consistency import ConsistencyReport, check_case
 from core.history_archive import HistoryArchive, history_bytes, history_json, sha256_hex
 from core.replay import ReplayReport, verify_history
-from db.repositories import audit as audit_repo
 from db.repositories.audit_search import search_cases
 from db.repositories.cases import CaseFilter
 from domain.cases import CaseStatus
@@ -58,7 +57,8 @@ def get_archive(request: Request) -> HistoryArchive:
     state = request.app.state
     if getattr(state, "history_archive", None) is None:
         state.history_archive = HistoryArchive(state.sessions, make_object_store(state.settings, state.sessions))
-    return state.history_archive
+    archive: HistoryArchive = state.history_archive
+    return archive
 
 
 ArchiveDep = Annotated[HistoryArchive, Depends(get_archive)]

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import ColumnElement, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.errors import ConflictingWrite, NotFound, integrity_as
@@ -19,6 +19,7 @@ from db.models import (
     Household,
     OwnerRecord,
 )
+from db.session import dialect_name
 from domain.apportionment import area_to_hundredths
 from domain.election import PROCESS_KIND
 from domain.election_ballots import BallotLine, LineError, ballot_receipt, check_ballot_lines
@@ -38,7 +39,7 @@ class VotingClosed(ConflictingWrite):
         self.closes_at = closes_at
 
 
-def _owner_key():  # type: ignore[no-untyped-def]
+def _owner_key() -> ColumnElement[str]:
     # A unit without an owner record is its own owner.
     return func.coalesce(OwnerRecord.owner_key, Household.id)
 
@@ -187,7 +188,7 @@ async def elections_of_case(session: AsyncSession, case_id: str) -> list[Electio
 async def lock_open_election(session: AsyncSession, case_id: str) -> Election | None:
     """The case's attempt that takes ballots now; on PostgreSQL the row is share-locked so closing waits."""
     stmt = select(Election).where(Election.case_id == case_id, Election.status == "open")
-    if session.bind.dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         stmt = stmt.with_for_update(read=True)
     return await session.scalar(stmt)
 
@@ -243,7 +244,8 @@ async def proxy_principals(session: AsyncSession, election_id: str, proxies: Ite
     )
     out: dict[str, set[str]] = {}
     for proxy, owner in (await session.execute(stmt)).all():
-        out.setdefault(proxy, set()).add(owner)
+        if proxy is not None:
+            out.setdefault(proxy, set()).add(owner)
     return out
 
 
@@ -329,4 +331,4 @@ async def record_ballots(
             "entered_by": entered_by, "batch_id": batch_id, "cast_at": at, "receipt": receipt,
         })
     await insert_ballots(session, rows)
-    return {r["household_id"]: r["receipt"] for r in rows}, []
+    return {str(r["household_id"]): str(r["receipt"]) for r in rows}, []
