@@ -302,3 +302,13 @@ async def drop_start_placeholder(session: AsyncSession, case_id: str, initiator_
 async def move_start_request(session: AsyncSession, key: str, case_id: str) -> None:
     """Point a start's idempotency key at the case id it finally started."""
     await session.execute(update(StartRequest).where(StartRequest.idempotency_key == key).values(case_id=case_id))
+
+
+async def raise_case_counter(session: AsyncSession, prefix: str, at_least: int) -> bool:
+    """Move a case-id counter on to ``at_least`` if it is behind; True when it moved."""
+    ins = _insert(session)(CaseSequence).values(prefix=prefix, last=at_least)
+    stmt = ins.on_conflict_do_update(
+        index_elements=[CaseSequence.prefix], set_={"last": at_least}, where=CaseSequence.last < at_least,
+    )
+    result = await session.execute(stmt)
+    return bool(getattr(result, "rowcount", 0))
