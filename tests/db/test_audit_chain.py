@@ -3,16 +3,19 @@ at its first missing entry; the log itself refuses UPDATE and DELETE."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import delete, update
 from sqlalchemy.exc import DBAPIError
 
+from core.audit_cli import parser, run_verify_log
 from db.models import AuditEntry, AuditHead
 from db.repositories import audit as audit_repo
 from tests.api.test_audit import auditor_headers
 from tests.factories import create_test_estate
 from tests.factories_fund import FundCaseDriver
-from tests.fixture_types import AsyncClient, Sessions, Settings
+from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 from tests.tamper import tamper
 
 
@@ -41,7 +44,9 @@ async def test_a_tampered_entry_breaks_the_chain_there(api: AsyncClient, session
     assert broken is not None and broken.seq == 2
 
 
-async def test_a_cut_tail_is_reported_with_its_first_missing_entry(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
+async def test_a_cut_tail_is_reported_with_its_first_missing_entry(
+    api: AsyncClient, sessions: Sessions, settings: Settings, env: WorkflowEnvironment,
+) -> None:
     drv = FundCaseDriver(api, await create_test_estate(sessions, settings))
     await drv.start()
     await drv.verify()
@@ -66,6 +71,9 @@ async def test_a_cut_tail_is_reported_with_its_first_missing_entry(api: AsyncCli
     report = (await api.get(url, headers=auditor_headers(settings))).json()
     assert not report["intact"] and report["first_broken_seq"] == count - 1 and report["workflow_events"] == count
     assert "missing tail" in report["reason"]
+    out = io.StringIO()
+    assert await run_verify_log(parser().parse_args(["verify-log", "--key", drv.case_id]), out, client=env.client) == 1
+    assert f"BROKEN {drv.case_id} at entry {count - 1}: missing tail" in out.getvalue()
 
     # The case goes on: later entries follow the missing ones, so the gap stays where it was.
     await drv.decide("company", "budget_submission", "submit", {"amount_fen": 800_000, "contractor": "建安"})
