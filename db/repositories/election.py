@@ -60,54 +60,53 @@ async def candidate_facts(
     session: AsyncSession, estate_id: str, candidates: list[tuple[str, str]], at: datetime,
 ) -> list[CandidateFacts]:
     """What the registry says about each ``(candidate_id, household_id)``: owner of record, arrears, top-ups."""
-    out = []
-    for cid, household_id in candidates:
-        row = (
-            await session.execute(
-                select(Household, _owner_key())
-                .outerjoin(OwnerRecord, OwnerRecord.household_id == Household.id)
-                .where(Household.id == household_id, Household.estate_id == estate_id)
-            )
-        ).first()
-        if row is None:
-            out.append(CandidateFacts(candidate_id=cid, in_estate=False))
-            continue
-        home, key = row
-        units = select(Household.id).outerjoin(OwnerRecord, OwnerRecord.household_id == Household.id).where(
-            Household.estate_id == estate_id, _owner_key() == key,
+    return [await _candidate(session, estate_id, cid, household_id, at) for cid, household_id in candidates]
+
+
+async def _candidate(session: AsyncSession, estate_id: str, cid: str, household_id: str, at: datetime) -> CandidateFacts:
+    """One candidate's facts; the owner's other units in the estate count too (arrears, top-ups, legal person)."""
+    row = (
+        await session.execute(
+            select(Household, _owner_key())
+            .outerjoin(OwnerRecord, OwnerRecord.household_id == Household.id)
+            .where(Household.id == household_id, Household.estate_id == estate_id)
         )
-        legal_persons, arrears = (
-            await session.execute(
-                select(
-                    func.coalesce(func.sum(case((OwnerRecord.natural_person.is_(False), 1), else_=0)), 0),
-                    func.coalesce(func.sum(OwnerRecord.fee_arrears_fen), 0),
-                ).where(OwnerRecord.household_id.in_(units))
-            )
-        ).one()
-        overdue = await session.scalar(
-            select(func.count()).select_from(FundAccount).where(
-                FundAccount.household_id.in_(units), FundAccount.top_up_due_at.is_not(None), FundAccount.top_up_due_at <= at,
-            )
+    ).first()
+    if row is None:
+        return CandidateFacts(candidate_id=cid, in_estate=False)
+    home, key = row
+    units = select(Household.id).outerjoin(OwnerRecord, OwnerRecord.household_id == Household.id).where(
+        Household.estate_id == estate_id, _owner_key() == key,
+    )
+    legal_persons, arrears = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(case((OwnerRecord.natural_person.is_(False), 1), else_=0)), 0),
+                func.coalesce(func.sum(OwnerRecord.fee_arrears_fen), 0),
+            ).where(OwnerRecord.household_id.in_(units))
         )
-        # The authorisation belongs to the owner, not the unit: the nominated unit's first, else any of its units'.
-        representative = (
-            await session.execute(
-                select(OwnerRecord.representative_name, OwnerRecord.authorisation_ref)
-                .where(OwnerRecord.household_id.in_(units), OwnerRecord.representative_name.is_not(None))
-                .order_by(case((OwnerRecord.household_id == household_id, 0), else_=1), OwnerRecord.household_id)
-                .limit(1)
-            )
-        ).first()
-        out.append(
-            CandidateFacts(
-                candidate_id=cid, in_estate=True, registered_owner=home.owner_name,
-                natural_person=not legal_persons, fee_arrears_fen=int(arrears or 0),
-                top_up_overdue=bool(overdue),
-                representative_name=representative[0] if representative else None,
-                authorisation_ref=representative[1] if representative else None,
-            )
+    ).one()
+    overdue = await session.scalar(
+        select(func.count()).select_from(FundAccount).where(
+            FundAccount.household_id.in_(units), FundAccount.top_up_due_at.is_not(None), FundAccount.top_up_due_at <= at,
         )
-    return out
+    )
+    # The authorisation belongs to the owner, not the unit: the nominated unit's first, else any of its units'.
+    representative = (
+        await session.execute(
+            select(OwnerRecord.representative_name, OwnerRecord.authorisation_ref)
+            .where(OwnerRecord.household_id.in_(units), OwnerRecord.representative_name.is_not(None))
+            .order_by(case((OwnerRecord.household_id == household_id, 0), else_=1), OwnerRecord.household_id)
+            .limit(1)
+        )
+    ).first()
+    return CandidateFacts(
+        candidate_id=cid, in_estate=True, registered_owner=home.owner_name,
+        natural_person=not legal_persons, fee_arrears_fen=int(arrears or 0),
+        top_up_overdue=bool(overdue),
+        representative_name=representative[0] if representative else None,
+        authorisation_ref=representative[1] if representative else None,
+    )
 
 
 async def owner_households(session: AsyncSession, estate_id: str, owner_key: str) -> list[str]:

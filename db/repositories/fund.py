@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,6 +52,20 @@ _DEBIT = update(_ACCOUNTS).where(_ACCOUNTS.c.household_id == bindparam("hid")).v
 _LEDGER_ADD = insert(cast(Table, LedgerEntry.__table__))
 
 
+async def _accounts_for_payment(session: AsyncSession, households: list[str]) -> dict[str, Any]:
+    """The accounts a payment debits, locked on PostgreSQL until the payment commits.
+
+    Columns, not ORM objects, and one statement per kind of write: a payment touches every
+    household of a building or an estate, and this sits on the approving decision's path.
+    """
+    stmt = select(
+        FundAccount.household_id, FundAccount.balance_fen, FundAccount.initial_deposit_fen, FundAccount.top_up_due_at,
+    ).where(FundAccount.household_id.in_(households))
+    if dialect_name(session) == "postgresql":
+        stmt = stmt.with_for_update()
+    return {row.household_id: row for row in (await session.execute(stmt)).all()}
+
+
 async def pay(
     session: AsyncSession, *, key: str, case_id: str, kind: str, payee: str | None, shares: dict[str, int], at: datetime,
     rules: FundEmergencyRules,
@@ -66,14 +80,7 @@ async def pay(
     done = await session.get(FundPayment, key)
     if done is not None:
         return PaymentOutcome(key=key, paid=True, amount_fen=done.amount_fen, households=done.households)
-    # Columns, not ORM objects, and one statement per kind of write: a payment touches every
-    # household of a building or an estate, and this sits on the approving decision's path.
-    stmt = select(
-        FundAccount.household_id, FundAccount.balance_fen, FundAccount.initial_deposit_fen, FundAccount.top_up_due_at,
-    ).where(FundAccount.household_id.in_(list(shares)))
-    if dialect_name(session) == "postgresql":
-        stmt = stmt.with_for_update()
-    accounts = {row.household_id: row for row in (await session.execute(stmt)).all()}
+    accounts = await _accounts_for_payment(session, list(shares))
     balances = {h: accounts[h].balance_fen if h in accounts else 0 for h in shares}
     shortfalls = find_shortfalls(shares, balances)
     if shortfalls:
