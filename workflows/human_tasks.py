@@ -28,8 +28,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities, SlaRequest
     from core.registry import CASE_KIND, CASE_STATUS, CASE_STEP
     from domain.access import Role
-    from domain.cases import FINAL_STATUSES, CaseAck, CaseSnapshot, CaseStatus, Projection
     from domain.audit import WorkflowAuditHead
+    from domain.cases import FINAL_STATUSES, CaseAck, CaseSnapshot, CaseStatus, Projection
     from domain.tasks import (
         Decision,
         DecisionInput,
