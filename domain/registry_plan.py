@@ -110,7 +110,27 @@ def _household_place(p: _Planner, parsed: ParsedRow, record: Record) -> list[dic
     return []
 
 
-def _estate_row(p: _Planner, parsed: ParsedRow, record: Record, first: set[tuple[str, str]]) -> None:
+def _estate_entities(record: Record) -> dict[str, Record]:
+    """The estate, building, unit and household a row describes."""
+    return {
+        "estate": {"name": record["estate_name"], "street_id": record["street_id"], "community_id": record["community_id"]},
+        "building": {"estate_id": record["estate_id"], "name": record["building_name"]},
+        "unit": {"building_id": record["building_id"], "name": record["unit_name"]},
+        "household": {"estate_id": record["estate_id"], "unit_id": record["unit_id"], "room": record["room"],
+                      "owner_name": record["owner_name"], "area": record["area"]},
+    }
+
+
+_PLACES = (("estate", "estate_id", "estate_name", None), ("building", "building_id", "building_name", "estate_id"),
+           ("unit", "unit_id", "unit_name", "building_id"))
+
+
+def _stores(v: RegistryView) -> dict[str, dict[str, Record]]:
+    return {"estate": v.estates, "building": v.buildings, "unit": v.units}
+
+
+def _estate_errors(p: _Planner, record: Record, entities: dict[str, Record], first: set[tuple[str, str]]) -> list[dict[str, str]]:
+    """A row against the registry and the rows before it: places known and consistent, no area change under a notice."""
     v, k = p.view, p.kind
     errors: list[dict[str, str]] = []
     community = v.communities.get(record["community_id"])
@@ -120,17 +140,9 @@ def _estate_row(p: _Planner, parsed: ParsedRow, record: Record, first: set[tuple
         errors.append(_err(k, "community_id", f"社区“{record['community_id']}”不存在（新社区请填写社区名称）"))
     elif community is not None and community != record["street_id"]:
         errors.append(_err(k, "community_id", f"社区“{record['community_id']}”属于镇街“{community}”"))
-    estate = {"name": record["estate_name"], "street_id": record["street_id"], "community_id": record["community_id"]}
-    building = {"estate_id": record["estate_id"], "name": record["building_name"]}
-    unit = {"building_id": record["building_id"], "name": record["unit_name"]}
-    household = {"estate_id": record["estate_id"], "unit_id": record["unit_id"], "room": record["room"],
-                 "owner_name": record["owner_name"], "area": record["area"]}
-    for entity, key, new, header in (("estate", record["estate_id"], estate, "estate_name"),
-                                     ("building", record["building_id"], building, "building_name"),
-                                     ("unit", record["unit_id"], unit, "unit_name")):
-        seen = v.estates if entity == "estate" else v.buildings if entity == "building" else v.units
-        old = seen.get(key)
-        parent = {"building": "estate_id", "unit": "building_id"}.get(entity)
+    for entity, key_field, header, parent in _PLACES:
+        key, new = record[key_field], entities[entity]
+        old = _stores(v)[entity].get(key)
         if parent and old is not None and old[parent] != new[parent]:
             errors.append(_err(k, header, f"编号“{key}”已属于“{old[parent]}”"))
         elif (entity, key) in first and old is not None and old != new:
@@ -141,27 +153,33 @@ def _estate_row(p: _Planner, parsed: ParsedRow, record: Record, first: set[tuple
     lock = v.locks.get(record["household_id"])
     if old_household is not None and lock and lock.notice_case and old_household["area"] != record["area"]:
         errors.append(_err(k, "area", f"该户在维修资金案件 {lock.notice_case} 的公示分摊范围内，公示期间不能变更面积"))
-    if errors:
+    return errors
+
+
+def _estate_row(p: _Planner, parsed: ParsedRow, record: Record, first: set[tuple[str, str]]) -> None:
+    v = p.view
+    entities = _estate_entities(record)
+    if errors := _estate_errors(p, record, entities, first):
         p.refuse(parsed, errors)
         return
     changes: dict[str, list[Any]] = {}
-    if community is None:
+    if record["community_id"] not in v.communities:
         v.communities[record["community_id"]] = record["street_id"]  # later rows find it
         fields = p.change("create", "community", record["community_id"], None,
                           {"street_id": record["street_id"], "name": record["community_name"]})
         changes.update({f"community.{f}": pair for f, pair in fields.items()})
-    for entity, key, new, store in (("estate", record["estate_id"], estate, v.estates),
-                                    ("building", record["building_id"], building, v.buildings),
-                                    ("unit", record["unit_id"], unit, v.units)):
+    for entity, key_field, _header, _parent in _PLACES:
+        key, store = record[key_field], _stores(v)[entity]
         if (entity, key) in first:
             continue
         first.add((entity, key))
         old = store.get(key)
-        fields = p.change("create" if old is None else "update", entity, key, old, new)
-        store[key] = new  # later rows compare with what this row makes it
+        fields = p.change("create" if old is None else "update", entity, key, old, entities[entity])
+        store[key] = entities[entity]  # later rows compare with what this row makes it
         changes.update({f"{entity}.{f}": pair for f, pair in fields.items()})
-    fields = p.change("create" if old_household is None else "update", "household", record["household_id"], old_household, household)
-    changes.update(fields)
+    old_household = v.households.get(record["household_id"])
+    changes.update(p.change("create" if old_household is None else "update", "household", record["household_id"], old_household,
+                            entities["household"]))
     p.done(parsed, old_household is None, changes)
 
 
