@@ -91,6 +91,11 @@ class _Planner:
         assert parsed.key is not None
         record = {f: v for f, v in record.items() if f != KEY_FIELDS[self.kind]}
         old = self.view.current.get(parsed.key)
+        if old is None:
+            # A new owner record of a unit whose registered owner's name is already this one: the name is no change.
+            name = self.view.households.get(parsed.key, {}).get("owner_name")
+            if name is not None and record.get("owner_name") == name:
+                record = {f: v for f, v in record.items() if f != "owner_name"}
         self.done(parsed, old is None, self.change("create" if old is None else "update", entity, parsed.key, old, record))
 
 

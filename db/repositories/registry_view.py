@@ -114,6 +114,8 @@ async def _owners_view(session: AsyncSession, rows: list[ParsedRow], view: Regis
     view.estates = await _estates(session)
     estate_ids = [e for e in _field(rows, "estate_id") if e in view.estates]
     view.household_estate = await _household_estates(session, estate_ids, _field(rows, "household_id"))
+    names = select(Household.id, Household.owner_name).where(Household.estate_id.in_(estate_ids))
+    view.households = {h: {"owner_name": n} for h, n in (await session.execute(names)).all()}
     stmt = (select(OwnerRecord, Household.owner_name).join(Household, Household.id == OwnerRecord.household_id)
             .where(Household.estate_id.in_(estate_ids)))
     for record, name in (await session.execute(stmt)).all():
