@@ -56,24 +56,34 @@ def decode_csv(content: bytes) -> str:
         raise UnreadableFile("无法识别文件编码：请另存为 .xlsx，或 UTF-8 / GB18030 编码的 .csv") from None
 
 
+def _xlsx_rows(content: bytes) -> list[list[str]]:
+    """The first sheet's rows; any workbook openpyxl cannot read is the uploader's problem, not a 500."""
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError):
+        raise UnreadableFile("无法读取该 .xlsx 文件") from None
+    try:
+        sheet = workbook.worksheets[0]
+        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError, IndexError):
+        raise UnreadableFile("无法读取该 .xlsx 文件") from None
+    finally:
+        workbook.close()
+
+
 def read_table(content: bytes) -> tuple[list[str], list[list[str]]]:
     """The first sheet (or the CSV) as its header row and data rows of text."""
     if len(content) > MAX_FILE_BYTES:
         raise UnreadableFile(f"文件超过 {MAX_FILE_BYTES // (1024 * 1024)} MB")
     if content[:4] == b"PK\x03\x04":
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-            raise UnreadableFile("无法读取该 .xlsx 文件") from None
-        try:
-            sheet = workbook.worksheets[0]
-            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        finally:
-            workbook.close()
+        rows = _xlsx_rows(content)
     else:
-        if b"\x00" in content[:4096]:
+        if b"\x00" in content:
             raise UnreadableFile("不是 .xlsx 或 .csv 文件")
-        rows = list(csv.reader(io.StringIO(decode_csv(content))))
+        try:
+            rows = list(csv.reader(io.StringIO(decode_csv(content))))
+        except csv.Error as exc:
+            raise UnreadableFile(f"CSV 格式有误：{exc}") from None
     if not rows:
         raise UnreadableFile("文件是空的")
     return [h.strip() for h in rows[0]], rows[1:]

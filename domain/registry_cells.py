@@ -65,10 +65,10 @@ def area(value: str) -> str:
     number = _decimal(value)
     if number <= 0:
         raise CellRefused("面积必须大于0")
-    if number != number.quantize(Decimal("0.01")):
-        raise CellRefused("面积最多保留两位小数")
     if number > MAX_AREA:
         raise CellRefused("面积超出范围")
+    if number != number.quantize(Decimal("0.01")):
+        raise CellRefused("面积最多保留两位小数")
     return f"{number:.2f}"
 
 
@@ -77,18 +77,18 @@ def yuan_as_fen(value: str) -> int:
     number = _decimal(value)
     if number < 0:
         raise CellRefused("金额不能为负数")
+    if number > MAX_YUAN:
+        raise CellRefused("金额超出范围")
     fen = number * 100
     if fen != fen.to_integral_value():
         raise CellRefused("金额须为整数分（最多两位小数）")
-    if number > MAX_YUAN:
-        raise CellRefused("金额超出范围")
     return int(fen)
 
 
 def whole_number(low: int, high: int) -> Parse:
     def parse(value: str) -> int:
         number = _decimal(value)
-        if number != number.to_integral_value() or not low <= number <= high:
+        if not low <= number <= high or number != number.to_integral_value():
             raise CellRefused(f"应为{low}至{high}之间的整数")
         return int(number)
 
