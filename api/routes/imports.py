@@ -92,6 +92,7 @@ async def dry_run(
     content = await request.body()
     if not content:
         raise Invalid("请求体为空：请上传 .xlsx 或 .csv 文件")
+    await hold_write_gate(session)
     try:
         run = await registry_import.dry_run(session, kind=kind, content=content, file_name=file_name, actor=admin,
                                             secret=settings.owner_key_secret)

@@ -8,7 +8,7 @@ import uuid
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from db.models import AuditEntry, Community, Estate, Household
+from db.models import AuditEntry, Building, Community, Estate, Household, Unit
 from db.repositories import audit as audit_repo
 from domain.registry_import import ImportKind, template_rows
 from tests.factories import create_test_estate
@@ -108,15 +108,39 @@ async def test_a_dry_run_is_stale_once_the_registry_changed_after_it(api: AsyncC
         assert str((await s.get(Household, rows[0][9])).area_m2) == "71.00"  # type: ignore[union-attr]
 
 
+async def _registry_rows(sessions: Sessions, estate_id: str) -> tuple[list[Household], list[list[str]]]:
+    """The estate's households as an estates file states them now."""
+    async with sessions() as s:
+        found = (await s.execute(
+            select(Household, Unit, Building).join(Unit, Unit.id == Household.unit_id).join(Building, Building.id == Unit.building_id)
+            .where(Household.estate_id == estate_id).order_by(Household.id))).all()
+        name = (await s.get(Estate, estate_id)).name  # type: ignore[union-attr]
+    return [h for h, _, _ in found], [[estate_id, name, "yidu", "yidu-c1", "", b.id, b.name, u.id, u.name, h.id, h.room, h.owner_name,
+                                       f"{h.area_m2:.2f}"] for h, u, b in found]
+
+
+async def test_the_area_of_a_household_in_an_open_public_notice_is_not_changed(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
+    cast = await create_test_estate(sessions, settings)
+    _homes, rows = await _registry_rows(sessions, cast.estate_id)
+    drv = FundCaseDriver(api, cast)
+    await drv.start()
+    await drv.through_approval()
+    rows[0][12] = "150.00"
+    before = await dry_run(api, cast, ESTATES, csv_file(ESTATES, rows))
+    assert outcomes(before)[2] == "updated"  # approved and paid in part, but no notice yet
+    await drv.decide("committee", "completion_acceptance", "confirm")
+    await drv.decide("company", "completion_acceptance", "confirm")
+    await drv.decide("company", "settlement_submission", "submit", {"amount_fen": 4_000_000, "acceptance_certificate": "YS-1"})
+    await drv.decide("agency", "settlement_review", "approve", {"approved_amount_fen": 4_000_000})
+    run = await dry_run(api, cast, ESTATES, csv_file(ESTATES, rows))
+    assert reasons(run, 2) == [("专有面积（平方米）", f"该户在维修资金案件 {drv.case_id} 的公示分摊范围内，公示期间不能变更面积")]
+    assert outcomes(run)[3] == "unchanged"
+    assert (await apply(api, cast, ESTATES, before["id"], expect=409))["detail"]
+
+
 async def test_removing_a_household_in_an_open_fund_case_is_refused(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings, buildings=1, units=1, floors=1, rooms=2)
-    async with sessions() as s:
-        homes = (await s.scalars(select(Household).where(Household.estate_id == cast.estate_id).order_by(Household.id))).all()
-        rows = [[cast.estate_id, "测试小区", "yidu", "yidu-c1", "", f"{cast.estate_id}-b1", "1号楼", h.unit_id, "1单元", h.id, h.room,
-                 h.owner_name, f"{h.area_m2:.2f}"] for h in homes]
-        estate_name = (await s.get(Estate, cast.estate_id)).name  # type: ignore[union-attr]
-    for row in rows:
-        row[1] = estate_name
+    homes, rows = await _registry_rows(sessions, cast.estate_id)
     drv = FundCaseDriver(api, cast)
     await drv.start(scope="unit", scope_id=homes[0].unit_id)
     run = await dry_run(api, cast, ESTATES, csv_file(ESTATES, rows[1:]))
