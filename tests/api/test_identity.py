@@ -108,9 +108,11 @@ def test_the_development_secret_and_hs256_serve_development_and_tests_only(setti
         Settings.model_validate({**base, "env": "production", "auth": "hs256", "jwt_secret": "x" * 40})
     with pytest.raises(ValueError, match="OIDC needs"):
         Settings.model_validate({**base, "env": "production", "auth": None})
-    production = Settings.model_validate({**base, "env": "production", "auth": None, "oidc_issuer": ISSUER, "oidc_audience": AUDIENCE,
-                                          "actor_seal_key": "k" * 40})
-    assert production.auth_mode == "oidc"
+    production = {**base, "env": "production", "auth": None, "oidc_issuer": ISSUER, "oidc_audience": AUDIENCE, "actor_seal_key": "k" * 40}
+    # Owners' ID numbers become owner keys with this key: the development one is refused in production.
+    with pytest.raises(ValueError, match="WUYEFLOW_OWNER_KEY_SECRET"):
+        Settings.model_validate(production)
+    assert Settings.model_validate({**production, "owner_key_secret": "o" * 40}).auth_mode == "oidc"
     assert Settings.model_validate({**base, "env": "development", "auth": None, "jwt_secret": DEV_JWT_SECRET}).dev_secret
 
 

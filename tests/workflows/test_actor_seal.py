@@ -109,7 +109,7 @@ async def test_a_case_started_straight_on_temporal_with_an_unsealed_initiator_fa
 
 
 def test_production_refuses_the_development_seal_key() -> None:
-    oidc = {"env": "production", "oidc_issuer": "https://id.qingzhou.example", "oidc_audience": "wuyeflow"}
+    oidc = {"env": "production", "oidc_issuer": "https://id.qingzhou.example", "oidc_audience": "wuyeflow", "owner_key_secret": "o" * 40}
     with pytest.raises(ValueError, match="WUYEFLOW_ACTOR_SEAL_KEY"):
         Settings.model_validate({**oidc, "actor_seal_key": DEV_ACTOR_SEAL_KEY})
     assert Settings.model_validate({**oidc, "actor_seal_key": "k" * 40}).actor_seal_key == "k" * 40
