@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -16,7 +17,7 @@ from domain.personal_data import redact_id_numbers
 _configured = False
 
 
-def redact_personal_data(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+def redact_personal_data(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """Mask every ID-number-shaped text in a log line (个人信息保护法): a second line of defence, not the first."""
     for key, value in event.items():
         if isinstance(value, str) and len(value) >= 18:
