@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 
 from openpyxl import load_workbook
 
@@ -43,10 +44,11 @@ async def test_the_registry_export_shows_the_imported_balances_and_no_id_number(
 
 async def test_the_ticket_ledger_exports_as_xlsx_with_text_cells(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     drv = TicketDriver(api, await create_ticket_cast(sessions, settings))
-    await drv.start("parking", ref="-1-1")
+    ref = f"-{uuid.uuid4().hex[:8]}"  # a formula's start; unique, as a channel's reference is
+    await drv.start("parking", ref=ref)
     r = await api.get("/tickets/export.xlsx", params={"estate_id": drv.cast.estate_id}, headers=drv.cast.headers("dispatcher"))
     assert r.status_code == 200, r.text
     sheet = load_workbook(io.BytesIO(r.content)).worksheets[0]
     assert [c.value for c in sheet[1]] == [label for _, label in CSV_COLUMNS]
-    assert sheet["A2"].value == drv.case_id and sheet["C2"].value == "-1-1" and sheet["C2"].data_type == "s"
+    assert sheet["A2"].value == drv.case_id and sheet["C2"].value == ref and sheet["C2"].data_type == "s"
     assert (await api.get("/tickets/export.xlsx", headers=drv.cast.headers("owner"))).status_code == 403

@@ -15,8 +15,10 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
+from sqlalchemy import select, update
 
 from api.main import create_app
+from db.models import Expert
 from domain.access import Level, Role
 from tests.factories import create_test_estate, make_actor
 from tests.fixture_types import AsyncClient, Sessions, Settings
@@ -70,6 +72,8 @@ async def test_generated_requests_get_no_5xx_and_conforming_problems(api: AsyncC
     assert len({c.operation.label for c in cases}) == sum(
         1 for item in document["paths"].values() for method in item if method in {"get", "post", "put", "patch", "delete"}
     )
+    async with sessions() as s:
+        pool = set((await s.scalars(select(Expert.id))).all())
     failures: list[str] = []
     for case in cases:
         for who, token in tokens.items():
@@ -79,4 +83,9 @@ async def test_generated_requests_get_no_5xx_and_conforming_problems(api: AsyncC
                 case.validate_response(response, checks=checks)
             except Exception as exc:  # every failing check, each with the request that caused it
                 failures.append(f"{who} {case.operation.label} -> {response.status_code}: {exc}"[:2000])
+    # The bureau's generated bodies register experts (PUT /experts/{id}); out of the pool they go again,
+    # or the tender tests would draw experts they do not know.
+    async with sessions() as s:
+        await s.execute(update(Expert).where(Expert.id.not_in(pool)).values(active=False))
+        await s.commit()
     assert not failures, "\n\n".join(failures[:10]) + f"\n\n({len(failures)} failures)"

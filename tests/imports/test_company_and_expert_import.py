@@ -46,8 +46,9 @@ async def test_experts_and_their_relationships(api: AsyncClient, sessions: Sessi
     cast = await create_test_estate(sessions, settings, buildings=1, units=1, floors=1)
     expert = f"ex-{uuid.uuid4().hex[:6]}"
     rows = [
-        [expert, "王工", "物业管理", "12", "高级工程师", "青州市建筑设计院", "", "是", "co-yuejia:前雇主；co-huacheng:亲属任职"],
-        [f"{expert}-b", "赵工", "电梯", "71", "", "某单位", "", "是", ""],
+        # Out of the pool (在库 否): the tender tests draw from the pool and know its members.
+        [expert, "王工", "物业管理", "12", "高级工程师", "青州市建筑设计院", "", "否", "co-yuejia:前雇主；co-huacheng:亲属任职"],
+        [f"{expert}-b", "赵工", "电梯", "71", "", "某单位", "", "否", ""],
         [f"{expert}-c", "钱工", "消防", "5", "", "某单位", "", "否", "co-yuejia"],
         [f"{expert}-d", "孙工", "消防", "5", "", "某单位", "co-nowhere", "否", "co-gone:股东"],
     ]
@@ -58,7 +59,7 @@ async def test_experts_and_their_relationships(api: AsyncClient, sessions: Sessi
     await apply(api, cast, EXPERTS, (await dry_run(api, cast, EXPERTS, xlsx_file(EXPERTS, rows[:1])))["id"])
     async with sessions() as s:
         stored = await s.get(Expert, expert)
-        assert stored is not None and stored.years_of_practice == 12 and stored.title == "高级工程师" and stored.active
+        assert stored is not None and stored.years_of_practice == 12 and stored.title == "高级工程师" and not stored.active
         relations = (await s.scalars(select(ExpertRelationship).where(ExpertRelationship.expert_id == expert))).all()
         assert sorted((r.company_id, r.relation) for r in relations) == [("co-huacheng", "亲属任职"), ("co-yuejia", "前雇主")]
     rows[0][8] = "co-yuejia:前雇主"
