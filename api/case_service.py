@@ -6,12 +6,13 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import structlog
 from fastapi import Response, status
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import (
     Client,
     RPCTimeoutOrCancelledError,
@@ -23,7 +24,8 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.errors import Conflict, Forbidden, Invalid, Problem, Unavailable
+from api.errors import RETRY_AFTER_SECONDS, Conflict, Forbidden, Invalid, Overloaded, Problem, Unavailable
+from api.idempotency import KeyUse
 from api.read_policy import case_scope, policy_for, readable_case
 from api.schemas import ActorRead, CaseRead, Labelled, TimelineEntry, case_read, decision_l
 from core.registry import ProcessSpec, StartArgs, process_label, start_search_attributes, step_label
@@ -31,7 +33,9 @@ from core.settings import Settings
 from db.models import CaseRecord, Estate
 from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
+from db.repositories import idempotency as idempotency_repo
 from db.repositories import reference as reference_repo
+from db.session import write_gate
 from domain.access import ROLE_LABELS, Actor, Level, Role, Scope, covers
 from domain.audit import AuditEvent, withdrawn_by
 from domain.cases import CaseAck, CaseSnapshot, CaseStatus
@@ -99,7 +103,22 @@ async def case_for(session: AsyncSession, settings: Settings, actor: Actor, reco
 async def _register_start(
     spec: ProcessSpec, actor: Actor, idempotency_key: str | None, *, session: AsyncSession, place: CasePlace, now: datetime,
 ) -> tuple[str, bool]:
-    """The case id a start uses: the one its idempotency key registered before, or a new one with its first summary row."""
+    """The case id a start uses: the one its idempotency key registered before, or a new one with its first summary row.
+
+    Simultaneous starts with one key (a client's retries) meet at the start request's key: one
+    registers the case, the others answer with it.
+    """
+    engine = session.bind
+    assert isinstance(engine, AsyncEngine), "a request's session is bound to its engine"
+    # SQLite: one start at a time reads and writes the counter and the key (released at the commit, not held
+    # while Temporal starts the workflow).
+    async with write_gate(engine):
+        return await _register_start_gated(spec, actor, idempotency_key, session=session, place=place, now=now)
+
+
+async def _register_start_gated(
+    spec: ProcessSpec, actor: Actor, idempotency_key: str | None, *, session: AsyncSession, place: CasePlace, now: datetime,
+) -> tuple[str, bool]:
     earlier = await cases_repo.find_start_request(session, f"start:{idempotency_key}") if idempotency_key else None
     if earlier is not None:
         if earlier.actor_subject != actor.subject:
@@ -107,7 +126,11 @@ async def _register_start(
         return earlier.case_id, False
     case_id = await cases_repo.new_case_id(session, spec.kind, place.id_key, now)
     if idempotency_key:
-        await cases_repo.record_start_request(session, f"start:{idempotency_key}", case_id, actor, now)
+        try:
+            await cases_repo.record_start_request(session, f"start:{idempotency_key}", case_id, actor, now)
+        except IntegrityError:  # PostgreSQL: the same key registered by a concurrent request meanwhile
+            await session.rollback()
+            return await _register_start_gated(spec, actor, idempotency_key, session=session, place=place, now=now)
     # The first summary row exists before the workflow runs, so the case is readable at once.
     placeholder = CaseSnapshot(
         case_id=case_id, kind=spec.kind, title=place.title, status=CaseStatus.ACTIVE, step=spec.first_step,
@@ -169,16 +192,19 @@ async def started_case(session: AsyncSession, settings: Settings, response: Resp
 
 async def send_update(
     *, client: Client, sessions: async_sessionmaker[AsyncSession], case_id: str, update: str, payload: BaseModel,
-    actor: Actor, idempotency_key: str | None, audit_context: dict[str, Any],
+    actor: Actor, key: KeyUse | None, audit_context: dict[str, Any],
 ) -> CaseSnapshot:
     """Execute a Workflow Update and answer with the case as the read model now holds it.
 
     Refusals become 403/409/422 and are written to the audit log. The update answers only after
     the workflow has written its read model, so the read below sees the caller's own decision.
+    A repeated request (same key, same request) answers with what its first answer held.
     """
     structlog.contextvars.bind_contextvars(workflow_id=case_id)
+    if key is not None and key.response is not None:
+        return CaseSnapshot.model_validate(key.response)
     handle = client.get_workflow_handle(case_id)
-    update_id = idempotency_key or str(uuid.uuid4())
+    update_id = key.update_id if key is not None else str(uuid.uuid4())
     try:
         await handle.execute_update(update, payload, id=update_id, result_type=CaseAck)
     except WorkflowUpdateFailedError as exc:
@@ -191,26 +217,47 @@ async def send_update(
         await log_refusal(sessions, case_id, actor, problem_cls.code, detail, audit_context)
         raise problem_cls(detail, errors=errors) if errors else problem_cls(detail) from None
     except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            await log_refusal(sessions, case_id, actor, "conflict", "the case is no longer running", audit_context)
-            raise Conflict("the case is no longer running") from None
-        # The decision may have reached a workflow task that then failed, after that task had
-        # written the read model: the workflow writes it again from what its history holds.
-        await resync_read_model(client, sessions, case_id)
-        if exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
-            raise Unavailable("the workflow engine did not answer; retry with the same Idempotency-Key") from None
-        if exc.status == RPCStatusCode.FAILED_PRECONDITION:  # Temporal: "Workflow Task in failed state"
-            detail = f"决定未被记录：流程处理该请求时工作流任务失败（{exc.message}）"
-            await log_refusal(sessions, case_id, actor, "conflict", detail, audit_context)
-            raise Conflict(detail, recorded=False) from None
-        raise Conflict(str(exc.message)) from None
+        await _rpc_failed(exc, client=client, sessions=sessions, case_id=case_id, actor=actor, audit_context=audit_context)
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         await resync_read_model(client, sessions, case_id)
         raise Unavailable("the workflow did not answer in time; retry with the same Idempotency-Key") from None
     async with sessions() as session:
         stored = await cases_repo.snapshot_of(session, case_id)
     assert stored is not None  # the API found the case before sending the update
+    if key is not None:
+        await idempotency_repo.keep_response(sessions, key.key, stored)
     return CaseSnapshot.model_validate(stored)
+
+
+def engine_problem(exc: RPCError) -> Problem | None:
+    """The answer to a Temporal call that failed for want of capacity or time: retry with the same key."""
+    if exc.status == RPCStatusCode.RESOURCE_EXHAUSTED:  # e.g. "too many in-flight updates" on one workflow
+        return Overloaded(f"the workflow engine is busy with this case ({exc.message}); retry with the same Idempotency-Key",
+                          retry_after=RETRY_AFTER_SECONDS)
+    if exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+        return Unavailable("the workflow engine did not answer; retry with the same Idempotency-Key")
+    return None
+
+
+async def _rpc_failed(
+    exc: RPCError, *, client: Client, sessions: async_sessionmaker[AsyncSession], case_id: str, actor: Actor,
+    audit_context: dict[str, Any],
+) -> NoReturn:
+    if exc.status == RPCStatusCode.NOT_FOUND:
+        await log_refusal(sessions, case_id, actor, "conflict", "the case is no longer running", audit_context)
+        raise Conflict("the case is no longer running") from None
+    if exc.status == RPCStatusCode.RESOURCE_EXHAUSTED:  # refused before it reached the workflow: nothing to resync
+        raise engine_problem(exc) or Unavailable(exc.message) from None
+    # The decision may have reached a workflow task that then failed, after that task had
+    # written the read model: the workflow writes it again from what its history holds.
+    await resync_read_model(client, sessions, case_id)
+    if (problem := engine_problem(exc)) is not None:
+        raise problem from None
+    if exc.status == RPCStatusCode.FAILED_PRECONDITION:  # Temporal: "Workflow Task in failed state"
+        detail = f"决定未被记录：流程处理该请求时工作流任务失败（{exc.message}）"
+        await log_refusal(sessions, case_id, actor, "conflict", detail, audit_context)
+        raise Conflict(detail, recorded=False) from None
+    raise Conflict(str(exc.message)) from None
 
 
 RESYNC_WAIT = 5.0  # seconds the API waits for the workflow to write its read model again
@@ -243,13 +290,17 @@ async def resync_read_model(client: Client, sessions: async_sessionmaker[AsyncSe
 async def log_refusal(
     sessions: async_sessionmaker[AsyncSession], case_id: str, actor: Actor, code: str, detail: str, context: dict[str, Any],
 ) -> None:
-    """Refused attempts leave nothing in Temporal's history, so the API keeps them in the audit log."""
+    """Refused attempts leave nothing in Temporal's history, so the API keeps them in the audit log.
+
+    Of the refused request's body only its size and hash are kept (``context["body"]``): a refused
+    body may be anything, and the log keeps what was decided, not what was attempted.
+    """
     log.warning("decision refused", case_id=case_id, code=code, detail=detail, **{k: v for k, v in context.items() if k != "data"})
     event = AuditEvent(
         key=f"{case_id}:rejected:{uuid.uuid4()}", at=datetime.now(UTC), kind="rejected",
         step=context.get("step"), task_id=context.get("task_id"), actor_subject=actor.subject, actor_name=actor.name,
         actor_role=",".join(r.value for r in actor.roles), actor_organisation=actor.organisation,
-        decision=context.get("decision"), comment=detail, data={"problem": code, "request": context.get("data", {})},
+        decision=context.get("decision"), comment=detail, data={"problem": code, **context.get("body", {})},
     )
     await audit_repo.append_events_retrying(sessions, case_id, [event])
 
