@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.failures import ShortFailureInterceptor
 from core.archive_store import make_object_store
 from core.history_archive import HistoryArchive
 from core.logging import LogContextInterceptor, configure_logging
@@ -38,7 +39,7 @@ def build_worker(
         task_queue=settings.task_queue,
         workflows=workflow_types(specs),
         activities=activities(session_factory, specs, archive=archive, archive_on_close=settings.archive_on_close),
-        interceptors=[LogContextInterceptor(), ActorSealInterceptor(settings.actor_seal_key, check_expiry=settings.actor_seal_check_expiry)],
+        interceptors=[LogContextInterceptor(), ShortFailureInterceptor(), ActorSealInterceptor(settings.actor_seal_key, check_expiry=settings.actor_seal_check_expiry)],
         # On a stop, running activities get this long to finish before they are cancelled.
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
