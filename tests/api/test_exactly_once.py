@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from httpx import ASGITransport
+from httpx import ASGITransport, Response
 from httpx import AsyncClient as HttpClient
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -16,6 +16,7 @@ from api.idempotency import KeyUse, RequestPrint
 from api.main import create_app
 from db.repositories import audit as audit_repo
 from tests.factories import create_test_estate
+from tests.factories_election import PATH, ElectionDriver, auth, owner_of
 from tests.factories_fund import FundCaseDriver
 from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 
@@ -135,3 +136,22 @@ async def test_the_database_down_answers_503_with_retry_after(
             r = await call
             assert r.status_code == 503, r.text
             assert r.headers["Retry-After"] and r.json()["type"] == "/problems/unavailable"
+
+
+async def test_a_paper_and_an_electronic_ballot_for_one_unit_at_once_give_one_409(
+    api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings,
+) -> None:
+    """On PostgreSQL the two meet at the unique (election, unit) key at insert; on SQLite at the writer gate."""
+    cast = await create_test_estate(sessions, settings)
+    drv = ElectionDriver(api, cast, sessions)
+    await drv.start()
+    ids = await drv.to_voting(env)
+    answers: list[Response] = []
+    for unit in cast.households[:6]:
+        answers += await asyncio.gather(
+            api.post(f"{PATH}/{drv.case_id}/ballots/paper", json={"ballots": [{"household_id": unit, "choices": ids[:5]}]},
+                     headers=cast.headers("clerk", f"paper-{unit}")),
+            api.post(f"{PATH}/{drv.case_id}/ballots/electronic", json={"choices": ids[:3]}, headers=auth(cast, owner_of(cast, unit))),
+        )
+    for paper, electronic in zip(answers[::2], answers[1::2], strict=True):
+        assert sorted((paper.status_code, electronic.status_code)) == [201, 409], (paper.text, electronic.text)
