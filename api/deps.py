@@ -71,7 +71,8 @@ IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key", max_length=200,
-        description="Makes a retried request safe: the same key never decides or starts twice.",
+        description="Makes a retried request safe: the same key never decides or starts twice. A key names one request "
+        "(caller, path, decision, body): another request with it is refused (409 idempotency-key-reused).",
     ),
 ]
 # Where a repeated request would move money, the key is not optional.

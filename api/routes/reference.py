@@ -193,9 +193,9 @@ class DepositCreate(BaseModel):
              summary="Record a deposit or top-up (续交) received by the fund authority; Idempotency-Key required")
 async def deposit(
     household_id: str, body: DepositCreate, response: Response, session: SessionDep, actor: FundAuthorityDep,
-    key: RequiredBoundKeyDep,
+    bound: RequiredBoundKeyDep,
 ) -> LedgerLine:
-    idempotency_key = key.key
+    idempotency_key = bound.key
     await _visible_household(session, actor, household_id)
     await hold_write_gate(session)  # SQLite: the balance is read and written in one turn
     key = f"deposit:{request_digest(actor.subject, idempotency_key)}"
