@@ -31,7 +31,8 @@ T = TypeVar("T")
 
 
 def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -41,7 +42,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 async def get_client(request: Request) -> Client:
-    client = await request.app.state.temporal()
+    client: Client | None = await request.app.state.temporal()
     if client is None:
         raise Unavailable("the workflow engine (Temporal) is not reachable")
     return client
