@@ -118,14 +118,30 @@ def problem_response(status: int, code: str, title: str, detail: str, instance: 
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+async def problem_answer(request: Request, exc: Problem) -> JSONResponse:
+    """A problem as its response, with its headers (``Retry-After``)."""
+    response = problem_response(exc.status, exc.code, exc.title, exc.detail, request.url.path, **exc.extra)
+    response.headers.update(exc.headers)
+    return response
+
+
+def install_database_handlers(app: FastAPI) -> None:
+    """The database down, restarting or busy: 503 with ``Retry-After``, never a 500."""
+
+    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable", path=request.url.path, error=type(exc).__name__)
+        return await problem_answer(request, Unavailable(
+            "the database is unavailable; nothing was stored, send the request again with the same Idempotency-Key"))
+
+    for error in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(error, _database_down)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error to a problem response; nothing a client sends yields a bare 500."""
 
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        response = problem_response(exc.status, exc.code, exc.title, exc.detail, request.url.path, **exc.extra)
-        response.headers.update(exc.headers)
-        return response
+    app.add_exception_handler(Problem, problem_answer)  # type: ignore[arg-type]  # Starlette types handlers loosely
+    install_database_handlers(app)
 
     @app.exception_handler(db_errors.RepositoryError)
     async def _data(request: Request, exc: db_errors.RepositoryError) -> JSONResponse:
@@ -136,14 +152,6 @@ def install_error_handlers(app: FastAPI) -> None:
         if problem is Unavailable:
             response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-
-    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
-        log.warning("database unavailable", path=request.url.path, error=type(exc).__name__)
-        return await _problem(request, Unavailable("the database is unavailable; nothing was stored, send the request again "
-                                                   "with the same Idempotency-Key"))
-
-    for error in DATABASE_UNAVAILABLE:
-        app.add_exception_handler(error, _database_down)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
