@@ -174,7 +174,7 @@ async def start_case(
         return case_id, False
     except WorkflowUpdateFailedError as exc:
         raise Invalid(f"the case could not start: {exc.cause}") from None
-    except RPCError as exc:
+    except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
         log.error("workflow start failed", case_id=case_id, error=str(exc))
         raise Unavailable(f"the case {case_id} was registered but could not be started: retry with the same Idempotency-Key") from None
     log.info("case started" if created else "case start repeated", case_id=case_id, kind=spec.kind)
@@ -193,7 +193,7 @@ async def started_case(session: AsyncSession, settings: Settings, response: Resp
 
 async def send_update(
     *, client: Client, sessions: async_sessionmaker[AsyncSession], case_id: str, update: str, payload: BaseModel,
-    actor: Actor, key: KeyUse | None, audit_context: dict[str, Any],
+    actor: Actor, key: KeyUse | None, audit_context: dict[str, Any], wait: float = 30.0,
 ) -> CaseSnapshot:
     """Execute a Workflow Update and answer with the case as the read model now holds it.
 
@@ -207,7 +207,8 @@ async def send_update(
     handle = client.get_workflow_handle(case_id)
     update_id = key.update_id if key is not None else str(uuid.uuid4())
     try:
-        await handle.execute_update(update, payload, id=update_id, result_type=CaseAck)
+        async with asyncio.timeout(wait):  # no worker takes it: the client would wait for ever
+            await handle.execute_update(update, payload, id=update_id, result_type=CaseAck)
     except WorkflowUpdateFailedError as exc:
         cause: BaseException | None = exc.cause
         while cause is not None and not isinstance(cause, ApplicationError):
@@ -219,7 +220,7 @@ async def send_update(
         raise problem_cls(detail, errors=errors) if errors else problem_cls(detail) from None
     except RPCError as exc:
         await _rpc_failed(exc, client=client, sessions=sessions, case_id=case_id, actor=actor, audit_context=audit_context)
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
+    except (WorkflowUpdateRPCTimeoutOrCancelledError, TimeoutError):
         await resync_read_model(client, sessions, case_id)
         raise Unavailable("the workflow did not answer in time; retry with the same Idempotency-Key") from None
     async with sessions() as session:

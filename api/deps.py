@@ -116,7 +116,7 @@ class CaseCall:
         await self.session.close()  # no connection held while Temporal works
         snap = await send_update(
             client=self.client, sessions=sessions, case_id=record.id, update=update,
-            payload=payload, actor=self.actor, key=self.key, audit_context=audit,
+            payload=payload, actor=self.actor, key=self.key, audit_context=audit, wait=self.settings.update_wait_seconds,
         )
         return await case_for(self.session, self.settings, self.actor, record, snap)
 

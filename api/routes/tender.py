@@ -150,7 +150,7 @@ async def _bidder_update(request: Request, session: SessionDep, actor: Actor, cl
     record = await refused_logged(sessions, actor, case_id, audit, _tender_record(session, actor, case_id, snapshot=False))
     await session.close()  # no connection held while Temporal works
     snap = await send_update(client=client, sessions=sessions, case_id=record.id, update=update,
-                             payload=payload, actor=actor, key=key, audit_context=audit)
+                             payload=payload, actor=actor, key=key, audit_context=audit, wait=settings.update_wait_seconds)
     return await case_for(session, settings, actor, record, snap)
 
 

@@ -18,7 +18,7 @@ from activities.fund_emergency import FundEmergencyActivities, PaymentRequest
 from core.settings import Settings
 from db.session import make_engine, make_session_factory
 from tests.fixture_types import WorkflowEnvironment
-from worker import build_worker
+from worker import worker_interceptors
 
 
 @workflow.defn(name="PaymentProbe")
@@ -40,7 +40,7 @@ async def test_a_failed_payment_attempt_reports_a_short_message(env: WorkflowEnv
     case_id = f"fund-emergency-probe-{uuid.uuid4().hex[:6]}"
     request = PaymentRequest(case_id=case_id, kind="first", amount_fen=100, estate_id="e" * 5_000, scope="estate")
     # The worker the project runs keeps activity failures short; this test's worker does as it does.
-    assert any(isinstance(i, ShortFailureInterceptor) for i in build_worker(env.client, broken, make_session_factory(engine)).config()["interceptors"])
+    assert any(isinstance(i, ShortFailureInterceptor) for i in worker_interceptors(settings))
     worker_queue = f"failures-{uuid.uuid4().hex[:6]}"
     try:
         async with Worker(env.client, task_queue=worker_queue, workflows=[PaymentProbe], workflow_runner=UnsandboxedWorkflowRunner(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,9 @@ from api.case_service import engine_problem
 from api.idempotency import KeyUse, RequestPrint
 from api.main import create_app
 from db.repositories import audit as audit_repo
+from db.repositories import cases as cases_repo
+from domain.access import Scope
+from domain.cases import CaseSnapshot, CaseStatus
 from tests.factories import create_test_estate
 from tests.factories_election import PATH, ElectionDriver, auth, owner_of
 from tests.factories_fund import FundCaseDriver
@@ -155,3 +159,26 @@ async def test_a_paper_and_an_electronic_ballot_for_one_unit_at_once_give_one_40
         )
     for paper, electronic in zip(answers[::2], answers[1::2], strict=True):
         assert sorted((paper.status_code, electronic.status_code)) == [201, 409], (paper.text, electronic.text)
+
+
+async def test_a_decision_no_worker_takes_answers_503_with_retry_after(
+    env: WorkflowEnvironment, settings: Settings, sessions: Sessions,
+) -> None:
+    """The case's workflow waits on a task queue no worker polls: the API answers within its wait, not never and not 500."""
+    cast = await create_test_estate(sessions, settings)
+    case_id = f"fund-emergency-{cast.estate_id}-stalled-{uuid.uuid4().hex[:6]}"
+    await env.client.start_workflow("MaintenanceFundEmergencyWorkflow", id=case_id, task_queue=f"nobody-{uuid.uuid4().hex[:6]}")
+    now = datetime.now(UTC)
+    async with sessions() as s:
+        await cases_repo.save_snapshot(s, CaseSnapshot(
+            case_id=case_id, kind="fund-emergency", title="stalled", status=CaseStatus.ACTIVE, step="onsite_verification",
+            step_label="现场联合核实", scope=Scope(street_id=cast.street_id, community_id=cast.community_id, estate_id=cast.estate_id),
+            initiator=cast.actors["clerk"], created_at=now, updated_at=now, version=-1,
+        ))
+        await s.commit()
+    app = create_app(settings.model_copy(update={"update_wait_seconds": 1.0}), client=env.client)
+    async with app.router.lifespan_context(app), HttpClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        r = await asyncio.wait_for(client.post(f"/cases/{case_id}/tasks/t1/decisions", json={"decision": "confirm"},
+                                               headers=cast.headers("owner_rep", "stalled-1")), timeout=30)
+    assert r.status_code == 503, r.text
+    assert r.headers["Retry-After"] and r.json()["type"] == "/problems/unavailable"
