@@ -12,7 +12,7 @@ import structlog
 from fastapi import Response, status
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import (
     Client,
     RPCTimeoutOrCancelledError,
@@ -35,7 +35,6 @@ from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
 from db.repositories import idempotency as idempotency_repo
 from db.repositories import reference as reference_repo
-from db.session import write_gate
 from domain.access import ROLE_LABELS, Actor, Level, Role, Scope, covers
 from domain.audit import AuditEvent, withdrawn_by
 from domain.cases import CaseAck, CaseSnapshot, CaseStatus
@@ -102,23 +101,13 @@ async def case_for(session: AsyncSession, settings: Settings, actor: Actor, reco
 
 async def _register_start(
     spec: ProcessSpec, actor: Actor, idempotency_key: str | None, *, session: AsyncSession, place: CasePlace, now: datetime,
+    retried: bool = False,
 ) -> tuple[str, bool]:
     """The case id a start uses: the one its idempotency key registered before, or a new one with its first summary row.
 
     Simultaneous starts with one key (a client's retries) meet at the start request's key: one
-    registers the case, the others answer with it.
+    registers the case, the others (refused at the insert) answer with it.
     """
-    engine = session.bind
-    assert isinstance(engine, AsyncEngine), "a request's session is bound to its engine"
-    # SQLite: one start at a time reads and writes the counter and the key (released at the commit, not held
-    # while Temporal starts the workflow).
-    async with write_gate(engine):
-        return await _register_start_gated(spec, actor, idempotency_key, session=session, place=place, now=now)
-
-
-async def _register_start_gated(
-    spec: ProcessSpec, actor: Actor, idempotency_key: str | None, *, session: AsyncSession, place: CasePlace, now: datetime,
-) -> tuple[str, bool]:
     earlier = await cases_repo.find_start_request(session, f"start:{idempotency_key}") if idempotency_key else None
     if earlier is not None:
         if earlier.actor_subject != actor.subject:
@@ -128,9 +117,11 @@ async def _register_start_gated(
     if idempotency_key:
         try:
             await cases_repo.record_start_request(session, f"start:{idempotency_key}", case_id, actor, now)
-        except IntegrityError:  # PostgreSQL: the same key registered by a concurrent request meanwhile
+        except IntegrityError:  # the same key registered by a concurrent request meanwhile: read it (once)
+            if retried:
+                raise
             await session.rollback()
-            return await _register_start_gated(spec, actor, idempotency_key, session=session, place=place, now=now)
+            return await _register_start(spec, actor, idempotency_key, session=session, place=place, now=now, retried=True)
     # The first summary row exists before the workflow runs, so the case is readable at once.
     placeholder = CaseSnapshot(
         case_id=case_id, kind=spec.kind, title=place.title, status=CaseStatus.ACTIVE, step=spec.first_step,
