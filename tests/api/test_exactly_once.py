@@ -19,7 +19,7 @@ from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
 from domain.access import Scope
 from domain.cases import CaseSnapshot, CaseStatus
-from tests.factories import create_test_estate
+from tests.factories import Cast, create_test_estate
 from tests.factories_election import PATH, ElectionDriver, auth, owner_of
 from tests.factories_fund import FundCaseDriver
 from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
@@ -162,12 +162,22 @@ async def test_a_paper_and_an_electronic_ballot_for_one_unit_at_once_give_one_40
 
 
 async def test_a_decision_no_worker_takes_answers_503_with_retry_after(
-    env: WorkflowEnvironment, settings: Settings, sessions: Sessions,
+    dev_env: WorkflowEnvironment, settings: Settings, sessions: Sessions,
 ) -> None:
-    """The case's workflow waits on a task queue no worker polls: the API answers within its wait, not never and not 500."""
+    """The case's workflow waits on a task queue no worker polls: the API answers within its wait, not never and not 500.
+
+    On the full dev server: a task nobody takes would stop the time-skipping server's clock for the other tests.
+    """
     cast = await create_test_estate(sessions, settings)
     case_id = f"fund-emergency-{cast.estate_id}-stalled-{uuid.uuid4().hex[:6]}"
-    await env.client.start_workflow("MaintenanceFundEmergencyWorkflow", id=case_id, task_queue=f"nobody-{uuid.uuid4().hex[:6]}")
+    stalled = await dev_env.client.start_workflow("MaintenanceFundEmergencyWorkflow", id=case_id, task_queue=f"nobody-{uuid.uuid4().hex[:6]}")
+    try:
+        await _decide_on_a_stalled_case(dev_env, settings, sessions, cast, case_id)
+    finally:
+        await stalled.terminate("test over")
+
+
+async def _decide_on_a_stalled_case(env: WorkflowEnvironment, settings: Settings, sessions: Sessions, cast: Cast, case_id: str) -> None:
     now = datetime.now(UTC)
     async with sessions() as s:
         await cases_repo.save_snapshot(s, CaseSnapshot(
@@ -179,6 +189,6 @@ async def test_a_decision_no_worker_takes_answers_503_with_retry_after(
     app = create_app(settings.model_copy(update={"update_wait_seconds": 1.0}), client=env.client)
     async with app.router.lifespan_context(app), HttpClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         r = await asyncio.wait_for(client.post(f"/cases/{case_id}/tasks/t1/decisions", json={"decision": "confirm"},
-                                               headers=cast.headers("owner_rep", "stalled-1")), timeout=30)
+                                               headers=cast.headers("owner_rep", f"stalled-{case_id}")), timeout=30)
     assert r.status_code == 503, r.text
     assert r.headers["Retry-After"] and r.json()["type"] == "/problems/unavailable"
