@@ -136,7 +136,7 @@ async def refused_logged(
 
     An out-of-reach case still answers 404 (its existence is not told); the log, read by auditors, records the attempt.
     """
-    from api.case_service import log_refusal
+    from api.update_failures import log_refusal
 
     try:
         return await reach

@@ -123,7 +123,7 @@ async def _log_reuse(
     sessions: async_sessionmaker[AsyncSession], request: Request, actor: Actor, key: str, body: RequestPrint, detail: str,
 ) -> None:
     """The refused attempt goes to the chain of what it tried to act on (a case, an account), or of the case the key started."""
-    from api.case_service import log_refusal
+    from api.update_failures import log_refusal
 
     params = request.path_params
     chain: str | None = None

@@ -12,9 +12,9 @@ from httpx import ASGITransport, Response
 from httpx import AsyncClient as HttpClient
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.case_service import engine_problem
 from api.idempotency import KeyUse, RequestPrint
 from api.main import create_app
+from api.update_failures import engine_problem
 from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
 from domain.access import Scope
