@@ -10,7 +10,7 @@ const FACT_LABELS = {
   requested_fen: "申报预算", approved_fen: "审定预算", reduction_fen: "核减金额", price_review_reasons: "核减理由",
   first_payment_max_fen: "首付款上限", first_payment_fen: "首付款", first_paid_at: "首付款支付时间",
   settlement_fen: "申报结算", settlement_approved_fen: "审定结算", settlement_review_reasons: "审价理由",
-  acceptance_certificate: "验收单", final_payment_fen: "尾款", final_paid_at: "尾款支付时间", street_takeover: "街道组织维修",
+  acceptance_certificate: "验收单", budget_items: "预算明细", top_ups_due: "应续交的户", final_payment_fen: "尾款", final_paid_at: "尾款支付时间", street_takeover: "街道组织维修",
 };
 const SKIP = new Set(["kind", "rules", "category", "affected_scope", "attachments", "objections", "shortfalls", "property_company_id", "pricing_agency_id"]);
 
@@ -107,6 +107,8 @@ function wireTask(section, kase, process, reload) {
   });
 }
 
+const ENTRY_KINDS = { step: "进入环节", decision: "决定", system: "系统处理", timer: "期限提醒", rejected: "被拒绝的操作", correction: "更正", archive: "历史归档" };
+
 export function timelineHtml(entries) {
   if (!entries.length) return "<p>暂无记录。</p>";
   return `<div class="table-wrap"><table class="stack" id="timeline"><thead><tr><th scope="col">#</th><th scope="col">时间</th><th scope="col">人员</th>
@@ -114,9 +116,9 @@ export function timelineHtml(entries) {
     ${entries.map((e) => `<tr data-kind="${esc(e.kind)}"${e.withdrawn_by ? ' class="hint"' : ""}>
       <td data-label="#">${e.seq}</td><td data-label="时间">${esc(when(e.at))}</td><td data-label="人员">${esc(e.actor.name || e.actor.subject)}</td>
       <td data-label="角色">${esc(e.actor.role?.label || "")}</td><td data-label="单位">${esc(e.actor.organisation || "")}</td>
-      <td data-label="环节">${esc(e.step?.label || "")}</td><td data-label="事项">${esc(e.decision?.label || e.kind)}${e.kind === "rejected" ? "（被拒绝）" : ""}</td>
+      <td data-label="环节">${esc(e.step?.label || "")}</td><td data-label="事项">${esc(e.decision?.label || ENTRY_KINDS[e.kind] || e.kind)}${e.kind === "rejected" && e.decision ? "（被拒绝）" : ""}</td>
       <td data-label="意见">${esc(e.comment || "")}</td>
-      <td data-label="数据">${Object.keys(e.data || {}).length ? esc(Object.entries(e.data).map(([k, v]) => `${k}=${k.endsWith("_fen") ? yuan(v) : JSON.stringify(v)}`).join("，")) : ""}</td></tr>`).join("")}
+      <td data-label="数据" class="data">${Object.keys(e.data || {}).length ? esc(Object.entries(e.data).map(([k, v]) => `${k}=${k.endsWith("_fen") ? yuan(v) : JSON.stringify(v)}`).join("，")) : ""}</td></tr>`).join("")}
     </tbody></table></div>`;
 }
 

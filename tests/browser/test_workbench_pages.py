@@ -51,13 +51,13 @@ async def test_first_load_and_the_demo_user_picker(web: Web, browser: Browser) -
 async def test_an_inbox_of_a_thousand_tasks(web: Web, browser: Browser, sessions: Sessions, settings: Settings) -> None:
     company = f"co-wb-{uuid.uuid4().hex[:6]}"
     now = datetime.now(UTC)
-    rows = [dict(
-        case_id=f"fund-emergency-wb-{company}-{n}", task_id="t2", role=Role.PROPERTY_COMPANY.value, kind="fund-emergency",
-        case_title=f"测试小区{n % 40} · 电梯故障需立即维修", step="budget_submission", step_label="提交预算",
-        street_id="yidu", community_id="yidu-c1", estate_id=f"wb-estate-{n % 40}", company_id=company, assignee=None,
-        decisions=["submit"], created_at=now - timedelta(days=3), due_at=now + timedelta(hours=n - 100),
-        card="red" if n < 100 else "yellow" if n < 250 else "none", escalated=False,
-    ) for n in range(1000)]
+    rows = [{
+        "case_id": f"fund-emergency-wb-{company}-{n}", "task_id": "t2", "role": Role.PROPERTY_COMPANY.value, "kind": "fund-emergency",
+        "case_title": f"测试小区{n % 40} · 电梯故障需立即维修", "step": "budget_submission", "step_label": "提交预算",
+        "street_id": "yidu", "community_id": "yidu-c1", "estate_id": f"wb-estate-{n % 40}", "company_id": company, "assignee": None,
+        "decisions": ["submit"], "created_at": now - timedelta(days=3), "due_at": now + timedelta(hours=n - 100),
+        "card": "red" if n < 100 else "yellow" if n < 250 else "none", "escalated": False,
+    } for n in range(1000)]
     async with sessions() as s:
         await s.execute(insert(InboxEntry), rows)
         await s.commit()
