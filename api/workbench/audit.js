@@ -52,10 +52,10 @@ function replayText(r) {
 function chainText(c) {
   if (c.intact) {
     return `<div class="ok" role="status" id="chain-result"><strong>审计链完整</strong>：${c.entries} 条记录逐条核对哈希，
-      每条都与前一条相连，没有记录被修改、删除或插入。</div>`;
+      每条都与前一条相连，没有记录被修改、删除或插入${c.workflow_events === null || c.workflow_events === undefined ? "" : `；工作流自身记录的事件数为 ${c.workflow_events}，末尾没有被截掉`}。</div>`;
   }
   return `<div class="problem" role="alert" id="chain-result"><strong>审计链断裂</strong>：共 ${c.entries} 条，从第 ${c.first_broken_seq} 条起不符（${esc(c.reason || "")}），
-    该条或其之前的记录被改动过。</div>`;
+    该条或其之前的记录被改动过，或末尾的记录被截掉。</div>`;
 }
 
 export async function auditCasePage(el, caseId) {
