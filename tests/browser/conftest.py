@@ -87,8 +87,9 @@ async def web(env: WorkflowEnvironment, settings: Settings, worker: None) -> Asy
     sock.close()
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
+    """One Chromium per test module, closed after it: the rest of the suite runs without it."""
     path = chromium_path()
     assert path is not None
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
