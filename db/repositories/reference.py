@@ -109,7 +109,3 @@ async def registry_rows(session: AsyncSession, estate_ids: list[str]) -> list[tu
         .order_by(Estate.id, Building.id, Unit.id, Household.id)
     )
     return [tuple(r) for r in (await session.execute(stmt)).all()]
-
-
-async def estates(session: AsyncSession) -> list[Estate]:
-    return list((await session.scalars(select(Estate).order_by(Estate.id))).all())
