@@ -108,7 +108,9 @@ class TenderRules(BaseModel):
     remind_before: timedelta = timedelta(days=1)
     # The housing bureau decides on a direct selection [C: working days].
     direct_selection_working_days: int = 5
-    # Resettlement estates admit only grade A and above (policy 青政办发〔2020〕26号 [seed]).
+    # A resettlement estate's first company (前期物业): grade A and above is encouraged, shown to the
+    # tender's officials on each bid, never a refusal; not for the owners' re-selection
+    # (policy 青政办发〔2020〕26号 附件3 item 8(2) [seed]).
     resettlement_min_grade: str = "A"
 
 

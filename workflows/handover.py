@@ -265,7 +265,7 @@ class PropertyHandoverWorkflow(CaseWorkflow):
             data = self.data_of(task, EmergencyAppointmentData)
             check = await workflow.execute_activity_method(
                 TenderActivities.check_company,
-                CompanyCheckRequest(company_id=data.company_id, resettlement=False, rules=self._inp.tender_rules),
+                CompanyCheckRequest(company_id=data.company_id, rules=self._inp.tender_rules),
                 start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
             )
             if check.refusal is None:

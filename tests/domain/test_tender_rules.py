@@ -9,7 +9,18 @@ import pytest
 from domain.handover import add_months, exit_deadline, notice_period
 from domain.rules import TENDER_DEMO
 from domain.tasks import DecisionRefused
-from domain.tender import Bid, Method, ScoreData, bidder_refusal, check_bid_deadline, check_scores, deadline_after_clarification, rank_bids
+from domain.tender import (
+    Bid,
+    Method,
+    ScoreData,
+    Selection,
+    bidder_refusal,
+    check_bid_deadline,
+    check_scores,
+    deadline_after_clarification,
+    grade_encouraged,
+    rank_bids,
+)
 
 T0 = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 
@@ -72,15 +83,29 @@ def test_scores_cover_exactly_the_bidders_within_range() -> None:
     ({"exists": False}, "not a property service company"),
     ({"business_licence": None}, "business registration"),
     ({"blacklisted": True}, "blacklist"),
-    ({"resettlement": True, "credit_grade": "B"}, "grade A and above"),
-    ({"resettlement": True, "credit_grade": None}, "grade A and above"),
-    ({"resettlement": True, "credit_grade": "A"}, None),
-    ({"resettlement": False, "credit_grade": "C"}, None),
+    # The grade is no bar, on a resettlement estate neither (附件3 item 8(2) encourages, it does not exclude).
+    ({"credit_grade": "B"}, None),
+    ({"credit_grade": None}, None),
+    ({"credit_grade": "C"}, None),
 ])
 def test_bidder_eligibility(facts: dict, refused: str | None) -> None:
-    args = {"exists": True, "blacklisted": False, "business_licence": "9137", "credit_grade": "AA", "resettlement": False, **facts}
+    args = {"exists": True, "blacklisted": False, "business_licence": "9137", "credit_grade": "AA", **facts}
     reason = bidder_refusal(**args)
     assert (reason is None) if refused is None else (refused in (reason or ""))
+
+
+@pytest.mark.parametrize(("grade", "resettlement", "selection", "encouraged"), [
+    ("A", True, Selection.FIRST, True),      # exactly the encouraged grade
+    ("AAA", True, Selection.FIRST, True),
+    ("B", True, Selection.FIRST, False),     # one grade below: shown, not refused
+    (None, True, Selection.FIRST, False),    # no grade on record
+    ("B", True, Selection.RESELECTION, None),  # the owners' re-selection: the encouragement does not apply
+    ("B", False, Selection.FIRST, None),       # not a resettlement estate
+])
+def test_grade_a_is_encouraged_for_a_resettlement_estates_first_company(
+    grade: str | None, resettlement: bool, selection: Selection, encouraged: bool | None,
+) -> None:
+    assert grade_encouraged(grade, resettlement=resettlement, selection=selection) is encouraged
 
 
 def test_exit_deadline_notice_then_agreed_period_or_30_days() -> None:
