@@ -119,10 +119,17 @@ class HandoverRules(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    # Notice of dismissal 60 days (民法典 Art. 946 [P]); of non-renewal 90 days (民法典 Art. 947 [P]).
+    # The owners dismiss the company: 60 days' written notice, unless the contract says otherwise
+    # (民法典 Art. 946 [P]: 应当提前六十日书面通知物业服务人，但是合同对通知期限另有约定的除外).
     dismissal_notice: timedelta = timedelta(days=60)
+    # The company declines to renew: it notifies the owners 90 days before the term ends, unless agreed
+    # (民法典 Art. 947 para. 2 [P]). The owners' decision not to renew owes no statutory notice (Art. 947 para. 1).
+    company_declines_notice: timedelta = timedelta(days=90)
+    # Cases started before the ``handover-exit-reasons`` patch gave the owners' non-renewal these 90
+    # days (民法典 Art. 947 read as binding the owners); kept so they count as they were recorded.
     non_renewal_notice: timedelta = timedelta(days=90)
-    # Exit within the agreed period, or 30 days from the end of the contract. 潍坊 Art. 50 [P].
+    # Exit within the agreed period, or 30 days from the end of the contract (潍坊 Art. 50 [P]): the days after
+    # the contract's last day to 24:00 of the 30th, moved off a rest day (民法典 Arts. 201, 203 [P]).
     default_exit_period: timedelta = timedelta(days=30)
     # Incoming company's checks of each item and its inspection (承接查验) [C].
     item_check_working_days: int = 5
@@ -312,6 +319,7 @@ TENDER_DEMO = TENDER.model_copy(
 HANDOVER_DEMO = HANDOVER.model_copy(
     update={
         "dismissal_notice": timedelta(minutes=3), "non_renewal_notice": timedelta(minutes=5),
+        "company_declines_notice": timedelta(minutes=5),
         "default_exit_period": timedelta(minutes=5), "remind_before": timedelta(minutes=1),
     }
 )

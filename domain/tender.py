@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
@@ -36,13 +36,20 @@ METHOD_LABELS = {Method.COMPREHENSIVE: "综合评估法", Method.LOWEST_PRICE: "
 
 
 class ExitReason(StrEnum):
-    """Why the outgoing company leaves: it decides the notice period (民法典 Arts. 946–947)."""
+    """Why the outgoing company leaves: it decides who owes which notice (民法典 Arts. 946–947)."""
 
+    # The owners decide to dismiss the company: 60 days' written notice unless the contract says otherwise (Art. 946).
     DISMISSAL = "dismissal"
+    # The owners decide not to renew at the term's end: no statutory notice beyond the contract (Art. 947).
     NON_RENEWAL = "non_renewal"
+    # The company declines to renew: its 90 days' written notice before the term ends, unless agreed (Art. 947).
+    COMPANY_DECLINES = "company_declines"
 
 
-EXIT_REASON_LABELS = {ExitReason.DISMISSAL: "解聘", ExitReason.NON_RENEWAL: "合同期满不再续聘"}
+EXIT_REASON_LABELS = {
+    ExitReason.DISMISSAL: "业主共同决定解聘", ExitReason.NON_RENEWAL: "业主决定合同期满不再续聘",
+    ExitReason.COMPANY_DECLINES: "物业服务人不同意续聘",
+}
 
 
 class Step(StrEnum):
@@ -90,6 +97,21 @@ class OutgoingTerms(BaseModel):
 
     reason: ExitReason = Field(examples=[ExitReason.DISMISSAL])
     agreed_exit_days: int | None = Field(default=None, ge=1, le=365, description="agreed exit period; 30 days if none")
+    agreed_notice_days: int | None = Field(
+        default=None, ge=1, le=365,
+        description="the contract's own notice period for a dismissal (60 days if none) or the company's declining (90 if none)",
+    )
+    contract_ends_on: date | None = Field(
+        default=None, description="the last day of the contract's term, when it runs out (non-renewal by either side)",
+    )
+
+    @model_validator(mode="after")
+    def _terms_match_reason(self) -> OutgoingTerms:
+        if self.contract_ends_on is not None and self.reason == ExitReason.DISMISSAL:
+            raise ValueError("contract_ends_on: a dismissal ends the contract when its notice has run, not at the term's end")
+        if self.agreed_notice_days is not None and self.reason == ExitReason.NON_RENEWAL:
+            raise ValueError("agreed_notice_days: the owners' decision not to renew owes no notice beyond the contract (民法典 Art. 947)")
+        return self
 
 
 class TenderStart(BaseModel):

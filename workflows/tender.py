@@ -259,6 +259,8 @@ class PropertyTenderWorkflow(TenderCommittee):
                 estate_name=self._ctx.estate_name, scope=self.scope, has_owners_committee=self._ctx.has_owners_committee,
                 incoming_company_id=self._winner, outgoing_company_id=outgoing,
                 reason=terms.reason if terms else None, agreed_exit_days=terms.agreed_exit_days if terms else None,
+                agreed_notice_days=terms.agreed_notice_days if terms else None,
+                contract_ends_on=terms.contract_ends_on if terms else None,
                 initiator=self.initiator, rules=self._handover_rules, tender_rules=self._rules,
             ),
             id=self._handover_case_id,
