@@ -87,6 +87,10 @@ class PublicNotice(NoticePeriod):
     """公示 of the settlement and each household's share (淄博 Art. 67): ≥ 5 days, to 24:00 of the 5th."""
 
     settlement_fen: int
+    # The case's n-th notice, whose shares were stored when it started (None: a case from before, whose
+    # notice shows the shares of the registry at each read).
+    notice_no: int | None = None
+    households: int | None = None
 
 
 class FundEstate(Protocol):

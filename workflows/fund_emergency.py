@@ -16,7 +16,14 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.fund_emergency import FundCaseContext, FundContextRequest, FundEmergencyActivities, PaymentRequest
+    from activities.fund_emergency import (
+        FreezeNoticeRequest,
+        FrozenNotice,
+        FundCaseContext,
+        FundContextRequest,
+        FundEmergencyActivities,
+        PaymentRequest,
+    )
     from domain.access import Role, Scope, covers
     from domain.cases import CaseAck, CaseSnapshot, CaseStatus
     from domain.fund_emergency import (
@@ -53,6 +60,10 @@ with workflow.unsafe.imports_passed_through():
 D = Decision
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
+# Patch id: the public notice's shares are stored when it starts and the final payment debits them (淄博
+# Art. 67: the notice shows each household's apportionment). Cases started before it read and pay by the
+# registry's areas of the moment.
+NOTICE_SHARES_FROZEN = "fund-notice-frozen-shares"
 
 
 @workflow.defn(name="MaintenanceFundEmergency")
@@ -83,6 +94,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
         self._takeover = False
         self._money = FundMoney()
         self._notice: PublicNotice | None = None
+        self._notice_no: int | None = None
         self._shortfalls: list[Shortfall] = []
         self._window = ObjectionWindow(
             self, notice_step=Step.PUBLIC_NOTICE, outside="objections are taken only during the public notice",
@@ -234,6 +246,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
                     case_id=self.case_id, kind=kind.value, amount_fen=amount_fen, estate_id=self._req.estate_id,
                     scope=self._req.scope.value, scope_id=self._req.scope_id, payee=budget.contractor if budget else None,
                     settles=settles, rules=self._rules,
+                    notice_no=self._notice.notice_no if kind == PaymentKind.FINAL and self._notice else None,
                 ),
                 start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
             )
@@ -301,13 +314,28 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
         """
         start = workflow.now()
         end = statute_period_end(start, self._rules.public_notice)
-        self._notice = PublicNotice(start=start, end=end, settlement_fen=self._approved(self._money.settlement_review))
+        settled = self._approved(self._money.settlement_review)
+        self._notice = PublicNotice(start=start, end=end, settlement_fen=settled)
+        if workflow.patched(NOTICE_SHARES_FROZEN):
+            self._notice = await self._freeze_notice(self._notice)
         self.enter_step(Step.PUBLIC_NOTICE, notice_end=end.isoformat())
         answers = AnswerPolicy(
             step=Step.OBJECTION, roles=(self._committee_role,), working_days=self._rules.objection_answer_working_days,
             escalate_to=(Role.STREET_OFFICE,),
         )
         return await self._window.run(self._notice, answers) is not None
+
+    async def _freeze_notice(self, notice: PublicNotice) -> PublicNotice:
+        """Store the shares the notice publishes: what owners read and object to is what the final payment debits."""
+        number = (self._notice_no or 0) + 1
+        frozen: FrozenNotice = await workflow.execute_activity_method(
+            FundEmergencyActivities.freeze_notice,
+            FreezeNoticeRequest(case_id=self.case_id, notice_no=number, settlement_fen=notice.settlement_fen,
+                                estate_id=self._req.estate_id, scope=self._req.scope.value, scope_id=self._req.scope_id),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
+        )
+        self._notice_no = number
+        return notice.model_copy(update={"notice_no": number, "households": frozen.households})
 
     # ----------------------------------------------------------------- objections
 

@@ -22,7 +22,7 @@ def start_input(args: StartArgs) -> FundEmergencyInput:
 
 def activities(sessions: SessionFactory) -> Sequence[Callable[..., Any]]:
     fund = FundEmergencyActivities(sessions)
-    return [fund.load_context, fund.pay]
+    return [fund.load_context, fund.pay, fund.freeze_notice]
 
 
 SPEC = ProcessSpec(

@@ -58,3 +58,18 @@ class FundPayment(Base):
     payee: Mapped[str | None] = mapped_column(String(200))
     households: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime]
+
+
+class FundNoticeShare(Base):
+    """公示分摊: a household's share as a public notice published it (淄博 Art. 67), frozen at its start.
+
+    The notice shows these, owners object to these, and the final payment debits these: a registry
+    change during the notice changes none of them. ``notice_no`` counts the case's notices (an upheld
+    objection restarts the notice with the shares of its day).
+    """
+
+    __tablename__ = "fund_notice_shares"
+    case_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    notice_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), primary_key=True)
+    share_fen: Mapped[int] = mapped_column(BigInteger)

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.errors import ConflictingWrite, NotFound, integrity_as
-from db.models import Building, FundAccount, FundPayment, Household, LedgerEntry, Unit
+from db.models import Building, FundAccount, FundNoticeShare, FundPayment, Household, LedgerEntry, Unit
 from domain.apportionment import area_to_hundredths
 from domain.calendar import WorkingCalendar
 from domain.fund_ledger import PaymentOutcome, find_shortfalls, top_up_deadline, top_up_due
@@ -162,6 +162,29 @@ async def notify_top_up(session: AsyncSession, *, household_id: str, noticed_on:
     account.top_up_due_at = top_up_deadline(noticed_on, timedelta(days=account.top_up_period_days), calendar=calendar)
     await session.flush()
     return account
+
+
+async def freeze_notice_shares(session: AsyncSession, *, case_id: str, notice_no: int, shares: dict[str, int]) -> int:
+    """Keep the shares a public notice publishes; a retried activity finds them and writes nothing twice."""
+    stored = await notice_shares(session, case_id=case_id, notice_no=notice_no)
+    if stored:
+        return len(stored)
+    rows = [{"case_id": case_id, "notice_no": notice_no, "household_id": h, "share_fen": s} for h, s in sorted(shares.items())]
+    if rows:
+        await session.execute(insert(FundNoticeShare.__table__), rows)
+    with integrity_as(exists=f"the shares of notice {notice_no} of {case_id} were stored meanwhile"):
+        await session.flush()
+    return len(rows)
+
+
+async def notice_shares(session: AsyncSession, *, case_id: str, notice_no: int) -> dict[str, int]:
+    """The shares a public notice published, by household (empty if it published none)."""
+    rows = await session.execute(
+        select(FundNoticeShare.household_id, FundNoticeShare.share_fen)
+        .where(FundNoticeShare.case_id == case_id, FundNoticeShare.notice_no == notice_no)
+        .order_by(FundNoticeShare.household_id)
+    )
+    return dict(rows.tuples().all())
 
 
 async def account(session: AsyncSession, household_id: str) -> FundAccount | None:
