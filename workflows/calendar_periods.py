@@ -15,7 +15,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities, PartyDeadline, PartyDeadlineRequest
     from domain.access import Role
-    from domain.calendar import period_end
+    from domain.calendar import counts_in_days, period_end
     from domain.tasks import HumanTask
 
 # The party_deadline local activity reads the published holiday calendar, once per deadline.
@@ -25,6 +25,9 @@ PARTY_DEADLINE_TIMEOUT = timedelta(seconds=30)
 # Used by the fund's public notice, the tender's publicity, objection answers and contract, and the
 # handover's exit deadline; one id, so a case takes the change as a whole.
 STATUTE_PERIODS = "statute-calendar-periods"
+# Patch id: a calendar-day deadline a party must meet (the tender's objection answers and contract) ends,
+# when its last day is a rest day, at 24:00 of the next working day (民法典 Art. 203 para. 1).
+PARTY_DEADLINES = "party-deadlines-off-rest-days"
 
 
 def statute_period_end(start: datetime, period: timedelta) -> datetime:
@@ -45,6 +48,15 @@ async def party_end(end: datetime) -> PartyDeadline:
     return await workflow.execute_local_activity_method(
         CaseActivities.party_deadline, PartyDeadlineRequest(end=end), start_to_close_timeout=PARTY_DEADLINE_TIMEOUT,
     )
+
+
+async def statute_party_deadline(start: datetime, period: timedelta) -> datetime:
+    """When a calendar-day period a party must act within ends, as this case counts it: ``statute_period_end``,
+    then moved off a rest day (``party_end``). The local demo's minutes are never moved."""
+    end = statute_period_end(start, period)
+    if counts_in_days(period) and workflow.patched(PARTY_DEADLINES):
+        end = (await party_end(end)).end
+    return end
 
 
 def calendar_sla(task: HumanTask, due: datetime, remind_before: timedelta, escalate_to: list[Role] | None = None) -> None:

@@ -54,7 +54,7 @@ with workflow.unsafe.imports_passed_through():
         grade_encouragement,
     )
     from domain.tender_facts import BidRound, Clarification, Contract, DirectSelection, OutgoingFacts, RefusedBid, TenderFacts
-    from workflows.calendar_periods import calendar_sla, statute_period_end
+    from workflows.calendar_periods import calendar_sla, statute_party_deadline
     from workflows.handover import HandoverInput, PropertyHandoverWorkflow
     from workflows.human_tasks import refusal
     from workflows.tender_committee import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, D, TenderCommittee
@@ -234,7 +234,8 @@ class PropertyTenderWorkflow(TenderCommittee):
         self.enter_step(Step.CONTRACT)
         task = await self.open_task(Step.CONTRACT, [self._representative_role, Role.PROPERTY_COMPANY], decisions=[D.CONFIRM],
                                     countersign=True, company_id=self._winner)
-        calendar_sla(task, statute_period_end(workflow.now(), self._rules.contract_period), self._rules.remind_before)
+        # Both parties must sign by then: a last day that is a rest day moves on (民法典 Art. 203 para. 1).
+        calendar_sla(task, await statute_party_deadline(workflow.now(), self._rules.contract_period), self._rules.remind_before)
         await self.wait_for([task])
         data = self.data_of(task, ContractData)
         self._contract = Contract(contract_no=data.contract_no, signed_at=workflow.now())

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from db.models import TenderBid
-from domain.calendar import period_end
+from db.repositories import holiday_calendar as calendar_repo
+from domain.calendar import party_deadline, period_end
 from tests.clock import skip_past, skip_to
 from tests.factories_tender import TenderDriver, create_tender_estate
 from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
@@ -188,8 +189,11 @@ async def test_fewer_than_three_bids_no_opening_retender_then_direct_selection(a
     assert r.json()["step"]["code"] == "contract" and r.json()["facts"]["winner"] == "co-huacheng"
     contract = (await drv.tasks("contract"))[0]
     due = datetime.fromisoformat(contract["due_at"])
-    # 招标投标法 Art. 46: 30 days from the award, ending at 24:00 city time of the 30th (民法典 Arts. 201, 203).
-    assert due == period_end(datetime.fromisoformat(r.json()["facts"]["awarded_at"]), timedelta(days=30))
+    # 招标投标法 Art. 46: 30 days from the award, ending at 24:00 city time of the 30th (民法典 Arts. 201, 203),
+    # or of the next working day when the 30th is a rest day (Art. 203 para. 1).
+    async with sessions() as session:
+        cal = await calendar_repo.calendar(session)
+    assert due == party_deadline(period_end(datetime.fromisoformat(r.json()["facts"]["awarded_at"]), timedelta(days=30)), calendar=cal)
     # A first tender: the clerk signs for the developer, and the developer hands over (no outgoing company).
     await drv.decide("clerk", contract, "confirm", {"contract_no": "QZQQ-2027-009"})
     r = await drv.decide("co-huacheng", contract, "confirm", {"contract_no": "QZQQ-2027-009"})
