@@ -27,6 +27,14 @@ class FundEmergencyRules(BaseModel):
     verification_deadline: timedelta = timedelta(hours=48)
     # The street office's takeover task: it sets a deadline and organises the repair [C].
     street_takeover_working_days: int = 2
+    # A repair that stalls after its verification (聊城 Art. 51 [P]: 未及时维修的，街道办事处…应当督促其限期完成；
+    # 逾期仍未进行维修的…可以组织维修): no budget from the responsible party this long after the
+    # verification → the street office urges it with a deadline [C]; the street issues the order
+    # within 1 working day [C]; the deadline it sets is 3 days [C], to 24:00 of the 3rd, off a rest
+    # day (民法典 Arts. 201, 203); when it passes the street office takes the repair over.
+    repair_stall_after: timedelta = timedelta(hours=48)
+    urge_order_working_days: int = 1
+    urge_period: timedelta = timedelta(days=3)
     # Housing-bureau review within 2 working days. 滨州 Art. 43 [P].
     bureau_review_working_days: int = 2
     # Yellow reminder one working day before the review deadline; escalation to the bureau's

@@ -48,12 +48,15 @@ with workflow.unsafe.imports_passed_through():
         PriceReview,
         PublicNotice,
         Settlement,
+        StreetUrge,
         fund_facts,
     )
     from domain.fund_ledger import PaymentOutcome, Shortfall
+    from domain.rules import FundEmergencyRules
     from domain.tasks import Decision, DecisionInput, DecisionRefused, HumanTask, RefusalKind
     from workflows.calendar_periods import statute_period_end
     from workflows.fund_emergency_models import FundEmergencyInput, ObjectionInput
+    from workflows.fund_repair_stall import submitted_budget
     from workflows.human_tasks import CaseWorkflow, refusal
     from workflows.objection_window import AnswerPolicy, ObjectionWindow
 
@@ -95,6 +98,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
         self._money = FundMoney()
         self._notice: PublicNotice | None = None
         self._notice_no: int | None = None
+        self.urge: StreetUrge | None = None
         self._shortfalls: list[Shortfall] = []
         self._window = ObjectionWindow(
             self, notice_step=Step.PUBLIC_NOTICE, outside="objections are taken only during the public notice",
@@ -166,18 +170,30 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
         if done is None:
             # 聊城 Art. 51: when those responsible do not act, the street organises the repair.
             self.cancel_task(task, "verification deadline passed; the street office takes over")
-            self.enter_step(Step.STREET_TAKEOVER)
-            takeover = await self.open_task(
-                Step.STREET_TAKEOVER, [Role.STREET_OFFICE], decisions=[D.ORGANISE],
-                sla_working_days=self._rules.street_takeover_working_days, escalate_to=[Role.HOUSING_BUREAU],
-            )
-            await self.wait_for([takeover])
-            self._takeover = True
+            await self.street_takeover()
             return True
         if done.outcome == D.REJECT:
             self.finish(CaseStatus.REJECTED, Step.CLOSED, self.decision_of(done).comment)
             return False
         return True
+
+    async def street_takeover(self) -> None:
+        """街道组织维修 (聊城 Art. 51): the street office organises the repair and submits in the company's place."""
+        self.enter_step(Step.STREET_TAKEOVER)
+        takeover = await self.open_task(
+            Step.STREET_TAKEOVER, [Role.STREET_OFFICE], decisions=[D.ORGANISE],
+            sla_working_days=self._rules.street_takeover_working_days, escalate_to=[Role.HOUSING_BUREAU],
+        )
+        await self.wait_for([takeover])
+        self._takeover = True
+
+    @property
+    def rules(self) -> FundEmergencyRules:
+        return self._rules
+
+    @property
+    def taken_over(self) -> bool:
+        return self._takeover
 
     async def _budget_and_reviews(self) -> bool:
         """Budget → price review → bureau review; a review may return to the step before or reject."""
@@ -186,7 +202,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             self.enter_step(step)
             if step == Step.BUDGET_SUBMISSION:
                 task = await self.open_task(step, [self._submitter], decisions=[D.SUBMIT], company_id=self._submitter_company())
-                await self.wait_for([task])
+                task = await submitted_budget(self, task)
                 budget = self.data_of(task, BudgetData)
                 self._money.budget = Budget(amount_fen=budget.amount_fen, contractor=budget.contractor, items=list(budget.items))
                 step = Step.PRICE_REVIEW
@@ -364,5 +380,5 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
     def facts(self) -> FundFacts:
         return fund_facts(
             self._req, self._rules, takeover=self._takeover, estate=self._ctx, money=self._money, notice=self._notice,
-            objections=self._window.objections, shortfalls=self._shortfalls,
+            objections=self._window.objections, shortfalls=self._shortfalls, urge=self.urge,
         )
