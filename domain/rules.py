@@ -61,10 +61,11 @@ class OwnerVoteRules(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    quorum_numerator: int = 2  # ≥ 2/3 of exclusive area AND of headcount take part
+    # ≥ 2/3 of exclusive area AND of headcount take part. 民法典 Art. 278 para. 2 [P].
+    quorum_numerator: int = 2
     quorum_denominator: int = 3
-    # Using the fund: more than half of participating area AND headcount.
-    # Raising it, rebuilding, changing common areas: ≥ 3/4 of participating area AND headcount.
+    # Using the fund: more than half of participating area AND headcount (民法典 Art. 278 para. 2 [P]).
+    # Raising it, rebuilding, changing common areas: ≥ 3/4 of participating area AND headcount (same [P]).
     special_majority_numerator: int = 3
     special_majority_denominator: int = 4
 
