@@ -180,7 +180,7 @@ async def freeze_notice_shares(session: AsyncSession, *, case_id: str, notice_no
         return len(stored)
     rows = [{"case_id": case_id, "notice_no": notice_no, "household_id": h, "share_fen": s} for h, s in sorted(shares.items())]
     if rows:
-        await session.execute(insert(FundNoticeShare.__table__), rows)
+        await session.execute(insert(cast(Table, FundNoticeShare.__table__)), rows)
     with integrity_as(exists=f"the shares of notice {notice_no} of {case_id} were stored meanwhile"):
         await session.flush()
     return len(rows)
