@@ -193,7 +193,7 @@ async def notice_shares(session: AsyncSession, *, case_id: str, notice_no: int) 
         .where(FundNoticeShare.case_id == case_id, FundNoticeShare.notice_no == notice_no)
         .order_by(FundNoticeShare.household_id)
     )
-    return dict(rows.tuples().all())
+    return {row.household_id: row.share_fen for row in rows.all()}
 
 
 async def account(session: AsyncSession, household_id: str) -> FundAccount | None:
