@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     sizes = FULL if args.full else QUICK
     if args.runs:
-        sizes = Sizes(**{**sizes.__dict__, "runs": max(1, args.runs)})
+        sizes = Sizes(**{**sizes.__dict__, "runs": max(1, args.runs), "runs_year": max(1, args.runs)})
     if args.scale is not None:
         sizes = Sizes(**{**sizes.__dict__, "year_scale": args.scale})
     if args.seed is not None:

@@ -129,8 +129,16 @@ SETTLED_FEN = 4_000_000
 FIRST_PAYMENT_MAX_FEN = 4_200_000 // 2
 
 
-def choose(process: str, step: str, rnd: random.Random, case: Json) -> tuple[str, Json, str | None] | None:
-    """What the user decides at ``step``; None for a step the simulation leaves alone."""
+def choose(process: str, step: str, rnd: random.Random, case: Json, allowed: list[str] | None = None) -> tuple[str, Json, str | None] | None:
+    """What the user decides at ``step`` (one of ``allowed`` when given); None for a step the simulation leaves alone."""
+    choice = _draw(process, step, rnd, case)
+    if choice is not None and allowed is not None and choice[0] not in allowed:
+        usual = USUAL.get((process, step))
+        return usual if usual is not None and usual[0] in allowed else None
+    return choice
+
+
+def _draw(process: str, step: str, rnd: random.Random, case: Json) -> tuple[str, Json, str | None] | None:
     if (process, step) == ("ticket", "reassignment"):
         # 改派 to another unit than the one that returned it: the housing bureau, or civil affairs after it.
         lead = (case.get("facts") or {}).get("lead_unit") or {}

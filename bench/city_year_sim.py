@@ -210,7 +210,8 @@ class Year:
         task = next((t for t in case["open_tasks"] if t["id"] == task_id), None)
         if task is None:
             return await self.look(case_id, tracked.look_at) if tracked.look_at else None
-        choice = choose(tracked.process, task["step"]["code"], self.rnd, case)
+        allowed = [d["code"] for d in task["decisions"]]
+        choice = choose(tracked.process, task["step"]["code"], self.rnd, case, allowed)
         if choice is None:
             self.refused[f"no policy {tracked.process}/{task['step']['code']}"] += 1
             return None
@@ -221,6 +222,7 @@ class Year:
         answer = await self._post(f"/cases/{case_id}/tasks/{task_id}/decisions", body, self.people.for_task(case, role, task["step"]["code"]),
                                   what=f"{tracked.process}/{task['step']['code']}/{decision}")
         if answer is None:
+            tracked.planned.discard((task_id, role.value))  # the next look plans it again if it is still open
             tracked.look_at = None
             self._plan_look(tracked)
             return None

@@ -43,3 +43,10 @@ def test_every_step_the_year_meets_has_a_decision_and_some_people_are_late() -> 
     assert choose("owners-election", "voting", rnd, case) is None
     late = [PACES[Role.HOUSING_BUREAU].delay(rnd).days >= 3 for _ in range(2000)]
     assert 0.10 < sum(late) / len(late) < 0.20
+
+
+def test_a_drawn_decision_the_task_does_not_offer_falls_back_to_the_usual_one() -> None:
+    case: dict[str, object] = {"facts": {}}
+    # a re-handling round offers only the answer: an extension drawn there must not be sent
+    for seed in range(200):
+        assert choose("ticket", "handling", random.Random(seed), case, ["answer"]) == ("answer", {}, "已现场处理并答复来电人")

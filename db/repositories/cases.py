@@ -184,7 +184,7 @@ def readable_condition(actor: Actor, access: CaseAccess) -> ColumnElement[bool]:
     return or_(*conditions) if conditions else false()
 
 
-def inbox_statement(actor: Actor, *, limit: int = 100, offset: int = 0, access: CaseAccess | None = None) -> Select[tuple[InboxEntry]]:
+def inbox_statement(actor: Actor, *, limit: int = 100, offset: int = 0, access: CaseAccess | None = None) -> Select[InboxEntry]:
     """The inbox's query: its order (soonest due first) is the tail of every inbox index (``inbox_order_1``),
     so a page is read from an index in order instead of sorting all the role's rows."""
     stmt = select(InboxEntry).where(InboxEntry.role.in_([r.value for r in actor.roles]))
