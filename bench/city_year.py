@@ -117,65 +117,84 @@ async def run(workdir: Path, scale: float, seed: int, runs: int, details: dict[s
 
 async def _one_year(workdir: Path, scale: float, seed: int, say: Callable[[str], None]) -> dict[str, Any]:
     workdir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before anything runs
-    db_file = workdir / "wuyeflow.db"
     env = await WorkflowEnvironment.start_time_skipping(data_converter=DATA_CONVERTER, test_server_existing_path=_test_server_path())
     try:
-        with Stack(workdir, f"sqlite+aiosqlite:///{db_file}") as stack:
-            address = env.client.service_client.config.target_host
-            extra = {"WUYEFLOW_TEMPORAL_ADDRESS": address, "WUYEFLOW_SEARCH_ATTRIBUTES": "false",
-                     "WUYEFLOW_ACTOR_SEAL_CHECK_EXPIRY": "false"}
-            base_env = stack.env
-            stack.env = lambda task_queue="wuyeflow-bench", **more: base_env(task_queue, **{**extra, **more})  # type: ignore[method-assign]
-            stack.prepare_database()
-            settings = settings_for(stack.database_url, stack.jwt_secret, stack.actor_seal_key)
-            start = (await env.get_current_time()).astimezone(CITY_TZ).date() + timedelta(days=1)
-            plan = make_plan(seed, scale, start)
-            await _setup_city(settings, plan)
-            say(f"  {len(plan.tickets)} tickets, {len(plan.funds)} fund emergencies over {plan.days} days from {start}, "
-                f"{len(plan.estates)} estates in 13 streets")
+        with Stack(workdir, f"sqlite+aiosqlite:///{workdir / 'wuyeflow.db'}") as stack:
+            settings, plan = await _prepare(stack, env, scale, seed, say)
             worker = stack.start("worker", [sys.executable, "-m", "bench.year_worker"])
             api_proc, port = stack.start_api()
             server_pid = _child_pid("temporal-test-server")
             pids = {"worker": worker.pid, "API": api_proc.pid, "bench": os.getpid(),
                     **({"Temporal server": server_pid} if server_pid else {})}
-            cpu0 = {k: cpu_seconds(p) for k, p in pids.items()}
-            t0 = time.perf_counter()
-            limits = httpx.Limits(max_connections=CONCURRENCY + 4)
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120, limits=limits) as api:
-                people = People(settings, {e.id: e.company for e in plan.estates})
-                year = Year(env, api, people, plan, seed, CONCURRENCY, say)
-                reports = _plan_reports(year, plan, people, api)
-                year.plan_intakes()
-                horizon = plan.moment(plan.days - 1, 1) + DRAIN
-                await year.run_until(horizon)
-                for month in _months(plan.moment(0, 0), year.now):
-                    if month not in reports:
-                        await _run_report(api, people, month, reports)
-                wall = time.perf_counter() - t0
-                cpu = {k: round(cpu_seconds(p) - cpu0[k], 1) for k, p in pids.items()}
-                say(f"  the year ran in {wall:.0f} s wall, {year.clock_moves} clock moves ({year.clock_seconds:.0f} s), {year.requests} requests; CPU {cpu}")
-                checks = await _checks(settings, env, plan, year, api, people, reports, say)
+            out = await _simulate(env, settings, plan, f"http://127.0.0.1:{port}", pids, seed, say)
             size = sum(f.stat().st_size for f in workdir.glob("wuyeflow.db*")) / 2**20  # noqa: ASYNC240
-            by_state = await _by_state(settings)
+            out["cases_by_state"] = await _by_state(settings)
     finally:
         await env.shutdown()
+    return _summary(out, round(size, 1), say)
+
+
+async def _prepare(stack: Stack, env: WorkflowEnvironment, scale: float, seed: int,
+                   say: Callable[[str], None]) -> tuple[Settings, YearPlan]:
+    """Point our processes at the test server, migrate and seed, and lay out the year from tomorrow (city time)."""
+    extra = {"WUYEFLOW_TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+             "WUYEFLOW_SEARCH_ATTRIBUTES": "false", "WUYEFLOW_ACTOR_SEAL_CHECK_EXPIRY": "false"}
+    base_env = stack.env
+    stack.env = lambda task_queue="wuyeflow-bench", **more: base_env(task_queue, **{**extra, **more})  # type: ignore[method-assign]
+    stack.prepare_database()
+    settings = settings_for(stack.database_url, stack.jwt_secret, stack.actor_seal_key)
+    start = (await env.get_current_time()).astimezone(CITY_TZ).date() + timedelta(days=1)
+    plan = make_plan(seed, scale, start)
+    await _setup_city(settings, plan)
+    say(f"  {len(plan.tickets)} tickets, {len(plan.funds)} fund emergencies over {plan.days} days from {start}, "
+        f"{len(plan.estates)} estates in 13 streets")
+    return settings, plan
+
+
+async def _simulate(env: WorkflowEnvironment, settings: Settings, plan: YearPlan, api_url: str, pids: dict[str, int],
+                    seed: int, say: Callable[[str], None]) -> dict[str, Any]:
+    """Run the year and its end checks; what was measured and found."""
+    cpu0 = {k: cpu_seconds(p) for k, p in pids.items()}
+    t0 = time.perf_counter()
+    async with httpx.AsyncClient(base_url=api_url, timeout=120, limits=httpx.Limits(max_connections=CONCURRENCY + 4)) as api:
+        people = People(settings, {e.id: e.company for e in plan.estates})
+        year = Year(env, api, people, plan, seed, CONCURRENCY, say)
+        reports = _plan_reports(year, plan, people, api)
+        year.plan_intakes()
+        await year.run_until(plan.moment(plan.days - 1, 1) + DRAIN)
+        for month in _months(plan.moment(0, 0), year.now):
+            if month not in reports:
+                await _run_report(api, people, month, reports)
+        wall = time.perf_counter() - t0
+        cpu = {k: round(cpu_seconds(p) - cpu0[k], 1) for k, p in pids.items()}
+        say(f"  the year ran in {wall:.0f} s wall, {year.clock_moves} clock moves ({year.clock_seconds:.0f} s), "
+            f"{year.requests} requests; CPU {cpu}")
+        checks = await _checks(settings, env, plan, year, api, people, reports, say)
+    return {
+        "wall": wall, "cpu": cpu, "year": year, "checks": checks, "reports": sorted(reports),
+        "inputs": {"tickets": len(plan.tickets), "funds": len(plan.funds), "days": plan.days, "start": str(plan.start)},
+    }
+
+
+def _summary(out: dict[str, Any], size: float, say: Callable[[str], None]) -> dict[str, Any]:
+    year: Year = out.pop("year")
+    checks, cpu = out["checks"], out["cpu"]
     events = checks.pop("events")
     exact = all(v.get("exact", False) for v in checks.values() if isinstance(v, dict))
-    say(f"  cases by final state: {by_state}")
+    say(f"  cases by final state: {out['cases_by_state']}")
     say(f"  events per case: p99 {percentile(events, 99) if events else 0}, max {max(events, default=0)}; database {size:.1f} MiB")
     say(f"  checks: {'all exact' if exact else 'NOT EXACT'}: " + "; ".join(f"{k}: {v.get('summary')}" for k, v in checks.items()))
-    return {
-        "metrics": {
-            "wall time": wall, "worker CPU": cpu.get("worker", 0), "API CPU": cpu.get("API", 0),
-            "Temporal server CPU": cpu.get("Temporal server", 0), "bench CPU": cpu.get("bench", 0),
-            "requests": year.requests, "events per case p99": percentile(events, 99) if events else 0,
-            "events per case max": max(events, default=0), "database size": round(size, 1), "checks exact": int(exact),
-        },
-        "inputs": {"tickets": len(plan.tickets), "funds": len(plan.funds), "days": plan.days, "start": str(plan.start)},
-        "cases_by_state": by_state, "decisions": dict(year.decided), "refused": dict(year.refused),
-        "errors": year.errors[:50], "error_count": len(year.errors), "checks": checks, "clock_moves": year.clock_moves, "clock_seconds": round(year.clock_seconds, 1),
-        "reports": sorted(reports),
+    out["metrics"] = {
+        "wall time": out["wall"], "worker CPU": cpu.get("worker", 0), "API CPU": cpu.get("API", 0),
+        "Temporal server CPU": cpu.get("Temporal server", 0), "bench CPU": cpu.get("bench", 0),
+        "requests": year.requests, "events per case p99": percentile(events, 99) if events else 0,
+        "events per case max": max(events, default=0), "database size": size, "checks exact": int(exact),
     }
+    out.update({
+        "decisions": dict(year.decided), "refused": dict(year.refused), "errors": year.errors[:50],
+        "error_count": len(year.errors), "clock_moves": year.clock_moves, "clock_seconds": round(year.clock_seconds, 1),
+    })
+    return out
 
 
 def _plan_reports(year: Year, plan: YearPlan, people: People, api: httpx.AsyncClient) -> set[str]:

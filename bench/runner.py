@@ -12,10 +12,9 @@ from typing import Any
 import httpx
 from temporalio.client import Client
 
-from bench import city_year
+from bench import city_year, postgres
 from bench import election as election_bench
 from bench import inbox as inbox_bench
-from bench import postgres
 from bench.city import Cast, create_estates, settings_for
 from bench.election_path import ElectionPath
 from bench.memory import memory
