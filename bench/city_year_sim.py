@@ -46,6 +46,7 @@ class Tracked:
 
     process: str
     last: Json
+    key: str  # the generated input it came from (t12, f3): what seeds its people's dice
     planned: set[tuple[str, str]] = field(default_factory=set)
     look_at: datetime | None = None
 
@@ -63,7 +64,7 @@ class Year:
     def __init__(self, env: WorkflowEnvironment, api: httpx.AsyncClient, people: People, plan: YearPlan, seed: int,
                  concurrency: int, say: Callable[[str], None]) -> None:
         self.env, self.api, self.people, self.plan = env, api, people, plan
-        self.rnd = random.Random(seed * 7919)
+        self.seed = seed
         self.gate = asyncio.Semaphore(concurrency)
         self.say = say
         self.agenda: list[Entry] = []
@@ -143,22 +144,27 @@ class Year:
         case = await self._post("/tickets", body, self.people.token(Role.DISPATCHER, None))
         if case is not None:
             self.ticket_street[case["id"]] = t.estate.street
-            self.observe(case, "ticket")
+            self.observe(case, "ticket", f"t{t.n}")
 
     async def report_emergency(self, f: FundStart) -> None:
         body = {"estate_id": f.estate.id, "category": "elevator_failure", "scope": "building",
                 "scope_id": f"{f.estate.id}-b{f.n % 4 + 1}", "description": "电梯钢丝绳断股，已停运"}
         case = await self._post("/cases/fund-emergency", body, self.people.token(Role.CLERK, f.estate.street))
         if case is not None:
-            self.observe(case, "fund-emergency")
+            self.observe(case, "fund-emergency", f"f{f.n}")
 
     # ----------------------------------------------------------------- cases
 
-    def observe(self, case: Json, process: str | None = None) -> None:
+    def draw(self, tracked: Tracked, task_id: str, role: Role, what: str) -> random.Random:
+        """The dice of one person at one task: seeded by the year, the input the case came from, the task
+        and the role, so the year is the same whatever order concurrent answers arrive in."""
+        return random.Random(f"{self.seed}:{tracked.key}:{task_id}:{role.value}:{what}")
+
+    def observe(self, case: Json, process: str | None = None, key: str = "") -> None:
         """Remember the case's answer; plan a decision for every open task (and party) not planned yet, and a look."""
         tracked = self.cases.get(case["id"])
         if tracked is None:
-            tracked = self.cases[case["id"]] = Tracked(process or case["process"], case)
+            tracked = self.cases[case["id"]] = Tracked(process or case["process"], case, key or case["id"])
         tracked.last = case
         if case["status"]["code"] in FINAL:
             return
@@ -169,7 +175,7 @@ class Year:
                     continue
                 tracked.planned.add(key)
                 pace = PACES.get(role, DEFAULT_PACE)
-                when = self.next_round(self.now + pace.delay(self.rnd), role)
+                when = self.next_round(self.now + pace.delay(self.draw(tracked, task["id"], role, "delay")), role)
                 self.at(when, lambda cid=case["id"], tid=task["id"], r=role: self.decide(cid, tid, r))
         self._plan_look(tracked)
 
@@ -211,7 +217,7 @@ class Year:
         if task is None:
             return await self.look(case_id, tracked.look_at) if tracked.look_at else None
         allowed = [d["code"] for d in task["decisions"]]
-        choice = choose(tracked.process, task["step"]["code"], self.rnd, case, allowed)
+        choice = choose(tracked.process, task["step"]["code"], self.draw(tracked, task_id, role, "choice"), case, allowed)
         if choice is None:
             self.refused[f"no policy {tracked.process}/{task['step']['code']}"] += 1
             return None
