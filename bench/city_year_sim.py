@@ -56,6 +56,7 @@ class Entry:
     when: datetime
     seq: int
     what: Callable[[], Awaitable[None]] = field(compare=False)
+    case: str = field(default="", compare=False)  # calls on one case at one moment are made in the order planned
 
 
 class Year:
@@ -82,8 +83,8 @@ class Year:
 
     # ----------------------------------------------------------------- agenda
 
-    def at(self, when: datetime, what: Callable[[], Awaitable[None]]) -> None:
-        heapq.heappush(self.agenda, Entry(when, next(self.seq), what))
+    def at(self, when: datetime, what: Callable[[], Awaitable[None]], case: str = "") -> None:
+        heapq.heappush(self.agenda, Entry(when, next(self.seq), what, case))
 
     def next_round(self, after: datetime, role: Role | None = None) -> datetime:
         """The first daily round at or after ``after``; on a working day unless the hotline centre acts."""
@@ -114,21 +115,25 @@ class Year:
         while self.agenda and self.agenda[0].when <= horizon:
             when = self.agenda[0].when
             await self.move_clock(when)
-            batch = []
+            # Different cases at once; one case's calls one after another, in the order they were planned,
+            # so a co-handler's opinion and the lead's reply due at the same moment always meet in one order.
+            batch: dict[str, list[Callable[[], Awaitable[None]]]] = {}
             while self.agenda and self.agenda[0].when <= when:
-                batch.append(heapq.heappop(self.agenda).what)
-            await asyncio.gather(*(self._bounded(w) for w in batch))
+                entry = heapq.heappop(self.agenda)
+                batch.setdefault(entry.case or f"#{entry.seq}", []).append(entry.what)
+            await asyncio.gather(*(self._in_turn(calls) for calls in batch.values()))
             if when >= next_log:
                 open_cases = sum(1 for c in self.cases.values() if c.last["status"]["code"] not in FINAL)
                 self.say(f"  {when:%Y-%m-%d}: {len(self.cases)} cases, {open_cases} open, {self.requests} requests")
                 next_log += log_every
 
-    async def _bounded(self, what: Callable[[], Awaitable[None]]) -> None:
+    async def _in_turn(self, calls: list[Callable[[], Awaitable[None]]]) -> None:
         async with self.gate:
-            try:
-                await what()
-            except Exception as exc:  # one case's surprise must not end the year; it is reported
-                self.errors.append(f"{type(exc).__name__}: {exc}"[:300])
+            for what in calls:
+                try:
+                    await what()
+                except Exception as exc:  # one case's surprise must not end the year; it is reported
+                    self.errors.append(f"{type(exc).__name__}: {exc}"[:300])
 
     # ----------------------------------------------------------------- intake
 
@@ -176,7 +181,7 @@ class Year:
                 tracked.planned.add(key)
                 pace = PACES.get(role, DEFAULT_PACE)
                 when = self.next_round(self.now + pace.delay(self.draw(tracked, task["id"], role, "delay")), role)
-                self.at(when, lambda cid=case["id"], tid=task["id"], r=role: self.decide(cid, tid, r))
+                self.at(when, lambda cid=case["id"], tid=task["id"], r=role: self.decide(cid, tid, r), case["id"])
         self._plan_look(tracked)
 
     def _deciders(self, task: Json) -> list[Role]:
@@ -195,7 +200,7 @@ class Year:
             return
         tracked.look_at = when
         cid = tracked.last["id"]
-        self.at(when, lambda: self.look(cid, when))
+        self.at(when, lambda: self.look(cid, when), cid)
 
     async def look(self, case_id: str, planned: datetime) -> None:
         tracked = self.cases[case_id]
