@@ -2,11 +2,12 @@
 
 from db.models.archive import ArchivedHistory, ArchiveObject
 from db.models.base import Base
-from db.models.cases import AuditEntry, CaseRecord, CaseSequence, InboxEntry, StartRequest
+from db.models.cases import AuditEntry, AuditHead, CaseRecord, CaseSequence, InboxEntry, StartRequest
 from db.models.credit import CreditRecord
 from db.models.election import Ballot, CommitteeRegistry, CommitteeTerm, Election, ElectionVoter, OwnerRecord
 from db.models.fund import FundAccount, FundNoticeShare, FundPayment, LedgerEntry
 from db.models.holiday_calendar import HolidayCalendarYear
+from db.models.idempotency import UsedKey
 from db.models.reference import Building, Community, Company, Estate, Household, Street, Unit, User
 from db.models.tender import Expert, ExpertRelationship, TenderBid
 from db.models.ticket import Department, RoutingRule, Ticket, TicketContact
@@ -16,6 +17,7 @@ __all__ = [
     "ArchiveObject",
     "ArchivedHistory",
     "AuditEntry",
+    "AuditHead",
     "Ballot",
     "Base",
     "Building",
@@ -48,5 +50,6 @@ __all__ = [
     "TicketContact",
     "TicketMonthlyReport",
     "Unit",
+    "UsedKey",
     "User",
 ]

@@ -179,14 +179,9 @@ def readable_condition(actor: Actor, access: CaseAccess) -> ColumnElement[bool]:
     return or_(*conditions) if conditions else false()
 
 
-async def inbox(
-    session: AsyncSession, actor: Actor, *, limit: int = 100, offset: int = 0, access: CaseAccess | None = None,
-) -> list[InboxEntry]:
-    """Open tasks the actor can decide: one of their roles, inside their jurisdiction, soonest due first.
-
-    With ``access``, none of a process the actor may not read at all (a task they hold makes the
-    case readable to a role that reads by task).
-    """
+def inbox_statement(actor: Actor, *, limit: int = 100, offset: int = 0, access: CaseAccess | None = None) -> Select[InboxEntry]:
+    """The inbox's query: its order (soonest due first) is the tail of every inbox index (``inbox_order_1``),
+    so a page is read from an index in order instead of sorting all the role's rows."""
     stmt = select(InboxEntry).where(InboxEntry.role.in_([r.value for r in actor.roles]))
     stmt = jurisdiction_filter(stmt, actor, InboxEntry)
     if access is not None:
@@ -196,8 +191,18 @@ async def inbox(
         if access.other == Access.NONE:
             stmt = stmt.where(InboxEntry.kind.in_(list(access.by_kind)))
     stmt = stmt.where(or_(InboxEntry.assignee.is_(None), InboxEntry.assignee == actor.subject))
-    stmt = stmt.order_by(InboxEntry.due_at.is_(None), InboxEntry.due_at, InboxEntry.created_at).limit(limit).offset(offset)
-    rows = list((await session.scalars(stmt)).all())
+    return stmt.order_by(InboxEntry.due_at.is_(None), InboxEntry.due_at, InboxEntry.created_at).limit(limit).offset(offset)
+
+
+async def inbox(
+    session: AsyncSession, actor: Actor, *, limit: int = 100, offset: int = 0, access: CaseAccess | None = None,
+) -> list[InboxEntry]:
+    """Open tasks the actor can decide: one of their roles, inside their jurisdiction, soonest due first.
+
+    With ``access``, none of a process the actor may not read at all (a task they hold makes the
+    case readable to a role that reads by task).
+    """
+    rows = list((await session.scalars(inbox_statement(actor, limit=limit, offset=offset, access=access))).all())
     seen: set[tuple[str, str]] = set()
     unique = []
     for row in rows:  # a user with two candidate roles sees the task once
@@ -278,3 +283,37 @@ async def find_start_request(session: AsyncSession, key: str) -> StartRequest | 
 async def record_start_request(session: AsyncSession, key: str, case_id: str, actor: Actor, at: datetime) -> None:
     session.add(StartRequest(idempotency_key=key, case_id=case_id, actor_subject=actor.subject, created_at=at))
     await session.flush()
+
+
+async def case_row_exists(session: AsyncSession, case_id: str) -> bool:
+    """Whether a summary row holds ``case_id`` (any version)."""
+    return await session.scalar(select(CaseRecord.id).where(CaseRecord.id == case_id)) is not None
+
+
+async def drop_start_placeholder(session: AsyncSession, case_id: str, initiator_subject: str) -> bool:
+    """Remove the API's first row of a case whose workflow never ran under that id (its id was taken).
+
+    Only the placeholder itself (version -1, nothing projected): a row a workflow has written is left alone.
+    """
+    result = await session.execute(
+        delete(CaseRecord).where(
+            CaseRecord.id == case_id, CaseRecord.version == -1, CaseRecord.history_length == 0,
+            CaseRecord.initiator_subject == initiator_subject,
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def move_start_request(session: AsyncSession, key: str, case_id: str) -> None:
+    """Point a start's idempotency key at the case id it finally started."""
+    await session.execute(update(StartRequest).where(StartRequest.idempotency_key == key).values(case_id=case_id))
+
+
+async def raise_case_counter(session: AsyncSession, prefix: str, at_least: int) -> bool:
+    """Move a case-id counter on to ``at_least`` if it is behind; True when it moved."""
+    ins = _insert(session)(CaseSequence).values(prefix=prefix, last=at_least)
+    stmt = ins.on_conflict_do_update(
+        index_elements=[CaseSequence.prefix], set_={"last": at_least}, where=CaseSequence.last < at_least,
+    )
+    result = await session.execute(stmt)
+    return bool(getattr(result, "rowcount", 0))
