@@ -244,3 +244,23 @@ class Quarter(BaseModel):
 def quarter_assessed_at(moment: datetime) -> Quarter:
     """The quarter an assessment started at ``moment`` assesses: the one that just ended."""
     return Quarter.of(moment.astimezone(CITY_TZ).date()).previous()
+
+
+class CreditEntry(BaseModel):
+    """What a source writes: one record of a type of the rules, once per cause (``key``).
+
+    The kind, recording unit, seriousness and validity come from the type; ``points`` may be given
+    by the source's own rules (a ticket case carries its points), else the type's apply.
+    """
+
+    key: str
+    company_id: str
+    type: str
+    reason: str
+    at: datetime
+    points: int | None = None
+    case_id: str | None = None
+    evidence: str | None = None
+    recorded_by: str | None = None
+    # The end of the conduct when it differs from ``at`` (Art. 38 counts the disclosure from it).
+    conduct_ended: datetime | None = None

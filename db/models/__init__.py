@@ -3,7 +3,7 @@
 from db.models.archive import ArchivedHistory, ArchiveObject
 from db.models.base import Base
 from db.models.cases import AuditEntry, CaseRecord, CaseSequence, InboxEntry, StartRequest
-from db.models.credit import CreditRecord
+from db.models.credit import CreditAssessmentLine, CreditRecord
 from db.models.election import Ballot, CommitteeRegistry, CommitteeTerm, Election, ElectionVoter, OwnerRecord
 from db.models.fund import FundAccount, FundPayment, LedgerEntry
 from db.models.holiday_calendar import HolidayCalendarYear
@@ -25,6 +25,7 @@ __all__ = [
     "CommitteeTerm",
     "Community",
     "Company",
+    "CreditAssessmentLine",
     "CreditRecord",
     "Department",
     "Election",
