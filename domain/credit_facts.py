@@ -42,9 +42,9 @@ STEP_LABELS: dict[str, str] = {
     Step.OBJECTION_ANSWER: "异议答复", Step.CLOSED: "考评结束",
 }
 
-# Decisions: the bureau publishes the reviewed grades; the recording unit upholds or dismisses an objection.
-PUBLISH, UPHOLD, DISMISS = "publish", "uphold", "dismiss"
-DECISION_LABELS: dict[str, str] = {PUBLISH: "审核通过并公布", UPHOLD: "异议成立（撤销记录）", DISMISS: "异议不成立"}
+# Decisions: the bureau approves the reviewed grades (they are published), the recording unit answers
+# an objection (not upheld) or upholds it (the record is revoked); both with a written reason.
+DECISION_LABELS: dict[str, str] = {"approve": "审核通过并公布", "answer": "答复（异议不成立）", "uphold": "异议成立（撤销记录）", "adjust": "调整等级"}
 
 
 class PublicRecord(BaseModel):
@@ -142,15 +142,10 @@ class AdjustGrade(BaseModel):
     reason: str = Field(min_length=2, max_length=1000, description="书面理由")
 
 
-class PublishData(BaseModel):
-    """The bureau's publication decision (no data beyond an optional comment)."""
-
-
-class ObjectionData(BaseModel):
+class ObjectionCreate(BaseModel):
     """A company's objection to one of its records (山东社会信用条例 Art. 39)."""
 
-    record_id: int
-    text: str = Field(min_length=2, max_length=2000)
+    text: str = Field(min_length=2, max_length=2000, description="异议理由")
 
 
 class Objection(BaseModel):

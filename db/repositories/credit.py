@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.errors import NotFound, integrity_as
-from db.models import Company, CreditAssessmentLine, CreditRecord
-from domain.credit import CreditEntry, CreditRecordView, record_type, valid_until
+from db.models import Company, CreditAssessmentLine, CreditRecord, Ticket
+from domain.credit import CreditEntry, CreditRecordView, QuarterFigures, record_type, valid_until
 from domain.credit_facts import AssessmentLine, CreditStanding, current_standing
 from domain.rules import CREDIT, CreditRules
 
@@ -145,3 +145,29 @@ async def standing(session: AsyncSession, company: Company, at: datetime, rules:
     last = await last_published_line(session, company.id)
     return current_standing(company.id, records, AssessmentLine.model_validate(last.line) if last else None, company.credit_grade,
                             company.blacklisted, at, rules)
+
+
+async def ticket_figures(session: AsyncSession, start: datetime, end: datetime) -> dict[str, QuarterFigures]:
+    """Each company's tickets received in [start, end): how many, overdue, closed, closed satisfied."""
+    rows = await session.execute(
+        select(Ticket.company_id, Ticket.overdue, Ticket.closed_at, Ticket.closure)
+        .where(Ticket.company_id.is_not(None), Ticket.created_at >= start, Ticket.created_at < end)
+    )
+    out: dict[str, QuarterFigures] = {}
+    for company_id, overdue, closed_at, closure in rows.all():
+        if company_id is None:
+            continue
+        f = out.setdefault(company_id, QuarterFigures())
+        f.tickets += 1
+        f.overdue += 1 if overdue else 0
+        if closed_at is not None and closed_at < end:
+            f.closed += 1
+            f.satisfied += 1 if closure == "satisfied" else 0
+    return out
+
+
+async def lines_of_company(session: AsyncSession, company_id: str) -> list[CreditAssessmentLine]:
+    """The company's line of every quarter, newest first (drafts included: its own file shows them)."""
+    rows = await session.scalars(select(CreditAssessmentLine).where(CreditAssessmentLine.company_id == company_id)
+                                 .order_by(CreditAssessmentLine.quarter.desc()))
+    return list(rows.all())
