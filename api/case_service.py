@@ -20,7 +20,7 @@ from temporalio.client import (
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, TemporalError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import Conflict, Forbidden, Invalid, Problem, Unavailable
@@ -139,7 +139,8 @@ async def start_case(
     # A retry with the same key starts the workflow if the first attempt could not; a running
     # workflow is reused, a finished one is left alone.
     start = WithStartWorkflowOperation(
-        spec.workflow.run, workflow_input, id=case_id, task_queue=settings.task_queue,
+        spec.workflow.run,  # type: ignore[attr-defined]  # each process's run takes its own input model
+        workflow_input, id=case_id, task_queue=settings.task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         search_attributes=start_search_attributes(spec, place.scope) if settings.search_attributes else None,
     )
@@ -182,9 +183,9 @@ async def send_update(
     try:
         await handle.execute_update(update, payload, id=update_id, result_type=CaseAck)
     except WorkflowUpdateFailedError as exc:
-        cause = exc.cause
+        cause: BaseException | None = exc.cause
         while cause is not None and not isinstance(cause, ApplicationError):
-            cause = cause.cause
+            cause = cause.cause if isinstance(cause, TemporalError) else None
         problem_cls = REFUSALS.get(cause.type or "", Invalid) if isinstance(cause, ApplicationError) else Invalid
         detail = cause.message if cause is not None else str(exc)
         errors = (cause.details[0] or {}).get("errors", []) if isinstance(cause, ApplicationError) and cause.details else []
@@ -274,7 +275,7 @@ async def timeline_of(session: AsyncSession, record: CaseRecord, viewer: Actor |
         hide_expert = role == Role.EXPERT.value and viewer is not None and not viewer.has_any(EXPERT_VIEWERS)
         if hide_expert and viewer is not None and e.actor_subject == viewer.subject:
             hide_expert = False
-        if (hide_expert or (mask and role in PRIVATE_ACTOR_ROLES)) and viewer is not None and e.actor_subject != viewer.subject:
+        if role is not None and (hide_expert or (mask and role in PRIVATE_ACTOR_ROLES)) and viewer is not None and e.actor_subject != viewer.subject:
             out.append(
                 TimelineEntry(
                     seq=e.seq, at=e.at, kind=e.kind,

@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import TextIO
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -68,7 +69,7 @@ def _filters(args: argparse.Namespace) -> CaseFilter:
                       created_from=args.date_from, created_to=args.date_to)
 
 
-async def _case_ids(sessions, args: argparse.Namespace) -> list[str]:  # type: ignore[no-untyped-def]
+async def _case_ids(sessions: async_sessionmaker[AsyncSession], args: argparse.Namespace) -> list[str]:
     ids: list[str] = []
     async with sessions() as session:
         offset = 0
@@ -159,7 +160,7 @@ async def run_replay_archive(args: argparse.Namespace, out: TextIO) -> int:
     sessions = make_session_factory(engine)
     archive = HistoryArchive(sessions, make_object_store(settings, sessions))
     start, end = _year_bounds(args.year)
-    filters = dict(closed_from=start, closed_to=end, workflow_type=args.type, kind=args.kind, key=args.key)
+    filters = {"closed_from": start, "closed_to": end, "workflow_type": args.type, "kind": args.kind, "key": args.key}
     kinds: Counter[str] = Counter()
     tampered: list[tuple[str, str]] = []
     try:
@@ -206,7 +207,7 @@ async def run_verify_log(args: argparse.Namespace, out: TextIO) -> int:
         progress = Progress(len(case_ids))
         async with sessions() as session:
             for case_id in case_ids:
-                count, brk = await audit_repo.check_chain(session, case_id)
+                _count, brk = await audit_repo.check_chain(session, case_id)
                 progress.step(case_id)
                 if brk is not None:
                     broken.append((case_id, brk))

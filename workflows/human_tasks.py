@@ -49,6 +49,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.task_deadlines import WorkingDayDeadlines
 
 M = TypeVar("M", bound=BaseModel)
+# The data model each (step, decision) pair requires, declared by each process's workflow class.
+DecisionModels = dict[tuple[str, str], type[BaseModel]]
 
 PROJECTION_TIMEOUT = timedelta(seconds=30)
 # Patch id: one SLA timer per wake-up moment instead of one per wait (changes the timer commands).
@@ -71,7 +73,7 @@ class CaseWorkflow(WorkingDayDeadlines):
     kind_label: ClassVar[str]
     step_labels: ClassVar[dict[str, str]]
     # (step, decision) -> the pydantic model its ``data`` must satisfy.
-    decision_data: ClassVar[dict[tuple[str, str], type[BaseModel]]] = {}
+    decision_data: ClassVar[DecisionModels] = {}
 
     def check_in_context(self, task: HumanTask, decision: DecisionInput, data: BaseModel | None) -> None:
         """Process-specific checks that need the case's state (e.g. approved ≤ requested); override."""
@@ -270,7 +272,7 @@ class CaseWorkflow(WorkingDayDeadlines):
             if wake is not None and wake <= now:
                 self._fire_timers(tasks, now)
                 continue
-            woken = lambda: (  # noqa: E731 - the wake-up condition, shared by both timer styles
+            woken: Callable[[], bool] = lambda: (  # noqa: E731 - the wake-up condition, shared by both timer styles
                 self._version > self._projected
                 or self._withdrawal is not None
                 or (interrupt is not None and interrupt())
@@ -278,7 +280,8 @@ class CaseWorkflow(WorkingDayDeadlines):
             )
             if workflow.patched(ONE_TIMER_PER_MOMENT):
                 alarm = self._alarm_at(wake, now)
-                await workflow.wait_condition(lambda: woken() or (alarm is not None and alarm.done()))
+                # Awaited within this iteration: the closure never outlives the loop variables it reads.
+                await workflow.wait_condition(lambda: woken() or (alarm is not None and alarm.done()))  # noqa: B023
                 if alarm is not None and alarm.done():
                     self._alarm = None
                     self._fire_timers(tasks, workflow.now())
@@ -377,7 +380,7 @@ class CaseWorkflow(WorkingDayDeadlines):
         return self.snapshot()
 
 
-def check_decision_data(models: dict[tuple[str, str], type[BaseModel]], step: str, decision: DecisionInput) -> Any:
+def check_decision_data(models: DecisionModels, step: str, decision: DecisionInput) -> Any:
     """Parse a recorded decision's data with its model (it passed the validator already)."""
     model = models.get((step, decision.decision))
     return model.model_validate(decision.data) if model is not None else None

@@ -57,7 +57,8 @@ def get_archive(request: Request) -> HistoryArchive:
     state = request.app.state
     if getattr(state, "history_archive", None) is None:
         state.history_archive = HistoryArchive(state.sessions, make_object_store(state.settings, state.sessions))
-    return state.history_archive
+    archive: HistoryArchive = state.history_archive
+    return archive
 
 
 ArchiveDep = Annotated[HistoryArchive, Depends(get_archive)]

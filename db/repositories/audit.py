@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, select
+from typing import cast
+
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.errors import ConflictingWrite
 from db.models import AuditEntry
@@ -21,7 +23,7 @@ def _event_of(row: AuditEntry) -> AuditEvent:
 
 
 # Built once; the projection runs these at every waiting point of every case.
-_ENTRIES = AuditEntry.__table__
+_ENTRIES = cast(Table, AuditEntry.__table__)
 _LAST_LINK = (
     select(_ENTRIES.c.seq, _ENTRIES.c.hash).where(_ENTRIES.c.case_id == bindparam("case_id"))
     .order_by(_ENTRIES.c.seq.desc()).limit(1)
@@ -49,13 +51,13 @@ async def append_events(session: AsyncSession, case_id: str, events: list[AuditE
     for event in fresh:
         seq += 1
         digest = chain_hash(prev, case_id, seq, event)
-        rows.append(dict(
-            case_id=case_id, seq=seq, entry_key=event.key, at=event.at, kind=event.kind, step=event.step,
-            task_id=event.task_id, actor_subject=event.actor_subject, actor_name=event.actor_name,
-            actor_role=event.actor_role, actor_organisation=event.actor_organisation,
-            decision=event.decision, comment=event.comment, data=event.data, prev_hash=prev, hash=digest,
-            update_id=event.update_id,
-        ))
+        rows.append({
+            "case_id": case_id, "seq": seq, "entry_key": event.key, "at": event.at, "kind": event.kind, "step": event.step,
+            "task_id": event.task_id, "actor_subject": event.actor_subject, "actor_name": event.actor_name,
+            "actor_role": event.actor_role, "actor_organisation": event.actor_organisation,
+            "decision": event.decision, "comment": event.comment, "data": event.data, "prev_hash": prev, "hash": digest,
+            "update_id": event.update_id,
+        })
         prev = digest
     try:
         await session.execute(_APPEND, rows)  # one statement, no ORM objects to track
@@ -65,7 +67,9 @@ async def append_events(session: AsyncSession, case_id: str, events: list[AuditE
     return len(fresh)
 
 
-async def append_events_retrying(session_factory, case_id: str, events: list[AuditEvent], attempts: int = 5) -> int:  # type: ignore[no-untyped-def]
+async def append_events_retrying(
+    session_factory: async_sessionmaker[AsyncSession], case_id: str, events: list[AuditEvent], attempts: int = 5,
+) -> int:
     """Append in its own transaction, retrying when a concurrent writer took the same sequence number."""
     for attempt in range(attempts):
         try:

@@ -127,6 +127,6 @@ async def test_owners_see_what_other_owners_did_but_not_who(api: AsyncClient, se
     assert signed and signed[0]["actor"]["subject"] == "owner" and signed[0]["actor"]["name"] is None
     assert signed[0]["comment"] is None and signed[0]["actor"]["role"]["code"] == "owner_rep"
     as_rep = (await api.get(f"/cases/{drv.case_id}/timeline", headers=cast.headers("owner_rep"))).json()
-    assert [e for e in as_rep if e["kind"] == "decision"][0]["actor"]["subject"] == rep.subject
+    assert next(e for e in as_rep if e["kind"] == "decision")["actor"]["subject"] == rep.subject
     as_street = (await api.get(f"/cases/{drv.case_id}/timeline", headers=cast.headers("street"))).json()
-    assert [e for e in as_street if e["kind"] == "decision"][0]["comment"] == "我家楼上漏水"
+    assert next(e for e in as_street if e["kind"] == "decision")["comment"] == "我家楼上漏水"
