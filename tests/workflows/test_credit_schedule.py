@@ -6,6 +6,7 @@ the moment the schedule fires; the schedule itself on the full dev server.
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -71,5 +72,5 @@ async def test_the_schedule_fires_on_the_first_day_of_each_quarter_at_two(dev_en
     upcoming = [t.astimezone(CITY_TZ) for t in described.info.next_action_times]
     assert upcoming and all((t.month, t.day, t.hour, t.minute) in {(m, 1, 2, 0) for m in (1, 4, 7, 10)} for t in upcoming)
     months = [t.month for t in upcoming]
-    assert all((b - a) % 12 == 3 for a, b in zip(months, months[1:], strict=False))  # every quarter, none skipped
+    assert all((b - a) % 12 == 3 for a, b in itertools.pairwise(months))  # every quarter, none skipped
     await handle.delete()
