@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from api.case_service import send_update
 from api.deps import ActorDep, CaseCallDep, ClientDep, RequiredIdempotencyKey, SessionDep, SettingsDep, require_roles
 from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.routes.credit_report import router as report_router
 from api.routes.credit_view import (
     CompanyFileRead,
     PublishedQuarterRead,
@@ -32,7 +33,7 @@ from domain.rules import CreditRules
 from workflows.credit import CreditQuarterWorkflow, assessment_case_id
 from workflows.credit_models import AdjustInput, CreditQuarterInput, CreditQuarterResult, ObjectionInput
 
-router = APIRouter(prefix="/credit", tags=["credit 物业企业信用"])
+credit_router = APIRouter(prefix="/credit", tags=["credit 物业企业信用"])
 
 CreditBureauDep = Annotated[Actor, Depends(require_roles(
     Role.HOUSING_BUREAU, levels=(Level.CITY,), detail="信用记录和季度考评由住建局办理"))]
@@ -51,12 +52,12 @@ def quarter_of(text: str) -> Quarter:
         raise Invalid("季度格式应为 2026Q3", errors=[{"loc": ["path", "quarter"], "msg": "季度格式应为 2026Q3", "type": "value_error"}]) from None
 
 
-@router.get("/published", response_model=list[str], summary="Published quarters, newest first (public)")
+@credit_router.get("/published", response_model=list[str], summary="Published quarters, newest first (public)")
 async def published_quarters(session: SessionDep) -> list[str]:
     return await credit_repo.published_quarters(session)
 
 
-@router.get("/published/{quarter}", response_model=PublishedQuarterRead,
+@credit_router.get("/published/{quarter}", response_model=PublishedQuarterRead,
             summary="A quarter's published grades: company, grade, score, bad records in force (public, no personal data)")
 async def published(quarter: QuarterPath, session: SessionDep) -> PublishedQuarterRead:
     found = await published_quarter(session, str(quarter_of(quarter)))
@@ -65,7 +66,7 @@ async def published(quarter: QuarterPath, session: SessionDep) -> PublishedQuart
     return found
 
 
-@router.get("/companies/{company_id}/file", response_model=CompanyFileRead,
+@credit_router.get("/companies/{company_id}/file", response_model=CompanyFileRead,
             summary="A company's credit file: every record with its status, its current standing, its quarters")
 async def file_of(company_id: str, session: SessionDep, actor: ActorDep) -> CompanyFileRead:
     own = Role.PROPERTY_COMPANY in actor.roles and actor.jurisdiction.level == Level.COMPANY and actor.jurisdiction.id == company_id
@@ -89,7 +90,7 @@ class RecordCreate(BaseModel):
     conduct_ended: datetime | None = Field(default=None, description="失信行为终止日（第38条：披露期自此起算）")
 
 
-@router.post("/records", response_model=RecordRead, status_code=status.HTTP_201_CREATED,
+@credit_router.post("/records", response_model=RecordRead, status_code=status.HTTP_201_CREATED,
              summary="The housing bureau enters a credit record (once per Idempotency-Key)")
 async def enter_record(body: RecordCreate, session: SessionDep, actor: CreditBureauDep, idempotency_key: RequiredIdempotencyKey) -> RecordRead:
     if body.type not in BUREAU_TYPES:
@@ -112,7 +113,7 @@ class AssessmentStart(BaseModel):
     quarter: str = Field(min_length=6, max_length=6, examples=["2026Q3"])
 
 
-@router.post("/assessments", response_model=CreditQuarterResult, summary="The bureau starts a quarter's assessment now (once per quarter)")
+@credit_router.post("/assessments", response_model=CreditQuarterResult, summary="The bureau starts a quarter's assessment now (once per quarter)")
 async def start_assessment(body: AssessmentStart, actor: CreditBureauDep, client: ClientDep, settings: SettingsDep) -> CreditQuarterResult:
     quarter = quarter_of(body.quarter)
     rules = REGISTRY[PROCESS_KIND].rules_for(settings.demo_periods)
@@ -123,7 +124,7 @@ async def start_assessment(body: AssessmentStart, actor: CreditBureauDep, client
     )
 
 
-@router.post("/assessments/{quarter}/adjustments", response_model=CaseRead,
+@credit_router.post("/assessments/{quarter}/adjustments", response_model=CaseRead,
              summary="The bureau adjusts one draft grade during its review, with a written reason")
 async def adjust_grade(quarter: QuarterPath, body: AdjustGrade, call: CaseCallDep, _bureau: CreditBureauDep) -> CaseRead:
     case_id = assessment_case_id(str(quarter_of(quarter)))
@@ -138,7 +139,7 @@ class ObjectionAccepted(BaseModel):
     step: str
 
 
-@router.post("/records/{record_id}/objections", response_model=ObjectionAccepted, status_code=status.HTTP_202_ACCEPTED,
+@credit_router.post("/records/{record_id}/objections", response_model=ObjectionAccepted, status_code=status.HTTP_202_ACCEPTED,
              summary="A company objects to one of its records (山东社会信用条例 Art. 39)")
 async def object_to_record(
     record_id: int, body: ObjectionCreate, request_session: SessionDep, actor: CompanyDep, client: ClientDep,
@@ -173,3 +174,9 @@ async def _open_quarter(session: SessionDep) -> str | None:
 
 
 
+
+
+# The process's router (its spec names it): the credit routes and the credit overview report.
+router = APIRouter()
+router.include_router(credit_router)
+router.include_router(report_router)

@@ -12,6 +12,7 @@ from db.errors import NotFound, integrity_as
 from db.models import Company, CreditAssessmentLine, CreditRecord, Ticket
 from domain.credit import CreditEntry, CreditRecordView, QuarterFigures, record_type, valid_until
 from domain.credit_facts import AssessmentLine, CreditStanding, current_standing
+from domain.credit_report import PublishedGrade
 from domain.rules import CREDIT, CreditRules
 
 
@@ -171,3 +172,15 @@ async def lines_of_company(session: AsyncSession, company_id: str) -> list[Credi
     rows = await session.scalars(select(CreditAssessmentLine).where(CreditAssessmentLine.company_id == company_id)
                                  .order_by(CreditAssessmentLine.quarter.desc()))
     return list(rows.all())
+
+
+async def published_grades(session: AsyncSession) -> list[PublishedGrade]:
+    """Every published line of every quarter, as the overview report counts them."""
+    rows = await session.scalars(select(CreditAssessmentLine).where(CreditAssessmentLine.published_at.is_not(None))
+                                 .order_by(CreditAssessmentLine.quarter, CreditAssessmentLine.company_id))
+    out: list[PublishedGrade] = []
+    for row in rows.all():
+        line = AssessmentLine.model_validate(row.line)
+        out.append(PublishedGrade(quarter=row.quarter, company_id=row.company_id, company_name=line.company_name, grade=line.grade,
+                                  blacklisted=line.blacklist is not None))
+    return out

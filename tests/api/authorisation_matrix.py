@@ -297,6 +297,9 @@ ROWS: list[Row] = [
     Row("POST", "/credit/assessments", cells(403, {422: ("bureau",)}), body={"quarter": "2026Q9"}),
     Row("POST", "/credit/assessments/{quarter}/adjustments", cells(403, {404: ("bureau",)}), params={"quarter": "2001Q1"},
         body={"company_id": "{company}", "grade": "A", "reason": "矩阵"}),
+    # The credit overview (published grades are public, records only counted): city, street and company users.
+    Row("GET", "/reports/credit/overview", cells(403, {200: CITY_STREET_COMPANY})),
+    Row("GET", "/reports/credit/overview.xlsx", cells(403, {200: CITY_STREET_COMPANY})),
     # Only a property company objects, and only to its own record (an unknown one is not found).
     Row("POST", "/credit/records/{record_id}/objections", cells(403, {404: BIDDERS}), params={"record_id": "999999"},
         body={"text": "矩阵异议"}),

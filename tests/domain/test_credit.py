@@ -121,3 +121,21 @@ def test_quarters() -> None:
     for bad in ("2026", "2026Q5", "Q3", "abcdQ1", "1999Q1"):
         with pytest.raises(ValueError):
             Quarter.parse(bad)
+
+
+def test_the_overview_counts_grades_per_quarter_moves_and_records_by_type() -> None:
+    from domain.credit_report import PublishedGrade, credit_overview
+
+    def line(q: str, co: str, g: Grade, black: bool = False) -> PublishedGrade:
+        return PublishedGrade(quarter=q, company_id=co, company_name=co, grade=g, blacklisted=black)
+
+    lines = [line("2026Q3", "a", Grade.B), line("2026Q3", "b", Grade.AA), line("2026Q3", "c", Grade.C, True),
+             line("2026Q4", "a", Grade.A), line("2026Q4", "b", Grade.AA), line("2026Q4", "c", Grade.C), line("2026Q4", "d", Grade.B)]
+    records = [rec(1, "ticket_overdue"), rec(2, "ticket_overdue", T0 - timedelta(days=400)),
+               rec(3, "ticket_overdue", revoked=T0), rec(4, "award")]
+    report = credit_overview(lines, records, T0 + timedelta(hours=1))
+    assert [(q.quarter, q.grades["B"], q.grades["AA"], q.grades["C"], q.blacklisted, q.companies) for q in report.quarters] == [
+        ("2026Q3", 1, 1, 1, 1, 3), ("2026Q4", 1, 1, 1, 0, 4)]
+    assert [(m.company_id, m.previous_grade, m.grade, m.direction) for m in report.moves] == [("a", Grade.B, Grade.A, "up")]
+    assert [(r.type, r.total, r.in_force, r.expired, r.revoked) for r in report.records] == [
+        ("award", 1, 1, 0, 0), ("ticket_overdue", 3, 1, 1, 1)]
