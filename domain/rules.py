@@ -8,6 +8,7 @@ workflow code. Statute texts are kept under the project's reference material.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -52,6 +53,21 @@ class FundEmergencyRules(BaseModel):
     # 潍坊 Art. 66 [P].
     top_up_threshold_percent: int = 30
     top_up_period: timedelta = timedelta(days=30)
+
+
+class FundReportRules(BaseModel):
+    """The fund's approval-time report (seed 附件3 item 2: application-to-approval time cut by 50%)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    target_reduction_percent: int = 50  # seed 附件3 item 2
+    # The pre-system average from report to the bureau's approval: [C] placeholders until the bureau
+    # enters the real figure (PUT /reports/fund/baseline), which then replaces them.
+    baseline_working_days: Decimal = Decimal(10)
+    baseline_calendar_hours: Decimal = Decimal(336)
+
+
+FUND_REPORT = FundReportRules()
 
 
 class OwnerVoteRules(BaseModel):

@@ -20,6 +20,7 @@ from api.routes.credit_view import (
     published_quarter,
     record_read,
 )
+from api.routes.fund_report import router as fund_report_router
 from api.schemas import CaseRead
 from core.registry import REGISTRY
 from db.errors import NotFound as RowNotFound
@@ -176,7 +177,9 @@ async def _open_quarter(session: SessionDep) -> str | None:
 
 
 
-# The process's router (its spec names it): the credit routes and the credit overview report.
+# The process's router (its spec names it): the credit routes, the credit overview, and the fund's
+# approval-time report (the reports the policy's targets need, issue 15).
 router = APIRouter()
 router.include_router(credit_router)
 router.include_router(report_router)
+router.include_router(fund_report_router)

@@ -8,6 +8,7 @@ from db.models.election import Ballot, CommitteeRegistry, CommitteeTerm, Electio
 from db.models.fund import FundAccount, FundPayment, LedgerEntry
 from db.models.holiday_calendar import HolidayCalendarYear
 from db.models.reference import Building, Community, Company, Estate, Household, Street, Unit, User
+from db.models.report_baseline import ReportBaseline
 from db.models.tender import Expert, ExpertRelationship, TenderBid
 from db.models.ticket import Department, RoutingRule, Ticket, TicketContact
 from db.models.ticket_report import TicketMonthlyReport
@@ -40,6 +41,7 @@ __all__ = [
     "InboxEntry",
     "LedgerEntry",
     "OwnerRecord",
+    "ReportBaseline",
     "RoutingRule",
     "StartRequest",
     "Street",

@@ -300,6 +300,12 @@ ROWS: list[Row] = [
     # The credit overview (published grades are public, records only counted): city, street and company users.
     Row("GET", "/reports/credit/overview", cells(403, {200: CITY_STREET_COMPANY})),
     Row("GET", "/reports/credit/overview.xlsx", cells(403, {200: CITY_STREET_COMPANY})),
+    # The fund's approval time (a street reads its own lines): city, street and company users; the bureau or the
+    # administrator enters the baseline (a zero is refused for its content).
+    Row("GET", "/reports/fund/approval-time", cells(403, {200: CITY_STREET_COMPANY})),
+    Row("GET", "/reports/fund/approval-time.xlsx", cells(403, {200: CITY_STREET_COMPANY})),
+    Row("PUT", "/reports/fund/baseline", cells(403, {422: ("bureau", "admin")}),
+        body={"working_days": "0", "calendar_hours": "1", "source": "矩阵"}),
     # Only a property company objects, and only to its own record (an unknown one is not found).
     Row("POST", "/credit/records/{record_id}/objections", cells(403, {404: BIDDERS}), params={"record_id": "999999"},
         body={"text": "矩阵异议"}),

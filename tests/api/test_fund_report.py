@@ -1,0 +1,50 @@
+"""The fund's approval-time report over real cases, its baseline entered by the bureau, and its workbook."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from tests.factories import create_test_estate
+from tests.factories_fund import FundCaseDriver
+from tests.fixture_types import AsyncClient, Sessions, Settings
+
+
+async def test_an_approved_case_counts_and_the_entered_baseline_replaces_the_placeholder(
+    api: AsyncClient, sessions: Sessions, settings: Settings,
+) -> None:
+    cast = await create_test_estate(sessions, settings)
+    fund = FundCaseDriver(api, cast)
+    await fund.start()
+    await fund.through_approval()
+    case = await fund.case()
+    assert case["approved_at"] is not None
+
+    r = await api.get("/reports/fund/approval-time", headers=cast.headers("bureau"))
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["target_reduction_percent"] == 50
+    street = [x for x in report["lines"] if x["dimension"] == "street" and x["key"] == cast.street_id]
+    assert street and all(x["cases"] >= 1 for x in street)
+    # A street reads its own lines and the city's; not another street's.
+    other = (await api.get("/reports/fund/approval-time", headers=cast.headers("other_street"))).json()
+    assert {(x["dimension"], x["key"]) for x in other["lines"]} <= {("city", "city"), ("street", "wangfu")}
+    assert (await api.get("/reports/fund/approval-time", headers=cast.headers("owner"))).status_code == 403
+
+    body = {"working_days": "12", "calendar_hours": "300", "source": "2019年纸质审批台账统计"}
+    assert (await api.put("/reports/fund/baseline", json=body, headers=cast.headers("street"))).status_code == 403
+    assert (await api.put("/reports/fund/baseline", json={**body, "working_days": "0"}, headers=cast.headers("bureau"))).status_code == 422
+    r = await api.put("/reports/fund/baseline", json=body, headers=cast.headers("bureau"))
+    assert r.status_code == 200, r.text
+    assert r.json()["provisional"] is False and Decimal(r.json()["working_days"]) == 12
+    report = (await api.get("/reports/fund/approval-time", headers=cast.headers("bureau"))).json()
+    assert report["baseline"]["source"].startswith("2019年纸质审批台账统计")
+    assert all(Decimal(x["target_working_days"]) == 6 for x in report["lines"])
+
+    r = await api.get("/reports/fund/approval-time.xlsx", headers=cast.headers("bureau"))
+    assert r.status_code == 200
+    book = load_workbook(io.BytesIO(r.content))
+    assert book.sheetnames == ["审批时长", "基线"]
+    assert next(book["审批时长"].iter_rows(values_only=True))[:4] == ("月份", "范围", "编号", "案件数")
