@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from api.case_service import send_update
 from api.deps import ActorDep, CaseCallDep, ClientDep, RequiredIdempotencyKey, SessionDep, SettingsDep, require_roles
 from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.routes.complaints_report import router as complaints_report_router
 from api.routes.credit_report import router as report_router
 from api.routes.credit_view import (
     CompanyFileRead,
@@ -177,9 +178,10 @@ async def _open_quarter(session: SessionDep) -> str | None:
 
 
 
-# The process's router (its spec names it): the credit routes, the credit overview, and the fund's
-# approval-time report (the reports the policy's targets need, issue 15).
+# The process's router (its spec names it): the credit routes, the credit overview, the fund's
+# approval time and the complaints year to date (the reports the policy's targets need, issue 15).
 router = APIRouter()
 router.include_router(credit_router)
 router.include_router(report_router)
 router.include_router(fund_report_router)
+router.include_router(complaints_report_router)

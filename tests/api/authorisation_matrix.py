@@ -306,6 +306,9 @@ ROWS: list[Row] = [
     Row("GET", "/reports/fund/approval-time.xlsx", cells(403, {200: CITY_STREET_COMPANY})),
     Row("PUT", "/reports/fund/baseline", cells(403, {422: ("bureau", "admin")}),
         body={"working_days": "0", "calendar_hours": "1", "source": "矩阵"}),
+    # Complaints year to date (each caller reads the lines of its own place): city, street and company users.
+    Row("GET", "/reports/complaints/ytd", cells(403, {200: CITY_STREET_COMPANY}), query={"through": "2026-11-30"}),
+    Row("GET", "/reports/complaints/ytd.xlsx", cells(403, {200: CITY_STREET_COMPANY}), query={"through": "2026-11-30"}),
     # Only a property company objects, and only to its own record (an unknown one is not found).
     Row("POST", "/credit/records/{record_id}/objections", cells(403, {404: BIDDERS}), params={"record_id": "999999"},
         body={"text": "矩阵异议"}),

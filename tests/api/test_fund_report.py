@@ -48,3 +48,20 @@ async def test_an_approved_case_counts_and_the_entered_baseline_replaces_the_pla
     book = load_workbook(io.BytesIO(r.content))
     assert book.sheetnames == ["审批时长", "基线"]
     assert next(book["审批时长"].iter_rows(values_only=True))[:4] == ("月份", "范围", "编号", "案件数")
+
+
+async def test_complaints_year_to_date_for_a_street_and_as_a_workbook(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
+    from tests.factories_tickets import TicketDriver, create_ticket_cast
+
+    cast = await create_ticket_cast(sessions, settings)
+    await TicketDriver(api, cast).start("service_quality")
+    r = await api.get("/reports/complaints/ytd", headers=cast.headers("street"))
+    assert r.status_code == 200, r.text
+    lines = r.json()["lines"]
+    assert [(x["dimension"], x["key"]) for x in lines] == [("street", "yidu")] and lines[0]["ytd"] >= 1
+    city = (await api.get("/reports/complaints/ytd", headers=cast.headers("bureau"))).json()
+    assert {"city", "street", "company"} <= {x["dimension"] for x in city["lines"]} and city["target_percent"] == -30
+    assert (await api.get("/reports/complaints/ytd", params={"through": "1999-01-01"}, headers=cast.headers("bureau"))).status_code == 422
+    r = await api.get("/reports/complaints/ytd.xlsx", headers=cast.headers("bureau"))
+    book = load_workbook(io.BytesIO(r.content))
+    assert next(book["投诉同比"].iter_rows(values_only=True))[:2] == ("范围", "编号")
