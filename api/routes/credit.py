@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, status
 from pydantic import BaseModel, Field
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.case_service import send_update
 from api.deps import ActorDep, CaseCallDep, ClientDep, RequiredIdempotencyKey, SessionDep, SettingsDep, require_roles
@@ -32,8 +34,8 @@ from domain.cases import CaseStatus
 from domain.credit import CreditEntry, Quarter, UnknownRecordType, record_type
 from domain.credit_facts import PROCESS_KIND, AdjustGrade, ObjectionCreate
 from domain.rules import CreditRules
-from workflows.credit import CreditQuarterWorkflow, assessment_case_id
-from workflows.credit_models import AdjustInput, CreditQuarterInput, CreditQuarterResult, ObjectionInput
+from workflows.credit import CreditAssessmentWorkflow, assessment_case_id
+from workflows.credit_models import AdjustInput, CreditAssessmentInput, CreditQuarterResult, ObjectionInput
 
 credit_router = APIRouter(prefix="/credit", tags=["credit 物业企业信用"])
 
@@ -120,10 +122,17 @@ async def start_assessment(body: AssessmentStart, actor: CreditBureauDep, client
     quarter = quarter_of(body.quarter)
     rules = REGISTRY[PROCESS_KIND].rules_for(settings.demo_periods)
     assert isinstance(rules, CreditRules)
-    return await client.execute_workflow(
-        CreditQuarterWorkflow.run, CreditQuarterInput(quarter=str(quarter), initiator=actor, rules=rules),
-        id=f"credit-quarter-{quarter}-{datetime.now(UTC):%Y%m%d%H%M%S%f}", task_queue=settings.task_queue,
-    )
+    # Started directly (the schedule's run starts it as a child): the case id is the quarter's, so a
+    # quarter already started, by hand or by the schedule, answers started: false.
+    case_id = assessment_case_id(str(quarter))
+    try:
+        await client.start_workflow(
+            CreditAssessmentWorkflow.run, CreditAssessmentInput(quarter=str(quarter), initiator=actor, rules=rules),
+            id=case_id, task_queue=settings.task_queue, id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        )
+    except WorkflowAlreadyStartedError:
+        return CreditQuarterResult(quarter=str(quarter), case_id=case_id, started=False)
+    return CreditQuarterResult(quarter=str(quarter), case_id=case_id, started=True)
 
 
 @credit_router.post("/assessments/{quarter}/adjustments", response_model=CaseRead,

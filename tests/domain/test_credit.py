@@ -139,3 +139,13 @@ def test_the_overview_counts_grades_per_quarter_moves_and_records_by_type() -> N
     assert [(m.company_id, m.previous_grade, m.grade, m.direction) for m in report.moves] == [("a", Grade.B, Grade.A, "up")]
     assert [(r.type, r.total, r.in_force, r.expired, r.revoked) for r in report.records] == [
         ("award", 1, 1, 0, 0), ("ticket_overdue", 3, 1, 1, 1)]
+
+
+def test_the_demo_compresses_the_objection_window_only() -> None:
+    from core.registry import REGISTRY
+
+    spec = REGISTRY["credit-assessment"]
+    assert spec.rules_for(False) is CREDIT
+    demo = spec.rules_for(True)
+    assert demo is not None and demo.objection_window == timedelta(minutes=15)  # type: ignore[attr-defined]
+    assert demo.model_copy(update={"objection_window": CREDIT.objection_window}) == CREDIT
