@@ -102,6 +102,8 @@ class CreditAssessmentWorkflow(CaseWorkflow):
             escalate_to=[Role.BUREAU_SUPERVISOR], note="审核考评初稿，可书面说明理由调整个别企业等级，审核通过后公布",
         )
         await self.wait_for([self._review])
+        # An adjustment sent with the approval stores its line before the lines are published.
+        await workflow.wait_condition(workflow.all_handlers_finished)
         published = await workflow.execute_activity_method(
             CreditActivities.publish, PublishRequest(quarter=str(self._quarter), at=workflow.now()),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
