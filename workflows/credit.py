@@ -79,6 +79,7 @@ class CreditAssessmentWorkflow(CaseWorkflow):
         self._grades: dict[str, Grade] = {}
         self._blacklisted: list[str] = []
         self._adjustments = 0
+        self._adjusting = 0  # adjustments whose line is being stored
         self._review: HumanTask | None = None
         self._published_at: datetime | None = None
         self._objections: list[Objection] = []
@@ -103,7 +104,7 @@ class CreditAssessmentWorkflow(CaseWorkflow):
         )
         await self.wait_for([self._review])
         # An adjustment sent with the approval stores its line before the lines are published.
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await workflow.wait_condition(lambda: self._adjusting == 0)
         published = await workflow.execute_activity_method(
             CreditActivities.publish, PublishRequest(quarter=str(self._quarter), at=workflow.now()),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
@@ -167,12 +168,16 @@ class CreditAssessmentWorkflow(CaseWorkflow):
         self.record("decision", step=Step.BUREAU_REVIEW, task_id=self._review.id if self._review else None, actor=request.actor,
                     role=Role.HOUSING_BUREAU, decision="adjust", comment=data.reason,
                     data={"company_id": data.company_id, "grade_before": before.value, "grade": data.grade.value})
-        await workflow.execute_activity_method(
-            CreditActivities.adjust,
-            AdjustRequest(quarter=str(self._quarter), company_id=data.company_id, grade=data.grade, reason=data.reason,
-                          by=request.actor.subject),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
-        )
+        self._adjusting += 1
+        try:
+            await workflow.execute_activity_method(
+                CreditActivities.adjust,
+                AdjustRequest(quarter=str(self._quarter), company_id=data.company_id, grade=data.grade, reason=data.reason,
+                              by=request.actor.subject),
+                start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
+            )
+        finally:
+            self._adjusting -= 1
         return await self.answer()
 
     @adjust.validator
