@@ -67,7 +67,8 @@ class CreditRecordView(BaseModel):
     revoked_reason: str | None = None
 
     def status(self, at: datetime) -> RecordStatus:
-        if self.revoked_at is not None and self.revoked_at <= at:
+        # An upheld objection finds the record wrong (Art. 39: corrected): it never counted, whenever asked.
+        if self.revoked_at is not None:
             return RecordStatus.REVOKED
         if self.valid_until is not None and at >= self.valid_until:
             return RecordStatus.EXPIRED

@@ -62,8 +62,9 @@ def test_a_record_expires_after_a_year_and_a_revoked_one_counts_no_more() -> Non
     r = rec(1, "ticket_returned")
     assert r.status(T0 + timedelta(days=364)) == RecordStatus.IN_FORCE
     assert r.status(T0 + timedelta(days=365)) == RecordStatus.EXPIRED
+    # An upheld objection finds the record wrong: it counts at no moment, even one before the revocation.
     revoked = rec(2, "ticket_returned", revoked=T0 + timedelta(days=2))
-    assert revoked.in_force(T0 + timedelta(days=1)) and revoked.status(T0 + timedelta(days=2)) == RecordStatus.REVOKED
+    assert not revoked.in_force(T0 + timedelta(days=1)) and revoked.status(T0 + timedelta(days=1)) == RecordStatus.REVOKED
 
 
 def test_serious_dishonesty_is_disclosed_five_years_from_the_conduct_and_no_longer() -> None:
