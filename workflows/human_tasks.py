@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities, SlaRequest
     from core.registry import CASE_KIND, CASE_STATUS, CASE_STEP
     from domain.access import Role
+    from domain.audit import WorkflowAuditHead
     from domain.cases import FINAL_STATUSES, CaseAck, CaseSnapshot, CaseStatus, Projection
     from domain.tasks import (
         Decision,
@@ -188,6 +189,14 @@ class CaseWorkflow(WorkingDayDeadlines):
             facts=self.facts_json(), tasks=list(self._tasks.values()), version=self._version,
         )
 
+    @workflow.query
+    def audit_head(self) -> WorkflowAuditHead:
+        """How many timeline events this workflow has projected into the audit log: the chain's second anchor.
+
+        A query (no command), so histories recorded before it replay unchanged.
+        """
+        return WorkflowAuditHead(case_id=self._case_id, events_projected=self._events_projected)
+
     # ----------------------------------------------------------------- tasks
 
     async def open_task(
@@ -341,6 +350,7 @@ class CaseWorkflow(WorkingDayDeadlines):
             await workflow.execute_local_activity_method(
                 CaseActivities.project_case, projection, start_to_close_timeout=PROJECTION_TIMEOUT,
             )
+            self._events_projected = max(self._events_projected, projection.through())
             self._inbox_key = inbox_key
             self._upsert_search_attributes()
             self._projected = max(self._projected, target)

@@ -278,3 +278,37 @@ async def find_start_request(session: AsyncSession, key: str) -> StartRequest | 
 async def record_start_request(session: AsyncSession, key: str, case_id: str, actor: Actor, at: datetime) -> None:
     session.add(StartRequest(idempotency_key=key, case_id=case_id, actor_subject=actor.subject, created_at=at))
     await session.flush()
+
+
+async def case_row_exists(session: AsyncSession, case_id: str) -> bool:
+    """Whether a summary row holds ``case_id`` (any version)."""
+    return await session.scalar(select(CaseRecord.id).where(CaseRecord.id == case_id)) is not None
+
+
+async def drop_start_placeholder(session: AsyncSession, case_id: str, initiator_subject: str) -> bool:
+    """Remove the API's first row of a case whose workflow never ran under that id (its id was taken).
+
+    Only the placeholder itself (version -1, nothing projected): a row a workflow has written is left alone.
+    """
+    result = await session.execute(
+        delete(CaseRecord).where(
+            CaseRecord.id == case_id, CaseRecord.version == -1, CaseRecord.history_length == 0,
+            CaseRecord.initiator_subject == initiator_subject,
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def move_start_request(session: AsyncSession, key: str, case_id: str) -> None:
+    """Point a start's idempotency key at the case id it finally started."""
+    await session.execute(update(StartRequest).where(StartRequest.idempotency_key == key).values(case_id=case_id))
+
+
+async def raise_case_counter(session: AsyncSession, prefix: str, at_least: int) -> bool:
+    """Move a case-id counter on to ``at_least`` if it is behind; True when it moved."""
+    ins = _insert(session)(CaseSequence).values(prefix=prefix, last=at_least)
+    stmt = ins.on_conflict_do_update(
+        index_elements=[CaseSequence.prefix], set_={"last": at_least}, where=CaseSequence.last < at_least,
+    )
+    result = await session.execute(stmt)
+    return bool(getattr(result, "rowcount", 0))

@@ -7,7 +7,7 @@ import gzip
 import uuid
 
 from httpx import AsyncClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from temporalio.testing import WorkflowEnvironment
 
 from activities.archive import SweepRequest
@@ -25,6 +25,7 @@ from tests.factories import Cast, create_test_estate, make_actor
 from tests.factories_fund import FundCaseDriver
 from tests.fixture_types import Sessions
 from tests.golden_recorder import keep_golden
+from tests.tamper import tamper
 from workflows.history_archive import HistoryArchiveSweepWorkflow
 
 
@@ -116,8 +117,9 @@ async def test_a_changed_byte_in_the_archived_history_is_reported_as_tampered(ap
     # Rewriting the chain entry too breaks the chain at that entry.
     async with sessions() as s:
         entry = await s.scalar(select(AuditEntry).where(AuditEntry.entry_key == chain_key(row.workflow_id, row.run_id)))
-        entry.data = {"archive": {**entry.data["archive"], "sha256": sha256_hex(bytes(data))}}
-        await s.commit()
+    assert entry is not None
+    forged = {"archive": {**entry.data["archive"], "sha256": sha256_hex(bytes(data))}}
+    await tamper(sessions, update(AuditEntry).where(AuditEntry.id == entry.id).values(data=forged))
     read = await HistoryArchive(sessions, DatabaseStore(sessions)).read(drv.case_id)
     assert read is not None and not read.intact and f"broken at entry {entry.seq}" in (read.reason or "")
 

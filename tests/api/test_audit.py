@@ -95,7 +95,7 @@ async def test_the_command_line_tool_replays_and_checks_a_filter_of_cases(api: A
     assert "replayed 2 histories: 2 consistent, 0 inconsistent" in out.getvalue()
     assert "2/2" in capsys.readouterr().err  # the progress bar
     out = io.StringIO()
-    assert await run_verify_log(parser().parse_args(["verify-log", "--estate", cast.estate_id]), out) == 0
+    assert await run_verify_log(parser().parse_args(["verify-log", "--estate", cast.estate_id]), out, client=env.client) == 0
     assert "checked 2 audit chains: 2 intact, 0 broken" in out.getvalue()
 
 
