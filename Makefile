@@ -59,7 +59,7 @@ worker: install
 api: install
 	$(VENV)/bin/uvicorn api.main:app --host 127.0.0.1 --port 8000
 
-bench: install  ## benchmarks against bare Temporal (quick sizes; `make bench ARGS=--full` for issue 7's)
+bench: install  ## benchmarks against bare Temporal, the inbox and a city year (quick sizes; ARGS=--full, ARGS="--only city-year")
 	$(PY) -m bench $(ARGS)
 
 clean:  ## remove local data (the Temporal history and the SQLite database)

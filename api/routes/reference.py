@@ -15,8 +15,8 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import ActorDep, FundAuthorityDep, RequiredIdempotencyKey, SessionDep
-from api.errors import Conflict, Forbidden, NotFound
+from api.deps import ActorDep, FundAuthorityDep, RequiredBoundKeyDep, SessionDep
+from api.errors import Forbidden, IdempotencyKeyReused, NotFound
 from api.limits import Offset
 from api.schemas import Labelled, role_l
 from db.models import Estate, Household, LedgerEntry
@@ -236,15 +236,16 @@ class DepositCreate(BaseModel):
              summary="Record a deposit or top-up (续交) received by the fund authority; Idempotency-Key required")
 async def deposit(
     household_id: str, body: DepositCreate, response: Response, session: SessionDep, actor: FundAuthorityDep,
-    idempotency_key: RequiredIdempotencyKey,
+    bound: RequiredBoundKeyDep,
 ) -> LedgerLine:
+    idempotency_key = bound.key
     await _visible_household(session, actor, household_id)
     await hold_write_gate(session)  # SQLite: the balance is read and written in one turn
     key = f"deposit:{request_digest(actor.subject, idempotency_key)}"
     earlier = await fund_repo.deposit_of_key(session, key)
     if earlier is not None:
         if (earlier.household_id, earlier.amount_fen, earlier.memo) != (household_id, body.amount_fen, body.reason):
-            raise Conflict("this Idempotency-Key was used for another deposit; nothing was recorded")
+            raise IdempotencyKeyReused("this Idempotency-Key was used for another deposit; nothing was recorded")
         response.status_code = status.HTTP_200_OK
         return ledger_line(earlier)
     at = datetime.now(UTC)
