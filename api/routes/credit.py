@@ -171,7 +171,7 @@ async def object_to_record(
                              joint=record.joint, text=body.text, actor=actor)
     await request_session.close()
     snap = await send_update(client=client, sessions=call.request.app.state.sessions, case_id=case_id, update="object", payload=payload,
-                             actor=actor, idempotency_key=call.idempotency_key, audit_context={"decision": "object", "record_id": record_id})
+                             actor=actor, key=call.key, wait=call.settings.update_wait_seconds, audit_context={"decision": "object", "record_id": record_id})
     return ObjectionAccepted(case_id=case_id, record_id=record_id, status=snap.status.value, step=snap.step)
 
 
