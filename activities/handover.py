@@ -12,6 +12,7 @@ from db.repositories import cases as cases_repo
 from db.repositories import credit as credit_repo
 from db.repositories import tender as tender_repo
 from db.session import transaction
+from domain.credit import CreditEntry
 from domain.tender import PROCESS_KIND as TENDER_KIND
 
 
@@ -47,11 +48,10 @@ class HandoverActivities:
     async def add_bad_credit(self, request: BadCreditRequest) -> int:
         """Write the bad credit record (物业管理条例 Art. 58); returns its id."""
         async with transaction(self._sessions) as session:
-            record = await credit_repo.add_record(
-                session, record_key=f"{request.case_id}:{request.cause}", company_id=request.company_id, kind="bad",
-                source=request.cause, points=request.points, case_id=request.case_id, reason=request.reason,
-                at=datetime.now(UTC),
-            )
+            record = await credit_repo.record_credit(session, CreditEntry(
+                key=f"{request.case_id}:{request.cause}", company_id=request.company_id, type=request.cause,
+                points=request.points, case_id=request.case_id, reason=request.reason, at=datetime.now(UTC),
+            ))
             return record.id
 
     @activity.defn(name="handover_set_estate_company")

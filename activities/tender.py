@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from activities.estates import known_estate
+from db.repositories import credit as credit_repo
 from db.repositories import tender as tender_repo
 from db.session import transaction
+from domain.credit import CreditEntry
 from domain.expert_draw import ExpertProfile
 from domain.rules import TENDER, TenderRules
 from domain.tender import bidder_refusal
@@ -90,14 +92,17 @@ class TenderActivities:
         """Business registration, blacklist and credit grade from the company table."""
         async with self._sessions() as session:
             company = await tender_repo.company(session, request.company_id)
+            # The computed standing (records in force, last published quarter), not a static column.
+            standing = await credit_repo.standing(session, company, datetime.now(UTC)) if company is not None else None
+            grade = standing.grade.value if standing is not None and standing.grade is not None else None
             refusal = bidder_refusal(
                 exists=company is not None and company.kind == "property",
-                blacklisted=bool(company and company.blacklisted), business_licence=company.business_licence if company else None,
-                credit_grade=company.credit_grade if company else None,
+                blacklisted=standing is not None and standing.blacklist is not None,
+                business_licence=company.business_licence if company else None, credit_grade=grade,
             )
             return CompanyCheck(
                 company_id=request.company_id, company_name=company.name if company else request.company_id,
-                credit_grade=company.credit_grade if company else None, refusal=refusal,
+                credit_grade=grade, refusal=refusal,
             )
 
     @activity.defn(name="tender_register_bid")
@@ -131,3 +136,9 @@ class TenderActivities:
         """Each bid's rank and score, and the winner, on the bid records."""
         async with transaction(self._sessions) as session:
             await tender_repo.record_result(session, case_id=request.case_id, round=request.round, ranks=request.ranks, winner=request.winner)
+            if request.winner is not None:
+                # 中标: a good record for the winner (seed 二(一)1 ties credit to tendering), once per case.
+                await credit_repo.record_credit(session, CreditEntry(
+                    key=f"{request.case_id}:award", company_id=request.winner, type="tender_award", case_id=request.case_id,
+                    reason=f"招标项目 {request.case_id} 中标", at=datetime.now(UTC),
+                ))

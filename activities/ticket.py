@@ -14,6 +14,7 @@ from db.repositories import credit as credit_repo
 from db.repositories import ticket as ticket_repo
 from db.repositories import ticket_routing as routing_repo
 from db.session import transaction
+from domain.credit import CreditEntry
 from domain.routing import Assignment, EstatePlace, Route, RoutingError, Unit, candidate_units, route_by_duty_list
 from domain.ticket import TicketLedgerRow
 
@@ -78,7 +79,7 @@ class TicketActivities:
     async def write_credit(self, request: CreditRequest) -> None:
         """A bad credit record for the company; a retried activity writes it once."""
         async with transaction(self._sessions) as session:
-            await credit_repo.add_record(
-                session, record_key=request.key, company_id=request.company_id, kind="bad", source=request.source,
-                points=request.points, case_id=request.case_id, reason=request.reason, at=datetime.now(UTC),
-            )
+            await credit_repo.record_credit(session, CreditEntry(
+                key=request.key, company_id=request.company_id, type=request.source, points=request.points,
+                case_id=request.case_id, reason=request.reason, at=datetime.now(UTC),
+            ))

@@ -3,13 +3,14 @@
 from db.models.archive import ArchivedHistory, ArchiveObject
 from db.models.base import Base
 from db.models.cases import AuditEntry, AuditHead, CaseRecord, CaseSequence, InboxEntry, StartRequest
-from db.models.credit import CreditRecord
+from db.models.credit import CreditAssessmentLine, CreditRecord
 from db.models.election import Ballot, CommitteeRegistry, CommitteeTerm, Election, ElectionVoter, OwnerRecord
 from db.models.fund import FundAccount, FundNoticeShare, FundPayment, LedgerEntry
 from db.models.holiday_calendar import HolidayCalendarYear
 from db.models.idempotency import UsedKey
 from db.models.reference import Building, Community, Company, Estate, Household, Street, Unit, User
 from db.models.registry_import import RegistryImport
+from db.models.report_baseline import ReportBaseline
 from db.models.tender import Expert, ExpertRelationship, TenderBid
 from db.models.ticket import Department, RoutingRule, Ticket, TicketContact
 from db.models.ticket_report import TicketMonthlyReport
@@ -28,6 +29,7 @@ __all__ = [
     "CommitteeTerm",
     "Community",
     "Company",
+    "CreditAssessmentLine",
     "CreditRecord",
     "Department",
     "Election",
@@ -44,6 +46,7 @@ __all__ = [
     "LedgerEntry",
     "OwnerRecord",
     "RegistryImport",
+    "ReportBaseline",
     "RoutingRule",
     "StartRequest",
     "Street",

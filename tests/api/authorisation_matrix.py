@@ -323,4 +323,33 @@ ROWS: list[Row] = [
     Row("GET", "/calendar/{year}/publications", cells(403, {200: ALL_AUDIT_CALLERS}), params={"year": "2026"}),
     Row("PUT", "/calendar/{year}", cells(403, {422: ("admin",)}), params={"year": "2031"},
         body={"notice": "", "holidays": []}),
+    # ------------------------------------------------------------------ 物业企业信用
+    # The published quarters are public (no token); a quarter nobody published is not found.
+    Row("GET", "/credit/published", cells(200), anonymous=200),
+    Row("GET", "/credit/published/{quarter}", cells(404), params={"quarter": "2001Q1"}, anonymous=404),
+    # A company's file: the company itself and the city's bureau, supervisor, auditor and administrator.
+    Row("GET", "/credit/companies/{company_id}/file", cells(403, {200: ("company", "bureau", "supervisor", "auditor", "admin")}),
+        params={"company_id": "{company}"}),
+    # The bureau enters records (a ticket's type is refused: it comes from the ticket) and starts a quarter
+    # (a quarter that is not one is refused); it adjusts grades of a case under review (none for 2001).
+    Row("POST", "/credit/records", cells(403, {422: ("bureau",)}),
+        body={"company_id": "{company}", "type": "ticket_overdue", "reason": "矩阵"}),
+    Row("POST", "/credit/assessments", cells(403, {422: ("bureau",)}), body={"quarter": "2026Q9"}),
+    Row("POST", "/credit/assessments/{quarter}/adjustments", cells(403, {404: ("bureau",)}), params={"quarter": "2001Q1"},
+        body={"company_id": "{company}", "grade": "A", "reason": "矩阵"}),
+    # The credit overview (published grades are public, records only counted): city, street and company users.
+    Row("GET", "/reports/credit/overview", cells(403, {200: CITY_STREET_COMPANY})),
+    Row("GET", "/reports/credit/overview.xlsx", cells(403, {200: CITY_STREET_COMPANY})),
+    # The fund's approval time (a street reads its own lines): city, street and company users; the bureau or the
+    # administrator enters the baseline (a zero is refused for its content).
+    Row("GET", "/reports/fund/approval-time", cells(403, {200: CITY_STREET_COMPANY})),
+    Row("GET", "/reports/fund/approval-time.xlsx", cells(403, {200: CITY_STREET_COMPANY})),
+    Row("PUT", "/reports/fund/baseline", cells(403, {422: ("bureau", "admin")}),
+        body={"working_days": "0", "calendar_hours": "1", "source": "矩阵"}),
+    # Complaints year to date (each caller reads the lines of its own place): city, street and company users.
+    Row("GET", "/reports/complaints/ytd", cells(403, {200: CITY_STREET_COMPANY}), query={"through": "2026-11-30"}),
+    Row("GET", "/reports/complaints/ytd.xlsx", cells(403, {200: CITY_STREET_COMPANY}), query={"through": "2026-11-30"}),
+    # Only a property company objects, and only to its own record (an unknown one is not found).
+    Row("POST", "/credit/records/{record_id}/objections", cells(403, {404: BIDDERS}), params={"record_id": "999999"},
+        body={"text": "矩阵异议"}),
 ]

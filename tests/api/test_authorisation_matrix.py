@@ -125,7 +125,7 @@ async def _build_world(api: AsyncClient, env: WorkflowEnvironment, sessions: Ses
              "whistled": whistled.case_id, "unknown": f"fund-emergency-{cast.estate_id}-20200101-99"}
     values: dict[str, Any] = {
         "estate": cast.estate_id, "household": cast.households[0], "ticket": ticket.case_id, "whistled": whistled.case_id,
-        "fund": fund.case_id, "ticket_intake": intake, "tomorrow": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+        "fund": fund.case_id, "ticket_intake": intake, "company": cast.company_id, "tomorrow": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
     }
     return World(cast=cast, callers=callers, cases=cases, values=values)
 
