@@ -10,12 +10,14 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -89,21 +91,38 @@ def read_table(content: bytes) -> tuple[list[str], list[list[str]]]:
     return [h.strip() for h in rows[0]], rows[1:]
 
 
-def _cell(sheet: Any, value: Any) -> Any:
+def _cell(sheet: Any, value: Any, *, bold: bool = False) -> Any:
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # text stays text: "=…" is never a formula, an ID number never a number
+    if bold:
+        cell.font = Font(bold=True)
     return cell
 
 
-def write_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """One sheet: the header row, then the rows, each cell as given (text always as text)."""
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: its title, its Chinese headers and its rows."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+
+
+def write_workbook(sheets: Sequence[Sheet]) -> bytes:
+    """The workbook's bytes: each sheet with its header row in bold and frozen, each cell as given (text always as text)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append([_cell(sheet, h) for h in headers])
-    for row in rows:
-        sheet.append([_cell(sheet, v) for v in row])
+    for spec in sheets:
+        sheet = workbook.create_sheet(spec.title[:31])
+        sheet.freeze_panes = "A2"
+        sheet.append([_cell(sheet, h, bold=True) for h in spec.headers])
+        for row in spec.rows:
+            sheet.append([_cell(sheet, v) for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
+
+def write_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """A workbook of one sheet."""
+    return write_workbook([Sheet(title, headers, rows)])

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.deps import ReportReaderDep, SessionDep, rate_limited
 from api.errors import Invalid
-from api.xlsx import XLSX_MEDIA_TYPE, Sheet, workbook
+from core.spreadsheets import XLSX_MEDIA_TYPE, Sheet, write_workbook
 from db.repositories import complaints_report as report_repo
 from domain.access import Actor, Level
 from domain.calendar import CITY_TZ
@@ -47,7 +47,7 @@ async def year_to_date(session: SessionDep, actor: ReportReaderDep, through: Thr
             responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}}, dependencies=[Depends(rate_limited("export"))])
 async def year_to_date_xlsx(session: SessionDep, actor: ReportReaderDep, through: ThroughQuery = None) -> Response:
     report = await _report(session, actor, through)
-    content = workbook([Sheet(
+    content = write_workbook([Sheet(
         "投诉同比", ["范围", "编号", f"本年累计（至{report.through}）", f"上年同期（至{report.previous_through}）", "同比(%)", "目标(%)", "是否达标"],
         [[DIMENSION_LABELS[x.dimension], x.key, x.ytd, x.previous_ytd, float(x.change_percent) if x.change_percent is not None else None,
           report.target_percent, {True: "是", False: "否", None: "无上年数据"}[x.target_met]] for x in report.lines],

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends, Response
 
 from api.deps import ReportReaderDep, SessionDep, rate_limited
-from api.xlsx import XLSX_MEDIA_TYPE, Sheet, workbook
+from core.spreadsheets import XLSX_MEDIA_TYPE, Sheet, write_workbook
 from db.repositories import credit as credit_repo
 from domain.credit import Grade
 from domain.credit_report import CreditOverview, credit_overview
@@ -33,7 +33,7 @@ async def overview(session: SessionDep, _actor: ReportReaderDep) -> CreditOvervi
 async def overview_xlsx(session: SessionDep, _actor: ReportReaderDep) -> Response:
     report = await _overview(session)
     grades = [g.value for g in Grade]
-    content = workbook([
+    content = write_workbook([
         Sheet("等级分布", ["季度", *grades, "黑名单", "企业数"],
               [[q.quarter, *(q.grades.get(g, 0) for g in grades), q.blacklisted, q.companies] for q in report.quarters]),
         Sheet("等级变动", ["企业编号", "企业名称", "季度", "上一季度", "上季度等级", "本季度等级", "变动"],

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
 from api.deps import ReportReaderDep, SessionDep, rate_limited, require_roles
-from api.xlsx import XLSX_MEDIA_TYPE, Sheet, workbook
+from core.spreadsheets import XLSX_MEDIA_TYPE, Sheet, write_workbook
 from db.repositories import fund_report as report_repo
 from db.repositories import holiday_calendar as calendar_repo
 from domain.access import Actor, Level, Role
@@ -47,7 +47,7 @@ async def approval_time(session: SessionDep, actor: ReportReaderDep) -> FundAppr
 async def approval_time_xlsx(session: SessionDep, actor: ReportReaderDep) -> Response:
     report = await _report(session, actor)
     b = report.baseline
-    content = workbook([
+    content = write_workbook([
         Sheet("审批时长", ["月份", "范围", "编号", "案件数", "工作日中位数", "工作日P90", "小时中位数", "小时P90", "目标工作日", "是否达标"],
               [[x.month, DIMENSION_LABELS[x.dimension], x.key, x.cases, float(x.median_working_days), float(x.p90_working_days),
                 float(x.median_hours), float(x.p90_hours), float(x.target_working_days), "是" if x.target_met else "否"] for x in report.lines]),
