@@ -80,6 +80,13 @@ class CaseDriver:
         entries: list[Json] = r.json()
         return entries
 
+    async def inbox(self, who: str | Actor) -> list[Json]:
+        """This case's tasks in ``who``'s inbox (the suite's shared database holds many other cases' tasks)."""
+        r = await self.api.get("/inbox", params={"case_id": self.case_id}, headers=self.headers(who))
+        assert r.status_code == 200, r.text
+        items: list[Json] = r.json()
+        return items
+
     async def tasks(self, step: str | None = None, *, note: str | None = None) -> list[Json]:
         """The open tasks, at ``step`` and with ``note`` in their note when given."""
         return _open_tasks(await self.case(), step, note)

@@ -179,7 +179,18 @@ def readable_condition(actor: Actor, access: CaseAccess) -> ColumnElement[bool]:
     return or_(*conditions) if conditions else false()
 
 
-def inbox_statement(actor: Actor, *, limit: int = 100, offset: int = 0, access: CaseAccess | None = None) -> Select[InboxEntry]:
+@dataclass(frozen=True)
+class InboxFilter:
+    """Narrows an inbox to one case, one process or one estate (each optional)."""
+
+    case_id: str | None = None
+    kind: str | None = None
+    estate_id: str | None = None
+
+
+def inbox_statement(
+    actor: Actor, *, limit: int = 100, offset: int = 0, access: CaseAccess | None = None, only: InboxFilter | None = None,
+) -> Select[InboxEntry]:
     """The inbox's query: its order (soonest due first) is the tail of every inbox index (``inbox_order_1``),
     so a page is read from an index in order instead of sorting all the role's rows."""
     stmt = select(InboxEntry).where(InboxEntry.role.in_([r.value for r in actor.roles]))
@@ -191,18 +202,23 @@ def inbox_statement(actor: Actor, *, limit: int = 100, offset: int = 0, access: 
         if access.other == Access.NONE:
             stmt = stmt.where(InboxEntry.kind.in_(list(access.by_kind)))
     stmt = stmt.where(or_(InboxEntry.assignee.is_(None), InboxEntry.assignee == actor.subject))
+    if only is not None:
+        for column, value in ((InboxEntry.case_id, only.case_id), (InboxEntry.kind, only.kind), (InboxEntry.estate_id, only.estate_id)):
+            if value is not None:
+                stmt = stmt.where(column == value)
     return stmt.order_by(InboxEntry.due_at.is_(None), InboxEntry.due_at, InboxEntry.created_at).limit(limit).offset(offset)
 
 
 async def inbox(
     session: AsyncSession, actor: Actor, *, limit: int = 100, offset: int = 0, access: CaseAccess | None = None,
+    only: InboxFilter | None = None,
 ) -> list[InboxEntry]:
     """Open tasks the actor can decide: one of their roles, inside their jurisdiction, soonest due first.
 
     With ``access``, none of a process the actor may not read at all (a task they hold makes the
     case readable to a role that reads by task).
     """
-    rows = list((await session.scalars(inbox_statement(actor, limit=limit, offset=offset, access=access))).all())
+    rows = list((await session.scalars(inbox_statement(actor, limit=limit, offset=offset, access=access, only=only))).all())
     seen: set[tuple[str, str]] = set()
     unique = []
     for row in rows:  # a user with two candidate roles sees the task once

@@ -41,8 +41,7 @@ async def test_an_overdue_company_ticket_is_supervised_by_the_street_office(api:
     assert case["facts"]["supervised"] is True and case["step"]["code"] == "handling"
     record = case["facts"]["supervisions"][0]
     assert (record["cause"], record["cause_label"], record["supervisor"], record["round"]) == ("overdue", "逾期未办结", "street_office", 1)
-    inbox = (await api.get("/inbox", headers=cast.headers("street"))).json()
-    assert any(i["case_id"] == drv.case_id and i["step"]["label"] == "逾期督办" for i in inbox)
+    assert any(i["step"]["label"] == "逾期督办" for i in await drv.inbox("street"))
 
     async def supervised_line() -> Json | None:
         page = await drv.ledger(overdue=True)
