@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         plan = replace(plan, cases=max(1, args.cases))
     if args.only:
         plan = replace(plan, faults=tuple(args.only))
-    signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl+C: everything started is stopped
+    # Stopped like Ctrl+C, also when a shell started us with SIGINT ignored: everything started is stopped.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     workdir = Path(tempfile.mkdtemp(prefix="wuyeflow-chaos-"))
     out = args.json or workdir / "chaos.json"
     started = datetime.now(UTC)

@@ -8,6 +8,7 @@ notice and the final payment then run on the workflow's own timer (the demo's 2 
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ SINGLE: dict[str, tuple[str, str, dict[str, Any]]] = {
 }
 PARTY = {"owner_rep": "owner_rep", "owners_committee": "committee", "property_company": "company"}
 COUNTERSIGN_DATA = {"completion_acceptance": {"certificate": "YS-CHAOS"}}
+THINK = (0.1, 0.5)  # seconds a person takes between two decisions: a case spans several seconds, faults land inside it
 MAX_ROUNDS = 60
 MAX_CASE_SECONDS = 300.0
 
@@ -146,6 +148,7 @@ class Driver:
                 case = None
                 await asyncio.sleep(0.5)
                 continue
+            await asyncio.sleep(random.uniform(*THINK))
             answer = await self.decide(run, rec, *nxt)
             case = answer.body if answer.ok else None
             if not answer.ok:

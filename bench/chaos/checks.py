@@ -42,6 +42,7 @@ class Row:
     """One fault's line of the table."""
 
     fault: str
+    injected: int = 0  # faults injected while the cases ran (a phase without one proves nothing)
     cases: int = 0
     completed: int = 0
     stuck: int = 0
@@ -55,7 +56,7 @@ class Row:
 
     @property
     def losses(self) -> int:
-        return (self.stuck + self.double_debits + self.missing_debits + self.chain_breaks + self.lost_decisions
+        return (int(self.injected == 0) + self.stuck + self.double_debits + self.missing_debits + self.chain_breaks + self.lost_decisions
                 + self.wrong_starts + self.server_errors)
 
 
@@ -152,7 +153,7 @@ def server_error_lines(rec: Recorder) -> list[str]:
     """The 500s grouped by route (case and task ids replaced), with one example each."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in rec.server_errors:
-        route = re.sub(r"/tasks/[^/]+", "/tasks/{task}", re.sub(r"/cases/[a-z-]+-\d{8}-\d+", "/cases/{id}", e["path"]))
+        route = re.sub(r"/tasks/[^/]+", "/tasks/{task}", re.sub(r"/cases/[^/]*-\d{8}-\d+", "/cases/{id}", e["path"]))
         groups[f"{e['status']} on {e['method']} {route}"].append(e)
     return [f"{k} ×{len(v)}, e.g. {v[0]['path']}: {v[0]['body'][:160]}" for k, v in groups.items()]
 
@@ -176,7 +177,10 @@ async def check_all(http: httpx.AsyncClient, settings: Settings, phases: list[Ph
     try:
         async with make_session_factory(engine)() as session:
             for phase in phases:
-                row = Row(phase.fault.name, cases=len(phase.runs), server_errors=len(phase.rec.server_errors))
+                row = Row(phase.fault.name, injected=sum("started" not in e[1] for e in phase.injection.events),
+                          cases=len(phase.runs), server_errors=len(phase.rec.server_errors))
+                if not row.injected:
+                    row.problems.append("nothing was injected: the cases were done before the first fault")
                 row.problems += server_error_lines(phase.rec)
                 for run in phase.runs:
                     await check_case(http, session, run, casts[run.estate_id], row)

@@ -46,8 +46,8 @@ async def _pause(done: asyncio.Event, low: float, high: float) -> bool:
 
 
 async def kill_worker(stack: ChaosStack, inj: Injection, done: asyncio.Event, times: int) -> None:
-    for _ in range(times):
-        if await _pause(done, 0.8, 3.0):
+    for n in range(times):
+        if await _pause(done, 0.5 if n == 0 else 1.0, 1.5 if n == 0 else 3.0):
             return
         await asyncio.to_thread(stack.kill_one_worker)
         inj.note("worker SIGKILL")
@@ -58,7 +58,7 @@ async def kill_worker(stack: ChaosStack, inj: Injection, done: asyncio.Event, ti
 
 async def kill_temporal(stack: ChaosStack, inj: Injection, done: asyncio.Event, times: int) -> None:
     for n in range(times):
-        if await _pause(done, 1.0, 3.0):
+        if await _pause(done, 0.5 if n == 0 else 1.0, 1.5 if n == 0 else 3.0):
             return
         await asyncio.to_thread(stack.kill, "temporal")
         inj.note("temporal kill -9")
@@ -69,7 +69,7 @@ async def kill_temporal(stack: ChaosStack, inj: Injection, done: asyncio.Event, 
 
 async def kill_api(stack: ChaosStack, inj: Injection, done: asyncio.Event, times: int) -> None:
     for n in range(times):
-        if await _pause(done, 0.8, 3.0):
+        if await _pause(done, 0.5 if n == 0 else 1.0, 1.5 if n == 0 else 3.0):
             return
         sig = signal.SIGKILL if n % 2 == 0 else signal.SIGTERM
         await asyncio.to_thread(stack.kill, "api", sig)
@@ -82,7 +82,7 @@ async def kill_api(stack: ChaosStack, inj: Injection, done: asyncio.Event, times
 async def stop_postgres(stack: ChaosStack, inj: Injection, done: asyncio.Event, times: int) -> None:
     assert stack.cluster is not None
     for n in range(times):
-        if await _pause(done, 1.0, 3.0):
+        if await _pause(done, 0.5 if n == 0 else 1.0, 1.5 if n == 0 else 3.0):
             return
         mode = "immediate" if n % 2 == 0 else "fast"
         await asyncio.to_thread(stack.cluster.stop, mode)

@@ -11,7 +11,7 @@ from bench.chaos.checks import Verdict
 if TYPE_CHECKING:
     from bench.chaos.runner import Phase
 
-HEAD = ("fault", "cases", "completed", "stuck", "double debits", "missing debits", "chain breaks", "lost decisions",
+HEAD = ("fault", "injected", "cases", "completed", "stuck", "double debits", "missing debits", "chain breaks", "lost decisions",
         "wrong starts", "500s", "client-visible errors (final)", "retried answers", "expected refusals")
 
 
@@ -23,7 +23,7 @@ def _counts(counter: dict[str, int], skip_ok: bool = False) -> str:
 def table(phases: list[Phase], verdict: Verdict) -> str:
     lines = ["| " + " | ".join(HEAD) + " |", "|" + "---|" * len(HEAD)]
     for phase, row in zip(phases, verdict.rows, strict=True):
-        cells = (row.fault, row.cases, row.completed, row.stuck, row.double_debits, row.missing_debits, row.chain_breaks,
+        cells = (row.fault, row.injected, row.cases, row.completed, row.stuck, row.double_debits, row.missing_debits, row.chain_breaks,
                  row.lost_decisions, row.wrong_starts, row.server_errors, _counts(phase.rec.final),
                  _counts(dict(phase.rec.seen), skip_ok=True), _counts(phase.rec.expected_refusals))
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
