@@ -110,11 +110,24 @@ async def restore_backup(stack: ChaosStack, inj: Injection, done: asyncio.Event,
         except TimeoutError:
             inj.note("the middle cases did not all reach their notice within 90 s")
         await asyncio.sleep(random.uniform(0.0, 1.0))
-        await asyncio.to_thread(stack.cluster.restore)
-        inj.note("backup restored: everything written since is gone")
+        await asyncio.to_thread(restore_procedure, stack, inj)
     finally:
         inj.backed_up.set()
         inj.restored.set()
+
+
+def restore_procedure(stack: ChaosStack, inj: Injection) -> None:
+    """deploy/README.md's restore: stop the API and the workers, restore (and migrate), start the workers, then the API."""
+    assert stack.cluster is not None
+    stack.kill("api", signal.SIGTERM)
+    stack.kill("worker", signal.SIGTERM)
+    inj.note("api and workers stopped")
+    stack.cluster.restore()
+    stack.prepare_database(migrate_only=True)
+    inj.note("backup restored and migrated: everything written since is gone")
+    stack.start_workers()
+    stack.start_fixed_api()
+    inj.note("workers and api started")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 
 from bench.chaos.pg import Cluster
-from bench.stack import HOST, Proc, Stack, free_port
+from bench.stack import BIN, HOST, ROOT, Proc, Stack, free_port
 
 TASK_QUEUE = "wuyeflow-chaos"
 
@@ -30,6 +30,12 @@ class ChaosStack(Stack):
     def env(self, task_queue: str = TASK_QUEUE, **extra: str) -> dict[str, str]:
         # The demo's compressed periods (2-minute public notice), which only a development run may use.
         return super().env(task_queue, WUYEFLOW_ENV="development", WUYEFLOW_DEMO_PERIODS="true", **extra)
+
+    def prepare_database(self, database_url: str | None = None, migrate_only: bool = False) -> None:
+        if not migrate_only:
+            super().prepare_database(database_url)
+            return
+        subprocess.run([str(BIN / "alembic"), "upgrade", "heads"], cwd=ROOT, env=self.env(), check=True, capture_output=True)
 
     @property
     def api_url(self) -> str:
