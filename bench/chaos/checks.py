@@ -50,6 +50,7 @@ class Row:
     missing_debits: int = 0
     chain_breaks: int = 0
     lost_decisions: int = 0
+    refused_yet_recorded: int = 0  # the client's final answer was a refusal, but the decision stands (reported, not a loss)
     wrong_starts: int = 0
     server_errors: int = 0
     problems: list[str] = field(default_factory=list)
@@ -122,6 +123,12 @@ async def check_decisions(session: AsyncSession, run: CaseRun, row: Row) -> None
             row.lost_decisions += 1
             row.problems.append(f"{run.case_id}: {triple[2]} by {triple[1]} on {triple[0]} answered 2xx, "
                                 f"on the timeline {standing[triple]} times")
+    refused = {(s.task_id, s.subject, s.decision): s.status for s in run.sent if not 200 <= s.status < 300}
+    for triple, status in sorted(refused.items(), key=str):
+        if triple not in answered and standing[triple]:
+            row.refused_yet_recorded += 1
+            row.problems.append(f"{run.case_id}: {triple[2]} by {triple[1]} on {triple[0]} answered {status} "
+                                "(after its retries), yet it stands on the timeline")
 
 
 async def check_case(http: httpx.AsyncClient, session: AsyncSession, run: CaseRun, cast: Cast, row: Row) -> None:

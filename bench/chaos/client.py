@@ -43,6 +43,7 @@ class Recorder:
     final: Counter[str] = field(default_factory=Counter)
     expected_refusals: Counter[str] = field(default_factory=Counter)
     server_errors: list[dict[str, Any]] = field(default_factory=list)
+    examples: dict[str, list[str]] = field(default_factory=dict)  # a few final refusals' bodies per status
 
     def attempt(self, method: str, path: str, status: int | str, text: str = "") -> None:
         self.seen[str(status)] += 1
@@ -52,7 +53,13 @@ class Recorder:
     def done(self, outcome: Outcome, expected_refusal: bool) -> None:
         if outcome.ok:
             return
-        (self.expected_refusals if expected_refusal and outcome.status in (409, 422) else self.final)[str(outcome.status or "no answer")] += 1
+        if expected_refusal and outcome.status in (409, 422):
+            self.expected_refusals[str(outcome.status)] += 1
+            return
+        self.final[str(outcome.status)] += 1
+        found = self.examples.setdefault(str(outcome.status), [])
+        if len(found) < 3:
+            found.append(str(outcome.body)[:300])
 
 
 def _pause(response: httpx.Response | None, attempt: int) -> float:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from bench.chaos.runner import Phase
 
 HEAD = ("fault", "injected", "cases", "completed", "stuck", "double debits", "missing debits", "chain breaks", "lost decisions",
-        "wrong starts", "500s", "client-visible errors (final)", "retried answers", "expected refusals")
+        "refused yet recorded", "wrong starts", "500s", "client-visible errors (final)", "retried answers", "expected refusals")
 
 
 def _counts(counter: dict[str, int], skip_ok: bool = False) -> str:
@@ -24,7 +24,7 @@ def table(phases: list[Phase], verdict: Verdict) -> str:
     lines = ["| " + " | ".join(HEAD) + " |", "|" + "---|" * len(HEAD)]
     for phase, row in zip(phases, verdict.rows, strict=True):
         cells = (row.fault, row.injected, row.cases, row.completed, row.stuck, row.double_debits, row.missing_debits, row.chain_breaks,
-                 row.lost_decisions, row.wrong_starts, row.server_errors, _counts(phase.rec.final),
+                 row.lost_decisions, row.refused_yet_recorded, row.wrong_starts, row.server_errors, _counts(phase.rec.final),
                  _counts(dict(phase.rec.seen), skip_ok=True), _counts(phase.rec.expected_refusals))
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     lines.append(f"\naccounts checked (balance = sum of its ledger): {verdict.accounts_checked}, "
@@ -48,10 +48,12 @@ def write_json(path: Path, context: dict[str, Any], phases: list[Phase], verdict
                 "injected": phase.injection.events,
                 "row": {k: v for k, v in row.__dict__.items() if k != "problems"}, "problems": row.problems,
                 "answers": {"final_errors": dict(phase.rec.final), "expected_refusals": dict(phase.rec.expected_refusals),
-                            "every_attempt": dict(phase.rec.seen), "server_errors": phase.rec.server_errors},
+                            "every_attempt": dict(phase.rec.seen), "server_errors": phase.rec.server_errors,
+                            "examples": phase.rec.examples},
                 "cases": [{"n": r.n, "case_id": r.case_id, "building": r.building, "start_status": r.start_status,
                            "reached_notice": r.reached_notice, "last_step": r.last_step, "error": r.error,
-                           "decisions_sent": len(r.sent), "decisions_2xx": sum(200 <= s.status < 300 for s in r.sent)}
+                           "decisions_sent": len(r.sent), "decisions_2xx": sum(200 <= s.status < 300 for s in r.sent),
+                           "not_2xx": [s.__dict__ for s in r.sent if not 200 <= s.status < 300][:20]}
                           for r in phase.runs],
             }
             for phase, row in zip(phases, verdict.rows, strict=True)
