@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install faketime run test test-postgres tokens migrate seed worker api bench chaos clean
+.PHONY: install faketime lint run test test-postgres tokens migrate seed worker api bench chaos clean
 
 # libfaketime (Debian package faketime): tests about a date start a test server on that date.
 LIBFAKETIME = $(wildcard /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1)
@@ -25,7 +25,11 @@ faketime:  ## the system package the date-bound tests need
 run: install  ## Temporal dev server + migrations + demo city + worker + API; Ctrl+C stops all
 	$(PY) -m core.devstack
 
-test: install faketime  ## the whole suite on SQLite (or on DATABASE_URL when set)
+lint: install  ## ruff and mypy --strict over the application (configured in pyproject.toml)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: install faketime lint  ## lint and types, then the whole suite on SQLite (or on DATABASE_URL when set)
 	$(PY) -m pytest -q
 
 test-postgres: install faketime  ## the whole suite on the local PostgreSQL

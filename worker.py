@@ -8,13 +8,16 @@ import signal
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
+from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 from core.archive_store import make_object_store
+from core.case_counters import move_counters_past_temporal
 from core.history_archive import HistoryArchive
 from core.logging import LogContextInterceptor, configure_logging
 from core.registry import ProcessSpec, activities, workflow_types
@@ -44,13 +47,26 @@ def build_worker(
     )
 
 
+async def reconcile_case_counters(client: Client, sessions: async_sessionmaker[AsyncSession], log: Any) -> None:
+    """A database restored behind Temporal hands out ids Temporal holds: move its counters past them first."""
+    try:
+        moved = await move_counters_past_temporal(client, sessions)
+    except RPCError as exc:  # a visibility store that cannot list: the start path's own check still guards
+        log.warning("case counters not reconciled with Temporal", error=exc.message)
+        return
+    if moved:
+        log.warning("case counters were behind Temporal (a restored database?): moved on", counters=moved)
+
+
 async def main() -> None:
     settings = get_settings()
     configure_logging(settings)
     log = structlog.get_logger("worker")
     engine = make_engine(settings)
     client = await connect(settings)
-    worker = build_worker(client, settings, make_session_factory(engine))
+    sessions = make_session_factory(engine)
+    worker = build_worker(client, settings, sessions)
+    await reconcile_case_counters(client, sessions, log)
     if await ensure_report_schedule(client, settings.task_queue):
         log.info("monthly ticket report schedule created")
     if await ensure_sweep_schedule(client, settings):

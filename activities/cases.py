@@ -89,7 +89,8 @@ class CaseActivities:
         if written and self._archive_on_close is not None and snap.status in FINAL_STATUSES:
             # The case has reached its end: its run closes right after this projection.
             info = activity.info()
-            self._archive_on_close.submit(activity.client(), info.workflow_id, info.workflow_run_id)
+            if info.workflow_id is not None and info.workflow_run_id is not None:
+                self._archive_on_close.submit(activity.client(), info.workflow_id, info.workflow_run_id)
 
     async def _write(self, projection: Projection) -> bool:
         """The projection's transaction; False when a newer workflow task has superseded it."""

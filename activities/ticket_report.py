@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,7 +36,7 @@ class ReportResult(BaseModel):
     lines: list[MonthlyFigures]
 
 
-def _facts(rows) -> list[TicketFacts]:  # type: ignore[no-untyped-def]
+def _facts(rows: Iterable[Any]) -> list[TicketFacts]:
     return [
         TicketFacts(street_id=r.street_id, company_id=handling_company(r.lead_unit_kind, r.lead_unit_id),
                     created_at=r.created_at, closed_at=r.closed_at, closure=r.closure, overdue=r.overdue)

@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import Any
 
 import structlog
@@ -20,12 +21,13 @@ from temporalio.client import (
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, TemporalError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import Conflict, Forbidden, Invalid, Problem, Unavailable
 from api.read_policy import case_scope, policy_for, readable_case
 from api.schemas import ActorRead, CaseRead, Labelled, TimelineEntry, case_read, decision_l
+from api.start_identity import START_MEMO, StartToken, start_token, workflow_owner
 from core.registry import ProcessSpec, StartArgs, process_label, start_search_attributes, step_label
 from core.settings import Settings
 from db.models import CaseRecord, Estate
@@ -96,6 +98,9 @@ async def case_for(session: AsyncSession, settings: Settings, actor: Actor, reco
     return read_snapshot(settings, await policy_for(record.kind).view(session, actor, record, snap))
 
 
+START_ATTEMPTS = 10  # ids tried when the counter hands out ids Temporal already holds (a restored database)
+
+
 async def _register_start(
     spec: ProcessSpec, actor: Actor, idempotency_key: str | None, *, session: AsyncSession, place: CasePlace, now: datetime,
 ) -> tuple[str, bool]:
@@ -105,9 +110,24 @@ async def _register_start(
         if earlier.actor_subject != actor.subject:
             raise Conflict("this Idempotency-Key was used by someone else")
         return earlier.case_id, False
-    case_id = await cases_repo.new_case_id(session, spec.kind, place.id_key, now)
+    case_id = await _fresh_case_id(spec, session=session, place=place, now=now)
     if idempotency_key:
         await cases_repo.record_start_request(session, f"start:{idempotency_key}", case_id, actor, now)
+    await _open_case_row(spec, actor, case_id, session=session, place=place, now=now)
+    return case_id, True
+
+
+async def _fresh_case_id(spec: ProcessSpec, *, session: AsyncSession, place: CasePlace, now: datetime) -> str:
+    """The counter's next id that no summary row holds yet (a counter restored behind its rows moves past them)."""
+    for _ in range(START_ATTEMPTS):
+        case_id = await cases_repo.new_case_id(session, spec.kind, place.id_key, now)
+        if not await cases_repo.case_row_exists(session, case_id):
+            return case_id
+        log.warning("case id counter behind the stored cases: skipping an id in use", case_id=case_id, kind=spec.kind)
+    raise Unavailable(f"no free {spec.kind} case id after {START_ATTEMPTS} attempts: move the case counter on (deploy/README.md)")
+
+
+async def _open_case_row(spec: ProcessSpec, actor: Actor, case_id: str, *, session: AsyncSession, place: CasePlace, now: datetime) -> None:
     # The first summary row exists before the workflow runs, so the case is readable at once.
     placeholder = CaseSnapshot(
         case_id=case_id, kind=spec.kind, title=place.title, status=CaseStatus.ACTIVE, step=spec.first_step,
@@ -115,7 +135,24 @@ async def _register_start(
     )
     await cases_repo.save_snapshot(session, placeholder)
     await session.commit()
-    return case_id, True
+
+
+async def _reallocate(
+    spec: ProcessSpec, actor: Actor, idempotency_key: str | None, taken: str, *, session: AsyncSession, place: CasePlace, now: datetime,
+) -> str:
+    """Give up ``taken`` (a workflow this start did not start holds it) for the counter's next free id."""
+    await cases_repo.drop_start_placeholder(session, taken, actor.subject)
+    case_id = await _fresh_case_id(spec, session=session, place=place, now=now)
+    if idempotency_key:
+        await cases_repo.move_start_request(session, f"start:{idempotency_key}", case_id)
+    await _open_case_row(spec, actor, case_id, session=session, place=place, now=now)
+    return case_id
+
+
+class StartOutcome(Enum):
+    STARTED = "started"  # this call started the workflow
+    REPEATED = "repeated"  # the workflow is this start's own, from an earlier attempt with the same key and request
+    TAKEN = "taken"  # another start's workflow holds the id
 
 
 async def start_case(
@@ -124,37 +161,82 @@ async def start_case(
 ) -> tuple[str, bool]:
     """Start a case of ``spec``: allocate its readable id, remember the idempotency key, start the workflow.
 
-    Returns ``(case_id, created)``; a repeated key returns the case it started the first time.
+    Returns ``(case_id, created)``; a repeated key returns the case it started the first time. A
+    start never attaches to a workflow it did not start: when the id is held by another start's
+    workflow (running or closed), it takes the counter's next id instead (``api.start_identity``).
     ``at`` is the moment the route checked the request against (one clock for both).
     """
     if spec.start_input is None:
         raise Invalid(f"a {spec.label} case is not started through the API")
     now = at or datetime.now(UTC)
     case_id, created = await _register_start(spec, actor, idempotency_key, session=session, place=place, now=now)
+    token = start_token(spec.kind, actor, idempotency_key, request)
+    for _ in range(START_ATTEMPTS):
+        outcome = await _start_workflow(
+            spec, request, actor, case_id, token, retry=not created, client=client, settings=settings, place=place, now=now,
+        )
+        if outcome is not StartOutcome.TAKEN:
+            log.info("case started" if outcome is StartOutcome.STARTED else "case start repeated", case_id=case_id, kind=spec.kind)
+            return case_id, created
+        log.warning(
+            "case id held by a workflow this start did not start (database restored behind Temporal?): taking the next id",
+            case_id=case_id, kind=spec.kind,
+        )
+        case_id = await _reallocate(spec, actor, idempotency_key, case_id, session=session, place=place, now=now)
+        created = True
+    raise Unavailable(f"no free {spec.kind} case id after {START_ATTEMPTS} attempts: move the case counter on (deploy/README.md)")
+
+
+async def _start_workflow(
+    spec: ProcessSpec, request: BaseModel, actor: Actor, case_id: str, token: StartToken, *, retry: bool,
+    client: Client, settings: Settings, place: CasePlace, now: datetime,
+) -> StartOutcome:
+    """Start the case's workflow under ``case_id`` with the start's token in its memo; if the id is held, say by whom."""
     rules = spec.rules_for(settings.demo_periods)
-    assert rules is not None, f"{spec.kind} declares no rules"
+    assert rules is not None and spec.start_input is not None, f"{spec.kind} declares no rules or no start input"
     workflow_input = spec.start_input(StartArgs(
         case_id=case_id, request=request, initiator=actor, rules=rules, at=now, demo=settings.demo_periods, scope=place.scope,
     ))
-    # A retry with the same key starts the workflow if the first attempt could not; a running
-    # workflow is reused, a finished one is left alone.
+    # Any workflow with this id, running or closed, fails the start: whose it is decides the rest.
     start = WithStartWorkflowOperation(
-        spec.workflow.run, workflow_input, id=case_id, task_queue=settings.task_queue,
-        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        spec.workflow.run,  # type: ignore[attr-defined]  # each process's run takes its own input model
+        workflow_input, id=case_id, task_queue=settings.task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE, id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+        memo={START_MEMO: token.model_dump()},
         search_attributes=start_search_attributes(spec, place.scope) if settings.search_attributes else None,
     )
     try:
         # Start and wait for the first waiting point in one call, so the answer shows the open tasks.
         await client.execute_update_with_start_workflow("ready", start_workflow_operation=start, result_type=CaseAck)
+        return StartOutcome.STARTED
     except WorkflowAlreadyStartedError:
-        return case_id, False
+        pass
     except WorkflowUpdateFailedError as exc:
         raise Invalid(f"the case could not start: {exc.cause}") from None
     except RPCError as exc:
-        log.error("workflow start failed", case_id=case_id, error=str(exc))
-        raise Unavailable(f"the case {case_id} was registered but could not be started: retry with the same Idempotency-Key") from None
-    log.info("case started" if created else "case start repeated", case_id=case_id, kind=spec.kind)
-    return case_id, created
+        if exc.status != RPCStatusCode.ALREADY_EXISTS:  # the test server reports a closed run's id this way
+            log.error("workflow start failed", case_id=case_id, error=str(exc))
+            raise Unavailable(f"the case {case_id} was registered but could not be started: retry with the same Idempotency-Key") from None
+    return await _held_by(client, case_id, token, retry=retry)
+
+
+async def _held_by(client: Client, case_id: str, token: StartToken, *, retry: bool) -> StartOutcome:
+    """Whether the workflow holding ``case_id`` is this start's own (its retry) or another's."""
+    try:
+        owner = await workflow_owner(client, case_id)
+    except RPCError as exc:
+        raise Unavailable(f"the workflow engine did not answer for {case_id}: retry with the same Idempotency-Key") from exc
+    # A workflow started before start tokens has none: the key's own record (a retry) is the proof then.
+    if owner.token != token and not (owner.token is None and retry):
+        if retry and owner.token is not None and owner.token.key == token.key:
+            raise Conflict("this Idempotency-Key started a different request")
+        return StartOutcome.TAKEN
+    if owner.running:
+        try:  # the first attempt may have ended before the case reached its first waiting point
+            await client.get_workflow_handle(case_id).execute_update("ready", result_type=CaseAck)
+        except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError):
+            raise Unavailable(f"the case {case_id} did not answer: retry with the same Idempotency-Key") from None
+    return StartOutcome.REPEATED
 
 
 async def started_case(session: AsyncSession, settings: Settings, response: Response, case_id: str, created: bool) -> CaseRead:
@@ -182,9 +264,9 @@ async def send_update(
     try:
         await handle.execute_update(update, payload, id=update_id, result_type=CaseAck)
     except WorkflowUpdateFailedError as exc:
-        cause = exc.cause
+        cause: BaseException | None = exc.cause
         while cause is not None and not isinstance(cause, ApplicationError):
-            cause = cause.cause
+            cause = cause.cause if isinstance(cause, TemporalError) else None
         problem_cls = REFUSALS.get(cause.type or "", Invalid) if isinstance(cause, ApplicationError) else Invalid
         detail = cause.message if cause is not None else str(exc)
         errors = (cause.details[0] or {}).get("errors", []) if isinstance(cause, ApplicationError) and cause.details else []
@@ -274,7 +356,7 @@ async def timeline_of(session: AsyncSession, record: CaseRecord, viewer: Actor |
         hide_expert = role == Role.EXPERT.value and viewer is not None and not viewer.has_any(EXPERT_VIEWERS)
         if hide_expert and viewer is not None and e.actor_subject == viewer.subject:
             hide_expert = False
-        if (hide_expert or (mask and role in PRIVATE_ACTOR_ROLES)) and viewer is not None and e.actor_subject != viewer.subject:
+        if role is not None and (hide_expert or (mask and role in PRIVATE_ACTOR_ROLES)) and viewer is not None and e.actor_subject != viewer.subject:
             out.append(
                 TimelineEntry(
                     seq=e.seq, at=e.at, kind=e.kind,

@@ -27,7 +27,8 @@ from domain.ticket import LEDGER_ROLES
 
 
 def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -37,7 +38,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 async def get_client(request: Request) -> Client:
-    client = await request.app.state.temporal()
+    client: Client | None = await request.app.state.temporal()
     if client is None:
         raise Unavailable("the workflow engine (Temporal) is not reachable")
     return client

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import time
 import uuid
@@ -43,7 +44,5 @@ async def _serve(address: str, task_queue: str) -> None:
 
 
 if __name__ == "__main__":
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(sys.argv[1], sys.argv[2]))
-    except KeyboardInterrupt:
-        pass

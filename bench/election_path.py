@@ -115,7 +115,7 @@ class ElectionPath:
     def expected(self, choices: list[str]) -> dict[str, tuple[int, int]]:
         """(headcount, area in 0.01 m²) per candidate if household ``i`` cast ``choices[i]`` and each was counted once."""
         out = dict.fromkeys(self.candidates, (0, 0))
-        for h, choice in zip(self.units, choices):
+        for h, choice in zip(self.units, choices, strict=False):
             for i in BALLOTS[choice]:
                 heads, area = out[self.candidates[i]]
                 out[self.candidates[i]] = (heads + 1, area + self.areas[h])

@@ -74,13 +74,13 @@ def rows(tasks: int, seed: int = 7) -> list[dict[str, object]]:
         created = now - timedelta(minutes=rnd.randrange(60 * 24 * 60))
         company = place.agency if R.PRICING_AGENCY in roles else place.company
         for role in roles:
-            out.append(dict(
-                case_id=f"fund-emergency-{place.estate}-{t}", task_id=f"t{rnd.randrange(1, 8)}", role=role.value,
-                kind="fund-emergency", case_title=f"{place.estate} · 电梯故障", step=step, step_label=step,
-                street_id=place.street, community_id=place.community, estate_id=place.estate, company_id=company,
-                assignee=None, decisions=["approve", "return"], created_at=created,
-                due_at=created + timedelta(days=rnd.randrange(1, 10)) if sla else None, card="none", escalated=False,
-            ))
+            out.append({
+                "case_id": f"fund-emergency-{place.estate}-{t}", "task_id": f"t{rnd.randrange(1, 8)}", "role": role.value,
+                "kind": "fund-emergency", "case_title": f"{place.estate} · 电梯故障", "step": step, "step_label": step,
+                "street_id": place.street, "community_id": place.community, "estate_id": place.estate, "company_id": company,
+                "assignee": None, "decisions": ["approve", "return"], "created_at": created,
+                "due_at": created + timedelta(days=rnd.randrange(1, 10)) if sla else None, "card": "none", "escalated": False,
+            })
     return out
 
 

@@ -117,7 +117,7 @@ class S3Store:
 
     def _s3(self) -> Any:
         if self._client is None:
-            import boto3  # only a deployment that archives to S3 loads it
+            import boto3  # type: ignore[import-untyped]  # only a deployment that archives to S3 loads it
 
             self._client = boto3.client("s3", endpoint_url=self._endpoint_url, region_name=self._region)
         return self._client
@@ -128,7 +128,8 @@ class S3Store:
     def _get(self, key: str) -> bytes:
         s3 = self._s3()
         try:
-            return s3.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read()
+            body: bytes = s3.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read()
+            return body
         except s3.exceptions.NoSuchKey:
             raise ObjectMissing(key) from None
 

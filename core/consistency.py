@@ -26,6 +26,7 @@ from temporalio.worker import (
     WorkflowInterceptorClassInput,
     WorkflowOutboundInterceptor,
 )
+from temporalio.workflow import ActivityHandle
 
 from core.temporal import DATA_CONVERTER
 from db.repositories import audit as audit_repo
@@ -67,7 +68,7 @@ class _ProjectionCapture(Interceptor):
         capture = self
 
         class _Outbound(WorkflowOutboundInterceptor):
-            def start_local_activity(self, input: StartLocalActivityInput):  # type: ignore[no-untyped-def]
+            def start_local_activity(self, input: StartLocalActivityInput) -> ActivityHandle[Any]:
                 if input.activity == PROJECT_CASE and input.args:
                     capture.projections.append(input.args[0])
                 return super().start_local_activity(input)

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from core.registry import search_attribute_names
-from core.settings import get_settings
+from core.settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".data"
@@ -59,44 +59,78 @@ def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
 
-def main() -> None:
-    DATA.mkdir(exist_ok=True)
-    env = {**os.environ, "WUYEFLOW_SEARCH_ATTRIBUTES": "true", "WUYEFLOW_DEMO_PERIODS": "true", "PYTHONUNBUFFERED": "1"}
-    for port, what in ((7233, "Temporal"), (8233, "Temporal Web UI"), (8000, "the API")):
-        if _port_open(port):
-            raise SystemExit(f"port {port} ({what}) is already in use: stop whatever runs there first")
-    procs: list[tuple[str, subprocess.Popen[bytes]]] = []
-    # Explicit handlers: a shell may start us with SIGINT ignored (e.g. in the background).
-    signal.signal(signal.SIGINT, _interrupt)
-    signal.signal(signal.SIGTERM, _interrupt)
+class _Processes:
+    """The processes `make run` started, each logging to .data/<name>.log; stopped newest first."""
 
-    def start(name: str, args: list[str]) -> subprocess.Popen[bytes]:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+
+    def start(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
         log = open(DATA / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process at exit
-        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        procs.append((name, proc))
+        proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.procs.append((name, proc))
         return proc
 
-    def stop(*_: object) -> None:
-        for name, proc in reversed(procs):
+    def watch(self) -> None:
+        """Wait until Ctrl+C or until one of the processes dies."""
+        while all(p.poll() is None for _, p in self.procs):
+            time.sleep(0.5)
+        dead = [n for n, p in self.procs if p.poll() is not None]
+        _say(f"{', '.join(dead)} stopped unexpectedly; see .data/{dead[0]}.log")
+
+    def stop(self) -> None:
+        for name, proc in reversed(self.procs):
             if proc.poll() is None:
                 proc.send_signal(signal.SIGINT if name != "temporal" else signal.SIGTERM)
-        for _name, proc in reversed(procs):
+        for _name, proc in reversed(self.procs):
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
         _say("stopped: temporal, worker, api (data kept in .data/)")
 
+
+def _temporal_args() -> list[str]:
+    """The dev server on loopback, its history in .data/, with every registered search attribute."""
+    args = [
+        str(BIN / "temporal"), "server", "start-dev", "--ip", "127.0.0.1", "--port", "7233", "--ui-port", "8233",
+        "--db-filename", str(DATA / "temporal.db"), "--log-level", "warn",
+        "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
+    ]
+    for name in search_attribute_names():
+        args += ["--search-attribute", f"{name}=Keyword"]
+    return args
+
+
+def _announce(settings: Settings, tokens: str) -> None:
+    _say()
+    _say("wuyeflow is running")
+    _say("  API            http://127.0.0.1:8000   (OpenAPI: http://127.0.0.1:8000/docs)")
+    _say("  Temporal UI    http://127.0.0.1:8233")
+    _say("  Temporal gRPC  127.0.0.1:7233")
+    _say(f"  logs           {DATA}/{{temporal,worker,api}}.log")
+    _say(f"  histories      Temporal keeps closed ones {settings.temporal_retention_days} days; "
+         f"the archive ({settings.archive_store}) keeps them for good")
+    _say()
+    _say("Demo tokens (also in .data/tokens.sh: `source .data/tokens.sh`):")
+    _say(tokens)
+    _say("Ctrl+C stops everything.")
+
+
+def main() -> None:
+    DATA.mkdir(exist_ok=True)
+    env = {**os.environ, "WUYEFLOW_SEARCH_ATTRIBUTES": "true", "WUYEFLOW_DEMO_PERIODS": "true", "PYTHONUNBUFFERED": "1"}
+    for port, what in ((7233, "Temporal"), (8233, "Temporal Web UI"), (8000, "the API")):
+        if _port_open(port):
+            raise SystemExit(f"port {port} ({what}) is already in use: stop whatever runs there first")
+    processes = _Processes(env)
+    # Explicit handlers: a shell may start us with SIGINT ignored (e.g. in the background).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        temporal_args = [
-            str(BIN / "temporal"), "server", "start-dev", "--ip", "127.0.0.1", "--port", "7233", "--ui-port", "8233",
-            "--db-filename", str(DATA / "temporal.db"), "--log-level", "warn",
-            "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
-        ]
-        for name in search_attribute_names():
-            temporal_args += ["--search-attribute", f"{name}=Keyword"]
         _say("starting Temporal dev server ...")
-        temporal = start("temporal", temporal_args)
+        temporal = processes.start("temporal", _temporal_args())
         _wait_for_port(7233, "Temporal", temporal)
         _wait_for_port(8233, "Temporal Web UI", temporal)
         settings = get_settings()
@@ -104,31 +138,17 @@ def main() -> None:
         _say("migrating and seeding the database ...")
         subprocess.run([str(BIN / "alembic"), "upgrade", "heads"], cwd=ROOT, env=env, check=True)
         subprocess.run([sys.executable, "-m", "db.seed"], cwd=ROOT, env=env, check=True)
-        start("worker", [sys.executable, "worker.py"])
-        api = start("api", [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", "8000"])
+        processes.start("worker", [sys.executable, "worker.py"])
+        api = processes.start("api", [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", "8000"])
         _wait_for_port(8000, "the API", api)
         tokens = subprocess.run([sys.executable, "-m", "api.tokens"], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
         (DATA / "tokens.sh").write_text(tokens, encoding="utf-8")
-        _say()
-        _say("wuyeflow is running")
-        _say("  API            http://127.0.0.1:8000   (OpenAPI: http://127.0.0.1:8000/docs)")
-        _say("  Temporal UI    http://127.0.0.1:8233")
-        _say("  Temporal gRPC  127.0.0.1:7233")
-        _say(f"  logs           {DATA}/{{temporal,worker,api}}.log")
-        _say(f"  histories      Temporal keeps closed ones {settings.temporal_retention_days} days; "
-             f"the archive ({settings.archive_store}) keeps them for good")
-        _say()
-        _say("Demo tokens (also in .data/tokens.sh: `source .data/tokens.sh`):")
-        _say(tokens)
-        _say("Ctrl+C stops everything.")
-        while all(p.poll() is None for _, p in procs):
-            time.sleep(0.5)
-        dead = [n for n, p in procs if p.poll() is not None]
-        _say(f"{', '.join(dead)} stopped unexpectedly; see .data/{dead[0]}.log")
+        _announce(settings, tokens)
+        processes.watch()
     except KeyboardInterrupt:
         pass
     finally:
-        stop()
+        processes.stop()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from typing import Literal
 
 from pydantic import BaseModel
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
@@ -94,14 +95,17 @@ async def _locate_divergence(replayer: Replayer, history: WorkflowHistory, repor
     # The failing task is the one started at starts[lo - 1]; its commands follow its completion.
     begin = starts[lo - 1] if lo > 0 else 0
     for event in history.events[begin:]:
-        if not event.HasField("workflow_task_started_event_attributes") and not event.HasField("workflow_task_completed_event_attributes"):
-            if event.event_id > history.events[begin].event_id:
-                report.event_id = report.event_id or event.event_id
-                report.event_type = _event_type_name(event)
-                return
+        if (
+            not event.HasField("workflow_task_started_event_attributes")
+            and not event.HasField("workflow_task_completed_event_attributes")
+            and event.event_id > history.events[begin].event_id
+        ):
+            report.event_id = report.event_id or event.event_id
+            report.event_type = _event_type_name(event)
+            return
 
 
-def _event_type_name(event) -> str:  # type: ignore[no-untyped-def]
+def _event_type_name(event: HistoryEvent) -> str:
     from temporalio.api.enums.v1 import EventType
 
     return EventType.Name(event.event_type)

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -34,7 +35,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(url, echo=settings.database_echo, hide_parameters=True, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: Any, _record: object) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -46,6 +47,11 @@ def make_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(
         url, echo=settings.database_echo, hide_parameters=True, pool_size=10, max_overflow=20, pool_pre_ping=True,
     )
+
+
+def dialect_name(session: AsyncSession) -> str:
+    """The database the session talks to ("postgresql" or "sqlite"), for statements that differ by dialect."""
+    return session.get_bind().dialect.name
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

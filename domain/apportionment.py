@@ -70,8 +70,8 @@ def area_to_hundredths(area_m2: Decimal) -> int:
     coefficient = int("".join(map(str, digits)))
     shift = exponent + 2
     if shift >= 0:
-        return coefficient * 10**shift
-    divisor = 10**-shift
+        return coefficient * int(10**shift)
+    divisor = int(10**-shift)
     if coefficient % divisor:
         raise ValueError(f"area_m2 has more than 2 decimal places: {area_m2}")
     return coefficient // divisor

@@ -69,18 +69,64 @@ class ChainBreak(BaseModel):
     reason: str
 
 
-def verify_chain(case_id: str, entries: list[tuple[int, str, str, AuditEvent]]) -> ChainBreak | None:
-    """Check ``(seq, prev_hash, hash, event)`` rows in order; return the first broken link, if any."""
+class WorkflowAuditHead(BaseModel):
+    """What a case's workflow says of its audit chain (its ``audit_head`` query): the events it has projected."""
+
+    case_id: str
+    events_projected: int
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """Where a chain ends, as anchored outside the audit log: its last sequence number and hash."""
+
+    seq: int
+    hash: str
+
+
+def verify_chain(
+    case_id: str, entries: list[tuple[int, str, str, AuditEvent]], head: ChainHead | None = None,
+) -> ChainBreak | None:
+    """Check ``(seq, prev_hash, hash, event)`` rows in order, then the last against the anchored ``head``;
+    return the first broken link (or the first missing entry of a cut tail), if any."""
     expected_prev = GENESIS_HASH
     for position, (seq, prev_hash, stored, event) in enumerate(entries, start=1):
         if seq != position:
-            return ChainBreak(seq=seq, reason=f"sequence gap: expected {position}")
+            return ChainBreak(seq=position, reason=f"sequence gap: entry {position} is missing (the next stored is {seq})")
         if prev_hash != expected_prev:
             return ChainBreak(seq=seq, reason="previous-hash link does not match the entry before")
         if chain_hash(prev_hash, case_id, seq, event) != stored:
             return ChainBreak(seq=seq, reason="content does not match its hash")
         expected_prev = stored
+    return None if head is None else check_head(len(entries), expected_prev, head)
+
+
+def check_head(last_seq: int, last_hash: str, head: ChainHead) -> ChainBreak | None:
+    """The stored chain's last entry against its anchor: a cut tail names its first missing entry."""
+    if head.seq > last_seq:
+        return ChainBreak(
+            seq=last_seq + 1,
+            reason=f"missing tail: the chain's anchored head is entry {head.seq}, entries {last_seq + 1}–{head.seq} are missing",
+        )
+    if head.seq < last_seq:
+        return ChainBreak(seq=head.seq + 1, reason=f"entries after the anchored head (entry {head.seq}) were written around the anchor")
+    if head.hash != last_hash:
+        return ChainBreak(seq=last_seq, reason="the last entry's hash does not match the anchored head")
     return None
+
+
+def missing_workflow_event(case_id: str, entries: Sequence[StoredEntry], produced: int) -> tuple[int, int] | None:
+    """The first of the workflow's ``produced`` timeline events (numbered 1..produced) the log does not hold,
+    as ``(event number, chain position)``: the position right after the entry of the event before it.
+
+    The workflow is the second anchor: it counts the entries it has projected, and a deleted tail
+    (even with the stored head moved back, or a chain restored from an older backup) lacks the last of them.
+    """
+    live = live_workflow_entries(case_id, entries)
+    missing = next((n for n in range(1, produced + 1) if n not in live), None)
+    if missing is None:
+        return None
+    return missing, (live[missing - 1].seq + 1 if missing > 1 else 1)
 
 
 # ----------------------------------------------------------------- the workflow's entries

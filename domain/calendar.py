@@ -55,10 +55,7 @@ class WorkingCalendar:
         if clash:
             # A day cannot be both off and a makeup working day; data entry error.
             raise ValueError(f"dates are both holiday and makeup working day: {sorted(clash)}")
-        if published_years is None:
-            years = frozenset(d.year for d in hol | make)
-        else:
-            years = frozenset(published_years)
+        years = frozenset(d.year for d in hol | make) if published_years is None else frozenset(published_years)
         # Frozen dataclass: assign through object.__setattr__ once, at construction.
         object.__setattr__(self, "holidays", hol)
         object.__setattr__(self, "makeup_workdays", make)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
@@ -205,7 +206,7 @@ def rank_bids(method: Method, bids: list[Bid], scores: list[dict[str, int]], rul
     """Rank the bids by the stated method; ties go by the recorded rule (``TIE_RULE``)."""
     if not scores:
         raise ValueError("no scores: the committee has not scored")
-    ranked: list[tuple[tuple, Ranked]] = []
+    ranked: list[tuple[tuple[Any, ...], Ranked]] = []
     for bid in bids:
         total = sum(s[bid.company_id] for s in scores)
         average = total / len(scores)

@@ -104,6 +104,8 @@ async def worker(env: WorkflowEnvironment, settings: Settings, sessions: Session
 @pytest_asyncio.fixture(scope="session")
 async def api(env: WorkflowEnvironment, settings: Settings, worker: None, sessions: Sessions) -> AsyncIterator[AsyncClient]:
     app = create_app(settings, client=env.client)
-    async with app.router.lifespan_context(app):
-        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test", timeout=60) as client:
-            yield client
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://test", timeout=60) as client,
+    ):
+        yield client

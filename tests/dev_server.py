@@ -56,9 +56,12 @@ async def dev_api(
     """Our worker (on a fresh task queue) and API on the dev server; yields the HTTP client and its settings."""
     local = settings.model_copy(update={"task_queue": f"dev-{uuid.uuid4().hex[:6]}", **overrides})
     app = create_app(local, client=env.client)
-    async with build_worker(env.client, local, sessions), app.router.lifespan_context(app):
-        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test", timeout=60) as api:
-            yield api, local
+    async with (
+        build_worker(env.client, local, sessions),
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://test", timeout=60) as api,
+    ):
+        yield api, local
 
 
 async def find_workflows(client: Client, query: str) -> list[str]:

@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from core.temporal import DATA_CONVERTER
-from db.models import AuditEntry, HolidayCalendarYear
+from db.models import AuditEntry, AuditHead, HolidayCalendarYear
 from db.repositories.holiday_calendar import audit_chain_id
+from tests.tamper import tamper
 
 
 def year_body(year: int, notice: str = "测试用通知（非国务院办公厅通知）", **changes: Any) -> dict[str, Any]:
@@ -37,7 +38,8 @@ async def unpublish(sessions: async_sessionmaker[AsyncSession], year: int) -> No
     """Remove a year a test published, and its audit chain, so later tests count on the seeded years only."""
     async with sessions() as session, session.begin():
         await session.execute(delete(HolidayCalendarYear).where(HolidayCalendarYear.year == year))
-        await session.execute(delete(AuditEntry).where(AuditEntry.case_id == audit_chain_id(year)))
+        await session.execute(delete(AuditHead).where(AuditHead.chain_id == audit_chain_id(year)))
+    await tamper(sessions, delete(AuditEntry).where(AuditEntry.case_id == audit_chain_id(year)))
 
 
 def libfaketime() -> str:

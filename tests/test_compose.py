@@ -155,10 +155,10 @@ def test_dependency_graph_has_no_cycle(services: dict[str, Any]) -> None:
     def visit(name: str, path: list[str]) -> None:
         if state.get(name) == "done":
             return
-        assert state.get(name) != "active", f"depends_on cycle: {' -> '.join(path + [name])}"
+        assert state.get(name) != "active", f"depends_on cycle: {' -> '.join([*path, name])}"
         state[name] = "active"
         for target in depends_on(services[name]):
-            visit(target, path + [name])
+            visit(target, [*path, name])
         state[name] = "done"
 
     for name in services:

@@ -37,6 +37,7 @@ class CaseState:
         self._decided: dict[str, DecisionInput] = {}
         self._events: list[AuditEvent] = []
         self._event_seq = 0
+        self._events_projected = 0  # the audit anchor: the timeline events the read model holds
         self._version = 0
         self._projected = -1
         self._inbox_key: tuple[Any, ...] | None = None

@@ -79,7 +79,7 @@ with workflow.unsafe.imports_passed_through():
         calendar_task,
         party_period_end,
     )
-    from workflows.human_tasks import CaseWorkflow, refusal
+    from workflows.human_tasks import CaseWorkflow, DecisionModels, refusal
     from workflows.objection_window import AnswerPolicy, ObjectionWindow
 
 D = Decision
@@ -92,7 +92,7 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
     kind = PROCESS_KIND
     kind_label = PROCESS_LABEL
     step_labels = STEP_LABELS
-    decision_data: ClassVar[dict[tuple[str, str], type[BaseModel]]] = {
+    decision_data: ClassVar[DecisionModels] = {
         (Step.GROUP_FORMATION, D.SUBMIT): GroupData,
         (Step.GROUP_PUBLICATION, D.CONFIRM): PublicationData,
         (Step.QUALIFICATION_REVIEW, D.APPROVE): ReviewData,

@@ -10,6 +10,7 @@ The numbers come from ``domain.rules``; the legal sources are cited there. The c
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import ClassVar
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -47,7 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.tasks import Decision, DecisionInput, DecisionRefused, HumanTask, RefusalKind
     from workflows.calendar_periods import statute_period_end
     from workflows.fund_emergency_models import FundEmergencyInput, ObjectionInput
-    from workflows.human_tasks import CaseWorkflow, refusal
+    from workflows.human_tasks import CaseWorkflow, DecisionModels, refusal
     from workflows.objection_window import AnswerPolicy, ObjectionWindow
 
 D = Decision
@@ -62,7 +63,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
     kind = PROCESS_KIND
     kind_label = PROCESS_LABEL
     step_labels = STEP_LABELS
-    decision_data = {
+    decision_data: ClassVar[DecisionModels] = {
         (Step.BUDGET_SUBMISSION, D.SUBMIT): BudgetData,
         (Step.PRICE_REVIEW, D.APPROVE): PriceReviewData,
         (Step.SETTLEMENT_SUBMISSION, D.SUBMIT): SettlementData,

@@ -12,6 +12,7 @@ The case's state and facts are typed (``domain.handover_facts``).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -53,7 +54,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.tender import EXIT_REASON_LABELS
     from workflows.calendar_periods import calendar_sla, statute_period_end
     from workflows.handover_models import HandoverInput
-    from workflows.human_tasks import CaseWorkflow
+    from workflows.human_tasks import CaseWorkflow, DecisionModels
     from workflows.tender_committee import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, D
 
 __all__ = ["HandoverInput", "PropertyHandoverWorkflow"]
@@ -66,7 +67,7 @@ class PropertyHandoverWorkflow(CaseWorkflow):
     kind = PROCESS_KIND
     kind_label = PROCESS_LABEL
     step_labels = STEP_LABELS
-    decision_data = {
+    decision_data: ClassVar[DecisionModels] = {
         (Step.INSPECTION, D.SUBMIT): InspectionData,
         (Step.REMEDY, D.SUBMIT): RemedyData,
         (Step.JOINT_MEETING, CONVENE): JointMeetingData,

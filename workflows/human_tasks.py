@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities, SlaRequest
     from core.registry import CASE_KIND, CASE_STATUS, CASE_STEP
     from domain.access import Role
+    from domain.audit import WorkflowAuditHead
     from domain.cases import FINAL_STATUSES, CaseAck, CaseSnapshot, CaseStatus, Projection
     from domain.tasks import (
         Decision,
@@ -49,6 +50,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.task_deadlines import WorkingDayDeadlines
 
 M = TypeVar("M", bound=BaseModel)
+# The data model each (step, decision) pair requires, declared by each process's workflow class.
+DecisionModels = dict[tuple[str, str], type[BaseModel]]
 
 PROJECTION_TIMEOUT = timedelta(seconds=30)
 # Patch id: one SLA timer per wake-up moment instead of one per wait (changes the timer commands).
@@ -71,7 +74,7 @@ class CaseWorkflow(WorkingDayDeadlines):
     kind_label: ClassVar[str]
     step_labels: ClassVar[dict[str, str]]
     # (step, decision) -> the pydantic model its ``data`` must satisfy.
-    decision_data: ClassVar[dict[tuple[str, str], type[BaseModel]]] = {}
+    decision_data: ClassVar[DecisionModels] = {}
 
     def check_in_context(self, task: HumanTask, decision: DecisionInput, data: BaseModel | None) -> None:
         """Process-specific checks that need the case's state (e.g. approved ≤ requested); override."""
@@ -186,6 +189,14 @@ class CaseWorkflow(WorkingDayDeadlines):
             facts=self.facts_json(), tasks=list(self._tasks.values()), version=self._version,
         )
 
+    @workflow.query
+    def audit_head(self) -> WorkflowAuditHead:
+        """How many timeline events this workflow has projected into the audit log: the chain's second anchor.
+
+        A query (no command), so histories recorded before it replay unchanged.
+        """
+        return WorkflowAuditHead(case_id=self._case_id, events_projected=self._events_projected)
+
     # ----------------------------------------------------------------- tasks
 
     async def open_task(
@@ -270,7 +281,7 @@ class CaseWorkflow(WorkingDayDeadlines):
             if wake is not None and wake <= now:
                 self._fire_timers(tasks, now)
                 continue
-            woken = lambda: (  # noqa: E731 - the wake-up condition, shared by both timer styles
+            woken: Callable[[], bool] = lambda: (  # noqa: E731 - the wake-up condition, shared by both timer styles
                 self._version > self._projected
                 or self._withdrawal is not None
                 or (interrupt is not None and interrupt())
@@ -278,7 +289,8 @@ class CaseWorkflow(WorkingDayDeadlines):
             )
             if workflow.patched(ONE_TIMER_PER_MOMENT):
                 alarm = self._alarm_at(wake, now)
-                await workflow.wait_condition(lambda: woken() or (alarm is not None and alarm.done()))
+                # Awaited within this iteration: the closure never outlives the loop variables it reads.
+                await workflow.wait_condition(lambda: woken() or (alarm is not None and alarm.done()))  # noqa: B023
                 if alarm is not None and alarm.done():
                     self._alarm = None
                     self._fire_timers(tasks, workflow.now())
@@ -338,6 +350,7 @@ class CaseWorkflow(WorkingDayDeadlines):
             await workflow.execute_local_activity_method(
                 CaseActivities.project_case, projection, start_to_close_timeout=PROJECTION_TIMEOUT,
             )
+            self._events_projected = max(self._events_projected, projection.through())
             self._inbox_key = inbox_key
             self._upsert_search_attributes()
             self._projected = max(self._projected, target)
@@ -377,7 +390,7 @@ class CaseWorkflow(WorkingDayDeadlines):
         return self.snapshot()
 
 
-def check_decision_data(models: dict[tuple[str, str], type[BaseModel]], step: str, decision: DecisionInput) -> Any:
+def check_decision_data(models: DecisionModels, step: str, decision: DecisionInput) -> Any:
     """Parse a recorded decision's data with its model (it passed the validator already)."""
     model = models.get((step, decision.decision))
     return model.model_validate(decision.data) if model is not None else None

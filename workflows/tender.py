@@ -10,6 +10,7 @@ facts are typed (``domain.tender_facts``).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -54,7 +55,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.tender_facts import BidRound, Clarification, Contract, DirectSelection, OutgoingFacts, RefusedBid, TenderFacts
     from workflows.calendar_periods import calendar_sla, statute_period_end
     from workflows.handover import HandoverInput, PropertyHandoverWorkflow
-    from workflows.human_tasks import refusal
+    from workflows.human_tasks import DecisionModels, refusal
     from workflows.tender_committee import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, D, TenderCommittee
     from workflows.tender_models import BidInput, ClarificationInput, TenderInput, TenderObjectionInput
 
@@ -66,7 +67,7 @@ class PropertyTenderWorkflow(TenderCommittee):
     kind = PROCESS_KIND
     kind_label = PROCESS_LABEL
     step_labels = STEP_LABELS
-    decision_data = {
+    decision_data: ClassVar[DecisionModels] = {
         (Step.EVALUATION, D.SUBMIT): ScoreData,
         (Step.TENDER_FAILED, RETENDER): RetenderData,
         (Step.TENDER_FAILED, DIRECT_SELECT): DirectSelectData,
@@ -149,7 +150,7 @@ class PropertyTenderWorkflow(TenderCommittee):
         self.enter_step(Step.BIDDING, round=self._round, bid_deadline=self._deadline.isoformat())
         while True:
             deadline = self._deadline
-            await self.wait_for([], until=deadline, interrupt=lambda: self._deadline != deadline)
+            await self.wait_for([], until=deadline, interrupt=lambda: self._deadline != deadline)  # noqa: B023 (awaited in this iteration)
             if workflow.now() >= self._deadline:
                 break
         # A registration whose check is still running was made before the deadline: let it land.

@@ -53,7 +53,7 @@ with workflow.unsafe.imports_passed_through():
         TicketReturn,
     )
     from domain.ticket_state import TicketState
-    from workflows.human_tasks import PROJECTION_TIMEOUT, CaseWorkflow, refusal
+    from workflows.human_tasks import PROJECTION_TIMEOUT, CaseWorkflow, DecisionModels, refusal
     from workflows.ticket_deadlines import extend_handling, open_handling
     from workflows.ticket_models import TicketInput, WhistleInput
     from workflows.ticket_side_tasks import SideTasks
@@ -70,7 +70,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
     kind = PROCESS_KIND
     kind_label = PROCESS_LABEL
     step_labels = STEP_LABELS
-    decision_data: ClassVar[dict[tuple[str, str], type[BaseModel]]] = {
+    decision_data: ClassVar[DecisionModels] = {
         (Step.REASSIGNMENT, D.ASSIGN): AssignData,
         (Step.HANDLING, D.EXTEND): ExtensionData,
         (Step.CALLBACK, D.SATISFIED): CallbackData,

@@ -19,10 +19,10 @@ from api.read_policy import case_access, policy_for
 from api.routes.cases import summary_of
 from api.schemas import CasePage, TimelineEntry
 from core.archive_store import make_object_store
+from core.audit_anchor import check_anchored_chain
 from core.consistency import ConsistencyReport, check_case
 from core.history_archive import HistoryArchive, history_bytes, history_json, sha256_hex
 from core.replay import ReplayReport, verify_history
-from db.repositories import audit as audit_repo
 from db.repositories.audit_search import search_cases
 from db.repositories.cases import CaseFilter
 from domain.cases import CaseStatus
@@ -57,7 +57,8 @@ def get_archive(request: Request) -> HistoryArchive:
     state = request.app.state
     if getattr(state, "history_archive", None) is None:
         state.history_archive = HistoryArchive(state.sessions, make_object_store(state.settings, state.sessions))
-    return state.history_archive
+    archive: HistoryArchive = state.history_archive
+    return archive
 
 
 ArchiveDep = Annotated[HistoryArchive, Depends(get_archive)]
@@ -160,16 +161,20 @@ class ChainReport(BaseModel):
     case_id: str
     entries: int
     intact: bool
+    # The first broken entry, or the first missing one when the newest entries were cut off.
     first_broken_seq: int | None = None
     reason: str | None = None
+    # The workflow's own count of the timeline events it projected (None: it did not answer).
+    workflow_events: int | None = None
 
 
-@router.get("/cases/{case_id}/audit-log/verify", response_model=ChainReport, summary="Check the audit log's hash chain")
-async def verify_log(case_id: str, session: SessionDep, auditor: AuditorDep) -> ChainReport:
+@router.get("/cases/{case_id}/audit-log/verify", response_model=ChainReport, summary="Check the audit log's hash chain and its anchors")
+async def verify_log(case_id: str, session: SessionDep, auditor: AuditorDep, client: ClientDep) -> ChainReport:
     await load_visible_case(session, auditor, case_id)
-    count, broken = await audit_repo.check_chain(session, case_id)
+    check = await check_anchored_chain(session, client, case_id)
+    broken = check.broken
     return ChainReport(
-        case_id=case_id, entries=count, intact=broken is None,
+        case_id=case_id, entries=check.entries, intact=broken is None, workflow_events=check.workflow_events,
         first_broken_seq=broken.seq if broken else None, reason=broken.reason if broken else None,
     )
 

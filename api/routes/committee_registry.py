@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
@@ -21,6 +22,7 @@ from api.deps import ActorDep, ClientDep, CommitteeRegistrarDep, SessionDep, Set
 from api.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from api.schemas import Labelled
 from core.registry import REGISTRY
+from db.models import Estate
 from db.repositories import audit as audit_repo
 from db.repositories import committee as committee_repo
 from db.repositories import reference as reference_repo
@@ -97,13 +99,41 @@ def _registry_read(row: Any, estate_id: str) -> CommitteeRegistryRead:
     )
 
 
-async def _visible_estate(session, actor: Actor, estate_id: str):  # type: ignore[no-untyped-def]
+async def _visible_estate(session: AsyncSession, actor: Actor, estate_id: str) -> Estate:
     estate = await reference_repo.estate(session, estate_id)
     if estate is None:
         raise NotFound(f"no estate {estate_id}")
     if not covers(actor.jurisdiction, Scope(street_id=estate.street_id, community_id=estate.community_id, estate_id=estate.id)):
         raise Forbidden(f"estate {estate_id} is outside your jurisdiction")
     return estate
+
+
+async def _check_registration(session: AsyncSession, estate_id: str, body: CommitteeRecordCreate, rules: ElectionRules) -> None:
+    """A registration's seats, term and members as the statutes and the owner registry allow them."""
+    errors = seat_errors(len(body.members), rules) + (
+        [f"the term ends after it starts, within {rules.term_years_max} years"]
+        if not body.term_start < body.term_end <= term_end(body.term_start, rules.term_years_max) else []
+    )
+    if errors:
+        raise Invalid("; ".join(errors))
+    units = [m.household_id for m in body.members]
+    member_errors = committee_member_errors([(m.name, m.household_id) for m in body.members],
+                                            await reference_repo.owners_of_record(session, estate_id, units))
+    if member_errors:
+        raise Invalid("every member must be an owner of the estate, named as the registry names the owner of their unit",
+                      errors=member_errors)
+
+
+def _registration_event(estate_id: str, body: CommitteeRecordCreate, actor: Actor, previous: dict[str, Any], at: datetime) -> AuditEvent:
+    """The estate's registry keeps its own audit chain: who registered which committee, why, on what document,
+    and what it replaced."""
+    return AuditEvent(
+        key=f"{committee_chain(estate_id)}:{uuid.uuid4()}", at=at, kind="registration", actor_subject=actor.subject,
+        actor_name=actor.name, actor_role=",".join(r.value for r in actor.roles), actor_organisation=actor.organisation,
+        decision="register", comment=body.reason,
+        data={"document_ref": body.document_ref, "members": [m.model_dump() for m in body.members],
+              "term_start": body.term_start.isoformat(), "term_end": body.term_end.isoformat(), "replaced": previous},
+    )
 
 
 @router.get("/owners-committees/{estate_id}", response_model=CommitteeRegistryRead,
@@ -123,18 +153,7 @@ async def register_committee(
     # The rules the re-election timer is armed with are the ones the term is checked against.
     rules = REGISTRY[PROCESS_KIND].rules_for(settings.demo_periods)
     assert isinstance(rules, ElectionRules)
-    errors = seat_errors(len(body.members), rules) + (
-        [f"the term ends after it starts, within {rules.term_years_max} years"]
-        if not body.term_start < body.term_end <= term_end(body.term_start, rules.term_years_max) else []
-    )
-    if errors:
-        raise Invalid("; ".join(errors))
-    units = [m.household_id for m in body.members]
-    member_errors = committee_member_errors([(m.name, m.household_id) for m in body.members],
-                                            await reference_repo.owners_of_record(session, estate_id, units))
-    if member_errors:
-        raise Invalid("every member must be an owner of the estate, named as the registry names the owner of their unit",
-                      errors=member_errors)
+    await _check_registration(session, estate_id, body, rules)
     await hold_write_gate(session)
     current = await committee_repo.registry(session, estate_id)
     elected = current.elected_case_id if current is not None else None
@@ -148,16 +167,7 @@ async def register_committee(
         term_start=body.term_start, term_end=body.term_end, case_id=None, at=at,
         reelection_starts_at=reelection_starts_at(body.term_end, rules), reelection_vote_by=reelection_vote_by(body.term_end, rules),
     )
-    # The estate's registry keeps its own audit chain: who registered which committee, why, on what document,
-    # and what it replaced.
-    event = AuditEvent(
-        key=f"{committee_chain(estate_id)}:{uuid.uuid4()}", at=at, kind="registration", actor_subject=actor.subject,
-        actor_name=actor.name, actor_role=",".join(r.value for r in actor.roles), actor_organisation=actor.organisation,
-        decision="register", comment=body.reason,
-        data={"document_ref": body.document_ref, "members": [m.model_dump() for m in body.members],
-              "term_start": body.term_start.isoformat(), "term_end": body.term_end.isoformat(), "replaced": previous},
-    )
-    await audit_repo.append_events(session, committee_chain(estate_id), [event])
+    await audit_repo.append_events(session, committee_chain(estate_id), [_registration_event(estate_id, body, actor, previous, at)])
 
     async def arm_reelection_timer() -> None:
         try:

@@ -19,7 +19,7 @@ from api.deps import ActorDep, FundAuthorityDep, RequiredIdempotencyKey, Session
 from api.errors import Conflict, Forbidden, NotFound
 from api.limits import Offset
 from api.schemas import Labelled, role_l
-from db.models import Estate, LedgerEntry
+from db.models import Estate, Household, LedgerEntry
 from db.repositories import audit as audit_repo
 from db.repositories import election as election_repo
 from db.repositories import fund as fund_repo
@@ -68,7 +68,7 @@ class EstateRead(BaseModel):
     buildings: list[dict[str, Any]]
 
 
-async def _visible_estate(session, actor, estate_id: str):  # type: ignore[no-untyped-def]
+async def _visible_estate(session: AsyncSession, actor: Actor, estate_id: str) -> Estate:
     estate = await reference_repo.estate(session, estate_id)
     if estate is None:
         raise NotFound(f"no estate {estate_id}")
@@ -154,7 +154,7 @@ class FundAccountRead(BaseModel):
     ledger: list[LedgerLine]
 
 
-async def _visible_household(session, actor, household_id: str):  # type: ignore[no-untyped-def]
+async def _visible_household(session: AsyncSession, actor: Actor, household_id: str) -> Household:
     h = await reference_repo.household(session, household_id)
     if h is None:
         raise NotFound(f"no household {household_id}")

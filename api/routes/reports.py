@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
@@ -66,7 +66,7 @@ def _visible(actor: Actor, dimension: str, key: str) -> bool:
     return False
 
 
-def _line(row) -> ReportLine:  # type: ignore[no-untyped-def]
+def _line(row: Any) -> ReportLine:
     return ReportLine(
         month=row.month, dimension=Labelled(code=row.dimension, label=DIMENSION_LABELS[row.dimension]), key=row.key,
         intake=row.intake, closed=row.closed, overdue=row.overdue, satisfied=row.satisfied,

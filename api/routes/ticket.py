@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.case_service import CasePlace, can_see, estate_for_start, load_visible_case, read_snapshot, start_case, started_case
 from api.deps import ActorDep, CaseCallDep, ClientDep, SessionDep, SettingsDep, TicketWorkerDep, rate_limited
@@ -38,7 +39,7 @@ from domain.ticket import (
     TicketStart,
     WhistleCreate,
 )
-from workflows.ticket import WhistleInput
+from workflows.ticket_models import WhistleInput
 
 router = APIRouter(prefix="/tickets", tags=["tickets 矛盾纠纷工单"])
 log = structlog.get_logger("api.tickets")
@@ -105,7 +106,7 @@ async def intake(
     return await started_case(session, settings, response, case_id, created)
 
 
-async def _existing(session, actor: Actor, key: str) -> CaseRecord | None:  # type: ignore[no-untyped-def]
+async def _existing(session: AsyncSession, actor: Actor, key: str) -> CaseRecord | None:
     """The ticket an earlier intake of the same reference registered; None when this caller must (re)start it."""
     earlier = await cases_repo.find_start_request(session, f"start:{key}")
     if earlier is None:

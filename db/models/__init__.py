@@ -2,7 +2,7 @@
 
 from db.models.archive import ArchivedHistory, ArchiveObject
 from db.models.base import Base
-from db.models.cases import AuditEntry, CaseRecord, CaseSequence, InboxEntry, StartRequest
+from db.models.cases import AuditEntry, AuditHead, CaseRecord, CaseSequence, InboxEntry, StartRequest
 from db.models.credit import CreditRecord
 from db.models.election import Ballot, CommitteeRegistry, CommitteeTerm, Election, ElectionVoter, OwnerRecord
 from db.models.fund import FundAccount, FundPayment, LedgerEntry
@@ -16,6 +16,7 @@ __all__ = [
     "ArchiveObject",
     "ArchivedHistory",
     "AuditEntry",
+    "AuditHead",
     "Ballot",
     "Base",
     "Building",

@@ -102,6 +102,19 @@ class AuditEntry(Base):
     update_id: Mapped[str | None] = mapped_column(String(200))
 
 
+class AuditHead(Base):
+    """The head of each audit chain (its last sequence number and hash), outside the table it protects.
+
+    Written in the transaction that appends to the chain, so deleting the newest entries of
+    ``audit_log`` leaves a head that points past the stored tail (``domain.audit.verify_chain``).
+    """
+
+    __tablename__ = "audit_heads"
+    chain_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 class StartRequest(Base):
     """A start request's idempotency key, so a retried start never opens a second case."""
 

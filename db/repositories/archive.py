@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, select, true
+from sqlalchemy import ColumnElement, and_, exists, func, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ArchivedHistory, ArchiveObject, AuditEntry, CaseRecord
+from db.session import dialect_name
 
 
 async def run(session: AsyncSession, workflow_id: str, run_id: str) -> ArchivedHistory | None:
@@ -58,7 +59,7 @@ async def closed_cases_after(
         at, case_id = after
         query = query.where((CaseRecord.closed_at > at) | ((CaseRecord.closed_at == at) & (CaseRecord.id > case_id)))
     rows = await session.execute(query.order_by(CaseRecord.closed_at, CaseRecord.id).limit(limit))
-    return [(case_id, closed_at) for case_id, closed_at in rows.all()]
+    return [(case_id, closed_at) for case_id, closed_at in rows.all() if closed_at is not None]
 
 
 async def case_kind(session: AsyncSession, workflow_id: str) -> str | None:
@@ -72,8 +73,8 @@ async def chain_entry(session: AsyncSession, entry_key: str) -> AuditEntry | Non
 
 
 def _between(closed_from: datetime | None, closed_to: datetime | None, workflow_type: str | None, kind: str | None,
-             key: str | None = None):  # type: ignore[no-untyped-def]
-    clauses = []
+             key: str | None = None) -> ColumnElement[bool]:
+    clauses: list[ColumnElement[bool]] = []
     if key is not None:
         clauses.append(ArchivedHistory.workflow_id.contains(key, autoescape=True))
     if closed_from is not None:
@@ -121,11 +122,8 @@ async def archived_page(
 async def put_object(session: AsyncSession, key: str, data: bytes) -> None:
     """Write an object; writing the same key again replaces it (archiving a run twice writes the same bytes)."""
     values = {"key": key, "data": data}
-    if session.bind.dialect.name == "postgresql":
-        stmt = pg_insert(ArchiveObject).values(values).on_conflict_do_update(index_elements=["key"], set_={"data": data})
-    else:
-        stmt = sqlite_insert(ArchiveObject).values(values).on_conflict_do_update(index_elements=["key"], set_={"data": data})
-    await session.execute(stmt)
+    insert_fn = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    await session.execute(insert_fn(ArchiveObject).values(values).on_conflict_do_update(index_elements=["key"], set_={"data": data}))
 
 
 async def get_object(session: AsyncSession, key: str) -> bytes | None:

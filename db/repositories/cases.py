@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from db.models import CaseRecord, CaseSequence, InboxEntry, StartRequest
+from db.session import dialect_name
 from domain.access import Actor, Level
 from domain.calendar import CITY_TZ
 from domain.cases import FINAL_STATUSES, CaseSnapshot, case_id_prefix
@@ -21,18 +22,18 @@ from domain.projection import ProjectionAnchor
 from domain.read_access import Access, CaseAccess, holder_keys, task_holders
 
 
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+def _insert(session: AsyncSession) -> Callable[[Any], Any]:
+    return pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
 
 
 # The projection's statements are built once: building an upsert of 17 columns per call cost more
 # CPU than executing it (bench/README.md, profiling notes).
-_CASES = CaseRecord.__table__
-_INBOX = InboxEntry.__table__
-_CASE_TABLE = cast(Table, CaseRecord.__table__)
+_CASES = cast(Table, CaseRecord.__table__)
+_INBOX = cast(Table, InboxEntry.__table__)
+_CASE_TABLE = _CASES
 
 
-def _case_upsert(insert_fn):  # type: ignore[no-untyped-def]
+def _case_upsert(insert_fn: Callable[[Table], Any]) -> Any:
     ins = insert_fn(_CASES)
     columns = [c.name for c in _CASES.columns if c.name != "id"]
     return ins.on_conflict_do_update(
@@ -64,15 +65,15 @@ def _case_values(snap: CaseSnapshot) -> dict[str, Any]:
     approval_seconds = (
         int((snap.approved_at - snap.created_at).total_seconds()) if snap.approved_at is not None else None
     )
-    return dict(
-        id=snap.case_id, kind=snap.kind, title=snap.title, status=snap.status.value, step=snap.step,
-        street_id=snap.scope.street_id, community_id=snap.scope.community_id, estate_id=snap.scope.estate_id,
-        company_ids=" " + " ".join(snap.company_ids) + " ", task_holders=" " + " ".join(task_holders(snap.tasks)) + " ",
-        initiator_subject=snap.initiator.subject,
-        created_at=snap.created_at, updated_at=snap.updated_at, closed_at=snap.closed_at,
-        approved_at=snap.approved_at, approval_seconds=approval_seconds, version=snap.version,
-        snapshot=snap.model_dump(mode="json"),
-    )
+    return {
+        "id": snap.case_id, "kind": snap.kind, "title": snap.title, "status": snap.status.value, "step": snap.step,
+        "street_id": snap.scope.street_id, "community_id": snap.scope.community_id, "estate_id": snap.scope.estate_id,
+        "company_ids": " " + " ".join(snap.company_ids) + " ", "task_holders": " " + " ".join(task_holders(snap.tasks)) + " ",
+        "initiator_subject": snap.initiator.subject,
+        "created_at": snap.created_at, "updated_at": snap.updated_at, "closed_at": snap.closed_at,
+        "approved_at": snap.approved_at, "approval_seconds": approval_seconds, "version": snap.version,
+        "snapshot": snap.model_dump(mode="json"),
+    }
 
 
 async def save_snapshot(session: AsyncSession, snap: CaseSnapshot, *, inbox_changed: bool = True) -> bool:
@@ -82,21 +83,15 @@ async def save_snapshot(session: AsyncSession, snap: CaseSnapshot, *, inbox_chan
     inbox is left alone too. Returns whether the snapshot was written. (The API's first row of a
     case; the workflow's projections go through ``lock_anchor`` and ``put_snapshot``.)
     """
-    written = (await session.execute(_CASE_UPSERT[session.bind.dialect.name], _case_values(snap))).first() is not None
+    written = (await session.execute(_CASE_UPSERT[dialect_name(session)], _case_values(snap))).first() is not None
     if written and inbox_changed:
         await _replace_inbox(session, snap)
     return written
 
 
-def _dialect(session: AsyncSession) -> str:
-    bind = session.bind
-    assert bind is not None, "a session bound to an engine"
-    return bind.dialect.name
-
-
 async def lock_anchor(session: AsyncSession, case_id: str) -> ProjectionAnchor | None:
     """Where the case's stored snapshot stands, with the row held until the transaction ends."""
-    row = (await session.execute(_ANCHOR_LOCK[_dialect(session)], {"case_id": case_id})).first()
+    row = (await session.execute(_ANCHOR_LOCK[dialect_name(session)], {"case_id": case_id})).first()
     if row is None:
         return None
     return ProjectionAnchor(at=row[0], history_length=row[1], version=row[2], events_through=row[3], events_written=row[4])
@@ -115,7 +110,7 @@ async def put_snapshot(session: AsyncSession, snap: CaseSnapshot, anchor: Projec
     values = _case_values(snap) | {
         "history_length": anchor.history_length, "events_through": anchor.events_through, "events_written": anchor.events_written,
     }
-    await session.execute(_CASE_PUT[_dialect(session)], values)
+    await session.execute(_CASE_PUT[dialect_name(session)], values)
     if inbox_changed:
         await _replace_inbox(session, snap)
 
@@ -123,13 +118,13 @@ async def put_snapshot(session: AsyncSession, snap: CaseSnapshot, anchor: Projec
 async def _replace_inbox(session: AsyncSession, snap: CaseSnapshot) -> None:
     await session.execute(_INBOX_CLEAR, {"case_id": snap.case_id})
     rows = [
-        dict(
-            case_id=snap.case_id, task_id=task.id, role=role.value, kind=snap.kind, case_title=snap.title,
-            step=task.step, step_label=task.step_label, street_id=task.scope.street_id,
-            community_id=task.scope.community_id, estate_id=task.scope.estate_id, company_id=task.scope.company_id,
-            assignee=task.assignee, decisions=list(task.decisions), created_at=task.created_at, due_at=task.due_at,
-            card=task.card.value, escalated=task.escalated_at is not None, calendar_published=task.calendar_published,
-        )
+        {
+            "case_id": snap.case_id, "task_id": task.id, "role": role.value, "kind": snap.kind, "case_title": snap.title,
+            "step": task.step, "step_label": task.step_label, "street_id": task.scope.street_id,
+            "community_id": task.scope.community_id, "estate_id": task.scope.estate_id, "company_id": task.scope.company_id,
+            "assignee": task.assignee, "decisions": list(task.decisions), "created_at": task.created_at, "due_at": task.due_at,
+            "card": task.card.value, "escalated": task.escalated_at is not None, "calendar_published": task.calendar_published,
+        }
         for task in (snap.open_tasks if snap.status not in FINAL_STATUSES else [])
         for role in task.deciding_roles()
     ]
@@ -158,7 +153,7 @@ def jurisdiction_condition(actor: Actor, model: Any, orgs: Any = None) -> Column
     return condition
 
 
-def jurisdiction_filter(stmt: Select, actor: Actor, model, orgs=None) -> Select:  # type: ignore[no-untyped-def]
+def jurisdiction_filter(stmt: Select[Any], actor: Actor, model: Any, orgs: Any = None) -> Select[Any]:
     """``stmt`` restricted to rows inside the actor's jurisdiction (see ``jurisdiction_condition``)."""
     return stmt.where(jurisdiction_condition(actor, model, orgs))
 
@@ -283,3 +278,37 @@ async def find_start_request(session: AsyncSession, key: str) -> StartRequest | 
 async def record_start_request(session: AsyncSession, key: str, case_id: str, actor: Actor, at: datetime) -> None:
     session.add(StartRequest(idempotency_key=key, case_id=case_id, actor_subject=actor.subject, created_at=at))
     await session.flush()
+
+
+async def case_row_exists(session: AsyncSession, case_id: str) -> bool:
+    """Whether a summary row holds ``case_id`` (any version)."""
+    return await session.scalar(select(CaseRecord.id).where(CaseRecord.id == case_id)) is not None
+
+
+async def drop_start_placeholder(session: AsyncSession, case_id: str, initiator_subject: str) -> bool:
+    """Remove the API's first row of a case whose workflow never ran under that id (its id was taken).
+
+    Only the placeholder itself (version -1, nothing projected): a row a workflow has written is left alone.
+    """
+    result = await session.execute(
+        delete(CaseRecord).where(
+            CaseRecord.id == case_id, CaseRecord.version == -1, CaseRecord.history_length == 0,
+            CaseRecord.initiator_subject == initiator_subject,
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def move_start_request(session: AsyncSession, key: str, case_id: str) -> None:
+    """Point a start's idempotency key at the case id it finally started."""
+    await session.execute(update(StartRequest).where(StartRequest.idempotency_key == key).values(case_id=case_id))
+
+
+async def raise_case_counter(session: AsyncSession, prefix: str, at_least: int) -> bool:
+    """Move a case-id counter on to ``at_least`` if it is behind; True when it moved."""
+    ins = _insert(session)(CaseSequence).values(prefix=prefix, last=at_least)
+    stmt = ins.on_conflict_do_update(
+        index_elements=[CaseSequence.prefix], set_={"last": at_least}, where=CaseSequence.last < at_least,
+    )
+    result = await session.execute(stmt)
+    return bool(getattr(result, "rowcount", 0))

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import ColumnElement, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.errors import ConflictingWrite, NotFound, integrity_as
@@ -19,6 +19,7 @@ from db.models import (
     Household,
     OwnerRecord,
 )
+from db.session import dialect_name
 from domain.apportionment import area_to_hundredths
 from domain.election import PROCESS_KIND
 from domain.election_ballots import BallotLine, LineError, ballot_receipt, check_ballot_lines
@@ -38,7 +39,7 @@ class VotingClosed(ConflictingWrite):
         self.closes_at = closes_at
 
 
-def _owner_key():  # type: ignore[no-untyped-def]
+def _owner_key() -> ColumnElement[str]:
     # A unit without an owner record is its own owner.
     return func.coalesce(OwnerRecord.owner_key, Household.id)
 
@@ -59,54 +60,53 @@ async def candidate_facts(
     session: AsyncSession, estate_id: str, candidates: list[tuple[str, str]], at: datetime,
 ) -> list[CandidateFacts]:
     """What the registry says about each ``(candidate_id, household_id)``: owner of record, arrears, top-ups."""
-    out = []
-    for cid, household_id in candidates:
-        row = (
-            await session.execute(
-                select(Household, _owner_key())
-                .outerjoin(OwnerRecord, OwnerRecord.household_id == Household.id)
-                .where(Household.id == household_id, Household.estate_id == estate_id)
-            )
-        ).first()
-        if row is None:
-            out.append(CandidateFacts(candidate_id=cid, in_estate=False))
-            continue
-        home, key = row
-        units = select(Household.id).outerjoin(OwnerRecord, OwnerRecord.household_id == Household.id).where(
-            Household.estate_id == estate_id, _owner_key() == key,
+    return [await _candidate(session, estate_id, cid, household_id, at) for cid, household_id in candidates]
+
+
+async def _candidate(session: AsyncSession, estate_id: str, cid: str, household_id: str, at: datetime) -> CandidateFacts:
+    """One candidate's facts; the owner's other units in the estate count too (arrears, top-ups, legal person)."""
+    row = (
+        await session.execute(
+            select(Household, _owner_key())
+            .outerjoin(OwnerRecord, OwnerRecord.household_id == Household.id)
+            .where(Household.id == household_id, Household.estate_id == estate_id)
         )
-        legal_persons, arrears = (
-            await session.execute(
-                select(
-                    func.coalesce(func.sum(case((OwnerRecord.natural_person.is_(False), 1), else_=0)), 0),
-                    func.coalesce(func.sum(OwnerRecord.fee_arrears_fen), 0),
-                ).where(OwnerRecord.household_id.in_(units))
-            )
-        ).one()
-        overdue = await session.scalar(
-            select(func.count()).select_from(FundAccount).where(
-                FundAccount.household_id.in_(units), FundAccount.top_up_due_at.is_not(None), FundAccount.top_up_due_at <= at,
-            )
+    ).first()
+    if row is None:
+        return CandidateFacts(candidate_id=cid, in_estate=False)
+    home, key = row
+    units = select(Household.id).outerjoin(OwnerRecord, OwnerRecord.household_id == Household.id).where(
+        Household.estate_id == estate_id, _owner_key() == key,
+    )
+    legal_persons, arrears = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(case((OwnerRecord.natural_person.is_(False), 1), else_=0)), 0),
+                func.coalesce(func.sum(OwnerRecord.fee_arrears_fen), 0),
+            ).where(OwnerRecord.household_id.in_(units))
         )
-        # The authorisation belongs to the owner, not the unit: the nominated unit's first, else any of its units'.
-        representative = (
-            await session.execute(
-                select(OwnerRecord.representative_name, OwnerRecord.authorisation_ref)
-                .where(OwnerRecord.household_id.in_(units), OwnerRecord.representative_name.is_not(None))
-                .order_by(case((OwnerRecord.household_id == household_id, 0), else_=1), OwnerRecord.household_id)
-                .limit(1)
-            )
-        ).first()
-        out.append(
-            CandidateFacts(
-                candidate_id=cid, in_estate=True, registered_owner=home.owner_name,
-                natural_person=not legal_persons, fee_arrears_fen=int(arrears or 0),
-                top_up_overdue=bool(overdue),
-                representative_name=representative[0] if representative else None,
-                authorisation_ref=representative[1] if representative else None,
-            )
+    ).one()
+    overdue = await session.scalar(
+        select(func.count()).select_from(FundAccount).where(
+            FundAccount.household_id.in_(units), FundAccount.top_up_due_at.is_not(None), FundAccount.top_up_due_at <= at,
         )
-    return out
+    )
+    # The authorisation belongs to the owner, not the unit: the nominated unit's first, else any of its units'.
+    representative = (
+        await session.execute(
+            select(OwnerRecord.representative_name, OwnerRecord.authorisation_ref)
+            .where(OwnerRecord.household_id.in_(units), OwnerRecord.representative_name.is_not(None))
+            .order_by(case((OwnerRecord.household_id == household_id, 0), else_=1), OwnerRecord.household_id)
+            .limit(1)
+        )
+    ).first()
+    return CandidateFacts(
+        candidate_id=cid, in_estate=True, registered_owner=home.owner_name,
+        natural_person=not legal_persons, fee_arrears_fen=int(arrears or 0),
+        top_up_overdue=bool(overdue),
+        representative_name=representative[0] if representative else None,
+        authorisation_ref=representative[1] if representative else None,
+    )
 
 
 async def owner_households(session: AsyncSession, estate_id: str, owner_key: str) -> list[str]:
@@ -187,7 +187,7 @@ async def elections_of_case(session: AsyncSession, case_id: str) -> list[Electio
 async def lock_open_election(session: AsyncSession, case_id: str) -> Election | None:
     """The case's attempt that takes ballots now; on PostgreSQL the row is share-locked so closing waits."""
     stmt = select(Election).where(Election.case_id == case_id, Election.status == "open")
-    if session.bind.dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         stmt = stmt.with_for_update(read=True)
     return await session.scalar(stmt)
 
@@ -243,7 +243,8 @@ async def proxy_principals(session: AsyncSession, election_id: str, proxies: Ite
     )
     out: dict[str, set[str]] = {}
     for proxy, owner in (await session.execute(stmt)).all():
-        out.setdefault(proxy, set()).add(owner)
+        if proxy is not None:
+            out.setdefault(proxy, set()).add(owner)
     return out
 
 
@@ -329,4 +330,4 @@ async def record_ballots(
             "entered_by": entered_by, "batch_id": batch_id, "cast_at": at, "receipt": receipt,
         })
     await insert_ballots(session, rows)
-    return {r["household_id"]: r["receipt"] for r in rows}, []
+    return {str(r["household_id"]): str(r["receipt"]) for r in rows}, []

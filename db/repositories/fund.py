@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.errors import integrity_as
 from db.models import Building, FundAccount, FundPayment, Household, LedgerEntry, Unit
+from db.session import dialect_name
 from domain.apportionment import area_to_hundredths
 from domain.fund_ledger import PaymentOutcome, find_shortfalls, top_up_due
 from domain.rules import FundEmergencyRules
@@ -43,11 +45,25 @@ async def paid_shares(session: AsyncSession, key: str) -> dict[str, int]:
 
 
 # Built once (an executemany each): a payment touches every household of a building or estate.
-_ACCOUNTS = FundAccount.__table__
+_ACCOUNTS = cast(Table, FundAccount.__table__)
 _DEBIT = update(_ACCOUNTS).where(_ACCOUNTS.c.household_id == bindparam("hid")).values(
     balance_fen=bindparam("balance_fen"), updated_at=bindparam("updated_at"), top_up_due_at=bindparam("top_up_due_at"),
 )
-_LEDGER_ADD = insert(LedgerEntry.__table__)
+_LEDGER_ADD = insert(cast(Table, LedgerEntry.__table__))
+
+
+async def _accounts_for_payment(session: AsyncSession, households: list[str]) -> dict[str, Any]:
+    """The accounts a payment debits, locked on PostgreSQL until the payment commits.
+
+    Columns, not ORM objects, and one statement per kind of write: a payment touches every
+    household of a building or an estate, and this sits on the approving decision's path.
+    """
+    stmt = select(
+        FundAccount.household_id, FundAccount.balance_fen, FundAccount.initial_deposit_fen, FundAccount.top_up_due_at,
+    ).where(FundAccount.household_id.in_(households))
+    if dialect_name(session) == "postgresql":
+        stmt = stmt.with_for_update()
+    return {row.household_id: row for row in (await session.execute(stmt)).all()}
 
 
 async def pay(
@@ -64,14 +80,7 @@ async def pay(
     done = await session.get(FundPayment, key)
     if done is not None:
         return PaymentOutcome(key=key, paid=True, amount_fen=done.amount_fen, households=done.households)
-    # Columns, not ORM objects, and one statement per kind of write: a payment touches every
-    # household of a building or an estate, and this sits on the approving decision's path.
-    stmt = select(
-        FundAccount.household_id, FundAccount.balance_fen, FundAccount.initial_deposit_fen, FundAccount.top_up_due_at,
-    ).where(FundAccount.household_id.in_(list(shares)))
-    if session.bind.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    accounts = {row.household_id: row for row in (await session.execute(stmt)).all()}
+    accounts = await _accounts_for_payment(session, list(shares))
     balances = {h: accounts[h].balance_fen if h in accounts else 0 for h in shares}
     shortfalls = find_shortfalls(shares, balances)
     if shortfalls:

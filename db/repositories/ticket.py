@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -13,14 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.errors import integrity_as
 from db.models import CaseRecord, Ticket, TicketContact
 from db.repositories.cases import holds_task_condition, jurisdiction_filter
+from db.session import dialect_name
 from domain.access import Actor
 from domain.calendar import CITY_TZ
 from domain.read_access import Access, access_of
 from domain.ticket import TICKET_ACCESS, CallerContact, TicketLedgerRow
 
 
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+def _insert(session: AsyncSession) -> Callable[[Any], Any]:
+    return pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
 
 
 async def save_contact(session: AsyncSession, *, channel: str, external_ref: str, contact: CallerContact, at: datetime) -> None:

@@ -30,10 +30,10 @@ async def routes(session: AsyncSession) -> list[Route]:
 
 async def save_route(session: AsyncSession, route: Route, *, by: str, at: datetime) -> None:
     """Create or replace one row of the routing table."""
-    values = dict(
-        label=route.label, lead_kind=route.lead.kind.value, lead_unit_id=route.lead.id,
-        co_handlers=[c.model_dump(mode="json") for c in route.co_handlers], basis=route.basis, updated_at=at, updated_by=by,
-    )
+    values = {
+        "label": route.label, "lead_kind": route.lead.kind.value, "lead_unit_id": route.lead.id,
+        "co_handlers": [c.model_dump(mode="json") for c in route.co_handlers], "basis": route.basis, "updated_at": at, "updated_by": by,
+    }
     current = await session.get(RoutingRule, route.category)
     if current is None:
         session.add(RoutingRule(category=route.category, **values))
@@ -46,7 +46,7 @@ async def save_route(session: AsyncSession, route: Route, *, by: str, at: dateti
 
 async def delete_route(session: AsyncSession, category: str) -> bool:
     result = await session.execute(delete(RoutingRule).where(RoutingRule.category == category))
-    return bool(result.rowcount)
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def departments(session: AsyncSession) -> dict[str, str]:

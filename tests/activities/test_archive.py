@@ -6,25 +6,30 @@ from __future__ import annotations
 import gzip
 import uuid
 
-from sqlalchemy import select
+from httpx import AsyncClient
+from sqlalchemy import select, update
+from temporalio.testing import WorkflowEnvironment
 
 from activities.archive import SweepRequest
 from api.auth import issue_token
 from core.archive_store import DatabaseStore
 from core.history_archive import HistoryArchive, chain_key, history_bytes, history_json, pack, sha256_hex
+from core.settings import Settings
 from db.models import ArchivedHistory, AuditEntry
 from db.repositories import archive as archive_repo
 from db.repositories import audit as audit_repo
 from domain.access import Level, Role
 from tests.clock import wait_until
 from tests.dev_server import dev_api
-from tests.factories import create_test_estate, make_actor
+from tests.factories import Cast, create_test_estate, make_actor
 from tests.factories_fund import FundCaseDriver
+from tests.fixture_types import Sessions
 from tests.golden_recorder import keep_golden
+from tests.tamper import tamper
 from workflows.history_archive import HistoryArchiveSweepWorkflow
 
 
-async def withdrawn_case(api, cast) -> FundCaseDriver:  # type: ignore[no-untyped-def]
+async def withdrawn_case(api: AsyncClient, cast: Cast) -> FundCaseDriver:
     """A fund case its initiator withdrew at once: the quickest way to a closed case."""
     drv = FundCaseDriver(api, cast)
     await drv.start()
@@ -33,16 +38,16 @@ async def withdrawn_case(api, cast) -> FundCaseDriver:  # type: ignore[no-untype
     return drv
 
 
-async def archived_row(sessions, case_id: str) -> ArchivedHistory | None:  # type: ignore[no-untyped-def]
+async def archived_row(sessions: Sessions, case_id: str) -> ArchivedHistory | None:
     async with sessions() as s:
         return await archive_repo.latest_run(s, case_id)
 
 
-def auditor_headers(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def auditor_headers(settings: Settings) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(settings, make_actor(Role.AUDITOR, Level.CITY))}"}
 
 
-async def test_a_closed_case_is_archived_once_with_its_sha256_in_the_audit_chain(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_closed_case_is_archived_once_with_its_sha256_in_the_audit_chain(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = await withdrawn_case(api, cast)
     row = await wait_until(lambda: archived_row(sessions, drv.case_id), within=60)
@@ -70,7 +75,7 @@ async def test_a_closed_case_is_archived_once_with_its_sha256_in_the_audit_chain
     assert [e.event_id for e in read.history().events][-1] == len(fetched.events)
 
 
-async def test_a_changed_byte_in_the_archived_history_is_reported_as_tampered(api, env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_changed_byte_in_the_archived_history_is_reported_as_tampered(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     drv = await withdrawn_case(api, cast)
     row = await wait_until(lambda: archived_row(sessions, drv.case_id), within=60)
@@ -112,13 +117,14 @@ async def test_a_changed_byte_in_the_archived_history_is_reported_as_tampered(ap
     # Rewriting the chain entry too breaks the chain at that entry.
     async with sessions() as s:
         entry = await s.scalar(select(AuditEntry).where(AuditEntry.entry_key == chain_key(row.workflow_id, row.run_id)))
-        entry.data = {"archive": {**entry.data["archive"], "sha256": sha256_hex(bytes(data))}}
-        await s.commit()
+    assert entry is not None
+    forged = {"archive": {**entry.data["archive"], "sha256": sha256_hex(bytes(data))}}
+    await tamper(sessions, update(AuditEntry).where(AuditEntry.id == entry.id).values(data=forged))
     read = await HistoryArchive(sessions, DatabaseStore(sessions)).read(drv.case_id)
     assert read is not None and not read.intact and f"broken at entry {entry.seq}" in (read.reason or "")
 
 
-async def test_the_sweep_archives_a_case_whose_close_time_archiving_was_interrupted(env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_the_sweep_archives_a_case_whose_close_time_archiving_was_interrupted(env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     # A worker that never archives at the close stands for one that died between the close and the archive.
     async with dev_api(env, sessions, settings, archive_on_close=False) as (api, local):
         cast = await create_test_estate(sessions, settings)

@@ -95,7 +95,7 @@ async def test_the_command_line_tool_replays_and_checks_a_filter_of_cases(api: A
     assert "replayed 2 histories: 2 consistent, 0 inconsistent" in out.getvalue()
     assert "2/2" in capsys.readouterr().err  # the progress bar
     out = io.StringIO()
-    assert await run_verify_log(parser().parse_args(["verify-log", "--estate", cast.estate_id]), out) == 0
+    assert await run_verify_log(parser().parse_args(["verify-log", "--estate", cast.estate_id]), out, client=env.client) == 0
     assert "checked 2 audit chains: 2 intact, 0 broken" in out.getvalue()
 
 
@@ -127,6 +127,6 @@ async def test_owners_see_what_other_owners_did_but_not_who(api: AsyncClient, se
     assert signed and signed[0]["actor"]["subject"] == "owner" and signed[0]["actor"]["name"] is None
     assert signed[0]["comment"] is None and signed[0]["actor"]["role"]["code"] == "owner_rep"
     as_rep = (await api.get(f"/cases/{drv.case_id}/timeline", headers=cast.headers("owner_rep"))).json()
-    assert [e for e in as_rep if e["kind"] == "decision"][0]["actor"]["subject"] == rep.subject
+    assert next(e for e in as_rep if e["kind"] == "decision")["actor"]["subject"] == rep.subject
     as_street = (await api.get(f"/cases/{drv.case_id}/timeline", headers=cast.headers("street"))).json()
-    assert [e for e in as_street if e["kind"] == "decision"][0]["comment"] == "我家楼上漏水"
+    assert next(e for e in as_street if e["kind"] == "decision")["comment"] == "我家楼上漏水"

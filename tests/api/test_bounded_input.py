@@ -31,7 +31,7 @@ async def test_a_body_of_exactly_one_megabyte_is_read_and_one_byte_more_is_413(a
     assert over.headers["x-request-id"]
 
     # A chunked body (no Content-Length) is counted as it arrives.
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks():
         for _ in range(2):
             yield b"x" * (BODY_LIMIT // 2 + 1)
 

@@ -3,7 +3,6 @@ the workflow's history a few hundred events whatever the number of ballots."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 from db.repositories import election as election_repo
@@ -32,12 +31,10 @@ async def test_two_thousand_households_vote_through_the_api_and_the_tally_is_exa
 
     voters = h[:1800]
     lines = [{"household_id": u, "choices": ids[:5] if n % 10 else ids[2:7]} for n, u in enumerate(voters)]
-    started = time.perf_counter()
+    # Ballots per second are measured in bench/ (the election benchmark), not asserted here.
     for i in range(0, len(lines), BATCH):
         r = await drv.paper(lines[i : i + BATCH])
         assert r.json()["accepted"] == len(lines[i : i + BATCH])
-    elapsed = time.perf_counter() - started
-    assert len(lines) / elapsed > 200  # ballots per second through the API, with every check
     r = await drv.paper(lines[:BATCH], expect=409)
     assert len(r.json()["errors"]) == BATCH
 

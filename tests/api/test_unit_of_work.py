@@ -14,22 +14,25 @@ from fastapi import APIRouter
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import SessionDep
 from api.errors import Invalid
 from api.main import create_app
+from core.settings import Settings
 from db.models import Ballot, LedgerEntry
 from db.repositories import election as election_repo
 from db.repositories import fund as fund_repo
 from db.session import after_commit
 from tests.factories import create_test_estate
+from tests.fixture_types import Sessions
 
 probe = APIRouter(prefix="/probe")
 # What the after-commit callbacks of the probes saw (they must not run when the commit failed).
 ran_after_commit: list[str] = []
 
 
-async def _deposit(session, household_id: str, memo: str) -> None:  # type: ignore[no-untyped-def]
+async def _deposit(session: AsyncSession, household_id: str, memo: str) -> None:
     await fund_repo.deposit(session, household_id=household_id, amount_fen=777, at=datetime.now(UTC), memo=memo)
 
 
@@ -65,7 +68,7 @@ async def commit_violates_a_key(household_id: str, session: SessionDep) -> dict[
 async def commit_loses_the_connection(household_id: str, session: SessionDep) -> dict[str, str]:
     await _deposit(session, household_id, "commit-loses-the-connection")
 
-    def connection_lost(_session) -> None:  # type: ignore[no-untyped-def]
+    def connection_lost(_session: AsyncSession) -> None:
         raise OperationalError("COMMIT", {}, ConnectionResetError("server closed the connection"))
 
     event.listen(session.sync_session, "before_commit", connection_lost, once=True)
@@ -97,20 +100,20 @@ def _ballot_row(election_id: str, household_id: str) -> dict[str, object]:
 
 
 @pytest_asyncio.fixture(scope="module")
-async def probe_api(settings, sessions) -> AsyncIterator[AsyncClient]:  # type: ignore[no-untyped-def]
+async def probe_api(settings: Settings, sessions: Sessions) -> AsyncIterator[AsyncClient]:
     app = create_app(settings)
     app.include_router(probe)
     async with app.router.lifespan_context(app), AsyncClient(transport=ASGITransport(app=app), base_url="http://test", timeout=60) as client:
         yield client
 
 
-async def _deposits(sessions, household_id: str, memo: str) -> int:  # type: ignore[no-untyped-def]
+async def _deposits(sessions: Sessions, household_id: str, memo: str) -> int:
     async with sessions() as s:
         stmt = select(func.count()).select_from(LedgerEntry).where(LedgerEntry.household_id == household_id, LedgerEntry.memo == memo)
         return int(await s.scalar(stmt) or 0)
 
 
-async def test_a_route_that_fails_after_writing_leaves_nothing_stored(probe_api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_route_that_fails_after_writing_leaves_nothing_stored(probe_api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     household = cast.households[0]
     r = await probe_api.post(f"/probe/{household}/fails-after-writing")
@@ -123,7 +126,7 @@ async def test_a_route_that_fails_after_writing_leaves_nothing_stored(probe_api,
     assert household in ran_after_commit
 
 
-async def test_a_failed_commit_answers_with_a_problem_never_2xx(probe_api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_failed_commit_answers_with_a_problem_never_2xx(probe_api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     """FastAPI would run a default-scope dependency's commit after sending 2xx; ours runs before the response."""
     cast = await create_test_estate(sessions, settings)
     household = cast.households[1]
@@ -139,7 +142,7 @@ async def test_a_failed_commit_answers_with_a_problem_never_2xx(probe_api, sessi
     assert await _deposits(sessions, household, "commit-loses-the-connection") == 0
 
 
-async def test_a_unique_violation_is_a_409_problem_not_a_500(probe_api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_unique_violation_is_a_409_problem_not_a_500(probe_api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     election_id = f"{cast.estate_id}-case:1"
     async with sessions() as s:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from httpx import AsyncClient
+
 from api.auth import issue_token
+from core.settings import Settings
 from domain.access import Level, Role
 from tests.factories import create_test_estate, make_actor
+from tests.fixture_types import Sessions
 
 
-def _as(settings, role: Role, level: Level, jid: str | None = None) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _as(settings: Settings, role: Role, level: Level, jid: str | None = None) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(settings, make_actor(role, level, jid))}"}
 
 
-async def test_the_wrong_caller_gets_the_routes_403_problem(api, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_the_wrong_caller_gets_the_routes_403_problem(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     household = cast.households[0]
     dispatcher_of_a_street = _as(settings, Role.DISPATCHER, Level.STREET, "yidu")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from core.archive_store import DatabaseStore, DirectoryStore, ObjectMissing, S3Store, make_object_store
+from core.archive_store import DatabaseStore, DirectoryStore, ObjectMissing, ObjectStore, S3Store, make_object_store
 from core.settings import Settings
+from tests.fixture_types import Sessions
 
 
-async def roundtrip(store) -> None:  # type: ignore[no-untyped-def]
+async def roundtrip(store: ObjectStore) -> None:
     key = "2026/11/fund-emergency-x-20261130-1/run-1.json.gz"
     with pytest.raises(ObjectMissing):
         await store.get(key)
@@ -17,11 +20,11 @@ async def roundtrip(store) -> None:  # type: ignore[no-untyped-def]
     assert await store.get(key) == b"\x1f\x8b same key again"
 
 
-async def test_the_database_store(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_database_store(sessions: Sessions) -> None:
     await roundtrip(DatabaseStore(sessions))
 
 
-async def test_the_directory_store_writes_whole_files_only_inside_its_root(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_the_directory_store_writes_whole_files_only_inside_its_root(tmp_path: Path) -> None:
     store = DirectoryStore(tmp_path / "archive")
     await roundtrip(store)
     assert [p.name for p in (tmp_path / "archive").rglob("*") if p.is_file()] == ["run-1.json.gz"]  # no partial files left
@@ -29,7 +32,7 @@ async def test_the_directory_store_writes_whole_files_only_inside_its_root(tmp_p
         await store.put("../outside.json.gz", b"x")
 
 
-async def test_an_s3_compatible_bucket(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_an_s3_compatible_bucket(monkeypatch: pytest.MonkeyPatch) -> None:
     moto = pytest.importorskip("moto")
     import boto3
 

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import io
 
+import pytest
+from httpx import AsyncClient
+from temporalio.testing import WorkflowEnvironment
+
 from core.archive_store import DatabaseStore
 from core.audit_cli import parser, run_replay, run_replay_archive
+from core.settings import Settings
 from db.repositories import archive as archive_repo
 from domain.calendar import CITY_TZ
 from tests.activities.test_archive import archived_row, withdrawn_case
 from tests.clock import wait_until
 from tests.factories import create_test_estate
+from tests.fixture_types import Sessions
 
 
-async def test_a_year_of_archived_histories_replays_with_a_summary_and_tampering_is_named(api, env, sessions, settings, capsys) -> None:  # type: ignore[no-untyped-def]
+async def test_a_year_of_archived_histories_replays_with_a_summary_and_tampering_is_named(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     cast = await create_test_estate(sessions, settings)
     cases = [await withdrawn_case(api, cast) for _ in range(3)]
     rows = [await wait_until(lambda d=d: archived_row(sessions, d.case_id), within=60) for d in cases]

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from core.settings import Settings
 from db.errors import AlreadyExists, ConflictingWrite, NotFound
 from db.repositories import audit as audit_repo
 from db.repositories import election as election_repo
@@ -13,6 +14,7 @@ from db.repositories import fund as fund_repo
 from db.session import transaction
 from domain.audit import AuditEvent
 from tests.factories import create_test_estate
+from tests.fixture_types import Sessions
 
 
 def _ballot(election_id: str, household_id: str) -> dict[str, object]:
@@ -22,7 +24,7 @@ def _ballot(election_id: str, household_id: str) -> dict[str, object]:
     }
 
 
-async def test_a_second_ballot_for_a_unit_is_already_exists_and_nothing_of_the_batch_is_kept(sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_second_ballot_for_a_unit_is_already_exists_and_nothing_of_the_batch_is_kept(sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     election_id = f"{cast.estate_id}-case:1"
     h = cast.households
@@ -40,13 +42,13 @@ async def test_a_second_ballot_for_a_unit_is_already_exists_and_nothing_of_the_b
         assert await election_repo.ballot_count(s, election_id) == 1
 
 
-async def test_a_deposit_for_an_unknown_household_is_not_found(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_deposit_for_an_unknown_household_is_not_found(sessions: Sessions) -> None:
     with pytest.raises(NotFound, match="no household nope"):
         async with transaction(sessions) as s:
             await fund_repo.deposit(s, household_id="nope", amount_fen=100, at=datetime.now(UTC), memo=None)
 
 
-async def test_an_audit_entry_racing_another_is_a_conflicting_write(sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_an_audit_entry_racing_another_is_a_conflicting_write(sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     case_id = f"{cast.estate_id}-audit"
     event = AuditEvent(key=f"{case_id}:1", at=datetime.now(UTC), kind="step")
@@ -60,7 +62,7 @@ async def test_an_audit_entry_racing_another_is_a_conflicting_write(sessions, se
         assert len(await audit_repo.timeline(s, case_id)) == 1
 
 
-async def test_a_retried_opening_writes_nothing_and_an_unknown_attempt_is_not_found(sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_retried_opening_writes_nothing_and_an_unknown_attempt_is_not_found(sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings)
     election_id = f"{cast.estate_id}-case:1"
 

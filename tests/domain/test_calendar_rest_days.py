@@ -14,6 +14,7 @@ import pytest
 from domain.calendar import CITY_TZ, WorkingCalendar, party_deadline, sla_deadlines, years_counted
 from domain.holiday_calendar import CalendarYear, HolidayRange, working_calendar
 from domain.holidays_cn import HOLIDAY_NAMES, HOLIDAY_RANGES, MAKEUP_WORKDAYS, NOTICES
+from tests.fixture_types import Sessions
 
 OFFICIAL = WorkingCalendar.official()
 
@@ -99,7 +100,7 @@ def test_years_counted_by_a_five_working_day_period(start: datetime, years: list
     assert years_counted(start, d) == years
 
 
-async def test_the_local_activity_moves_a_deadline_on_the_published_calendar(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_local_activity_moves_a_deadline_on_the_published_calendar(sessions: Sessions) -> None:
     from activities.cases import CaseActivities, PartyDeadlineRequest
 
     activities = CaseActivities(sessions)

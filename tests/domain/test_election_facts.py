@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.access import Level, Role, Scope
+from domain.access import Actor, Level, Role, Scope
 from domain.election import NominationData, Rejection, ReviewData
 from domain.election_candidates import CandidateList
 from domain.election_facts import ElectionFacts
@@ -32,7 +32,7 @@ def nomination(household: str, channel: str = "party_org", **extra: object) -> N
     return NominationData.model_validate({"household_id": household, "name": f"业主{household}", "channel": channel, **extra})
 
 
-def refused(nominees: CandidateList, data: NominationData, actor=None) -> RefusalKind:  # type: ignore[no-untyped-def]
+def refused(nominees: CandidateList, data: NominationData, actor: Actor | None = None) -> RefusalKind:
     actor = actor or make_actor(Role.COMMUNITY, Level.COMMUNITY, "yidu-c1")
     with pytest.raises(DecisionRefused) as exc:
         nominees.check_nomination(data, actor, ESTATE, ELECTION)

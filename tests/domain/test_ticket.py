@@ -12,6 +12,7 @@ from domain.routing import Unit, UnitKind
 from domain.rules import TICKET
 from domain.tasks import DecisionRefused, RefusalKind
 from domain.ticket import AssignData, ExtensionData, check_assignment, check_extension, check_return_window, credit_company
+from tests.fixture_types import Sessions
 
 
 def city(y: int, m: int, d: int, h: int = 0) -> datetime:
@@ -27,7 +28,7 @@ def test_a_return_inside_the_window_is_allowed_and_after_it_refused() -> None:
 
 
 def test_a_reassigned_ticket_cannot_be_returned_even_inside_the_window() -> None:
-    with pytest.raises(DecisionRefused, match="Art. 22"):
+    with pytest.raises(DecisionRefused, match=r"Art\. 22"):
         check_return_window(city(2026, 3, 2), city(2026, 3, 4), returnable=False)
 
 
@@ -101,7 +102,7 @@ def test_handling_across_national_day_on_the_official_calendar() -> None:
     # Fri Oct 9: Sat 10 (调休), (Sun 11), Mon 12, Tue 13, Wed 14 → yellow; Thu 15 → due.
     (city(2026, 10, 9, 10), city(2026, 10, 15), city(2026, 10, 16)),
 ])
-async def test_ticket_handling_deadline_across_national_day_2026(accepted: datetime, yellow: datetime, due: datetime, sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_ticket_handling_deadline_across_national_day_2026(accepted: datetime, yellow: datetime, due: datetime, sessions: Sessions) -> None:
     # The very activity the ticket workflow calls for its handling task (workflows.ticket_deadlines.open_handling), on the published years.
     times = await CaseActivities(sessions).compute_sla(
         SlaRequest(start=accepted, working_days=TICKET.handling_working_days, remind_before=TICKET.yellow_card_before_working_days),

@@ -15,11 +15,13 @@ from pathlib import Path
 import structlog
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
+from temporalio.testing import WorkflowEnvironment
 
 from api.auth import issue_token
 from core.audit_cli import parser, run_replay
 from core.devstack import set_namespace_retention
 from core.history_archive import chain_key
+from core.settings import Settings
 from core.temporal import check_retention, namespace_retention
 from db.repositories import archive as archive_repo
 from domain.access import Level, Role
@@ -28,7 +30,7 @@ from tests.clock import wait_until
 from tests.dev_server import dev_api, dev_server_path, find_workflows
 from tests.factories import create_test_estate, make_actor
 from tests.factories_fund import FundCaseDriver
-from tests.fixture_types import Sessions, Settings, WorkflowEnvironment
+from tests.fixture_types import Sessions
 from workflows.history_archive import SWEEP_SCHEDULE_ID, ensure_sweep_schedule
 from workflows.ticket_report import MonthlyReportInput, TicketMonthlyReportWorkflow
 
@@ -70,7 +72,7 @@ async def test_audit_records_outlive_temporal_retention(dev_env: WorkflowEnviron
         assert chain["intact"] and chain["entries"] == len(timeline)
 
 
-async def test_a_closed_case_replays_from_the_archive_after_temporal_deleted_it(dev_env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_closed_case_replays_from_the_archive_after_temporal_deleted_it(dev_env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     """What `make run` lets a user do: close a case, delete its history from the server, still export and replay it."""
     async with dev_api(dev_env, sessions, settings) as (api, local):
         cast = await create_test_estate(sessions, settings)
@@ -102,7 +104,7 @@ async def test_a_closed_case_replays_from_the_archive_after_temporal_deleted_it(
         assert "1 consistent, 0 inconsistent (1 from the archive)" in out.getvalue()
 
 
-async def test_the_sweep_schedule_archives_the_workflows_that_are_not_cases(dev_env, sessions, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_the_sweep_schedule_archives_the_workflows_that_are_not_cases(dev_env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
     async with dev_api(dev_env, sessions, settings) as (_, local):
         assert await ensure_sweep_schedule(dev_env.client, local) is True
         assert await ensure_sweep_schedule(dev_env.client, local) is False  # a second worker start only updates it
@@ -122,7 +124,7 @@ async def test_the_sweep_schedule_archives_the_workflows_that_are_not_cases(dev_
         await dev_env.client.get_schedule_handle(SWEEP_SCHEDULE_ID).delete()
 
 
-async def test_make_run_sets_the_namespace_retention_from_the_settings(dev_env, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_make_run_sets_the_namespace_retention_from_the_settings(dev_env: WorkflowEnvironment, settings: Settings) -> None:
     assert await namespace_retention(dev_env.client) == timedelta(days=1)  # the dev server's default: what the issue found
     address = dev_env.client.service_client.config.target_host
     set_namespace_retention(address, dev_env.client.namespace, settings.temporal_retention_days, temporal=Path(dev_server_path()))

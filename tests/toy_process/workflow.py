@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -10,7 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.tasks import Decision as D
     from tests.toy_process.domain import PROCESS_KIND, PROCESS_LABEL, STEP_LABELS, CheckData, Step, ToyFacts
     from tests.toy_process.models import ToyInput
-    from workflows.human_tasks import CaseWorkflow
+    from workflows.human_tasks import CaseWorkflow, DecisionModels
 
 
 @workflow.defn(name="ToyApproval")
@@ -18,7 +20,7 @@ class ToyApprovalWorkflow(CaseWorkflow):
     kind = PROCESS_KIND
     kind_label = PROCESS_LABEL
     step_labels = STEP_LABELS
-    decision_data = {(Step.STREET_CHECK, D.APPROVE): CheckData}
+    decision_data: ClassVar[DecisionModels] = {(Step.STREET_CHECK, D.APPROVE): CheckData}
 
     @workflow.init
     def __init__(self, inp: ToyInput) -> None:

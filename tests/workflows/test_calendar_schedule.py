@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
+
+from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import CITY_TZ
 from workflows.holiday_calendar import SCHEDULE_ID, ensure_calendar_schedule
 
 
-async def test_the_daily_check_is_scheduled_once_from_1_november(dev_env) -> None:  # type: ignore[no-untyped-def]
+async def test_the_daily_check_is_scheduled_once_from_1_november(dev_env: WorkflowEnvironment) -> None:
     queue = f"dev-{uuid.uuid4().hex[:6]}"
     assert await ensure_calendar_schedule(dev_env.client, queue) is True
     assert await ensure_calendar_schedule(dev_env.client, queue) is False
@@ -21,5 +24,5 @@ async def test_the_daily_check_is_scheduled_once_from_1_november(dev_env) -> Non
     upcoming = [t.astimezone(CITY_TZ) for t in described.info.next_action_times]
     assert upcoming and all(t.month in (11, 12) and (t.hour, t.minute) == (9, 0) for t in upcoming)
     days = sorted({t.date() for t in upcoming})
-    assert all((b - a).days == 1 for a, b in zip(days, days[1:], strict=False) if a.month == b.month)  # every day
+    assert all((b - a).days == 1 for a, b in itertools.pairwise(days) if a.month == b.month)  # every day
     await handle.delete()

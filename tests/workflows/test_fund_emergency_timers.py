@@ -68,7 +68,7 @@ async def test_no_verification_in_time_hands_the_repair_to_the_street(api: Async
     created = datetime.fromisoformat(case["created_at"])
     await skip_past(env, created + FUND_EMERGENCY.verification_deadline)
     case = await drv.wait_for(step="street_takeover")
-    verification = [t for t in case["tasks"] if t["step"]["code"] == "onsite_verification"][0]
+    verification = next(t for t in case["tasks"] if t["step"]["code"] == "onsite_verification")
     assert verification["status"]["code"] == "cancelled"
     inbox = (await api.get("/inbox", headers=cast.headers("street"))).json()
     assert any(i["case_id"] == drv.case_id and i["step"]["label"] == "街道组织维修" for i in inbox)

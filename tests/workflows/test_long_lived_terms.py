@@ -4,26 +4,29 @@ new one, and a new timer continues as new every month, so no run outlives a mont
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from temporalio.client import WorkflowHistory
+from temporalio.client import Client, WorkflowHistory
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from core.registry import activities, workflow_types
 from core.replay import verify_histories
+from core.settings import Settings
 from domain.election_checks import reelection_starts_at
 from tests.clock import wait_until
+from tests.fixture_types import Sessions
 from tests.golden_recorder import keep_golden
 from tests.term_workflow_before import CommitteeTermBeforeCheckpoints
 from workflows.election_term import CommitteeTermInput, CommitteeTermWorkflow
 
 
-def term_input(now, days: int) -> CommitteeTermInput:  # type: ignore[no-untyped-def]
+def term_input(now: datetime, days: int) -> CommitteeTermInput:
     # An estate with no registered committee: the timer fires, finds no term to claim and ends.
     return CommitteeTermInput(estate_id=f"e-term-{uuid.uuid4().hex[:6]}", term_end=now + timedelta(days=days))
 
 
-async def runs_of(client, workflow_id: str, first_run_id: str) -> list[WorkflowHistory]:  # type: ignore[no-untyped-def]
+async def runs_of(client: Client, workflow_id: str, first_run_id: str) -> list[WorkflowHistory]:
     """Every run of a workflow that continued as new, first to last."""
     histories, run_id = [], first_run_id
     while run_id:
@@ -35,7 +38,7 @@ async def runs_of(client, workflow_id: str, first_run_id: str) -> list[WorkflowH
     return histories
 
 
-async def test_a_term_timer_started_under_the_old_code_finishes_under_the_new(env, sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_term_timer_started_under_the_old_code_finishes_under_the_new(env: WorkflowEnvironment, sessions: Sessions) -> None:
     queue = f"term-{uuid.uuid4().hex[:6]}"
     inp = term_input(await env.get_current_time(), days=400)  # fires in 310 days, far past a checkpoint
     workflow_id = f"committee-term-{inp.estate_id}"
@@ -44,7 +47,7 @@ async def test_a_term_timer_started_under_the_old_code_finishes_under_the_new(en
                       max_cached_workflows=0):
         handle = await env.client.start_workflow(CommitteeTermBeforeCheckpoints.run, inp, id=workflow_id, task_queue=queue)
 
-        async def sleeping():  # type: ignore[no-untyped-def]
+        async def sleeping():
             history = await handle.fetch_history()
             return any(e.HasField("timer_started_event_attributes") for e in history.events)
 
@@ -65,7 +68,7 @@ async def test_a_term_timer_started_under_the_old_code_finishes_under_the_new(en
     assert old[0].consistent
 
 
-async def test_a_new_term_timer_continues_as_new_every_month_until_it_fires(env, worker, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_new_term_timer_continues_as_new_every_month_until_it_fires(env: WorkflowEnvironment, worker: None, settings: Settings) -> None:
     # The re-election starts 150 days before the term ends (reelection_starts_at): it fires in
     # 110 days, after three 30-day checkpoints and in the fourth run.
     inp = term_input(await env.get_current_time(), days=260)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from pydantic import BaseModel
 from temporalio import activity, workflow
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from activities.cases import CaseActivities
@@ -27,6 +28,7 @@ from domain.objections import NoticePeriod
 from domain.tasks import DecisionInput
 from tests.clock import wait_until
 from tests.factories import make_actor
+from tests.fixture_types import Sessions
 from workflows.human_tasks import CaseWorkflow
 from workflows.objection_window import AnswerPolicy, ObjectionWindow
 
@@ -52,7 +54,7 @@ class ObjectionWindowProbe(CaseWorkflow):
 
     kind = "window-probe"
     kind_label = "异议窗口"
-    step_labels = {"notice": "公告", "objection": "异议答复", "closed": "结束"}
+    step_labels: ClassVar[dict[str, str]] = {"notice": "公告", "objection": "异议答复", "closed": "结束"}
 
     @workflow.init
     def __init__(self, inp: ProbeInput) -> None:
@@ -101,7 +103,7 @@ class KeptProjections:
         self.seen.append(projection)
 
 
-async def test_the_election_settings_cap_record_upheld_and_note_the_passed_period(env, sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_election_settings_cap_record_upheld_and_note_the_passed_period(env: WorkflowEnvironment, sessions: Sessions) -> None:
     kept, queue = KeptProjections(), f"probe-{uuid.uuid4().hex[:8]}"
     owner = make_actor(Role.OWNER, Level.ESTATE, "probe")
     street = make_actor(Role.STREET_OFFICE, Level.STREET, "yidu")

@@ -30,7 +30,7 @@ async def test_return_within_the_window_then_reassigned_cannot_be_returned_again
     await drv.decide("street", "reassignment", "assign", {"lead_unit_id": "dept-police"}, expect=403)
     r = await drv.decide("dispatcher", "reassignment", "assign", {"lead_unit_id": "dept-market", "co_unit_ids": ["dept-ecology"]})
     case = r.json()
-    acceptance = [t for t in case["open_tasks"] if t["step"]["code"] == "acceptance"][0]
+    acceptance = next(t for t in case["open_tasks"] if t["step"]["code"] == "acceptance")
     assert [d["code"] for d in acceptance["decisions"]] == ["sign"]  # 潍坊12345条例 Art. 22 para. 2
     assert case["facts"]["returnable"] is False and case["facts"]["lead_unit"]["id"] == "dept-market"
     await drv.decide("dept-market", "acceptance", "return", comment="仍不属本部门", expect=422)
@@ -74,7 +74,7 @@ async def test_extension_needs_the_dispatchers_approval_and_moves_the_deadline(a
     await drv.decide("company", "extension", "approve", expect=403)
     await drv.decide("dispatcher", "extension", "reject", expect=422)  # a rejection needs a reason
     r = await drv.decide("dispatcher", "extension", "approve", comment="同意延期3个工作日")
-    extended = [t for t in r.json()["open_tasks"] if t["step"]["code"] == "handling"][0]
+    extended = next(t for t in r.json()["open_tasks"] if t["step"]["code"] == "handling")
     expected = sla_deadlines(due - timedelta(seconds=1), 3, calendar=WorkingCalendar.official())
     assert datetime.fromisoformat(extended["due_at"]) == expected.due_at
     assert r.json()["facts"]["extension_days"] == 3
@@ -82,7 +82,7 @@ async def test_extension_needs_the_dispatchers_approval_and_moves_the_deadline(a
     await drv.decide("company", "handling", "extend", {"working_days": 8, "reason": "再延"}, expect=422)
     await drv.decide("company", "handling", "extend", {"working_days": 7, "reason": "再延"})
     r = await drv.decide("dispatcher", "extension", "reject", comment="应在时限内办结")
-    again = [t for t in r.json()["open_tasks"] if t["step"]["code"] == "handling"][0]
+    again = next(t for t in r.json()["open_tasks"] if t["step"]["code"] == "handling")
     assert again["due_at"] == extended["due_at"]
     line = (await drv.ledger())["items"][0]
     assert line["extension_days"] == 3 and datetime.fromisoformat(line["due_at"]) == expected.due_at

@@ -65,7 +65,7 @@ async def test_without_a_decision_in_the_return_window_the_ticket_counts_as_acce
     window_end = datetime.fromisoformat(case["open_tasks"][0]["due_at"])
     await skip_past(env, window_end)
     case = await drv.wait_for(step="handling")
-    acceptance = [t for t in case["tasks"] if t["step"]["code"] == "acceptance"][0]
+    acceptance = next(t for t in case["tasks"] if t["step"]["code"] == "acceptance")
     assert acceptance["status"]["code"] == "cancelled" and "视为签收" in acceptance["note"]
     assert [t["step"]["code"] for t in case["open_tasks"]] == ["handling"]
 
@@ -87,7 +87,7 @@ async def test_a_whistle_escalates_to_the_street_then_the_joint_meeting(api: Asy
     r = await api.post(url, json=body, headers=cast.headers("community", key="whistle-1"))
     assert r.status_code == 200, r.text
     whistled_at = await env.get_current_time()
-    task = [t for t in r.json()["open_tasks"] if t["step"]["code"] == "whistle"][0]
+    task = next(t for t in r.json()["open_tasks"] if t["step"]["code"] == "whistle")
     assert [c["code"] for c in task["candidate_roles"]] == ["department"]
     # The same request again (same Idempotency-Key) blows no second whistle.
     r = await api.post(url, json=body, headers=cast.headers("community", key="whistle-1"))
@@ -153,7 +153,7 @@ async def test_a_pending_extension_request_does_not_stop_the_handling_deadline(a
     assert [(r.company_id, r.source) for r in records] == [("co-yuejia", "ticket_overdue")]
     # A late approval still moves the deadline from the original one; the overdue record stays single.
     r = await drv.decide("dispatcher", "extension", "approve", comment="同意延期3个工作日")
-    extended = [t for t in r.json()["open_tasks"] if t["step"]["code"] == "handling"][0]
+    extended = next(t for t in r.json()["open_tasks"] if t["step"]["code"] == "handling")
     expected = sla_deadlines(due_at - timedelta(seconds=1), 3, calendar=WorkingCalendar.official())
     assert datetime.fromisoformat(extended["due_at"]) == expected.due_at
     assert extended["card"]["code"] == "none" and [d["code"] for d in extended["decisions"]] == ["answer", "extend"]

@@ -1,7 +1,7 @@
 """foundation: reference data, fund ledger, cases, inbox, audit log
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-27 23:11:26.237571
 """
 
