@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install faketime lint run test test-postgres tokens migrate seed worker api bench chaos clean
+.PHONY: install faketime chromium lint run test test-postgres tokens migrate seed worker api bench chaos clean
 
 # libfaketime (Debian package faketime): tests about a date start a test server on that date.
 LIBFAKETIME = $(wildcard /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1)
@@ -22,6 +22,15 @@ faketime:  ## the system package the date-bound tests need
 	@test -n "$(LIBFAKETIME)" || $(SUDO) apt-get install -y --no-install-recommends faketime \
 		|| { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends faketime; }
 
+# Debian's chromium (and a CJK font for readable screenshots): the workbench's browser tests drive it
+# through Playwright, which never downloads a browser of its own.
+CHROMIUM = $(shell command -v chromium chromium-browser 2>/dev/null | head -n 1)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = 1
+
+chromium:  ## the headless browser the workbench's browser tests need
+	@test -n "$(CHROMIUM)" || $(SUDO) apt-get install -y --no-install-recommends chromium fonts-wqy-microhei \
+		|| { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium fonts-wqy-microhei; }
+
 run: install  ## Temporal dev server + migrations + demo city + worker + API; Ctrl+C stops all
 	$(PY) -m core.devstack
 
@@ -29,10 +38,10 @@ lint: install  ## ruff and mypy --strict over the application (configured in pyp
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-test: install faketime lint  ## lint and types, then the whole suite on SQLite (or on DATABASE_URL when set)
+test: install faketime chromium lint  ## lint and types, then the whole suite on SQLite (or on DATABASE_URL when set)
 	$(PY) -m pytest -q
 
-test-postgres: install faketime  ## the whole suite on the local PostgreSQL
+test-postgres: install faketime chromium  ## the whole suite on the local PostgreSQL
 	DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/test $(PY) -m pytest -q
 
 tokens: install  ## print a bearer token for every demo user
@@ -50,7 +59,7 @@ worker: install
 api: install
 	$(VENV)/bin/uvicorn api.main:app --host 127.0.0.1 --port 8000
 
-bench: install  ## benchmarks against bare Temporal (quick sizes; `make bench ARGS=--full` for issue 7's)
+bench: install  ## benchmarks against bare Temporal, the inbox and a city year (quick sizes; ARGS=--full, ARGS="--only city-year")
 	$(PY) -m bench $(ARGS)
 
 chaos: install  ## fault suite: fund cases through the API while processes die (quick; `make chaos ARGS=--full` for 30 cases per fault)

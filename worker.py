@@ -14,8 +14,9 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.service import RPCError
-from temporalio.worker import Worker
+from temporalio.worker import Interceptor, Worker
 
+from activities.failures import ShortFailureInterceptor
 from core.archive_store import make_object_store
 from core.case_counters import move_counters_past_temporal
 from core.history_archive import HistoryArchive
@@ -30,6 +31,14 @@ from workflows.holiday_calendar import ensure_calendar_schedule
 from workflows.ticket_report import ensure_report_schedule
 
 
+def worker_interceptors(settings: Settings) -> list[Interceptor]:
+    """Log context on every activity line, short activity failures, sealed actors on every update."""
+    return [
+        LogContextInterceptor(), ShortFailureInterceptor(),
+        ActorSealInterceptor(settings.actor_seal_key, check_expiry=settings.actor_seal_check_expiry),
+    ]
+
+
 def build_worker(
     client: Client, settings: Settings, session_factory: async_sessionmaker[AsyncSession],
     specs: Sequence[ProcessSpec] | None = None,
@@ -41,7 +50,7 @@ def build_worker(
         task_queue=settings.task_queue,
         workflows=workflow_types(specs),
         activities=activities(session_factory, specs, archive=archive, archive_on_close=settings.archive_on_close),
-        interceptors=[LogContextInterceptor(), ActorSealInterceptor(settings.actor_seal_key, check_expiry=settings.actor_seal_check_expiry)],
+        interceptors=worker_interceptors(settings),
         # On a stop, running activities get this long to finish before they are cancelled.
         graceful_shutdown_timeout=timedelta(seconds=10),
     )

@@ -8,6 +8,7 @@ A subject deactivated in the users table is refused whatever its token says.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import time
 from datetime import UTC, datetime, timedelta
@@ -82,12 +83,19 @@ class DeactivatedSubjects:
         self._ttl = ttl
         self._subjects: frozenset[str] = frozenset()
         self._read_at = float("-inf")
+        # One read per expiry: a burst of requests waits for the first one's read instead of each reading the table.
+        self._reading = asyncio.Lock()
+
+    def _stale(self) -> bool:
+        return time.monotonic() - self._read_at >= self._ttl
 
     async def contains(self, subject: str) -> bool:
-        if time.monotonic() - self._read_at >= self._ttl:
-            async with self._sessions() as session:
-                self._subjects = await users_repo.deactivated_subjects(session)
-            self._read_at = time.monotonic()
+        if self._stale():
+            async with self._reading:
+                if self._stale():
+                    async with self._sessions() as session:
+                        self._subjects = await users_repo.deactivated_subjects(session)
+                    self._read_at = time.monotonic()
         return subject in self._subjects
 
     def forget(self) -> None:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
 import structlog
 from fastapi import Response, status
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import (
     Client,
-    RPCTimeoutOrCancelledError,
     WithStartWorkflowOperation,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -25,17 +25,20 @@ from temporalio.exceptions import ApplicationError, TemporalError, WorkflowAlrea
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import Conflict, Forbidden, Invalid, Problem, Unavailable
+from api.idempotency import KeyUse
 from api.read_policy import case_scope, policy_for, readable_case
 from api.schemas import ActorRead, CaseRead, Labelled, TimelineEntry, case_read, decision_l
 from api.start_identity import START_MEMO, StartToken, start_token, workflow_owner
+from api.update_failures import log_refusal, resync_read_model, rpc_failed
 from core.registry import ProcessSpec, StartArgs, process_label, start_search_attributes, step_label
 from core.settings import Settings
 from db.models import CaseRecord, Estate
 from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
+from db.repositories import idempotency as idempotency_repo
 from db.repositories import reference as reference_repo
 from domain.access import ROLE_LABELS, Actor, Level, Role, Scope, covers
-from domain.audit import AuditEvent, withdrawn_by
+from domain.audit import withdrawn_by
 from domain.cases import CaseAck, CaseSnapshot, CaseStatus
 from domain.read_access import in_jurisdiction
 
@@ -103,8 +106,13 @@ START_ATTEMPTS = 10  # ids tried when the counter hands out ids Temporal already
 
 async def _register_start(
     spec: ProcessSpec, actor: Actor, idempotency_key: str | None, *, session: AsyncSession, place: CasePlace, now: datetime,
+    retried: bool = False,
 ) -> tuple[str, bool]:
-    """The case id a start uses: the one its idempotency key registered before, or a new one with its first summary row."""
+    """The case id a start uses: the one its idempotency key registered before, or a new one with its first summary row.
+
+    Simultaneous starts with one key (a client's retries) meet at the start request's key: one
+    registers the case, the others (refused at the insert) answer with it.
+    """
     earlier = await cases_repo.find_start_request(session, f"start:{idempotency_key}") if idempotency_key else None
     if earlier is not None:
         if earlier.actor_subject != actor.subject:
@@ -112,7 +120,13 @@ async def _register_start(
         return earlier.case_id, False
     case_id = await _fresh_case_id(spec, session=session, place=place, now=now)
     if idempotency_key:
-        await cases_repo.record_start_request(session, f"start:{idempotency_key}", case_id, actor, now)
+        try:
+            await cases_repo.record_start_request(session, f"start:{idempotency_key}", case_id, actor, now)
+        except IntegrityError:  # the same key registered by a concurrent request meanwhile: read it (once)
+            if retried:
+                raise
+            await session.rollback()
+            return await _register_start(spec, actor, idempotency_key, session=session, place=place, now=now, retried=True)
     await _open_case_row(spec, actor, case_id, session=session, place=place, now=now)
     return case_id, True
 
@@ -213,6 +227,9 @@ async def _start_workflow(
         pass
     except WorkflowUpdateFailedError as exc:
         raise Invalid(f"the case could not start: {exc.cause}") from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        log.error("workflow start timed out", case_id=case_id)
+        raise Unavailable(f"the case {case_id} was registered but did not answer in time: retry with the same Idempotency-Key") from None
     except RPCError as exc:
         if exc.status != RPCStatusCode.ALREADY_EXISTS:  # the test server reports a closed run's id this way
             log.error("workflow start failed", case_id=case_id, error=str(exc))
@@ -251,18 +268,22 @@ async def started_case(session: AsyncSession, settings: Settings, response: Resp
 
 async def send_update(
     *, client: Client, sessions: async_sessionmaker[AsyncSession], case_id: str, update: str, payload: BaseModel,
-    actor: Actor, idempotency_key: str | None, audit_context: dict[str, Any],
+    actor: Actor, key: KeyUse | None, audit_context: dict[str, Any], wait: float = 30.0,
 ) -> CaseSnapshot:
     """Execute a Workflow Update and answer with the case as the read model now holds it.
 
     Refusals become 403/409/422 and are written to the audit log. The update answers only after
     the workflow has written its read model, so the read below sees the caller's own decision.
+    A repeated request (same key, same request) answers with what its first answer held.
     """
     structlog.contextvars.bind_contextvars(workflow_id=case_id)
+    if key is not None and key.response is not None:
+        return CaseSnapshot.model_validate(key.response)
     handle = client.get_workflow_handle(case_id)
-    update_id = idempotency_key or str(uuid.uuid4())
+    update_id = key.update_id if key is not None else str(uuid.uuid4())
     try:
-        await handle.execute_update(update, payload, id=update_id, result_type=CaseAck)
+        async with asyncio.timeout(wait):  # no worker takes it: the client would wait for ever
+            await handle.execute_update(update, payload, id=update_id, result_type=CaseAck)
     except WorkflowUpdateFailedError as exc:
         cause: BaseException | None = exc.cause
         while cause is not None and not isinstance(cause, ApplicationError):
@@ -273,67 +294,16 @@ async def send_update(
         await log_refusal(sessions, case_id, actor, problem_cls.code, detail, audit_context)
         raise problem_cls(detail, errors=errors) if errors else problem_cls(detail) from None
     except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            await log_refusal(sessions, case_id, actor, "conflict", "the case is no longer running", audit_context)
-            raise Conflict("the case is no longer running") from None
-        # The decision may have reached a workflow task that then failed, after that task had
-        # written the read model: the workflow writes it again from what its history holds.
-        await resync_read_model(client, sessions, case_id)
-        if exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
-            raise Unavailable("the workflow engine did not answer; retry with the same Idempotency-Key") from None
-        if exc.status == RPCStatusCode.FAILED_PRECONDITION:  # Temporal: "Workflow Task in failed state"
-            detail = f"决定未被记录：流程处理该请求时工作流任务失败（{exc.message}）"
-            await log_refusal(sessions, case_id, actor, "conflict", detail, audit_context)
-            raise Conflict(detail, recorded=False) from None
-        raise Conflict(str(exc.message)) from None
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        await rpc_failed(exc, client=client, sessions=sessions, case_id=case_id, actor=actor, audit_context=audit_context)
+    except (WorkflowUpdateRPCTimeoutOrCancelledError, TimeoutError):
         await resync_read_model(client, sessions, case_id)
         raise Unavailable("the workflow did not answer in time; retry with the same Idempotency-Key") from None
     async with sessions() as session:
         stored = await cases_repo.snapshot_of(session, case_id)
     assert stored is not None  # the API found the case before sending the update
+    if key is not None:
+        await idempotency_repo.keep_response(sessions, key.key, stored)
     return CaseSnapshot.model_validate(stored)
-
-
-RESYNC_WAIT = 5.0  # seconds the API waits for the workflow to write its read model again
-
-
-async def resync_read_model(client: Client, sessions: async_sessionmaker[AsyncSession], case_id: str) -> bool:
-    """Ask the case's workflow to write its read model from its state, and wait (briefly) until it has.
-
-    The workflow's next projection replaces whatever a failed workflow task wrote and withdraws its
-    audit entries with a correction (``domain.projection``). The signal waits in the history while a
-    workflow task keeps failing; this returns False if the write did not come within ``RESYNC_WAIT``.
-    """
-    async with sessions() as session:
-        before = await cases_repo.anchor_of(session, case_id)
-    try:
-        await client.get_workflow_handle(case_id).signal("resync", rpc_timeout=timedelta(seconds=RESYNC_WAIT))
-    except (RPCError, RPCTimeoutOrCancelledError) as exc:
-        log.warning("read model resync not requested", case_id=case_id, error=str(exc))
-        return False
-    deadline = asyncio.get_running_loop().time() + RESYNC_WAIT
-    while asyncio.get_running_loop().time() < deadline:
-        await asyncio.sleep(0.05)
-        async with sessions() as session:
-            if await cases_repo.anchor_of(session, case_id) != before:
-                return True
-    log.warning("read model resync requested but not yet written", case_id=case_id)
-    return False
-
-
-async def log_refusal(
-    sessions: async_sessionmaker[AsyncSession], case_id: str, actor: Actor, code: str, detail: str, context: dict[str, Any],
-) -> None:
-    """Refused attempts leave nothing in Temporal's history, so the API keeps them in the audit log."""
-    log.warning("decision refused", case_id=case_id, code=code, detail=detail, **{k: v for k, v in context.items() if k != "data"})
-    event = AuditEvent(
-        key=f"{case_id}:rejected:{uuid.uuid4()}", at=datetime.now(UTC), kind="rejected",
-        step=context.get("step"), task_id=context.get("task_id"), actor_subject=actor.subject, actor_name=actor.name,
-        actor_role=",".join(r.value for r in actor.roles), actor_organisation=actor.organisation,
-        decision=context.get("decision"), comment=detail, data={"problem": code, "request": context.get("data", {})},
-    )
-    await audit_repo.append_events_retrying(sessions, case_id, [event])
 
 
 # Owners see what other owners did on a case, not who they are (an objection is not a public act).

@@ -5,25 +5,29 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import structlog
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from api.auth import Identity
-from api.errors import Forbidden, NotAuthenticated, Unavailable
+from api.errors import Forbidden, NotAuthenticated, Problem, Unavailable
+from api.idempotency import KeyUse, bind_key, request_print
 from api.ratelimit import RateLimiter
 from api.schemas import CaseRead
 from core.settings import Settings
 from db.models import CaseRecord
+from db.repositories import cases as cases_repo
 from db.session import unit_of_work
 from domain.access import Actor, Level, Role
 from domain.actor_seal import sealed
 from domain.ticket import LEDGER_ROLES
+
+T = TypeVar("T")
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -68,7 +72,8 @@ IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key", max_length=200,
-        description="Makes a retried request safe: the same key never decides or starts twice.",
+        description="Makes a retried request safe: the same key never decides or starts twice. A key names one request "
+        "(caller, path, decision, body): another request with it is refused (409 idempotency-key-reused).",
     ),
 ]
 # Where a repeated request would move money, the key is not optional.
@@ -90,23 +95,57 @@ class CaseCall:
     actor: Actor
     client: Client
     settings: Settings
-    idempotency_key: str | None
+    key: KeyUse | None
+
+    @property
+    def idempotency_key(self) -> str | None:
+        return self.key.key if self.key is not None else None
 
     async def update(
         self, case_id: str, update: str, payload: BaseModel, audit: dict[str, Any], check: Callable[[CaseRecord], None] | None = None,
     ) -> CaseRead:
-        """Check the caller may read the case, send the update, answer with the case as it now stands and they may see it."""
-        from api.case_service import case_for, load_visible_case, send_update
+        """Check the caller may read the case, send the update, answer with the case as it now stands and they may see it.
+
+        A refusal here (a case out of reach answers 404 as for an unknown id) is written to the case's audit log too.
+        """
+        from api.case_service import case_for, send_update
+
+        audit = {**audit, "body": (await request_print(self.request)).as_audit()}
+        sessions = self.request.app.state.sessions
+        record = await refused_logged(sessions, self.actor, case_id, audit, self._reachable(case_id, check))
+        await self.session.close()  # no connection held while Temporal works
+        snap = await send_update(
+            client=self.client, sessions=sessions, case_id=record.id, update=update,
+            payload=payload, actor=self.actor, key=self.key, audit_context=audit, wait=self.settings.update_wait_seconds,
+        )
+        return await case_for(self.session, self.settings, self.actor, record, snap)
+
+    async def _reachable(self, case_id: str, check: Callable[[CaseRecord], None] | None) -> CaseRecord:
+        from api.case_service import load_visible_case
 
         record = await load_visible_case(self.session, self.actor, case_id, snapshot=False)
         if check is not None:
             check(record)
-        await self.session.close()  # no connection held while Temporal works
-        snap = await send_update(
-            client=self.client, sessions=self.request.app.state.sessions, case_id=record.id, update=update,
-            payload=payload, actor=self.actor, idempotency_key=self.idempotency_key, audit_context=audit,
-        )
-        return await case_for(self.session, self.settings, self.actor, record, snap)
+        return record
+
+
+async def refused_logged(
+    sessions: async_sessionmaker[AsyncSession], actor: Actor, case_id: str, audit: dict[str, Any], reach: Awaitable[T],
+) -> T:
+    """``reach`` (the checks before a case is sent anything); a refusal there goes to the case's audit log, then to the caller.
+
+    An out-of-reach case still answers 404 (its existence is not told); the log, read by auditors, records the attempt.
+    """
+    from api.update_failures import log_refusal
+
+    try:
+        return await reach
+    except Problem as exc:
+        async with sessions() as session:
+            exists = await cases_repo.get_case(session, case_id) is not None
+        if exists:
+            await log_refusal(sessions, case_id, actor, exc.code, exc.detail, audit)
+        raise
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -171,11 +210,27 @@ def rate_limited(kind: str) -> Callable[..., Awaitable[None]]:
     return limited
 
 
+async def bound_key(request: Request, actor: ActorDep, idempotency_key: IdempotencyKey = None) -> KeyUse | None:
+    """The request's Idempotency-Key, bound to this request (409 ``idempotency-key-reused`` if it names another)."""
+    return await bind_key(request, actor, idempotency_key)
+
+
+async def bound_required_key(request: Request, actor: ActorDep, idempotency_key: RequiredIdempotencyKey) -> KeyUse:
+    """As ``bound_key``, for the routes that move money: the key is required."""
+    use = await bind_key(request, actor, idempotency_key)
+    assert use is not None  # the header is required and not empty
+    return use
+
+
+BoundKeyDep = Annotated[KeyUse | None, Depends(bound_key)]
+RequiredBoundKeyDep = Annotated[KeyUse, Depends(bound_required_key)]
+
+
 async def get_case_call(
     request: Request, session: SessionDep, actor: ActorDep, client: ClientDep, settings: SettingsDep,
-    _rate: Annotated[None, Depends(rate_limited("decision"))], idempotency_key: IdempotencyKey = None,
+    _rate: Annotated[None, Depends(rate_limited("decision"))], key: BoundKeyDep,
 ) -> CaseCall:
-    return CaseCall(request, session, actor, client, settings, idempotency_key)
+    return CaseCall(request, session, actor, client, settings, key)
 
 
 CaseCallDep = Annotated[CaseCall, Depends(get_case_call)]

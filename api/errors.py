@@ -8,10 +8,16 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from db import errors as db_errors
+
+try:
+    import asyncpg  # type: ignore[import-untyped]
+except ImportError:  # pragma: no cover - the PostgreSQL driver is optional on SQLite-only installs
+    asyncpg = None
 
 PROBLEM_JSON = "application/problem+json"
 REQUEST_ID = "request_id"  # where RequestContext keeps the request's id in the scope's state
@@ -48,6 +54,12 @@ class Conflict(Problem):
     status, code, title = 409, "conflict", "Conflicts with the current state"
 
 
+class IdempotencyKeyReused(Conflict):
+    """The Idempotency-Key names another request (another caller, case, task, decision or body); nothing was done."""
+
+    code, title = "idempotency-key-reused", "This Idempotency-Key was used for another request"
+
+
 class Gone(Problem):
     status, code, title = 410, "gone", "No longer available"
 
@@ -64,8 +76,31 @@ class TooManyRequests(Problem):
         self.headers = {"Retry-After": str(retry_after)}
 
 
+RETRY_AFTER_SECONDS = 2  # a backing service restarts or a lock wait ends within seconds
+
+
 class Unavailable(Problem):
+    """Nothing went wrong with the request: send it again, with the same Idempotency-Key, after ``Retry-After``."""
+
     status, code, title = 503, "unavailable", "A backing service is unavailable"
+
+    def __init__(self, detail: str, retry_after: int = RETRY_AFTER_SECONDS, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class Overloaded(TooManyRequests):
+    """The workflow engine holds too many requests for the case (Temporal's RESOURCE_EXHAUSTED): retry later, same key."""
+
+    code, title = "engine-busy", "The workflow engine is busy"
+
+
+# What the database driver says when the database cannot be reached or is busy (down, restarting,
+# the connection dropped, SQLite's "database is locked"): a retry is the answer, not a 500.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, sa_exc.DisconnectionError, ConnectionError,
+    *(() if asyncpg is None else (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError)),
+)
 
 
 # The data layer's errors, each as the problem a client reads (the same types as the API's own).
@@ -83,21 +118,40 @@ def problem_response(status: int, code: str, title: str, detail: str, instance: 
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+async def problem_answer(request: Request, exc: Problem) -> JSONResponse:
+    """A problem as its response, with its headers (``Retry-After``)."""
+    response = problem_response(exc.status, exc.code, exc.title, exc.detail, request.url.path, **exc.extra)
+    response.headers.update(exc.headers)
+    return response
+
+
+def install_database_handlers(app: FastAPI) -> None:
+    """The database down, restarting or busy: 503 with ``Retry-After``, never a 500."""
+
+    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable", path=request.url.path, error=type(exc).__name__)
+        return await problem_answer(request, Unavailable(
+            "the database is unavailable; nothing was stored, send the request again with the same Idempotency-Key"))
+
+    for error in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(error, _database_down)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error to a problem response; nothing a client sends yields a bare 500."""
 
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        response = problem_response(exc.status, exc.code, exc.title, exc.detail, request.url.path, **exc.extra)
-        response.headers.update(exc.headers)
-        return response
+    app.add_exception_handler(Problem, problem_answer)  # type: ignore[arg-type]  # Starlette types handlers loosely
+    install_database_handlers(app)
 
     @app.exception_handler(db_errors.RepositoryError)
     async def _data(request: Request, exc: db_errors.RepositoryError) -> JSONResponse:
         problem = next((p for cls, p in DATA_PROBLEMS.items() if isinstance(exc, cls)), Conflict)
         if problem is Unavailable:
             log.warning("change not stored", path=request.url.path, error=str(exc.__cause__ or exc))
-        return problem_response(problem.status, problem.code, problem.title, exc.detail, request.url.path)
+        response = problem_response(problem.status, problem.code, problem.title, exc.detail, request.url.path)
+        if problem is Unavailable:
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -147,12 +201,15 @@ PROBLEM_STATUSES: dict[int, str] = {
     401: "Not authenticated: no bearer token, or one we do not honour (\"invalid token\")",
     403: "Not allowed for your role or jurisdiction",
     404: "Not found",
-    409: "Conflicts with the current state (a closed or already signed task, a used Idempotency-Key)",
+    409: "Conflicts with the current state (a closed or already signed task); `idempotency-key-reused`: the "
+         "Idempotency-Key was used for another request (another caller, case, task, decision or body), nothing was done",
     410: "No longer available (Temporal's retention removed the history)",
     413: "The request body is over its limit (1 MiB; a batch of written ballots 6 MiB)",
     422: "The request is not valid (each field error in `errors`)",
-    429: "Too many requests from your token or address: retry after `Retry-After` seconds",
-    503: "A backing service is unavailable, or too many requests are in flight: retry after `Retry-After` seconds",
+    429: "Too many requests from your token or address (`rate-limited`), or in flight for one case (`engine-busy`): "
+         "retry after `Retry-After` seconds with the same Idempotency-Key",
+    503: "A backing service (the database, the workflow engine) is unavailable or did not answer in time, or too many "
+         "requests are in flight: retry after `Retry-After` seconds with the same Idempotency-Key",
 }
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",

@@ -19,6 +19,7 @@ from api.limits import BodyLimit
 from api.openapi import install_openapi
 from api.ratelimit import ConcurrencyLimit, RateLimiter
 from api.routes import audit, cases, inbox, processes, reference, reports, routing, users
+from api.routes.workbench import install_workbench
 from core.logging import configure_logging
 from core.registry import REGISTRY, resolve
 from core.settings import Settings, get_settings
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(routing.router)
     app.include_router(reports.router)
     app.include_router(users.router)
+    install_workbench(app)
     return app
 
 

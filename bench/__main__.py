@@ -18,7 +18,7 @@ from bench.report import Metric, table, write_json
 from bench.runner import FULL, QUICK, Sizes, run_all
 from bench.stack import ROOT
 
-BENCHMARKS = ("process", "latency", "replay", "election", "memory", "inbox")
+BENCHMARKS = ("process", "latency", "replay", "election", "memory", "inbox", "inbox-city", "city-year")
 
 
 def say(line: str = "") -> None:
@@ -35,6 +35,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                     help="a database of the benchmark's own; it is dropped and recreated")
     ap.add_argument("--app-db", choices=("sqlite", "postgresql"), default="sqlite",
                     help="the database of the API and worker under test in benchmarks 1, 2, 5, 6 (default: SQLite, as `make run`)")
+    ap.add_argument("--scale", type=float, help="city-year: the share of a year to simulate (quick: 0.05, --full: 1)")
+    ap.add_argument("--seed", type=int, help="city-year: the seed of the generated year (default 2027)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, databases)")
     return ap.parse_args(argv)
@@ -44,7 +46,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     sizes = FULL if args.full else QUICK
     if args.runs:
-        sizes = Sizes(**{**sizes.__dict__, "runs": max(1, args.runs)})
+        sizes = Sizes(**{**sizes.__dict__, "runs": max(1, args.runs), "runs_year": max(1, args.runs)})
+    if args.scale is not None:
+        sizes = Sizes(**{**sizes.__dict__, "year_scale": args.scale})
+    if args.seed is not None:
+        sizes = Sizes(**{**sizes.__dict__, "year_seed": args.seed})
     only = set(args.only or BENCHMARKS)
     workdir = Path(tempfile.mkdtemp(prefix="wuyeflow-bench-"))
     started = datetime.now(UTC)

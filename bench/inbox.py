@@ -3,10 +3,14 @@
 The read-model rows are bulk-inserted (as ``save_snapshot`` would write them) for 13 streets ×
 4 communities × 10 estates, 30 property companies and 4 pricing agencies; each query is one
 user's ``GET /inbox`` through the API, and the repository call ``cases.inbox`` alone.
+
+At city scale (issue 18) the PostgreSQL database is filled up to 100,000 open tasks and measured
+again, then 200 users send ``GET /inbox`` at the same moment (:func:`burst`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 from collections.abc import Callable
@@ -63,12 +67,12 @@ def city() -> list[Place]:
     return places
 
 
-def rows(tasks: int, seed: int = 7) -> list[dict[str, object]]:
-    """One inbox row per open task and deciding role, as the read model stores them."""
+def rows(tasks: int, seed: int = 7, first: int = 0) -> list[dict[str, object]]:
+    """One inbox row per open task and deciding role, as the read model stores them (tasks ``first`` ..)."""
     rnd = random.Random(seed)
     places, steps, now = city(), list(STEPS), datetime.now(UTC)
     out: list[dict[str, object]] = []
-    for t in range(tasks):
+    for t in range(first, first + tasks):
         place, step = rnd.choice(places), rnd.choice(steps)
         roles, sla = STEPS[step]
         created = now - timedelta(minutes=rnd.randrange(60 * 24 * 60))
@@ -100,10 +104,10 @@ def users(n: int, seed: int = 11) -> list[Actor]:
     return out
 
 
-async def fill(settings: Settings, tasks: int) -> int:
-    """Insert the rows of ``tasks`` open tasks in batches; returns the number of rows."""
+async def fill(settings: Settings, tasks: int, first: int = 0) -> int:
+    """Insert the rows of ``tasks`` open tasks (numbered from ``first``) in batches; returns the number of rows."""
     engine = make_engine(settings)
-    data = rows(tasks)
+    data = rows(tasks, seed=7 + first, first=first)
     try:
         async with engine.begin() as conn:
             for i in range(0, len(data), 2000):
@@ -147,3 +151,40 @@ async def measure(settings: Settings, api_url: str, label: str, queries: int, ru
     finally:
         await engine.dispose()
     return [http[50], http[95], repo[50], repo[95]]
+
+
+async def burst(settings: Settings, api_url: str, label: str, concurrency: int, runs: int, pids: dict[str, int],
+                log: Callable[[str], None]) -> list[Metric]:
+    """``concurrency`` users send ``GET /inbox`` at the same moment: p99 of one request and requests per second.
+
+    Tokens are made before the clock starts; each user has its own connection (as browsers would),
+    opened by an untimed request first, so the burst measures the API and not connection setup.
+    """
+    note = f"{concurrency} users at once, one GET /inbox each (every kind of user, random places)"
+    p99 = Metric(f"3c. GET /inbox p99, {concurrency} at once ({label})", "ms", note=note)
+    p99.target = ("<=", 1000, "value")
+    rate = Metric(f"3c. GET /inbox rate, {concurrency} at once ({label})", "req/s", note=note)
+    people = users(concurrency, seed=23)
+    headers = [{"Authorization": f"Bearer {issue_token(settings, a)}"} for a in people]
+    limits = httpx.Limits(max_connections=concurrency + 10, max_keepalive_connections=concurrency + 10)
+    for r in range(runs):
+        # Fresh connections each run, opened untimed: the server closes idle ones after its keep-alive timeout.
+        async with httpx.AsyncClient(base_url=api_url, timeout=120, limits=limits) as api:
+            await asyncio.gather(*(api.get("/health") for _ in range(concurrency)))
+
+            async def one(h: dict[str, str], api: httpx.AsyncClient = api) -> float:
+                t0 = time.perf_counter()
+                resp = await api.get("/inbox", headers=h)
+                resp.raise_for_status()
+                return time.perf_counter() - t0
+
+            with CpuMeter(pids) as cpu:
+                t0 = time.perf_counter()
+                took = await asyncio.gather(*(one(h) for h in headers))
+                wall = time.perf_counter() - t0
+        p99.ours.append(percentile(took, 99) * 1000)
+        rate.ours.append(concurrency / wall)
+        p99.process_cpu.append({"ours": dict(cpu.shares)})
+        log(f"  {label} burst {r + 1}: {concurrency} at once, p50 {percentile(took, 50) * 1000:.0f} ms, "
+            f"p99 {p99.ours[-1]:.0f} ms, {rate.ours[-1]:.0f} req/s, CPU {cpu.shares}")
+    return [p99, rate]

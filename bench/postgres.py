@@ -30,3 +30,16 @@ def sibling(url: str, suffix: str) -> str:
     """The URL of another database of the benchmark's own, next to the one in ``url``."""
     parsed = make_url(url)
     return parsed.set(database=f"{parsed.database}_{suffix}").render_as_string(hide_password=False)
+
+
+async def analyze(url: str) -> None:
+    """Refresh the planner's statistics after a bulk load, as autovacuum would shortly after."""
+    parsed = make_url(url)
+    conn = await asyncpg.connect(
+        host=parsed.host or "127.0.0.1", port=parsed.port or 5432, user=parsed.username or "postgres",
+        password=parsed.password, database=parsed.database, timeout=5,
+    )
+    try:
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 from temporalio.client import Client
 
+from bench import city_year, postgres
 from bench import election as election_bench
 from bench import inbox as inbox_bench
-from bench import postgres
 from bench.city import Cast, create_estates, settings_for
 from bench.election_path import ElectionPath
 from bench.memory import memory
@@ -44,6 +44,11 @@ class Sizes:
     households: int
     estates: int
     voting_seconds: int
+    inbox_city_tasks: int = 100_000
+    inbox_burst: int = 200
+    year_scale: float = 0.05
+    year_seed: int = 2027
+    runs_year: int = 1
 
 
 QUICK = Sizes(runs=3, cases=16, concurrency=8, latency_cases=4, replay_histories=200, memory_cases=200,
@@ -51,12 +56,20 @@ QUICK = Sizes(runs=3, cases=16, concurrency=8, latency_cases=4, replay_histories
               voting_seconds=40)
 FULL = Sizes(runs=3, cases=64, concurrency=16, latency_cases=20, replay_histories=1_000, memory_cases=1_000,
              inbox_tasks=10_000, inbox_queries=350, households=10_000, estates=32,
-             voting_seconds=300)
+             voting_seconds=300, year_scale=1.0)
 
 
 async def run_all(workdir: Path, sizes: Sizes, only: set[str], postgres_url: str, app_db: str, metrics: list[Metric],
                   details: dict[str, Any], say: Callable[[str], None]) -> None:
     """Start everything, measure, and stop everything (also on error)."""
+    if "inbox-city" in only:
+        with Stack(workdir, f"sqlite+aiosqlite:///{workdir}/unused.db") as stack:
+            await inbox_city(stack, sizes, postgres_url, metrics, details, say)
+    if "city-year" in only:
+        metrics += await city_year.run(workdir, sizes.year_scale, sizes.year_seed, sizes.runs_year, details, say)
+    only = only - {"inbox-city", "city-year"}
+    if not only:
+        return
     database_url = f"sqlite+aiosqlite:///{workdir}/wuyeflow.db"
     if app_db == "postgresql":
         database_url = postgres.sibling(postgres_url, "app")
@@ -133,3 +146,30 @@ async def inbox_all(stack: Stack, workdir: Path, sizes: Sizes, postgres_url: str
         finally:
             api_proc.stop()
             stack.procs.remove(api_proc)
+
+
+async def inbox_city(stack: Stack, sizes: Sizes, postgres_url: str, metrics: list[Metric], details: dict[str, Any],
+                     say: Callable[[str], None]) -> None:
+    """The inbox at city scale on PostgreSQL: ``inbox_city_tasks`` open tasks, then ``inbox_burst`` users at once."""
+    say(f"3b. inbox at city scale: {sizes.inbox_city_tasks} open tasks on PostgreSQL, {sizes.inbox_burst} requests at once")
+    await postgres.recreate(postgres_url)
+    stack.prepare_database(postgres_url)
+    settings = settings_for(postgres_url, stack.jwt_secret, stack.actor_seal_key)
+    n_rows, filled = 0, 0
+    while filled < sizes.inbox_city_tasks:  # in slices, so the bench never holds all rows in memory
+        step = min(20_000, sizes.inbox_city_tasks - filled)
+        n_rows += await inbox_bench.fill(settings, step, first=filled)
+        filled += step
+    await postgres.analyze(postgres_url)
+    details["inbox_city_rows"] = n_rows
+    say(f"  {filled} open tasks, {n_rows} inbox rows")
+    api_proc, port = stack.start_api(database_url=postgres_url)
+    try:
+        pids = {"api": api_proc.pid, "bench": os.getpid()}
+        url = f"http://127.0.0.1:{port}"
+        label = f"PostgreSQL, {filled // 1000}k tasks"
+        metrics += await inbox_bench.measure(settings, url, label, sizes.inbox_queries, sizes.runs, pids, say)
+        metrics += await inbox_bench.burst(settings, url, "PostgreSQL", sizes.inbox_burst, sizes.runs, pids, say)
+    finally:
+        api_proc.stop()
+        stack.procs.remove(api_proc)

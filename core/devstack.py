@@ -106,6 +106,7 @@ def _temporal_args() -> list[str]:
 def _announce(settings: Settings, tokens: str) -> None:
     _say()
     _say("wuyeflow is running")
+    _say("  Workbench      http://127.0.0.1:8000/   (工作台: pick a demo user to sign in)")
     _say("  API            http://127.0.0.1:8000   (OpenAPI: http://127.0.0.1:8000/docs)")
     _say("  Temporal UI    http://127.0.0.1:8233")
     _say("  Temporal gRPC  127.0.0.1:7233")

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     log_json: bool | None = None
     # A report run by hand answers within this time, or 503 (the run is then given up).
     report_timeout_seconds: int = Field(default=120, ge=1, le=3600)
+    # A decision waits this long for the workflow (a worker to take it), then answers 503 + Retry-After;
+    # a retry with the same Idempotency-Key finds the same update.
+    update_wait_seconds: float = Field(default=30, gt=0, le=600)
     # `make run` only: compressed calendar periods (public notice in minutes) for the demo.
     demo_periods: bool = False
     # How long Temporal keeps a closed workflow's history (the namespace's retention), set on

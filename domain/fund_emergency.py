@@ -148,9 +148,11 @@ def check_price_review(requested_fen: int, data: PriceReviewData, rules: FundEme
         raise DecisionRefused(
             RefusalKind.INVALID,
             f"approved amount {data.approved_amount_fen} exceeds the requested {requested_fen} fen",
+            errors=[{"loc": ["data", "approved_amount_fen"], "msg": f"审定金额不得超过申报金额 {requested_fen} 分", "type": "value_error"}],
         )
     if data.approved_amount_fen < requested_fen and not (data.reasons or "").strip():
-        raise DecisionRefused(RefusalKind.INVALID, "a reduced amount needs its reasons in data.reasons")
+        raise DecisionRefused(RefusalKind.INVALID, "a reduced amount needs its reasons in data.reasons",
+                              errors=[{"loc": ["data", "reasons"], "msg": "核减须说明理由", "type": "value_error"}])
 
 
 def first_payment_fen(approved_fen: int, rules: FundEmergencyRules = FUND_EMERGENCY) -> int:

@@ -40,7 +40,7 @@ from workflows.actor_seal import ActorSealInterceptor
 
 # Case id -> how many more of its workflow tasks fail right after their projection.
 FAIL_AFTER_PROJECTION: dict[str, int] = {}
-# Updates (by id: the request's Idempotency-Key) whose every workflow task fails after its projection.
+# Updates (by the request's Idempotency-Key, the part of the update id before '#') whose every workflow task fails after its projection.
 POISONED_UPDATES: set[str] = set()
 # A worker started with hang=True blocks its workflow thread after the projection of such an update.
 HANG_PREFIX = "hang-after-projection-"
@@ -66,7 +66,7 @@ class ProjectionFaults(Interceptor):
                 super().init(_Outbound(outbound, self))
 
             async def handle_update_handler(self, input: HandleUpdateInput) -> Any:
-                if input.id in POISONED_UPDATES or input.id.startswith(HANG_PREFIX):
+                if input.id.split("#")[0] in POISONED_UPDATES or input.id.startswith(HANG_PREFIX):
                     self.poisoned = True
                 return await super().handle_update_handler(input)
 

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Response, status
 from api.case_service import CasePlace, case_for, estate_for_start, start_case, started_case
 from api.deps import (
     ActorDep,
+    BoundKeyDep,
     CaseCallDep,
     ClientDep,
-    IdempotencyKey,
     SessionDep,
     SettingsDep,
 )
@@ -50,8 +50,9 @@ NOMINATION_EXAMPLES = {
              summary="Start a first election or a re-election (Idempotency-Key makes a retry safe)")
 async def start(
     body: ElectionStart, response: Response, session: SessionDep, actor: ActorDep, client: ClientDep,
-    settings: SettingsDep, idempotency_key: IdempotencyKey = None,
+    settings: SettingsDep, key: BoundKeyDep,
 ) -> CaseRead:
+    idempotency_key = key.key if key is not None else None
     if not actor.has_any(ORGANISERS):
         raise Forbidden("only the street office or its clerk starts an election")
     estate, scope = await estate_for_start(session, actor, body.estate_id)

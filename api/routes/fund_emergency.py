@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 
 from api.case_service import CasePlace, estate_for_start, load_visible_case, start_case, started_case
-from api.deps import ActorDep, CaseCallDep, ClientDep, IdempotencyKey, SessionDep, SettingsDep
+from api.deps import ActorDep, BoundKeyDep, CaseCallDep, ClientDep, SessionDep, SettingsDep
 from api.errors import Conflict, Forbidden, Invalid
 from api.schemas import CaseRead, ObjectionCreate
 from core.registry import REGISTRY
@@ -33,8 +33,9 @@ REPORTERS = (Role.CLERK, Role.PROPERTY_COMPANY, Role.OWNER_REP, Role.OWNERS_COMM
 )
 async def start(
     body: FundEmergencyStart, response: Response, session: SessionDep, actor: ActorDep, client: ClientDep,
-    settings: SettingsDep, idempotency_key: IdempotencyKey = None,
+    settings: SettingsDep, key: BoundKeyDep,
 ) -> CaseRead:
+    idempotency_key = key.key if key is not None else None
     if not actor.has_any(REPORTERS):
         raise Forbidden("your role cannot report an emergency repair")
     estate, scope = await estate_for_start(session, actor, body.estate_id, company_ok=True)

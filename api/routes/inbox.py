@@ -1,35 +1,63 @@
-"""The caller's inbox: open tasks for their roles inside their jurisdiction."""
+"""The caller's inbox: open tasks for their roles inside their jurisdiction.
+
+The busiest read of the API (every user's start page), so its answer is built for speed: plain
+dicts with cached labels, validated and serialised by pydantic's compiled core in one call each,
+instead of a model per row that FastAPI would validate and encode again. The published schema is
+the same ``list[InboxItem]``.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from functools import lru_cache
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from pydantic import TypeAdapter
 
 from api.deps import ActorDep, SessionDep
 from api.limits import Offset
 from api.read_policy import case_access
-from api.schemas import InboxItem, Labelled, decision_l, role_l
+from api.schemas import InboxItem, decision_l, role_l
+from db.models import InboxEntry
 from db.repositories import cases as cases_repo
 from domain.access import Role
 from domain.tasks import CARD_LABELS, Card
 
 router = APIRouter(tags=["inbox"])
 
+INBOX = TypeAdapter(list[InboxItem])
+
+
+@lru_cache(maxsize=1024)
+def _decision(code: str, kind: str) -> dict[str, str]:
+    return decision_l(code, kind).model_dump()
+
+
+@lru_cache(maxsize=64)
+def _role(code: str) -> dict[str, str]:
+    return role_l(Role(code)).model_dump()
+
+
+@lru_cache(maxsize=16)
+def _card(code: str) -> dict[str, str]:
+    return {"code": code, "label": CARD_LABELS[Card(code)]}
+
+
+def _item(r: InboxEntry) -> dict[str, Any]:
+    return {
+        "case_id": r.case_id, "case_title": r.case_title, "kind": r.kind, "task_id": r.task_id,
+        "step": {"code": r.step, "label": r.step_label}, "role": _role(r.role),
+        "decisions": [_decision(d, r.kind) for d in r.decisions], "created_at": r.created_at, "due_at": r.due_at,
+        "card": _card(r.card), "escalated": r.escalated,
+        "decide_url": f"/cases/{r.case_id}/tasks/{r.task_id}/decisions", "calendar_published": r.calendar_published,
+    }
+
 
 @router.get("/inbox", response_model=list[InboxItem], summary="Open tasks you can decide, soonest due first")
 async def inbox(
     session: SessionDep, actor: ActorDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Offset = 0,
-) -> list[InboxItem]:
+) -> Response:
     rows = await cases_repo.inbox(session, actor, limit=limit, offset=offset, access=case_access(actor))
-    return [
-        InboxItem(
-            case_id=r.case_id, case_title=r.case_title, kind=r.kind, task_id=r.task_id,
-            step=Labelled(code=r.step, label=r.step_label), role=role_l(Role(r.role)),
-            decisions=[decision_l(d, r.kind) for d in r.decisions], created_at=r.created_at, due_at=r.due_at,
-            card=Labelled(code=r.card, label=CARD_LABELS[Card(r.card)]), escalated=r.escalated,
-            decide_url=f"/cases/{r.case_id}/tasks/{r.task_id}/decisions", calendar_published=r.calendar_published,
-        )
-        for r in rows
-    ]
+    body = INBOX.dump_json(INBOX.validate_python([_item(r) for r in rows]))
+    return Response(content=body, media_type="application/json")

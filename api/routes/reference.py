@@ -15,8 +15,8 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import ActorDep, FundAuthorityDep, RequiredIdempotencyKey, SessionDep
-from api.errors import Conflict, Forbidden, NotFound
+from api.deps import ActorDep, FundAuthorityDep, RequiredBoundKeyDep, SessionDep
+from api.errors import Forbidden, IdempotencyKeyReused, NotFound
 from api.limits import Offset
 from api.schemas import Labelled, role_l
 from db.models import Estate, Household, LedgerEntry
@@ -25,7 +25,7 @@ from db.repositories import election as election_repo
 from db.repositories import fund as fund_repo
 from db.repositories import reference as reference_repo
 from db.session import hold_write_gate
-from domain.access import LEVEL_LABELS, Actor, Role, Scope, covers
+from domain.access import LEVEL_LABELS, Actor, Level, Role, Scope, covers
 from domain.audit import AuditEvent, account_chain, request_digest
 from domain.read_access import reads_unit_ledger
 
@@ -72,22 +72,43 @@ async def _visible_estate(session: AsyncSession, actor: Actor, estate_id: str) -
     estate = await reference_repo.estate(session, estate_id)
     if estate is None:
         raise NotFound(f"no estate {estate_id}")
-    # A company sees the estates it serves (as their property company or pricing agency).
-    serving = actor.jurisdiction.id if actor.jurisdiction.id in (estate.property_company_id, estate.pricing_agency_id) else None
-    scope = Scope(street_id=estate.street_id, community_id=estate.community_id, estate_id=estate.id, company_id=serving)
-    if not covers(actor.jurisdiction, scope):
+    if not covers(actor.jurisdiction, _estate_place(estate, actor)):
         raise Forbidden(f"estate {estate_id} is outside your jurisdiction")
     return estate
 
 
-@router.get("/estates/{estate_id}", response_model=EstateRead, summary="An estate with its buildings")
+def _estate_place(estate: Estate, actor: Actor) -> Scope:
+    # A company sees the estates it serves (as their property company or pricing agency).
+    serving = actor.jurisdiction.id if actor.jurisdiction.id in (estate.property_company_id, estate.pricing_agency_id) else None
+    return Scope(street_id=estate.street_id, community_id=estate.community_id, estate_id=estate.id, company_id=serving)
+
+
+class EstateItem(BaseModel):
+    id: str
+    name: str
+    street_id: str
+    community_id: str
+
+
+@router.get("/estates", response_model=list[EstateItem], summary="The estates inside your jurisdiction (for choosing one in a form)")
+async def estates(session: SessionDep, actor: ActorDep) -> list[EstateItem]:
+    return [
+        EstateItem(id=e.id, name=e.name, street_id=e.street_id, community_id=e.community_id)
+        for e in await reference_repo.estates(session) if covers(actor.jurisdiction, _estate_place(e, actor))
+    ]
+
+
+@router.get("/estates/{estate_id}", response_model=EstateRead, summary="An estate with its buildings and their units")
 async def estate(estate_id: str, session: SessionDep, actor: ActorDep) -> EstateRead:
     e = await _visible_estate(session, actor, estate_id)
+    units: dict[str, list[dict[str, str]]] = {}
+    for u in await reference_repo.units_of_estate(session, e.id):
+        units.setdefault(u.building_id, []).append({"id": u.id, "name": u.name})
     return EstateRead(
         id=e.id, name=e.name, street_id=e.street_id, community_id=e.community_id,
         property_company_id=e.property_company_id, pricing_agency_id=e.pricing_agency_id,
         has_owners_committee=e.has_owners_committee, counts=await reference_repo.estate_summary(session, e.id),
-        buildings=[{"id": b.id, "name": b.name} for b in await reference_repo.buildings(session, e.id)],
+        buildings=[{"id": b.id, "name": b.name, "units": units.get(b.id, [])} for b in await reference_repo.buildings(session, e.id)],
     )
 
 
@@ -125,6 +146,28 @@ async def households(
         acc = await fund_repo.account(session, h.id) if reads_unit_ledger(actor, scope, h.id, own, has_owners_committee=committee) else None
         out.append(HouseholdRead(id=h.id, unit_id=h.unit_id, room=h.room, area_m2=h.area_m2,
                                  balance_fen=acc.balance_fen if acc else None, top_up_due_at=acc.top_up_due_at if acc else None))
+    return out
+
+
+class MyUnit(BaseModel):
+    household_id: str
+    estate_id: str
+    room: str
+    area_m2: Decimal
+    balance_fen: int | None
+
+
+@router.get("/me/units", response_model=list[MyUnit], summary="An owner's own units in their estate and each one's balance (others: none)")
+async def my_units(session: SessionDep, actor: ActorDep) -> list[MyUnit]:
+    estate_id = actor.jurisdiction.id if actor.jurisdiction.level == Level.ESTATE else None
+    if estate_id is None:
+        return []
+    own = sorted(await _own_units(session, actor, estate_id))
+    out = []
+    for h in await reference_repo.households_by_id(session, own):
+        acc = await fund_repo.account(session, h.id)
+        out.append(MyUnit(household_id=h.id, estate_id=h.estate_id, room=h.room, area_m2=h.area_m2,
+                          balance_fen=acc.balance_fen if acc else None))
     return out
 
 
@@ -193,15 +236,16 @@ class DepositCreate(BaseModel):
              summary="Record a deposit or top-up (续交) received by the fund authority; Idempotency-Key required")
 async def deposit(
     household_id: str, body: DepositCreate, response: Response, session: SessionDep, actor: FundAuthorityDep,
-    idempotency_key: RequiredIdempotencyKey,
+    bound: RequiredBoundKeyDep,
 ) -> LedgerLine:
+    idempotency_key = bound.key
     await _visible_household(session, actor, household_id)
     await hold_write_gate(session)  # SQLite: the balance is read and written in one turn
     key = f"deposit:{request_digest(actor.subject, idempotency_key)}"
     earlier = await fund_repo.deposit_of_key(session, key)
     if earlier is not None:
         if (earlier.household_id, earlier.amount_fen, earlier.memo) != (household_id, body.amount_fen, body.reason):
-            raise Conflict("this Idempotency-Key was used for another deposit; nothing was recorded")
+            raise IdempotencyKeyReused("this Idempotency-Key was used for another deposit; nothing was recorded")
         response.status_code = status.HTTP_200_OK
         return ledger_line(earlier)
     at = datetime.now(UTC)

@@ -13,8 +13,19 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
 from api.case_service import CasePlace, case_for, estate_for_start, load_visible_case, send_update, start_case, started_case
-from api.deps import ActorDep, BidderDep, CaseCallDep, ClientDep, ExpertPoolReaderDep, IdempotencyKey, SessionDep, SettingsDep
+from api.deps import (
+    ActorDep,
+    BidderDep,
+    BoundKeyDep,
+    CaseCallDep,
+    ClientDep,
+    ExpertPoolReaderDep,
+    SessionDep,
+    SettingsDep,
+    refused_logged,
+)
 from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.idempotency import KeyUse, request_print
 from api.schemas import CaseRead
 from core.registry import REGISTRY
 from core.settings import Settings
@@ -102,8 +113,9 @@ async def _tender_record(session: SessionDep, actor: Actor, case_id: str, *, sna
 )
 async def start(
     body: TenderStart, response: Response, session: SessionDep, actor: ActorDep, client: ClientDep,
-    settings: SettingsDep, idempotency_key: IdempotencyKey = None,
+    settings: SettingsDep, key: BoundKeyDep,
 ) -> CaseRead:
+    idempotency_key = key.key if key is not None else None
     if Role.CLERK not in actor.roles:
         raise Forbidden("only a clerk publishes a tender")
     estate, scope = await estate_for_start(session, actor, body.estate_id)
@@ -132,22 +144,24 @@ async def get_tender(case_id: str, session: SessionDep, actor: ActorDep, setting
 
 
 async def _bidder_update(request: Request, session: SessionDep, actor: Actor, client: ClientDep, settings: Settings,
-                         case_id: str, update: str, payload: BaseModel, audit: dict[str, Any], key: str | None) -> CaseRead:
-    record = await _tender_record(session, actor, case_id, snapshot=False)
+                         case_id: str, update: str, payload: BaseModel, audit: dict[str, Any], key: KeyUse | None) -> CaseRead:
+    sessions = request.app.state.sessions
+    audit = {**audit, "body": (await request_print(request)).as_audit()}
+    record = await refused_logged(sessions, actor, case_id, audit, _tender_record(session, actor, case_id, snapshot=False))
     await session.close()  # no connection held while Temporal works
-    snap = await send_update(client=client, sessions=request.app.state.sessions, case_id=record.id, update=update,
-                             payload=payload, actor=actor, idempotency_key=key, audit_context=audit)
+    snap = await send_update(client=client, sessions=sessions, case_id=record.id, update=update,
+                             payload=payload, actor=actor, key=key, audit_context=audit, wait=settings.update_wait_seconds)
     return await case_for(session, settings, actor, record, snap)
 
 
 @router.post("/cases/tender/{case_id}/bids", response_model=CaseRead, summary="Register your company's bid (投标); refused with the reason if ineligible")
 async def register_bid(
     case_id: str, body: BidCreate, request: Request, session: SessionDep, actor: BidderDep, client: ClientDep,
-    settings: SettingsDep, idempotency_key: IdempotencyKey = None,
+    settings: SettingsDep, key: BoundKeyDep,
 ) -> CaseRead:
     payload = BidInput(bid=BidData.model_validate(body.model_dump()), actor=actor)
     audit = {"decision": "bid", "step": "bidding", "data": body.model_dump()}
-    return await _bidder_update(request, session, actor, client, settings, case_id, "register_bid", payload, audit, idempotency_key)
+    return await _bidder_update(request, session, actor, client, settings, case_id, "register_bid", payload, audit, key)
 
 
 @router.post("/cases/tender/{case_id}/clarifications", response_model=CaseRead,
@@ -167,13 +181,13 @@ async def clarify(case_id: str, body: ClarificationCreate, call: CaseCallDep) ->
              summary="Object to the evaluation result during the publicity (异议); the award waits for the answer")
 async def object_to_result(
     case_id: str, body: TenderObjectionCreate, request: Request, session: SessionDep, actor: ActorDep, client: ClientDep,
-    settings: SettingsDep, idempotency_key: IdempotencyKey = None,
+    settings: SettingsDep, key: BoundKeyDep,
 ) -> CaseRead:
     if not body.text.strip():
         raise Invalid("an objection needs its text")
     payload = TenderObjectionInput(text=body.text, actor=actor)
     audit = {"decision": "object", "step": "publicity"}
-    return await _bidder_update(request, session, actor, client, settings, case_id, "object", payload, audit, idempotency_key)
+    return await _bidder_update(request, session, actor, client, settings, case_id, "object", payload, audit, key)
 
 
 @router.get("/cases/tender/{case_id}/draw", response_model=DrawRead,

@@ -7,6 +7,7 @@ from db.models.credit import CreditRecord
 from db.models.election import Ballot, CommitteeRegistry, CommitteeTerm, Election, ElectionVoter, OwnerRecord
 from db.models.fund import FundAccount, FundPayment, LedgerEntry
 from db.models.holiday_calendar import HolidayCalendarYear
+from db.models.idempotency import UsedKey
 from db.models.reference import Building, Community, Company, Estate, Household, Street, Unit, User
 from db.models.tender import Expert, ExpertRelationship, TenderBid
 from db.models.ticket import Department, RoutingRule, Ticket, TicketContact
@@ -48,5 +49,6 @@ __all__ = [
     "TicketContact",
     "TicketMonthlyReport",
     "Unit",
+    "UsedKey",
     "User",
 ]

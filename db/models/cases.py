@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint, true
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base
@@ -49,11 +49,13 @@ class InboxEntry(Base):
     """An open task, once per role that can act on it: the inbox is one indexed query."""
 
     __tablename__ = "inbox"
+    # Each index ends with the inbox's order (migration inbox_order_1): a page is read, not sorted.
     __table_args__ = (
-        Index("ix_inbox_role_street", "role", "street_id"),
-        Index("ix_inbox_role_community", "role", "community_id"),
-        Index("ix_inbox_role_estate", "role", "estate_id"),
-        Index("ix_inbox_role_company", "role", "company_id"),
+        Index("ix_inbox_role_order", "role", text("(due_at IS NULL)"), "due_at", "created_at"),
+        Index("ix_inbox_role_street_order", "role", "street_id", text("(due_at IS NULL)"), "due_at", "created_at"),
+        Index("ix_inbox_role_community_order", "role", "community_id", text("(due_at IS NULL)"), "due_at", "created_at"),
+        Index("ix_inbox_role_estate_order", "role", "estate_id", text("(due_at IS NULL)"), "due_at", "created_at"),
+        Index("ix_inbox_role_company_order", "role", "company_id", text("(due_at IS NULL)"), "due_at", "created_at"),
     )
     case_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     task_id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -47,6 +47,22 @@ async def buildings(session: AsyncSession, estate_id: str) -> list[Building]:
     return list((await session.scalars(select(Building).where(Building.estate_id == estate_id).order_by(Building.id))).all())
 
 
+async def estates(session: AsyncSession) -> list[Estate]:
+    """Every estate of the city, by street and name (a few hundred in a county-level city)."""
+    return list((await session.scalars(select(Estate).order_by(Estate.street_id, Estate.name, Estate.id))).all())
+
+
+async def units_of_estate(session: AsyncSession, estate_id: str) -> list[Unit]:
+    """The units (单元) of every building of the estate."""
+    stmt = select(Unit).join(Building, Building.id == Unit.building_id).where(Building.estate_id == estate_id).order_by(Unit.id)
+    return list((await session.scalars(stmt)).all())
+
+
+async def households_by_id(session: AsyncSession, household_ids: list[str]) -> list[Household]:
+    stmt = select(Household).where(Household.id.in_(household_ids)).order_by(Household.id)
+    return list((await session.scalars(stmt)).all())
+
+
 async def households_of_estate(session: AsyncSession, estate_id: str, limit: int, offset: int) -> list[Household]:
     stmt = select(Household).where(Household.estate_id == estate_id).order_by(Household.id).limit(limit).offset(offset)
     return list((await session.scalars(stmt)).all())

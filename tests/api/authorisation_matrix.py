@@ -171,6 +171,12 @@ ROWS: list[Row] = [
     Row("GET", "/routing", cells(200)),
     Row("GET", "/departments", cells(200)),
     Row("GET", "/inbox", cells(200)),
+    # The estates a form offers: each caller's own (who sees which: tests/api/test_workbench_routes.py).
+    Row("GET", "/estates", cells(200)),
+    Row("GET", "/me/units", cells(200)),
+    # The workbench's demo user picker: a development run on loopback only, never here.
+    Row("GET", "/dev/users", cells(404), anonymous=404),
+    Row("POST", "/dev/users/{subject}/token", cells(404), params={"subject": "auditor-city"}, anonymous=404),
     # ------------------------------------------------------------------ each case through the generic routes
     *[row for case, readers in READERS.items() for row in case_rows(case, readers)],
     # The inbox lists a case to who may decide one of its open tasks, and never a case they cannot read.

@@ -62,9 +62,9 @@ async def test_a_retried_deposit_counts_once_and_is_on_the_ledger_and_the_accoun
     assert await _balance_and_lines(sessions, h) == (before[0] + 12_345, before[1] + 1)
     # The same key for another deposit is refused, whichever account it names.
     r = await api.post(f"/households/{h}/fund/deposits", json={**body, "amount_fen": 99}, headers=cast.headers("bureau", key="dep-once"))
-    assert r.status_code == 409
+    assert r.status_code == 409 and r.json()["type"] == "/problems/idempotency-key-reused"
     r = await api.post(f"/households/{other}/fund/deposits", json=body, headers=cast.headers("bureau", key="dep-once"))
-    assert r.status_code == 409
+    assert r.status_code == 409 and r.json()["type"] == "/problems/idempotency-key-reused"
     assert await _balance_and_lines(sessions, h) == (before[0] + 12_345, before[1] + 1)
 
     bureau = cast.actors["bureau"]
@@ -75,6 +75,11 @@ async def test_a_retried_deposit_counts_once_and_is_on_the_ledger_and_the_accoun
     async with sessions() as s:
         entries = await audit_repo.timeline(s, account_chain(h))
         count, broken = await audit_repo.check_chain(s, account_chain(h))
-    assert [(e.kind, e.actor_subject, e.actor_name, e.comment, e.data["amount_fen"]) for e in entries] == [
+    deposits = [e for e in entries if e.kind == "deposit"]
+    assert [(e.kind, e.actor_subject, e.actor_name, e.comment, e.data["amount_fen"]) for e in deposits] == [
         ("deposit", bureau.subject, bureau.name, body["reason"], 12_345)]
-    assert entries[0].data["ledger_id"] == line["id"] and count == 1 and broken is None
+    assert deposits[0].data["ledger_id"] == line["id"] and count == len(entries) and broken is None
+    # The refused reuse is on the account's chain: who, why, and the body's size and hash only.
+    refused = [e for e in entries if e.kind == "rejected"]
+    assert [(e.actor_subject, e.data["problem"]) for e in refused] == [(bureau.subject, "idempotency-key-reused")]
+    assert set(refused[0].data) == {"problem", "body_bytes", "body_sha256"} and "99" not in str(refused[0].data)

