@@ -53,10 +53,27 @@ class PaymentRequest(BaseModel):
     # The rules the case carries (the top-up threshold and period, 潍坊 Art. 66); today's only for a
     # request scheduled before they travelled with it.
     rules: FundEmergencyRules = FUND_EMERGENCY
+    # The public notice whose frozen shares this payment debits (the final payment); None: by today's areas.
+    notice_no: int | None = None
 
     @property
     def key(self) -> str:
         return f"{self.case_id}:{self.kind}"
+
+
+class FreezeNoticeRequest(BaseModel):
+    """Publish a notice's shares: the settled total apportioned by the areas the registry holds now."""
+
+    case_id: str
+    notice_no: int
+    settlement_fen: int
+    estate_id: str
+    scope: str
+    scope_id: str | None = None
+
+
+class FrozenNotice(BaseModel):
+    households: int
 
 
 class FundEmergencyActivities:
@@ -86,8 +103,12 @@ class FundEmergencyActivities:
     async def pay(self, request: PaymentRequest) -> PaymentOutcome:
         """Debit every household's share in one transaction, or nothing if any account is short."""
         async with transaction(self._sessions) as session:
-            areas = await fund_repo.household_areas(session, request.estate_id, request.scope, request.scope_id)
-            shares = shares_for(request.amount_fen, areas)
+            if request.notice_no is not None:
+                # 公示分摊: the final payment debits what the notice published (淄博 Art. 67), not today's areas.
+                shares = await fund_repo.notice_shares(session, case_id=request.case_id, notice_no=request.notice_no)
+            else:
+                areas = await fund_repo.household_areas(session, request.estate_id, request.scope, request.scope_id)
+                shares = shares_for(request.amount_fen, areas)
             if request.settles is not None:
                 shares = balance_shares(shares, await fund_repo.paid_shares(session, request.settles))
             # A shortfall returns before anything is written: the transaction commits nothing.
@@ -95,3 +116,13 @@ class FundEmergencyActivities:
                 session, key=request.key, case_id=request.case_id, kind=request.kind, payee=request.payee,
                 shares=shares, at=datetime.now(UTC), rules=request.rules,
             )
+
+    @activity.defn(name="fund_emergency_freeze_notice")
+    async def freeze_notice(self, request: FreezeNoticeRequest) -> FrozenNotice:
+        """Store each household's share of the settlement as the notice publishes it (公示分摊, 淄博 Art. 67)."""
+        async with transaction(self._sessions) as session:
+            areas = await fund_repo.household_areas(session, request.estate_id, request.scope, request.scope_id)
+            stored = await fund_repo.freeze_notice_shares(
+                session, case_id=request.case_id, notice_no=request.notice_no, shares=shares_for(request.settlement_fen, areas),
+            )
+            return FrozenNotice(households=stored)

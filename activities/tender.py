@@ -33,7 +33,6 @@ class TenderContext(BaseModel):
 
 class CompanyCheckRequest(BaseModel):
     company_id: str
-    resettlement: bool
     rules: TenderRules = TENDER
 
 
@@ -54,7 +53,6 @@ class BidRequest(BaseModel):
     company_id: str
     price_fen_per_m2: int
     plan: str
-    resettlement: bool
     at: datetime
     rules: TenderRules = TENDER
 
@@ -95,7 +93,7 @@ class TenderActivities:
             refusal = bidder_refusal(
                 exists=company is not None and company.kind == "property",
                 blacklisted=bool(company and company.blacklisted), business_licence=company.business_licence if company else None,
-                credit_grade=company.credit_grade if company else None, resettlement=request.resettlement, rules=request.rules,
+                credit_grade=company.credit_grade if company else None,
             )
             return CompanyCheck(
                 company_id=request.company_id, company_name=company.name if company else request.company_id,
@@ -105,7 +103,7 @@ class TenderActivities:
     @activity.defn(name="tender_register_bid")
     async def register_bid(self, request: BidRequest) -> CompanyCheck:
         """Record the bid as valid, or as refused with the reason; a retry records it once."""
-        check = await self.check_company(CompanyCheckRequest(company_id=request.company_id, resettlement=request.resettlement, rules=request.rules))
+        check = await self.check_company(CompanyCheckRequest(company_id=request.company_id, rules=request.rules))
         async with transaction(self._sessions) as session:
             if await tender_repo.company(session, request.company_id) is None:
                 return check  # nothing to record against an unknown company

@@ -18,7 +18,7 @@ from api.errors import REQUEST_ID, install_error_handlers
 from api.limits import BodyLimit
 from api.openapi import install_openapi
 from api.ratelimit import ConcurrencyLimit, RateLimiter
-from api.routes import audit, cases, inbox, processes, reference, reports, routing, users
+from api.routes import audit, cases, fund_top_up, inbox, processes, reference, reports, routing, users
 from api.routes.workbench import install_workbench
 from core.logging import configure_logging
 from core.registry import REGISTRY, resolve
@@ -126,6 +126,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(cases.router)
     app.include_router(inbox.router)
     app.include_router(reference.router)
+    app.include_router(fund_top_up.router)
     app.include_router(audit.router)
     app.include_router(routing.router)
     app.include_router(reports.router)

@@ -58,6 +58,7 @@ class Step(StrEnum):
     REPORTED = "reported"
     ONSITE_VERIFICATION = "onsite_verification"
     STREET_TAKEOVER = "street_takeover"
+    STREET_URGE = "street_urge"
     BUDGET_SUBMISSION = "budget_submission"
     PRICE_REVIEW = "price_review"
     BUREAU_REVIEW = "bureau_review"
@@ -76,6 +77,7 @@ STEP_LABELS: dict[str, str] = {
     Step.REPORTED: "报告",
     Step.ONSITE_VERIFICATION: "现场联合核实",
     Step.STREET_TAKEOVER: "街道组织维修",
+    Step.STREET_URGE: "督促限期完成",
     Step.BUDGET_SUBMISSION: "提交预算",
     Step.PRICE_REVIEW: "预算核价",
     Step.BUREAU_REVIEW: "住建局审核",

@@ -83,10 +83,21 @@ class FundMoney(BaseModel):
         return next((p for p in self.payments if p.kind == kind), None)
 
 
+class StreetUrge(BaseModel):
+    """督促限期完成 (聊城 Art. 51): the street office's order to a stalled repair's responsible party, and its deadline."""
+
+    urged_at: datetime
+    deadline: datetime
+
+
 class PublicNotice(NoticePeriod):
     """公示 of the settlement and each household's share (淄博 Art. 67): ≥ 5 days, to 24:00 of the 5th."""
 
     settlement_fen: int
+    # The case's n-th notice, whose shares were stored when it started (None: a case from before, whose
+    # notice shows the shares of the registry at each read).
+    notice_no: int | None = None
+    households: int | None = None
 
 
 class FundEstate(Protocol):
@@ -112,6 +123,9 @@ class FundFacts(BaseModel):
     attachments: list[str] = Field(default_factory=list)
     resubmission_of: str | None = None
     street_takeover: bool = False
+    # A repair that stalled after its verification: when the street urged it, and the deadline it set.
+    street_urged_at: datetime | None = None
+    street_urge_deadline: datetime | None = None
     rules: FundEmergencyRules
     # The estate, once loaded.
     estate_name: str | None = None
@@ -144,7 +158,7 @@ class FundFacts(BaseModel):
 
 def fund_facts(
     request: FundEmergencyStart, rules: FundEmergencyRules, *, takeover: bool, estate: FundEstate | None, money: FundMoney,
-    notice: PublicNotice | None, objections: list[Objection], shortfalls: list[Shortfall],
+    notice: PublicNotice | None, objections: list[Objection], shortfalls: list[Shortfall], urge: StreetUrge | None = None,
 ) -> FundFacts:
     """The case's facts from its request, rules and state."""
     facts = FundFacts(
@@ -153,6 +167,7 @@ def fund_facts(
         attachments=list(request.attachments), resubmission_of=request.resubmission_of, street_takeover=takeover,
         rules=rules, public_notice=notice, objections=objections, shortfalls=list(shortfalls),
         top_ups_due=[h for p in money.payments for h in p.top_ups_due],
+        street_urged_at=urge.urged_at if urge else None, street_urge_deadline=urge.deadline if urge else None,
     )
     if estate is not None:
         facts.estate_name, facts.households = estate.estate_name, estate.households

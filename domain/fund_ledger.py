@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 from pydantic import BaseModel, Field, computed_field
 
 from domain.apportionment import apportion_by_area
+from domain.calendar import CITY_TZ, WorkingCalendar, party_deadline, period_end
 from domain.rules import FUND_EMERGENCY, FundEmergencyRules
 
 
@@ -55,3 +58,14 @@ def find_shortfalls(shares: dict[str, int], balances: dict[str, int]) -> list[Sh
 def top_up_due(balance_fen: int, initial_deposit_fen: int, rules: FundEmergencyRules = FUND_EMERGENCY) -> bool:
     """续交 falls due when the balance is below the threshold share of the first deposit (潍坊 Art. 66)."""
     return balance_fen * 100 < initial_deposit_fen * rules.top_up_threshold_percent
+
+
+def top_up_deadline(noticed_on: date, period: timedelta, *, calendar: WorkingCalendar | None = None) -> datetime:
+    """When an owner must have topped up: ``period`` from the day the top-up notice was received.
+
+    潍坊 Art. 66 para. 2 (= 淄博 Art. 64): 业主应当自收到续交通知之日起三十日内 … 存入专项维修资金专用账户.
+    The days start the day after the notice (民法典 Art. 201) and end at 24:00 city time of the last
+    (Art. 203 para. 2); the owner must act by then, so a last day that is a rest day moves to 24:00 of
+    the next working day (Art. 203 para. 1). Neither the debit's instant nor the notice's hour counts.
+    """
+    return party_deadline(period_end(datetime.combine(noticed_on, time(12), tzinfo=CITY_TZ), period), calendar=calendar)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from domain.calendar import CITY_TZ, period_end
+from domain.calendar import CITY_TZ, calendar_deadline, counts_in_days, last_day, period_end
 from domain.rules import HANDOVER, HandoverRules
 from domain.tender import ExitReason
 
@@ -115,31 +115,58 @@ class FollowUpTenderData(BaseModel):
     tender_case_id: str = Field(min_length=1, max_length=128)
 
 
-def notice_period(reason: ExitReason | None, rules: HandoverRules = HANDOVER) -> timedelta:
-    """60 days' notice of dismissal, 90 of non-renewal (民法典 Arts. 946–947); none for a developer's handover."""
+def notice_period(reason: ExitReason | None, agreed_notice_days: int | None = None, rules: HandoverRules = HANDOVER) -> timedelta:
+    """The written notice the contract's end owes, by who ends it (民法典 Arts. 946–947).
+
+    The owners dismiss the company: 60 days, unless the contract says otherwise (Art. 946). The
+    company declines to renew: its 90 days, unless agreed (Art. 947). The owners decide not to
+    renew, or the developer hands over: no notice beyond the contract.
+    """
     if reason == ExitReason.DISMISSAL:
-        return rules.dismissal_notice
-    if reason == ExitReason.NON_RENEWAL:
-        return rules.non_renewal_notice
+        return timedelta(days=agreed_notice_days) if agreed_notice_days else rules.dismissal_notice
+    if reason == ExitReason.COMPANY_DECLINES:
+        return timedelta(days=agreed_notice_days) if agreed_notice_days else rules.company_declines_notice
     return timedelta(0)
 
 
-def exit_periods(reason: ExitReason | None, agreed_exit_days: int | None, rules: HandoverRules = HANDOVER) -> tuple[timedelta, timedelta]:
-    """(notice, notice + exit period) from the notification: the agreed exit period, or 30 days (潍坊 Art. 50)."""
-    notice = notice_period(reason, rules)
+def exit_periods_before_reasons(reason: ExitReason | None, agreed_exit_days: int | None, rules: HandoverRules = HANDOVER) -> tuple[timedelta, timedelta]:
+    """(notice, notice + exit period) as cases started before ``handover-exit-reasons`` count them: a
+    non-renewal by the owners took 90 days' notice, and no contract overrode a notice period."""
+    if reason == ExitReason.DISMISSAL:
+        notice = rules.dismissal_notice
+    elif reason is not None:
+        notice = rules.non_renewal_notice
+    else:
+        notice = timedelta(0)
     period = timedelta(days=agreed_exit_days) if agreed_exit_days else rules.default_exit_period
     return notice, notice + period
 
 
-def exit_deadline(notified_at: datetime, reason: ExitReason | None, agreed_exit_days: int | None,
-                  rules: HandoverRules = HANDOVER) -> tuple[datetime, datetime]:
-    """(contract end, exit deadline), each at 24:00 city time of its last day (民法典 Arts. 201, 203).
+def contract_end(notified_at: datetime, reason: ExitReason | None, *, agreed_notice_days: int | None = None,
+                 contract_ends_on: date | None = None, rules: HandoverRules = HANDOVER) -> datetime:
+    """When the outgoing company's contract ends: at 24:00 of its term's last day when stated, else when
+    the notice owed from ``notified_at`` has run (24:00 of its last day), else at the notification."""
+    if contract_ends_on is not None:
+        return calendar_deadline(datetime.combine(contract_ends_on, time(12), tzinfo=CITY_TZ), 0)
+    notice = notice_period(reason, agreed_notice_days, rules)
+    return period_end(notified_at, notice) if notice else notified_at
 
-    The contract ends when the notice has run; the exit period's days follow the contract's last
-    day, so the deadline is the (notice + exit)-th day after the notification.
+
+def exit_deadline(notified_at: datetime, reason: ExitReason | None, *, agreed_exit_days: int | None = None,
+                  agreed_notice_days: int | None = None, contract_ends_on: date | None = None,
+                  rules: HandoverRules = HANDOVER) -> tuple[datetime, datetime]:
+    """(contract end, exit deadline): the exit within the agreed period or 30 days of the contract's end (潍坊
+    Art. 50), the days after its last day, to 24:00 city time of the last (民法典 Arts. 201, 203).
+
+    The outgoing company must meet the deadline, so on a rest day it moves to the next working day's
+    24:00 (Art. 203 para. 1, ``party_deadline``, on the published calendar in an activity).
     """
-    notice, until_exit = exit_periods(reason, agreed_exit_days, rules)
-    return period_end(notified_at, notice), period_end(notified_at, until_exit)
+    ends = contract_end(notified_at, reason, agreed_notice_days=agreed_notice_days, contract_ends_on=contract_ends_on, rules=rules)
+    period = timedelta(days=agreed_exit_days) if agreed_exit_days else rules.default_exit_period
+    if not counts_in_days(period):
+        return ends, ends + period  # the local demo's minutes
+    last = last_day(ends) if ends != notified_at else notified_at.astimezone(CITY_TZ).date()
+    return ends, calendar_deadline(datetime.combine(last, time(12), tzinfo=CITY_TZ), period.days)
 
 
 def add_months(at: datetime, months: int) -> datetime:

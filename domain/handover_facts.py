@@ -44,8 +44,16 @@ class ExitNotice(BaseModel):
 
     notified_at: datetime
     contract_ends: datetime
-    # 潍坊 Art. 50: the agreed exit period or 30 days after the contract ends, to 24:00 of the last day.
+    # 潍坊 Art. 50: the agreed exit period or 30 days after the contract ends, to 24:00 of the last day;
+    # on a rest day, to 24:00 of the next working day (民法典 Art. 203 para. 1).
     exit_deadline: datetime
+    # Who ends the contract and the notice that owes (民法典 Arts. 946–947); None for a case started
+    # before the reasons were told apart.
+    notice_days: int | None = None
+    # The exit deadline was moved off a rest day; the holiday calendar of its year was not yet published
+    # (the move is provisional: the weekend alone was known).
+    exit_deadline_moved: bool = False
+    calendar_published: bool = True
 
 
 class ExitDecision(BaseModel):

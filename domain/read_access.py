@@ -123,6 +123,20 @@ def reads_estate_ledgers(actor: Actor, scope: Scope, *, has_owners_committee: bo
             and j.id == scope.community_id)
 
 
+def issues_top_up_notice(actor: Actor, scope: Scope, *, has_owners_committee: bool) -> bool:
+    """Whether the actor gives the estate's owners their top-up notices (续交通知).
+
+    潍坊 Art. 66 para. 2: 业主委员会、居民委员会负责组织续交 — the estate's owners' committee, or where there is
+    none the residents' committee acting in its place (潍坊 Arts. 41–44). The fund authority records the
+    money (the deposits), not the notice.
+    """
+    j = actor.jurisdiction
+    if Role.OWNERS_COMMITTEE in actor.roles and j.level == Level.ESTATE and j.id == scope.estate_id:
+        return True
+    return (not has_owners_committee and Role.COMMUNITY in actor.roles and j.level == Level.COMMUNITY
+            and j.id == scope.community_id)
+
+
 def reads_unit_ledger(actor: Actor, scope: Scope, household_id: str, own_units: Iterable[str], *, has_owners_committee: bool) -> bool:
     """Whether the actor reads this household's ledger: an estate-wide reader, or its owner of record."""
     if reads_estate_ledgers(actor, scope, has_owners_committee=has_owners_committee):

@@ -27,6 +27,14 @@ class FundEmergencyRules(BaseModel):
     verification_deadline: timedelta = timedelta(hours=48)
     # The street office's takeover task: it sets a deadline and organises the repair [C].
     street_takeover_working_days: int = 2
+    # A repair that stalls after its verification (聊城 Art. 51 [P]: 未及时维修的，街道办事处…应当督促其限期完成；
+    # 逾期仍未进行维修的…可以组织维修): no budget from the responsible party this long after the
+    # verification → the street office urges it with a deadline [C]; the street issues the order
+    # within 1 working day [C]; the deadline it sets is 3 days [C], to 24:00 of the 3rd, off a rest
+    # day (民法典 Arts. 201, 203); when it passes the street office takes the repair over.
+    repair_stall_after: timedelta = timedelta(hours=48)
+    urge_order_working_days: int = 1
+    urge_period: timedelta = timedelta(days=3)
     # Housing-bureau review within 2 working days. 滨州 Art. 43 [P].
     bureau_review_working_days: int = 2
     # Yellow reminder one working day before the review deadline; escalation to the bureau's
@@ -53,10 +61,11 @@ class OwnerVoteRules(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    quorum_numerator: int = 2  # ≥ 2/3 of exclusive area AND of headcount take part
+    # ≥ 2/3 of exclusive area AND of headcount take part. 民法典 Art. 278 para. 2 [P].
+    quorum_numerator: int = 2
     quorum_denominator: int = 3
-    # Using the fund: more than half of participating area AND headcount.
-    # Raising it, rebuilding, changing common areas: ≥ 3/4 of participating area AND headcount.
+    # Using the fund: more than half of participating area AND headcount (民法典 Art. 278 para. 2 [P]).
+    # Raising it, rebuilding, changing common areas: ≥ 3/4 of participating area AND headcount (same [P]).
     special_majority_numerator: int = 3
     special_majority_denominator: int = 4
 
@@ -108,7 +117,9 @@ class TenderRules(BaseModel):
     remind_before: timedelta = timedelta(days=1)
     # The housing bureau decides on a direct selection [C: working days].
     direct_selection_working_days: int = 5
-    # Resettlement estates admit only grade A and above (policy 青政办发〔2020〕26号 [seed]).
+    # A resettlement estate's first company (前期物业): grade A and above is encouraged, shown to the
+    # tender's officials on each bid, never a refusal; not for the owners' re-selection
+    # (policy 青政办发〔2020〕26号 附件3 item 8(2) [seed]).
     resettlement_min_grade: str = "A"
 
 
@@ -117,10 +128,17 @@ class HandoverRules(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    # Notice of dismissal 60 days (民法典 Art. 946 [P]); of non-renewal 90 days (民法典 Art. 947 [P]).
+    # The owners dismiss the company: 60 days' written notice, unless the contract says otherwise
+    # (民法典 Art. 946 [P]: 应当提前六十日书面通知物业服务人，但是合同对通知期限另有约定的除外).
     dismissal_notice: timedelta = timedelta(days=60)
+    # The company declines to renew: it notifies the owners 90 days before the term ends, unless agreed
+    # (民法典 Art. 947 para. 2 [P]). The owners' decision not to renew owes no statutory notice (Art. 947 para. 1).
+    company_declines_notice: timedelta = timedelta(days=90)
+    # Cases started before the ``handover-exit-reasons`` patch gave the owners' non-renewal these 90
+    # days (民法典 Art. 947 read as binding the owners); kept so they count as they were recorded.
     non_renewal_notice: timedelta = timedelta(days=90)
-    # Exit within the agreed period, or 30 days from the end of the contract. 潍坊 Art. 50 [P].
+    # Exit within the agreed period, or 30 days from the end of the contract (潍坊 Art. 50 [P]): the days after
+    # the contract's last day to 24:00 of the 30th, moved off a rest day (民法典 Arts. 201, 203 [P]).
     default_exit_period: timedelta = timedelta(days=30)
     # Incoming company's checks of each item and its inspection (承接查验) [C].
     item_check_working_days: int = 5
@@ -310,6 +328,7 @@ TENDER_DEMO = TENDER.model_copy(
 HANDOVER_DEMO = HANDOVER.model_copy(
     update={
         "dismissal_notice": timedelta(minutes=3), "non_renewal_notice": timedelta(minutes=5),
+        "company_declines_notice": timedelta(minutes=5),
         "default_exit_period": timedelta(minutes=5), "remind_before": timedelta(minutes=1),
     }
 )

@@ -48,6 +48,7 @@ class Decision(StrEnum):
     ORGANISE = "organise"
     RETRY = "retry"
     ACCEPT = "accept"
+    URGE = "urge"
 
 
 DECISION_LABELS: dict[str, str] = {
@@ -61,6 +62,7 @@ DECISION_LABELS: dict[str, str] = {
     Decision.ORGANISE: "组织维修",
     Decision.RETRY: "重新支付",
     Decision.ACCEPT: "验收通过",
+    Decision.URGE: "督促限期完成",
     # System events on a task's deadline (not decisions anyone takes).
     "deadline_recounted": "期限重算",
     "calendar_published": "节假日安排已发布",

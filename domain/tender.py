@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -37,13 +37,20 @@ METHOD_LABELS = {Method.COMPREHENSIVE: "综合评估法", Method.LOWEST_PRICE: "
 
 
 class ExitReason(StrEnum):
-    """Why the outgoing company leaves: it decides the notice period (民法典 Arts. 946–947)."""
+    """Why the outgoing company leaves: it decides who owes which notice (民法典 Arts. 946–947)."""
 
+    # The owners decide to dismiss the company: 60 days' written notice unless the contract says otherwise (Art. 946).
     DISMISSAL = "dismissal"
+    # The owners decide not to renew at the term's end: no statutory notice beyond the contract (Art. 947).
     NON_RENEWAL = "non_renewal"
+    # The company declines to renew: its 90 days' written notice before the term ends, unless agreed (Art. 947).
+    COMPANY_DECLINES = "company_declines"
 
 
-EXIT_REASON_LABELS = {ExitReason.DISMISSAL: "解聘", ExitReason.NON_RENEWAL: "合同期满不再续聘"}
+EXIT_REASON_LABELS = {
+    ExitReason.DISMISSAL: "业主共同决定解聘", ExitReason.NON_RENEWAL: "业主决定合同期满不再续聘",
+    ExitReason.COMPANY_DECLINES: "物业服务人不同意续聘",
+}
 
 
 class Step(StrEnum):
@@ -91,6 +98,21 @@ class OutgoingTerms(BaseModel):
 
     reason: ExitReason = Field(examples=[ExitReason.DISMISSAL])
     agreed_exit_days: int | None = Field(default=None, ge=1, le=365, description="agreed exit period; 30 days if none")
+    agreed_notice_days: int | None = Field(
+        default=None, ge=1, le=365,
+        description="the contract's own notice period for a dismissal (60 days if none) or the company's declining (90 if none)",
+    )
+    contract_ends_on: date | None = Field(
+        default=None, description="the last day of the contract's term, when it runs out (non-renewal by either side)",
+    )
+
+    @model_validator(mode="after")
+    def _terms_match_reason(self) -> OutgoingTerms:
+        if self.contract_ends_on is not None and self.reason == ExitReason.DISMISSAL:
+            raise ValueError("contract_ends_on: a dismissal ends the contract when its notice has run, not at the term's end")
+        if self.agreed_notice_days is not None and self.reason == ExitReason.NON_RENEWAL:
+            raise ValueError("agreed_notice_days: the owners' decision not to renew owes no notice beyond the contract (民法典 Art. 947)")
+        return self
 
 
 class TenderStart(BaseModel):
@@ -151,6 +173,9 @@ class Bid(BaseModel):
     credit_grade: str | None
     price_fen_per_m2: int
     registered_at: datetime
+    # Meets the grade the policy encourages for a resettlement estate's first company (A and above);
+    # None where the encouragement does not apply, or for a bid recorded before it was shown.
+    grade_encouraged: bool | None = None
 
 
 class Ranked(BaseModel):
@@ -226,17 +251,41 @@ def rank_bids(method: Method, bids: list[Bid], scores: list[dict[str, int]], rul
 GRADE_ORDER = ("C", "B", "A", "AA", "AAA")
 
 
-def bidder_refusal(*, exists: bool, blacklisted: bool, business_licence: str | None, credit_grade: str | None,
-                   resettlement: bool, rules: TenderRules = TENDER) -> str | None:
-    """Why a company may not bid, or None: registration, blacklist (山东社会信用条例 Art. 30), grade."""
+def bidder_refusal(*, exists: bool, blacklisted: bool, business_licence: str | None, credit_grade: str | None) -> str | None:
+    """Why a company may not bid, or None: registration, blacklist (山东社会信用条例 Art. 30).
+
+    The credit grade bars nobody: for a resettlement estate's first company the policy encourages a
+    grade (``grade_encouraged``), and the tender's officials weigh it.
+    """
     if not exists:
         return "not a property service company on record"
     if not business_licence:
         return "no business registration on record (营业执照)"
     if blacklisted:
         return "the company is on the credit blacklist (山东社会信用条例 Art. 30: barred from tenders)"
-    if resettlement:
-        floor = GRADE_ORDER.index(rules.resettlement_min_grade)
-        if credit_grade not in GRADE_ORDER or GRADE_ORDER.index(credit_grade) < floor:
-            return f"resettlement estates admit only credit grade {rules.resettlement_min_grade} and above (grade {credit_grade or 'none'})"
     return None
+
+
+def encourages_grade(*, resettlement: bool, selection: Selection) -> bool:
+    """Whether the grade encouragement applies: a resettlement estate choosing its first company (前期物业).
+
+    青政办发〔2020〕26号 附件3 item 8(2) asks resettlement estates to select, by open tender, companies of
+    credit grade A and above (鼓励): it speaks of the developer's first selection, not of the owners'
+    re-selection, which is theirs to decide (民法典 Art. 278).
+    """
+    return resettlement and selection == Selection.FIRST
+
+
+def grade_encouraged(credit_grade: str | None, *, resettlement: bool, selection: Selection, rules: TenderRules = TENDER) -> bool | None:
+    """Whether a bidder meets the encouraged grade (A and above); None where the encouragement does not apply."""
+    if not encourages_grade(resettlement=resettlement, selection=selection):
+        return None
+    return credit_grade in GRADE_ORDER and GRADE_ORDER.index(credit_grade) >= GRADE_ORDER.index(rules.resettlement_min_grade)
+
+
+def grade_encouragement(*, resettlement: bool, selection: Selection, rules: TenderRules = TENDER) -> str | None:
+    """What the tender's officials read about the encouraged grade, or None where it does not apply."""
+    if not encourages_grade(resettlement=resettlement, selection=selection):
+        return None
+    return (f"安置小区前期物业：鼓励选聘信用等级{rules.resettlement_min_grade}级及以上的物业服务企业"
+            f"（青政办发〔2020〕26号 附件3 第八条第二项）；等级不足者不因此被拒绝投标")

@@ -185,6 +185,8 @@ class TenderFacts(TenderAnnouncement):
     outgoing: OutgoingFacts | None = None
     estate_name: str | None = None
     resettlement: bool | None = None
+    # For a resettlement estate's first company: the grade the policy encourages (shown, not enforced).
+    grade_encouragement: str | None = None
     current_company_id: str | None = None
     ranking: list[Ranked] = Field(default_factory=list)
     publicity: Publicity | None = None

@@ -13,14 +13,21 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.cases import CaseActivities, PartyDeadline, PartyDeadlineRequest
     from domain.access import Role
-    from domain.calendar import period_end
+    from domain.calendar import counts_in_days, period_end
     from domain.tasks import HumanTask
+
+# The party_deadline local activity reads the published holiday calendar, once per deadline.
+PARTY_DEADLINE_TIMEOUT = timedelta(seconds=30)
 
 # Patch id: calendar-day periods end at 24:00 of their last day instead of N × 24 h after the start.
 # Used by the fund's public notice, the tender's publicity, objection answers and contract, and the
 # handover's exit deadline; one id, so a case takes the change as a whole.
 STATUTE_PERIODS = "statute-calendar-periods"
+# Patch id: a calendar-day deadline a party must meet (the tender's objection answers and contract) ends,
+# when its last day is a rest day, at 24:00 of the next working day (民法典 Art. 203 para. 1).
+PARTY_DEADLINES = "party-deadlines-off-rest-days"
 
 
 def statute_period_end(start: datetime, period: timedelta) -> datetime:
@@ -32,6 +39,24 @@ def statute_period_end(start: datetime, period: timedelta) -> datetime:
     if workflow.patched(STATUTE_PERIODS):
         return period_end(start, period)
     return start + period
+
+
+async def party_end(end: datetime) -> PartyDeadline:
+    """A deadline a party must meet, counted to 24:00 of its last day, moved off a rest day to 24:00 of the
+    next working day (民法典 Art. 203 para. 1) on the published holiday calendar, in a local activity so a
+    later publication never changes a replay; ``calendar_published`` says whether the count is final."""
+    return await workflow.execute_local_activity_method(
+        CaseActivities.party_deadline, PartyDeadlineRequest(end=end), start_to_close_timeout=PARTY_DEADLINE_TIMEOUT,
+    )
+
+
+async def statute_party_deadline(start: datetime, period: timedelta) -> datetime:
+    """When a calendar-day period a party must act within ends, as this case counts it: ``statute_period_end``,
+    then moved off a rest day (``party_end``). The local demo's minutes are never moved."""
+    end = statute_period_end(start, period)
+    if counts_in_days(period) and workflow.patched(PARTY_DEADLINES):
+        end = (await party_end(end)).end
+    return end
 
 
 def calendar_sla(task: HumanTask, due: datetime, remind_before: timedelta, escalate_to: list[Role] | None = None) -> None:

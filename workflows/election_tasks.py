@@ -8,12 +8,12 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.cases import CaseActivities, PartyDeadlineRequest
     from domain.access import Role
     from domain.calendar import counts_in_days, period_end
     from domain.rules import ElectionRules
     from domain.tasks import HumanTask
-    from workflows.human_tasks import PROJECTION_TIMEOUT, CaseWorkflow
+    from workflows.calendar_periods import party_end
+    from workflows.human_tasks import CaseWorkflow
 
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
@@ -34,10 +34,7 @@ async def party_period_end(start: datetime, period: timedelta) -> datetime:
     end = period_end(start, period)
     if not counts_in_days(period):
         return end
-    moved = await workflow.execute_local_activity_method(
-        CaseActivities.party_deadline, PartyDeadlineRequest(end=end), start_to_close_timeout=PROJECTION_TIMEOUT,
-    )
-    return moved.end
+    return (await party_end(end)).end
 
 
 async def calendar_task(

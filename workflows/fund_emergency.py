@@ -17,7 +17,14 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.fund_emergency import FundCaseContext, FundContextRequest, FundEmergencyActivities, PaymentRequest
+    from activities.fund_emergency import (
+        FreezeNoticeRequest,
+        FrozenNotice,
+        FundCaseContext,
+        FundContextRequest,
+        FundEmergencyActivities,
+        PaymentRequest,
+    )
     from domain.access import Role, Scope, covers
     from domain.cases import CaseAck, CaseSnapshot, CaseStatus
     from domain.fund_emergency import (
@@ -42,18 +49,25 @@ with workflow.unsafe.imports_passed_through():
         PriceReview,
         PublicNotice,
         Settlement,
+        StreetUrge,
         fund_facts,
     )
     from domain.fund_ledger import PaymentOutcome, Shortfall
+    from domain.rules import FundEmergencyRules
     from domain.tasks import Decision, DecisionInput, DecisionRefused, HumanTask, RefusalKind
     from workflows.calendar_periods import statute_period_end
     from workflows.fund_emergency_models import FundEmergencyInput, ObjectionInput
+    from workflows.fund_repair_stall import submitted_budget
     from workflows.human_tasks import CaseWorkflow, DecisionModels, refusal
     from workflows.objection_window import AnswerPolicy, ObjectionWindow
 
 D = Decision
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
+# Patch id: the public notice's shares are stored when it starts and the final payment debits them (淄博
+# Art. 67: the notice shows each household's apportionment). Cases started before it read and pay by the
+# registry's areas of the moment.
+NOTICE_SHARES_FROZEN = "fund-notice-frozen-shares"
 
 
 @workflow.defn(name="MaintenanceFundEmergency")
@@ -84,6 +98,8 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
         self._takeover = False
         self._money = FundMoney()
         self._notice: PublicNotice | None = None
+        self._notice_no: int | None = None
+        self.urge: StreetUrge | None = None
         self._shortfalls: list[Shortfall] = []
         self._window = ObjectionWindow(
             self, notice_step=Step.PUBLIC_NOTICE, outside="objections are taken only during the public notice",
@@ -155,18 +171,30 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
         if done is None:
             # 聊城 Art. 51: when those responsible do not act, the street organises the repair.
             self.cancel_task(task, "verification deadline passed; the street office takes over")
-            self.enter_step(Step.STREET_TAKEOVER)
-            takeover = await self.open_task(
-                Step.STREET_TAKEOVER, [Role.STREET_OFFICE], decisions=[D.ORGANISE],
-                sla_working_days=self._rules.street_takeover_working_days, escalate_to=[Role.HOUSING_BUREAU],
-            )
-            await self.wait_for([takeover])
-            self._takeover = True
+            await self.street_takeover()
             return True
         if done.outcome == D.REJECT:
             self.finish(CaseStatus.REJECTED, Step.CLOSED, self.decision_of(done).comment)
             return False
         return True
+
+    async def street_takeover(self) -> None:
+        """街道组织维修 (聊城 Art. 51): the street office organises the repair and submits in the company's place."""
+        self.enter_step(Step.STREET_TAKEOVER)
+        takeover = await self.open_task(
+            Step.STREET_TAKEOVER, [Role.STREET_OFFICE], decisions=[D.ORGANISE],
+            sla_working_days=self._rules.street_takeover_working_days, escalate_to=[Role.HOUSING_BUREAU],
+        )
+        await self.wait_for([takeover])
+        self._takeover = True
+
+    @property
+    def rules(self) -> FundEmergencyRules:
+        return self._rules
+
+    @property
+    def taken_over(self) -> bool:
+        return self._takeover
 
     async def _budget_and_reviews(self) -> bool:
         """Budget → price review → bureau review; a review may return to the step before or reject."""
@@ -175,7 +203,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             self.enter_step(step)
             if step == Step.BUDGET_SUBMISSION:
                 task = await self.open_task(step, [self._submitter], decisions=[D.SUBMIT], company_id=self._submitter_company())
-                await self.wait_for([task])
+                task = await submitted_budget(self, task)
                 budget = self.data_of(task, BudgetData)
                 self._money.budget = Budget(amount_fen=budget.amount_fen, contractor=budget.contractor, items=list(budget.items))
                 step = Step.PRICE_REVIEW
@@ -235,6 +263,7 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
                     case_id=self.case_id, kind=kind.value, amount_fen=amount_fen, estate_id=self._req.estate_id,
                     scope=self._req.scope.value, scope_id=self._req.scope_id, payee=budget.contractor if budget else None,
                     settles=settles, rules=self._rules,
+                    notice_no=self._notice.notice_no if kind == PaymentKind.FINAL and self._notice else None,
                 ),
                 start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
             )
@@ -302,13 +331,28 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
         """
         start = workflow.now()
         end = statute_period_end(start, self._rules.public_notice)
-        self._notice = PublicNotice(start=start, end=end, settlement_fen=self._approved(self._money.settlement_review))
+        settled = self._approved(self._money.settlement_review)
+        self._notice = PublicNotice(start=start, end=end, settlement_fen=settled)
+        if workflow.patched(NOTICE_SHARES_FROZEN):
+            self._notice = await self._freeze_notice(self._notice)
         self.enter_step(Step.PUBLIC_NOTICE, notice_end=end.isoformat())
         answers = AnswerPolicy(
             step=Step.OBJECTION, roles=(self._committee_role,), working_days=self._rules.objection_answer_working_days,
             escalate_to=(Role.STREET_OFFICE,),
         )
         return await self._window.run(self._notice, answers) is not None
+
+    async def _freeze_notice(self, notice: PublicNotice) -> PublicNotice:
+        """Store the shares the notice publishes: what owners read and object to is what the final payment debits."""
+        number = (self._notice_no or 0) + 1
+        frozen: FrozenNotice = await workflow.execute_activity_method(
+            FundEmergencyActivities.freeze_notice,
+            FreezeNoticeRequest(case_id=self.case_id, notice_no=number, settlement_fen=notice.settlement_fen,
+                                estate_id=self._req.estate_id, scope=self._req.scope.value, scope_id=self._req.scope_id),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
+        )
+        self._notice_no = number
+        return notice.model_copy(update={"notice_no": number, "households": frozen.households})
 
     # ----------------------------------------------------------------- objections
 
@@ -337,5 +381,5 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
     def facts(self) -> FundFacts:
         return fund_facts(
             self._req, self._rules, takeover=self._takeover, estate=self._ctx, money=self._money, notice=self._notice,
-            objections=self._window.objections, shortfalls=self._shortfalls,
+            objections=self._window.objections, shortfalls=self._shortfalls, urge=self.urge,
         )

@@ -22,14 +22,14 @@ def start_input(args: StartArgs) -> FundEmergencyInput:
 
 def activities(sessions: SessionFactory) -> Sequence[Callable[..., Any]]:
     fund = FundEmergencyActivities(sessions)
-    return [fund.load_context, fund.pay]
+    return [fund.load_context, fund.pay, fund.freeze_notice]
 
 
 SPEC = ProcessSpec(
     kind=PROCESS_KIND, label=PROCESS_LABEL, workflow=MaintenanceFundEmergencyWorkflow,
     first_step=Step.REPORTED, step_labels=STEP_LABELS,
     step_decisions={
-        Step.ONSITE_VERIFICATION: [D.CONFIRM, D.REJECT], Step.STREET_TAKEOVER: [D.ORGANISE],
+        Step.ONSITE_VERIFICATION: [D.CONFIRM, D.REJECT], Step.STREET_TAKEOVER: [D.ORGANISE], Step.STREET_URGE: [D.URGE],
         Step.BUDGET_SUBMISSION: [D.SUBMIT], Step.PRICE_REVIEW: [D.APPROVE, D.RETURN, D.REJECT],
         Step.BUREAU_REVIEW: [D.APPROVE, D.RETURN, D.REJECT], Step.TOP_UP: [D.RETRY],
         Step.COMPLETION_ACCEPTANCE: [D.CONFIRM, D.RETURN], Step.SETTLEMENT_SUBMISSION: [D.SUBMIT],

@@ -39,7 +39,9 @@ with workflow.unsafe.imports_passed_through():
         RemedyData,
         Step,
         add_months,
-        exit_periods,
+        exit_deadline,
+        exit_periods_before_reasons,
+        notice_period,
     )
     from domain.handover_facts import (
         EmergencyService,
@@ -52,12 +54,17 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.tasks import DecisionInput, DecisionRefused, HumanTask, RefusalKind
     from domain.tender import EXIT_REASON_LABELS
-    from workflows.calendar_periods import calendar_sla, statute_period_end
+    from workflows.calendar_periods import calendar_sla, party_end, statute_period_end
     from workflows.handover_models import HandoverInput
     from workflows.human_tasks import CaseWorkflow, DecisionModels
     from workflows.tender_committee import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, D
 
 __all__ = ["HandoverInput", "PropertyHandoverWorkflow"]
+
+# Patch id: the exit reasons told apart (民法典 Arts. 946–947: the owners' dismissal 60 days unless agreed, the
+# company's declining 90, the owners' non-renewal none), the exit period counted from the contract's last day
+# (潍坊 Art. 50) and moved off a rest day (民法典 Art. 203 para. 1). Cases started before it keep their count.
+HANDOVER_EXIT_REASONS = "handover-exit-reasons"
 
 
 @workflow.defn(name="PropertyHandover")
@@ -101,7 +108,7 @@ class PropertyHandoverWorkflow(CaseWorkflow):
     async def _process(self) -> None:
         inp = self._inp
         if inp.outgoing_company_id is not None:
-            self._notice = self._exit_notice()
+            self._notice = await self._exit_notice()
             self.enter_step(Step.NOTICE, **self._notice.model_dump(mode="json"))
             await self._open_exit_task()
         else:
@@ -124,11 +131,20 @@ class PropertyHandoverWorkflow(CaseWorkflow):
         )
         self.finish(CaseStatus.COMPLETED, Step.CLOSED, "every item confirmed; the incoming company has taken over")
 
-    def _exit_notice(self) -> ExitNotice:
-        """60 or 90 days' notice (民法典 Arts. 946–947), then the exit period (潍坊 Art. 50), each to 24:00 of its last day."""
-        notice, until_exit = exit_periods(self._inp.reason, self._inp.agreed_exit_days, self._rules)
-        now = workflow.now()
-        return ExitNotice(notified_at=now, contract_ends=statute_period_end(now, notice), exit_deadline=statute_period_end(now, until_exit))
+    async def _exit_notice(self) -> ExitNotice:
+        """The notice the contract's end owes (民法典 Arts. 946–947), then the exit period (潍坊 Art. 50), to 24:00 of
+        its last day; the outgoing company's deadline moves off a rest day (民法典 Art. 203 para. 1)."""
+        inp, now = self._inp, workflow.now()
+        if not workflow.patched(HANDOVER_EXIT_REASONS):
+            notice, until_exit = exit_periods_before_reasons(inp.reason, inp.agreed_exit_days, self._rules)
+            return ExitNotice(notified_at=now, contract_ends=statute_period_end(now, notice),
+                              exit_deadline=statute_period_end(now, until_exit))
+        ends, exit_by = exit_deadline(now, inp.reason, agreed_exit_days=inp.agreed_exit_days, agreed_notice_days=inp.agreed_notice_days,
+                                      contract_ends_on=inp.contract_ends_on, rules=self._rules)
+        moved = await party_end(exit_by)
+        notice = notice_period(inp.reason, inp.agreed_notice_days, self._rules)
+        return ExitNotice(notified_at=now, contract_ends=ends, exit_deadline=moved.end, notice_days=notice.days,
+                          exit_deadline_moved=moved.moved, calendar_published=moved.calendar_published)
 
     def _complete(self) -> bool:
         return self._defects is not None and all(i.status == ItemStatus.CONFIRMED for i in self._items.values())
@@ -266,7 +282,7 @@ class PropertyHandoverWorkflow(CaseWorkflow):
             data = self.data_of(task, EmergencyAppointmentData)
             check = await workflow.execute_activity_method(
                 TenderActivities.check_company,
-                CompanyCheckRequest(company_id=data.company_id, resettlement=False, rules=self._inp.tender_rules),
+                CompanyCheckRequest(company_id=data.company_id, rules=self._inp.tender_rules),
                 start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
             )
             if check.refusal is None:

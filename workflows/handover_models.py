@@ -5,6 +5,8 @@ Passed through the sandbox, so the model is built once instead of for every work
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel
 
 from domain.access import Actor, Scope
@@ -25,6 +27,9 @@ class HandoverInput(BaseModel):
     outgoing_company_id: str | None = None  # None: the developer hands over to the first company
     reason: ExitReason | None = None
     agreed_exit_days: int | None = None
+    # The contract's own notice period (民法典 Art. 946 / 947 "unless agreed") and its term's last day.
+    agreed_notice_days: int | None = None
+    contract_ends_on: date | None = None
     initiator: Actor
     rules: HandoverRules = HANDOVER
     tender_rules: TenderRules = TENDER

@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.access import Actor, Role
     from domain.objections import NoticePeriod, Objection
     from domain.tasks import Decision, DecisionRefused, HumanTask, RefusalKind, TaskStatus
-    from workflows.calendar_periods import calendar_sla, statute_period_end
+    from workflows.calendar_periods import calendar_sla, statute_party_deadline
     from workflows.human_tasks import CaseWorkflow, refusal
 
 
@@ -43,7 +43,7 @@ class AnswerPolicy:
     decisions: tuple[str, ...] = (Decision.ANSWER, Decision.UPHOLD)
     # A deadline in working days (工作日, on the official holiday calendar) ...
     working_days: int | None = None
-    # ... or a calendar-day period (日), ending at 24:00 of its last day (``statute_period_end``).
+    # ... or a calendar-day period (日), ending at 24:00 of its last day, off a rest day (``statute_party_deadline``).
     period: timedelta | None = None
     # The yellow card this long before a calendar-day deadline.
     remind_before: timedelta = timedelta(days=1)
@@ -161,7 +161,8 @@ class ObjectionWindow:
                 escalate_to=list(answers.escalate_to), note=_note(objection),
             )
             if answers.period is not None:
-                due = statute_period_end(workflow.now(), answers.period)
+                # The answer is the answering party's to give: off a rest day (民法典 Art. 203 para. 1).
+                due = await statute_party_deadline(workflow.now(), answers.period)
                 calendar_sla(task, due, answers.remind_before, list(answers.escalate_to))
             objection.task_id = task.id
             pending.append(task)

@@ -51,9 +51,11 @@ with workflow.unsafe.imports_passed_through():
         check_bid_deadline,
         check_scores,
         deadline_after_clarification,
+        grade_encouraged,
+        grade_encouragement,
     )
     from domain.tender_facts import BidRound, Clarification, Contract, DirectSelection, OutgoingFacts, RefusedBid, TenderFacts
-    from workflows.calendar_periods import calendar_sla, statute_period_end
+    from workflows.calendar_periods import calendar_sla, statute_party_deadline
     from workflows.handover import HandoverInput, PropertyHandoverWorkflow
     from workflows.human_tasks import DecisionModels, refusal
     from workflows.tender_committee import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, D, TenderCommittee
@@ -207,7 +209,7 @@ class PropertyTenderWorkflow(TenderCommittee):
         assert self._ctx is not None
         return await workflow.execute_activity_method(
             TenderActivities.check_company,
-            CompanyCheckRequest(company_id=company_id, resettlement=self._ctx.resettlement, rules=self._rules),
+            CompanyCheckRequest(company_id=company_id, rules=self._rules),
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         )
 
@@ -233,7 +235,8 @@ class PropertyTenderWorkflow(TenderCommittee):
         self.enter_step(Step.CONTRACT)
         task = await self.open_task(Step.CONTRACT, [self._representative_role, Role.PROPERTY_COMPANY], decisions=[D.CONFIRM],
                                     countersign=True, company_id=self._winner)
-        calendar_sla(task, statute_period_end(workflow.now(), self._rules.contract_period), self._rules.remind_before)
+        # Both parties must sign by then: a last day that is a rest day moves on (民法典 Art. 203 para. 1).
+        calendar_sla(task, await statute_party_deadline(workflow.now(), self._rules.contract_period), self._rules.remind_before)
         await self.wait_for([task])
         data = self.data_of(task, ContractData)
         self._contract = Contract(contract_no=data.contract_no, signed_at=workflow.now())
@@ -258,6 +261,8 @@ class PropertyTenderWorkflow(TenderCommittee):
                 estate_name=self._ctx.estate_name, scope=self.scope, has_owners_committee=self._ctx.has_owners_committee,
                 incoming_company_id=self._winner, outgoing_company_id=outgoing,
                 reason=terms.reason if terms else None, agreed_exit_days=terms.agreed_exit_days if terms else None,
+                agreed_notice_days=terms.agreed_notice_days if terms else None,
+                contract_ends_on=terms.contract_ends_on if terms else None,
                 initiator=self.initiator, rules=self._handover_rules, tender_rules=self._rules,
             ),
             id=self._handover_case_id,
@@ -280,7 +285,7 @@ class PropertyTenderWorkflow(TenderCommittee):
             check = await workflow.execute_activity_method(
                 TenderActivities.register_bid,
                 BidRequest(case_id=self.case_id, round=self._round, company_id=company_id, price_fen_per_m2=request.bid.price_fen_per_m2,
-                           plan=request.bid.plan, resettlement=self._ctx.resettlement, at=workflow.now(), rules=self._rules),
+                           plan=request.bid.plan, at=workflow.now(), rules=self._rules),
                 start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
             )
         finally:
@@ -291,8 +296,10 @@ class PropertyTenderWorkflow(TenderCommittee):
             self.record("decision", step=Step.BIDDING, actor=request.actor, role=Role.PROPERTY_COMPANY, decision="bid_refused",
                          comment=check.refusal, data=data)
         else:
+            encouraged = grade_encouraged(check.credit_grade, resettlement=self._ctx.resettlement, selection=self._req.selection, rules=self._rules)
             self._bids[company_id] = Bid(company_id=company_id, company_name=check.company_name, credit_grade=check.credit_grade,
-                                         price_fen_per_m2=request.bid.price_fen_per_m2, registered_at=workflow.now())
+                                         price_fen_per_m2=request.bid.price_fen_per_m2, registered_at=workflow.now(),
+                                         grade_encouraged=encouraged)
             self.record("decision", step=Step.BIDDING, actor=request.actor, role=Role.PROPERTY_COMPANY, decision="bid", data=data)
         ack = await self.answer()
         if check.refusal:
@@ -365,6 +372,7 @@ class PropertyTenderWorkflow(TenderCommittee):
             bids=list(self._bids.values()), refused_bids=list(self._refused), rounds=list(self._rounds), rules=self._rules,
             outgoing=OutgoingFacts(**outgoing.model_dump(), reason_label=EXIT_REASON_LABELS[outgoing.reason]) if outgoing else None,
             estate_name=ctx.estate_name if ctx else None, resettlement=ctx.resettlement if ctx else None,
+            grade_encouragement=grade_encouragement(resettlement=ctx.resettlement, selection=req.selection, rules=self._rules) if ctx else None,
             current_company_id=ctx.current_company_id if ctx else None, ranking=list(self._ranking),
             publicity=self._publicity, objections=self._window.objections, direct_selection=self._direct,
             winner=self._winner if self._awarded_at else None, awarded_at=self._awarded_at, contract=self._contract,

@@ -61,6 +61,9 @@ with workflow.unsafe.imports_passed_through():
 
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
+# Patch id: the deemed acceptance (视为签收) follows the return window's end when a published holiday
+# calendar recounts it; before, the case waited for the end counted when the window opened.
+ACCEPTANCE_FOLLOWS_RECOUNT = "ticket-acceptance-follows-recount"
 
 
 @workflow.defn(name="ComplaintTicket")
@@ -144,7 +147,10 @@ class ComplaintTicketWorkflow(CaseWorkflow):
                 Step.ACCEPTANCE, [lead.role], decisions=decisions, company_id=lead.company_id,
                 sla_working_days=self._rules.return_window_working_days, note=lead.name,
             )
-            done = await self._wait([task], until=task.due_at)
+            if workflow.patched(ACCEPTANCE_FOLLOWS_RECOUNT):
+                done = await self._wait_until_due(task)
+            else:
+                done = await self._wait([task], until=task.due_at)
             if done is None:
                 self.cancel_task(task, "the return window passed: deemed accepted (视为签收)")
                 break
@@ -293,6 +299,18 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         )
 
     # ----------------------------------------------------------------- waiting, with whistles alongside
+
+    async def _wait_until_due(self, task: HumanTask) -> HumanTask | None:
+        """Wait for ``task`` until its due time, the one a calendar publication may recount meanwhile (None: it passed)."""
+        while True:
+            due = task.due_at
+
+            def recounted(due: datetime | None = due) -> bool:
+                return task.due_at != due
+
+            done = await self._wait([task], until=due, interrupt=recounted)
+            if done is not None or task.due_at == due:
+                return done
 
     async def _wait(
         self, tasks: list[HumanTask], until: datetime | None = None, interrupt: Callable[[], bool] | None = None,

@@ -73,6 +73,8 @@ class NoticeRead(BaseModel):
     end: datetime = Field(description="24:00 city time of the notice's last day (民法典 Arts. 201, 203)")
     households: int
     shares: list[NoticeShare]
+    frozen: bool = Field(description="the shares as the notice published them at its start (淄博 Art. 67); "
+                                     "false for a case from before they were stored, read from today's registry")
 
 
 @router.get("/{case_id}/notice", response_model=NoticeRead, summary="The public notice: each household's share (公示分摊)")
@@ -84,9 +86,13 @@ async def notice(case_id: str, session: SessionDep, actor: ActorDep) -> NoticeRe
     published = facts.public_notice
     if published is None:
         raise Conflict("the case has not reached its public notice")
-    areas = await fund_repo.household_areas(session, record.estate_id or "", facts.affected_scope.value, facts.scope_id)
-    shares = shares_for(published.settlement_fen, areas)
+    if published.notice_no is not None:
+        shares = await fund_repo.notice_shares(session, case_id=case_id, notice_no=published.notice_no)
+    else:  # a case from before the shares were stored with the notice: the registry's areas now
+        areas = await fund_repo.household_areas(session, record.estate_id or "", facts.affected_scope.value, facts.scope_id)
+        shares = shares_for(published.settlement_fen, areas)
     return NoticeRead(
         case_id=case_id, settlement_fen=published.settlement_fen, start=published.start, end=published.end,
         households=len(shares), shares=[NoticeShare(household_id=h, share_fen=s) for h, s in shares.items()],
+        frozen=published.notice_no is not None,
     )

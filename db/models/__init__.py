@@ -5,7 +5,7 @@ from db.models.base import Base
 from db.models.cases import AuditEntry, AuditHead, CaseRecord, CaseSequence, InboxEntry, StartRequest
 from db.models.credit import CreditRecord
 from db.models.election import Ballot, CommitteeRegistry, CommitteeTerm, Election, ElectionVoter, OwnerRecord
-from db.models.fund import FundAccount, FundPayment, LedgerEntry
+from db.models.fund import FundAccount, FundNoticeShare, FundPayment, LedgerEntry
 from db.models.holiday_calendar import HolidayCalendarYear
 from db.models.idempotency import UsedKey
 from db.models.reference import Building, Community, Company, Estate, Household, Street, Unit, User
@@ -35,6 +35,7 @@ __all__ = [
     "Expert",
     "ExpertRelationship",
     "FundAccount",
+    "FundNoticeShare",
     "FundPayment",
     "HolidayCalendarYear",
     "Household",

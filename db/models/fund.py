@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -18,7 +18,11 @@ class FundAccount(Base):
     household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), primary_key=True)
     balance_fen: Mapped[int] = mapped_column(BigInteger)
     initial_deposit_fen: Mapped[int] = mapped_column(BigInteger)
-    # 续交: set when the balance falls below the threshold share of the first deposit.
+    # 续交 (潍坊 Art. 66): a payment that leaves the balance below the threshold share of the first deposit
+    # records the period the owner then has (the case's rules); the committee's top-up notice starts it,
+    # and the due instant is counted from the day the notice was received.
+    top_up_period_days: Mapped[int | None]
+    top_up_noticed_on: Mapped[date | None]
     top_up_due_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
@@ -54,3 +58,18 @@ class FundPayment(Base):
     payee: Mapped[str | None] = mapped_column(String(200))
     households: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime]
+
+
+class FundNoticeShare(Base):
+    """公示分摊: a household's share as a public notice published it (淄博 Art. 67), frozen at its start.
+
+    The notice shows these, owners object to these, and the final payment debits these: a registry
+    change during the notice changes none of them. ``notice_no`` counts the case's notices (an upheld
+    objection restarts the notice with the shares of its day).
+    """
+
+    __tablename__ = "fund_notice_shares"
+    case_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    notice_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), primary_key=True)
+    share_fen: Mapped[int] = mapped_column(BigInteger)

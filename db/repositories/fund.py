@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.errors import integrity_as
-from db.models import Building, FundAccount, FundPayment, Household, LedgerEntry, Unit
+from db.errors import ConflictingWrite, NotFound, integrity_as
+from db.models import Building, FundAccount, FundNoticeShare, FundPayment, Household, LedgerEntry, Unit
 from db.session import dialect_name
 from domain.apportionment import area_to_hundredths
-from domain.fund_ledger import PaymentOutcome, find_shortfalls, top_up_due
-from domain.rules import FundEmergencyRules
+from domain.calendar import WorkingCalendar
+from domain.fund_ledger import PaymentOutcome, find_shortfalls, top_up_deadline, top_up_due
+from domain.rules import FUND_EMERGENCY, FundEmergencyRules
 
 
 async def household_areas(session: AsyncSession, estate_id: str, scope: str, scope_id: str | None) -> dict[str, int]:
@@ -47,7 +48,7 @@ async def paid_shares(session: AsyncSession, key: str) -> dict[str, int]:
 # Built once (an executemany each): a payment touches every household of a building or estate.
 _ACCOUNTS = cast(Table, FundAccount.__table__)
 _DEBIT = update(_ACCOUNTS).where(_ACCOUNTS.c.household_id == bindparam("hid")).values(
-    balance_fen=bindparam("balance_fen"), updated_at=bindparam("updated_at"), top_up_due_at=bindparam("top_up_due_at"),
+    balance_fen=bindparam("balance_fen"), updated_at=bindparam("updated_at"), top_up_period_days=bindparam("top_up_period_days"),
 )
 _LEDGER_ADD = insert(cast(Table, LedgerEntry.__table__))
 
@@ -59,7 +60,8 @@ async def _accounts_for_payment(session: AsyncSession, households: list[str]) ->
     household of a building or an estate, and this sits on the approving decision's path.
     """
     stmt = select(
-        FundAccount.household_id, FundAccount.balance_fen, FundAccount.initial_deposit_fen, FundAccount.top_up_due_at,
+        FundAccount.household_id, FundAccount.balance_fen, FundAccount.initial_deposit_fen, FundAccount.top_up_period_days,
+        FundAccount.top_up_due_at,
     ).where(FundAccount.household_id.in_(households))
     if dialect_name(session) == "postgresql":
         stmt = stmt.with_for_update()
@@ -73,8 +75,8 @@ async def pay(
     """Debit every share (credit negative ones) in one go, or nothing at all if any balance is short.
 
     The payment key is unique: a retried activity finds its payment and does not debit twice. An
-    account falling below the threshold gets a top-up due a period later, both from the rules the
-    case carries (潍坊 Art. 66), not today's.
+    account falling below the threshold owes a top-up within the period of the rules the case carries
+    (潍坊 Art. 66), not today's; the period starts with the committee's top-up notice (``notify_top_up``).
     """
     total = sum(shares.values())
     done = await session.get(FundPayment, key)
@@ -93,11 +95,11 @@ async def pay(
             continue
         acc = accounts[household_id]
         balance = acc.balance_fen - share
-        top_up_due_at = acc.top_up_due_at
-        if top_up_due(balance, acc.initial_deposit_fen, rules) and top_up_due_at is None:
-            top_up_due_at = at + rules.top_up_period
+        period_days = acc.top_up_period_days
+        if top_up_due(balance, acc.initial_deposit_fen, rules) and period_days is None and acc.top_up_due_at is None:
+            period_days = rules.top_up_period.days
             due.append(household_id)
-        updates.append({"hid": household_id, "balance_fen": balance, "updated_at": at, "top_up_due_at": top_up_due_at})
+        updates.append({"hid": household_id, "balance_fen": balance, "updated_at": at, "top_up_period_days": period_days})
         entries.append({
             "household_id": household_id, "at": at, "kind": "debit" if share > 0 else "refund", "amount_fen": -share,
             "balance_after_fen": balance, "case_id": case_id, "payment_key": key, "memo": f"{kind} payment {case_id}",
@@ -123,7 +125,7 @@ async def deposit(
 ) -> LedgerEntry:
     """A deposit or top-up (续交) into a household's account, by ``recorded_by`` under the request's ``key``."""
     stmt = select(FundAccount).where(FundAccount.household_id == household_id).execution_options(populate_existing=True)
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         stmt = stmt.with_for_update()  # two deposits at once must both count, not overwrite each other's balance
     account = await session.scalar(stmt)
     if account is None:
@@ -131,8 +133,8 @@ async def deposit(
         session.add(account)
     account.balance_fen += amount_fen
     account.updated_at = at
-    if account.top_up_due_at is not None and not top_up_due(account.balance_fen, account.initial_deposit_fen):
-        account.top_up_due_at = None
+    if not top_up_due(account.balance_fen, account.initial_deposit_fen):
+        account.top_up_due_at = account.top_up_noticed_on = account.top_up_period_days = None
     entry = LedgerEntry(
         household_id=household_id, at=at, kind="deposit", amount_fen=amount_fen,
         balance_after_fen=account.balance_fen, memo=memo, recorded_by=recorded_by, payment_key=key,
@@ -142,6 +144,56 @@ async def deposit(
                       missing=f"no household {household_id}"):
         await session.flush()
     return entry
+
+
+async def notify_top_up(session: AsyncSession, *, household_id: str, noticed_on: date, calendar: WorkingCalendar) -> FundAccount:
+    """The committee's top-up notice (续交通知) reached the owner on ``noticed_on``: the top-up is due within the
+    period the payment recorded (潍坊 Art. 66 para. 2), counted by ``top_up_deadline``.
+
+    ``ConflictingWrite`` when the account owes no top-up, or a notice on another day already started it.
+    """
+    stmt = select(FundAccount).where(FundAccount.household_id == household_id).execution_options(populate_existing=True)
+    if dialect_name(session) == "postgresql":
+        stmt = stmt.with_for_update()
+    account = await session.scalar(stmt)
+    if account is None:
+        raise NotFound(f"household {household_id} has no fund account")
+    if account.top_up_noticed_on is not None:
+        if account.top_up_noticed_on != noticed_on:
+            raise ConflictingWrite(f"the top-up notice was received on {account.top_up_noticed_on.isoformat()}; its period runs from then")
+        return account
+    if account.top_up_period_days is None:
+        if account.top_up_due_at is None or not top_up_due(account.balance_fen, account.initial_deposit_fen):
+            raise ConflictingWrite(f"the fund account of {household_id} owes no top-up")
+        # Owing since before the notice started the period: today's rules give it.
+        account.top_up_period_days = FUND_EMERGENCY.top_up_period.days
+    account.top_up_noticed_on = noticed_on
+    account.top_up_due_at = top_up_deadline(noticed_on, timedelta(days=account.top_up_period_days), calendar=calendar)
+    await session.flush()
+    return account
+
+
+async def freeze_notice_shares(session: AsyncSession, *, case_id: str, notice_no: int, shares: dict[str, int]) -> int:
+    """Keep the shares a public notice publishes; a retried activity finds them and writes nothing twice."""
+    stored = await notice_shares(session, case_id=case_id, notice_no=notice_no)
+    if stored:
+        return len(stored)
+    rows = [{"case_id": case_id, "notice_no": notice_no, "household_id": h, "share_fen": s} for h, s in sorted(shares.items())]
+    if rows:
+        await session.execute(insert(cast(Table, FundNoticeShare.__table__)), rows)
+    with integrity_as(exists=f"the shares of notice {notice_no} of {case_id} were stored meanwhile"):
+        await session.flush()
+    return len(rows)
+
+
+async def notice_shares(session: AsyncSession, *, case_id: str, notice_no: int) -> dict[str, int]:
+    """The shares a public notice published, by household (empty if it published none)."""
+    rows = await session.execute(
+        select(FundNoticeShare.household_id, FundNoticeShare.share_fen)
+        .where(FundNoticeShare.case_id == case_id, FundNoticeShare.notice_no == notice_no)
+        .order_by(FundNoticeShare.household_id)
+    )
+    return {row.household_id: row.share_fen for row in rows.all()}
 
 
 async def account(session: AsyncSession, household_id: str) -> FundAccount | None:

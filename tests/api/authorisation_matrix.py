@@ -208,6 +208,11 @@ ROWS: list[Row] = [
     # Only the fund authority deposits; its request with a quoted amount is refused for the amount.
     Row("POST", "/households/{household_id}/fund/deposits", cells(403, {422: ("bureau",)}), params={"household_id": "{household}"},
         body={"amount_fen": "100", "reason": "矩阵"}),
+    # The estate's committee gives the top-up notice (潍坊 Art. 66); its notice dated tomorrow is refused for the date.
+    Row("POST", "/households/{household_id}/fund/top-up-notice", cells(403, {422: ("committee",)}), params={"household_id": "{household}"},
+        body={"noticed_on": "2999-01-01", "reference": "矩阵"}),
+    Row("POST", "/households/{household_id}/fund/top-up-notice", cells(404), params={"household_id": "no-such-household"},
+        body={"noticed_on": "2999-01-01", "reference": "矩阵"}),
     # ------------------------------------------------------------------ 业委会选举换届
     Row("POST", "/cases/owners-election", cells(403, {409: ("clerk", "street")}), body={"estate_id": "{estate}", "kind": "re_election"}),
     Row("GET", "/cases/owners-election/{case_id}", cells(404, {200: ELECTION_READERS}), "election"),

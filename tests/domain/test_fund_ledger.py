@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.fund_ledger import balance_shares, find_shortfalls, shares_for, top_up_due
+from domain.calendar import CITY_TZ, WorkingCalendar
+from domain.fund_ledger import balance_shares, find_shortfalls, shares_for, top_up_deadline, top_up_due
 
 balances_and_shares = st.dictionaries(
     st.text(alphabet="abcdefgh", min_size=1, max_size=3),
@@ -41,3 +44,24 @@ def test_first_and_final_payments_add_up_to_each_households_settled_share(areas:
 def test_top_up_threshold_is_thirty_percent_of_the_first_deposit() -> None:
     assert top_up_due(2_999, 10_000)
     assert not top_up_due(3_000, 10_000)
+
+
+def test_a_top_up_is_due_by_2400_of_the_30th_day_after_the_notice_day() -> None:
+    """潍坊 Art. 66 para. 2: 自收到续交通知之日起三十日内 — counted from the day after the notice (民法典 Art. 201)
+    to 24:00 of the 30th day (Art. 203 para. 2), whatever the hour of the debit or of the notice."""
+    cal = WorkingCalendar(published_years=[2027])
+    # Notice received on Tuesday 2 February 2027: day 30 is Thursday 4 March, a working day.
+    due = top_up_deadline(date(2027, 2, 2), timedelta(days=30), calendar=cal)
+    assert due == datetime(2027, 3, 5, 0, 0, tzinfo=CITY_TZ)
+    assert due - timedelta(microseconds=1) < datetime(2027, 3, 5, tzinfo=CITY_TZ)  # 23:59:59 of day 30 is in time
+    assert top_up_deadline(date(2027, 2, 3), timedelta(days=30), calendar=cal) == datetime(2027, 3, 6, tzinfo=CITY_TZ)
+
+
+def test_a_top_up_whose_30th_day_is_a_rest_day_is_due_at_the_end_of_the_next_working_day() -> None:
+    """民法典 Art. 203 para. 1: the owner must pay by then, so a rest day moves the last day on."""
+    cal = WorkingCalendar(holidays=[date(2027, 4, 5)], published_years=[2027])
+    # Notice on Friday 5 March 2027: day 30 is Sunday 4 April, then 清明 on Monday 5 April: Tuesday's 24:00.
+    assert top_up_deadline(date(2027, 3, 5), timedelta(days=30), calendar=cal) == datetime(2027, 4, 7, tzinfo=CITY_TZ)
+    # A 调休 Saturday is a working day: the deadline stays on it.
+    makeup = WorkingCalendar(makeup_workdays=[date(2027, 4, 3)], published_years=[2027])
+    assert top_up_deadline(date(2027, 3, 4), timedelta(days=30), calendar=makeup) == datetime(2027, 4, 4, tzinfo=CITY_TZ)

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from domain.calendar import WorkingCalendar, party_deadline
 from domain.handover import add_months, exit_deadline, notice_period
 from domain.rules import TENDER_DEMO
 from domain.tasks import DecisionRefused
-from domain.tender import Bid, Method, ScoreData, bidder_refusal, check_bid_deadline, check_scores, deadline_after_clarification, rank_bids
+from domain.tender import (
+    Bid,
+    ExitReason,
+    Method,
+    OutgoingTerms,
+    ScoreData,
+    Selection,
+    bidder_refusal,
+    check_bid_deadline,
+    check_scores,
+    deadline_after_clarification,
+    grade_encouraged,
+    rank_bids,
+)
 
 T0 = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 
@@ -72,30 +86,78 @@ def test_scores_cover_exactly_the_bidders_within_range() -> None:
     ({"exists": False}, "not a property service company"),
     ({"business_licence": None}, "business registration"),
     ({"blacklisted": True}, "blacklist"),
-    ({"resettlement": True, "credit_grade": "B"}, "grade A and above"),
-    ({"resettlement": True, "credit_grade": None}, "grade A and above"),
-    ({"resettlement": True, "credit_grade": "A"}, None),
-    ({"resettlement": False, "credit_grade": "C"}, None),
+    # The grade is no bar, on a resettlement estate neither (附件3 item 8(2) encourages, it does not exclude).
+    ({"credit_grade": "B"}, None),
+    ({"credit_grade": None}, None),
+    ({"credit_grade": "C"}, None),
 ])
 def test_bidder_eligibility(facts: dict, refused: str | None) -> None:
-    args = {"exists": True, "blacklisted": False, "business_licence": "9137", "credit_grade": "AA", "resettlement": False, **facts}
+    args = {"exists": True, "blacklisted": False, "business_licence": "9137", "credit_grade": "AA", **facts}
     reason = bidder_refusal(**args)
     assert (reason is None) if refused is None else (refused in (reason or ""))
 
 
-def test_exit_deadline_notice_then_agreed_period_or_30_days() -> None:
-    from domain.tender import ExitReason
+@pytest.mark.parametrize(("grade", "resettlement", "selection", "encouraged"), [
+    ("A", True, Selection.FIRST, True),      # exactly the encouraged grade
+    ("AAA", True, Selection.FIRST, True),
+    ("B", True, Selection.FIRST, False),     # one grade below: shown, not refused
+    (None, True, Selection.FIRST, False),    # no grade on record
+    ("B", True, Selection.RESELECTION, None),  # the owners' re-selection: the encouragement does not apply
+    ("B", False, Selection.FIRST, None),       # not a resettlement estate
+])
+def test_grade_a_is_encouraged_for_a_resettlement_estates_first_company(
+    grade: str | None, resettlement: bool, selection: Selection, encouraged: bool | None,
+) -> None:
+    assert grade_encouraged(grade, resettlement=resettlement, selection=selection) is encouraged
 
+
+def day_end(day: int, month: int = 1, year: int = 2027) -> datetime:
+    """24:00 city time of a day (00:00 of the next, 16:00 UTC of the day itself)."""
+    return datetime(year, month, day, 16, 0, tzinfo=UTC)
+
+
+def test_notice_periods_follow_who_ends_the_contract() -> None:
+    """民法典 Art. 946: the owners dismiss → 60 days' written notice unless the contract says otherwise;
+    Art. 947: the company declines to renew → 90 days (unless agreed); the owners decide not to renew → none."""
     assert notice_period(ExitReason.DISMISSAL) == timedelta(days=60)
-    assert notice_period(ExitReason.NON_RENEWAL) == timedelta(days=90)
-    # T0 is 17:00 on 4 January in the city: days count from 5 January and end at 24:00 (民法典 Arts. 201, 203).
-    def day_end(day: int, month: int = 1) -> datetime:
-        return datetime(2027, month, day, 16, 0, tzinfo=UTC)  # 24:00 city time of the day after
+    assert notice_period(ExitReason.DISMISSAL, agreed_notice_days=30) == timedelta(days=30)
+    assert notice_period(ExitReason.COMPANY_DECLINES) == timedelta(days=90)
+    assert notice_period(ExitReason.COMPANY_DECLINES, agreed_notice_days=120) == timedelta(days=120)
+    assert notice_period(ExitReason.NON_RENEWAL) == timedelta(0)
+    assert notice_period(None) == timedelta(0)
 
-    assert exit_deadline(T0, ExitReason.DISMISSAL, None) == (day_end(5, 3), day_end(4, 4))  # days 60 and 90: 5 March, 4 April
-    assert exit_deadline(T0, ExitReason.NON_RENEWAL, 10)[1] == day_end(14, 4)  # day 100: 14 April
+
+def test_exit_deadline_is_the_30th_day_after_the_contracts_last_day_at_2400() -> None:
+    # T0 is 17:00 on 4 January in the city: days count from 5 January and end at 24:00 (民法典 Arts. 201, 203).
+    assert exit_deadline(T0, ExitReason.DISMISSAL) == (day_end(5, 3), day_end(4, 4))  # days 60 and 90: 5 March, 4 April
+    assert exit_deadline(T0, ExitReason.DISMISSAL, agreed_notice_days=30)[0] == day_end(3, 2)
+    assert exit_deadline(T0, ExitReason.COMPANY_DECLINES, agreed_exit_days=10) == (day_end(4, 4), day_end(14, 4))  # days 90, 100
+    # The owners' non-renewal owes no notice: the contract ends at the end of its term (潍坊 Art. 50: exit within 30 days of it).
+    ends, exit_by = exit_deadline(T0, ExitReason.NON_RENEWAL, contract_ends_on=date(2027, 3, 31))
+    assert (ends, exit_by) == (day_end(31, 3), day_end(30, 4))
+    assert exit_by - timedelta(microseconds=1) < day_end(30, 4) < day_end(1, 5)  # the 30th day's 24:00, not a day more
+    # No end of term stated: the term is over when the owners notify; the exit period alone counts.
+    assert exit_deadline(T0, ExitReason.NON_RENEWAL) == (T0, day_end(3, 2))  # day 30: 3 February
     # The developer hands over at once; the exit period alone counts.
-    assert exit_deadline(T0, None, None) == (T0, day_end(3, 2))  # day 30: 3 February
+    assert exit_deadline(T0, None) == (T0, day_end(3, 2))
+
+
+def test_the_outgoing_companys_last_day_on_a_rest_day_moves_to_the_next_working_day() -> None:
+    """民法典 Art. 203 para. 1: the exit deadline is the outgoing company's to meet."""
+    _, exit_by = exit_deadline(T0, ExitReason.DISMISSAL)  # 24:00 of Sunday 4 April 2027
+    qingming = WorkingCalendar(holidays=[date(2027, 4, 5)], published_years=[2027])
+    assert party_deadline(exit_by, calendar=qingming) == day_end(6, 4)  # Sunday, then the holiday: Tuesday's 24:00
+    assert party_deadline(exit_by, calendar=WorkingCalendar(published_years=[2027])) == day_end(5, 4)
+    friday = exit_deadline(T0, ExitReason.DISMISSAL, agreed_exit_days=28)[1]
+    assert friday == day_end(2, 4) and party_deadline(friday, calendar=qingming) == friday
+
+
+def test_exit_terms_refuse_what_the_reason_does_not_have() -> None:
+    with pytest.raises(ValueError, match="contract_ends_on"):
+        OutgoingTerms(reason=ExitReason.DISMISSAL, contract_ends_on=date(2027, 3, 31))
+    with pytest.raises(ValueError, match="agreed_notice_days"):
+        OutgoingTerms(reason=ExitReason.NON_RENEWAL, agreed_notice_days=30)
+    OutgoingTerms(reason=ExitReason.COMPANY_DECLINES, agreed_notice_days=120, contract_ends_on=date(2027, 3, 31))
 
 
 def test_six_months_of_emergency_service_end_on_the_same_day_or_the_months_last() -> None:

@@ -47,12 +47,12 @@ async def test_shortfall_blocks_the_payment_until_topped_up(api: AsyncClient, se
     assert case["facts"]["first_payment_fen"] == 200_000
     async with sessions() as s:
         after = dict((await s.execute(select(FundAccount.household_id, FundAccount.balance_fen).where(FundAccount.household_id.in_(cast.households)))).all())
-        due = (await s.scalars(select(FundAccount.top_up_due_at).where(FundAccount.household_id.in_(cast.households)))).all()
+        due = (await s.scalars(select(FundAccount.top_up_period_days).where(FundAccount.household_id.in_(cast.households)))).all()
     assert all(v >= 0 for v in after.values())
     topped = sum(s["missing_fen"] + 10_000 for s in shortfalls)
     assert sum(balances.values()) + topped - sum(after.values()) == 200_000
-    # Accounts left below 30% of their first deposit owe a top-up within 30 days (潍坊 Art. 66).
-    assert any(d is not None for d in due)
+    # Accounts left below 30% of their first deposit owe a top-up within 30 days of the notice (潍坊 Art. 66).
+    assert 30 in due
 
     # The unit's owner of record reads its ledger (a unit without a record is its own owner).
     account = (await api.get(f"/households/{cast.households[0]}/fund", headers=cast.headers(owner_of(cast, cast.households[0])))).json()

@@ -123,13 +123,13 @@ async def test_one_timer_per_deadline_however_many_decisions_wait_on_it(api: Asy
     types = [e.event_type for e in history.events]
     assert types.count(EventType.EVENT_TYPE_TIMER_STARTED) == 1
     assert types.count(EventType.EVENT_TYPE_TIMER_CANCELED) == 0
-    # The last confirm closes the task; the budget step has no deadline, so the timer goes ...
+    # The last confirm closes the task and its timer goes; the budget's stall limit (聊城 Art. 51) starts one ...
     await drv.decide("company", "onsite_verification", "confirm")
     history = await env.client.get_workflow_handle(drv.case_id).fetch_history()
     types = [e.event_type for e in history.events]
-    assert (types.count(EventType.EVENT_TYPE_TIMER_STARTED), types.count(EventType.EVENT_TYPE_TIMER_CANCELED)) == (1, 1)
-    # ... and the price review's 2 working days start the next one.
+    assert (types.count(EventType.EVENT_TYPE_TIMER_STARTED), types.count(EventType.EVENT_TYPE_TIMER_CANCELED)) == (2, 1)
+    # ... which the budget cancels, and the price review's 2 working days start the next one.
     await drv.decide("company", "budget_submission", "submit", {"amount_fen": 600_000, "contractor": "建安"})
     history = await env.client.get_workflow_handle(drv.case_id).fetch_history()
     types = [e.event_type for e in history.events]
-    assert (types.count(EventType.EVENT_TYPE_TIMER_STARTED), types.count(EventType.EVENT_TYPE_TIMER_CANCELED)) == (2, 1)
+    assert (types.count(EventType.EVENT_TYPE_TIMER_STARTED), types.count(EventType.EVENT_TYPE_TIMER_CANCELED)) == (3, 2)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from db.models import CreditRecord, Estate
 from db.repositories import credit as credit_repo
+from db.repositories import holiday_calendar as calendar_repo
 from domain.access import Scope
-from domain.calendar import period_end
+from domain.calendar import CITY_TZ, last_day, party_deadline, period_end
 from domain.handover import CHECKLIST
 from domain.rules import HANDOVER
 from domain.tender import ExitReason
@@ -21,6 +22,7 @@ from workflows.handover import HandoverInput, PropertyHandoverWorkflow
 
 async def start_handover(
     drv: TenderDriver, settings: Settings, reason: ExitReason = ExitReason.DISMISSAL, agreed_exit_days: int | None = None,
+    contract_ends_on: date | None = None,
 ) -> CaseDriver:
     """A handover as the tender starts it once the contract is signed: 悦家 hands over to 信达."""
     estate_id = drv.cast.estate_id
@@ -31,12 +33,18 @@ async def start_handover(
             case_id=handover.case_id, estate_id=estate_id, estate_name="交接小区",
             scope=Scope(street_id="yidu", community_id="yidu-c1", estate_id=estate_id),
             incoming_company_id="co-xinda", outgoing_company_id="co-yuejia", reason=reason, agreed_exit_days=agreed_exit_days,
-            initiator=drv.cast.actor("clerk"),
+            contract_ends_on=contract_ends_on, initiator=drv.cast.actor("clerk"),
         ),
         id=handover.case_id, task_queue=settings.task_queue,
     )
     await handover.wait_for(step="exit")
     return handover
+
+
+async def moved_off_rest_days(sessions: Sessions, end: datetime) -> datetime:
+    """``end`` as the outgoing company must meet it: off a rest day on the published calendar (民法典 Art. 203 para. 1)."""
+    async with sessions() as session:
+        return party_deadline(end, calendar=await calendar_repo.calendar(session))
 
 
 async def test_checklist_dispute_remedy_inspection_and_the_new_company_in_place(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
@@ -46,9 +54,10 @@ async def test_checklist_dispute_remedy_inspection_and_the_new_company_in_place(
     case = await handover.case()
     notice = case["facts"]["notice"]
     notified = datetime.fromisoformat(notice["notified_at"])
-    # 90 days' notice, then the agreed 15 days: the 105th day after the notice, to 24:00 city time.
-    assert datetime.fromisoformat(notice["exit_deadline"]) == period_end(notified, timedelta(days=90 + 15))
-    assert datetime.fromisoformat(notice["contract_ends"]) == period_end(notified, timedelta(days=90))
+    # The owners' non-renewal owes no notice (民法典 Art. 947): the agreed 15 days alone, to 24:00 of the 15th day
+    # after the notice, off a rest day.
+    assert datetime.fromisoformat(notice["exit_deadline"]) == await moved_off_rest_days(sessions, period_end(notified, timedelta(days=15)))
+    assert datetime.fromisoformat(notice["contract_ends"]) == notified and notice["notice_days"] == 0
     exit_task = case["open_tasks"][0]
     await handover.decide("co-xinda", exit_task, "confirm", expect=403)
     r = await handover.decide("co-yuejia", exit_task, "confirm")
@@ -81,7 +90,9 @@ async def test_exit_deadline_passes_escalation_tasks_and_a_bad_credit_record(api
     case = await handover.case()
     exit_by = datetime.fromisoformat(case["facts"]["notice"]["exit_deadline"])
     notified = datetime.fromisoformat(case["facts"]["notice"]["notified_at"])
-    assert exit_by == period_end(notified, HANDOVER.dismissal_notice + HANDOVER.default_exit_period)
+    raw = period_end(notified, HANDOVER.dismissal_notice + HANDOVER.default_exit_period)
+    assert exit_by == await moved_off_rest_days(sessions, raw)
+    assert case["facts"]["notice"]["exit_deadline_moved"] is (exit_by != raw)
 
     await skip_to(env, exit_by - timedelta(hours=2))
     assert (await handover.case())["step"]["code"] == "exit"
@@ -183,3 +194,28 @@ async def test_an_escalated_checklist_stays_the_incoming_companys(api: AsyncClie
     await handover.decide("street", item, "confirm", expect=403)
     await handover.decide("street", inspection, "submit", {"defects": []}, expect=403)
     await handover.decide("co-xinda", item, "confirm")
+
+
+async def test_an_exit_deadline_on_a_sunday_is_met_by_the_end_of_monday(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
+    """The company declined to renew; its contract runs to the term's last day and it exits within 30 days of it
+    (潍坊 Art. 50). A 30th day that is a Sunday ends at 24:00 of the next working day (民法典 Art. 203 para. 1):
+    no escalation at 23:59 of that day, escalation and a bad credit record right after its 24:00."""
+    async with sessions() as session:
+        cal = await calendar_repo.calendar(session)
+    today = (await env.get_current_time()).astimezone(CITY_TZ).date()
+    # A term ending 30 days before a Sunday followed by a working day, with the exit period still ahead.
+    ends_on = next(d for d in (today + timedelta(days=k) for k in range(1, 60))
+                   if (d + timedelta(days=30)).weekday() == 6 and cal.is_working_day(d + timedelta(days=31)))
+    drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
+    handover = await start_handover(drv, settings, ExitReason.COMPANY_DECLINES, contract_ends_on=ends_on)
+    notice = (await handover.case())["facts"]["notice"]
+    exit_by = datetime.fromisoformat(notice["exit_deadline"])
+    assert last_day(datetime.fromisoformat(notice["contract_ends"])) == ends_on
+    assert last_day(exit_by) == ends_on + timedelta(days=31) and notice["exit_deadline_moved"] is True
+    assert exit_by.astimezone(CITY_TZ).time().hour == 0  # 24:00 of the Monday, not a raw 30 × 24 h
+    await skip_to(env, exit_by - timedelta(minutes=1))  # 23:59 of the Monday: still in time
+    case = await handover.case()
+    assert case["step"]["code"] == "exit" and case["facts"]["escalations"] == []
+    await skip_past(env, exit_by)
+    case = await handover.wait_for(step="escalation")
+    assert [e["cause"] for e in case["facts"]["escalations"]] == ["handover_overdue"]

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from db.models import TenderBid
-from domain.calendar import period_end
+from db.repositories import holiday_calendar as calendar_repo
+from domain.calendar import party_deadline, period_end
 from tests.clock import skip_past, skip_to
 from tests.factories_tender import TenderDriver, create_tender_estate
 from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
@@ -72,20 +73,17 @@ async def test_blacklisted_and_unregistered_bidders_are_refused_with_the_reason(
     assert "blacklist" in r.json()["detail"]
     r = await drv.bid("co-unregistered", expect=403)
     assert "business registration" in r.json()["detail"]
-    # A resettlement estate admits grade A and above only: B is refused, AAA is admitted.
-    r = await drv.bid("co-anju", expect=403)
-    assert "grade A and above" in r.json()["detail"]
     await drv.bid("co-lvyuan")
     r = await drv.bid("co-lvyuan", expect=409)
     async with sessions() as session:
         bids = (await session.scalars(select(TenderBid).where(TenderBid.case_id == drv.case_id))).all()
     assert {(b.company_id, b.status) for b in bids} == {
-        ("co-blacklisted", "refused"), ("co-unregistered", "refused"), ("co-anju", "refused"), ("co-lvyuan", "valid"),
+        ("co-blacklisted", "refused"), ("co-unregistered", "refused"), ("co-lvyuan", "valid"),
     }
     # Each refused company reads its own refusal; who tried to bid stays sealed to everyone else (招标投标法 Art. 22).
-    own = (await api.get(f"/cases/tender/{drv.case_id}", headers=drv.headers("co-anju"))).json()["facts"]["refused_bids"]
-    assert [(x["company_id"], "grade A" in x["reason"]) for x in own] == [("co-anju", True)]
-    timeline = (await api.get(f"/cases/{drv.case_id}/timeline", headers=drv.headers("co-anju"))).json()
+    own = (await api.get(f"/cases/tender/{drv.case_id}", headers=drv.headers("co-blacklisted"))).json()["facts"]["refused_bids"]
+    assert [(x["company_id"], "blacklist" in x["reason"]) for x in own] == [("co-blacklisted", True)]
+    timeline = (await api.get(f"/cases/{drv.case_id}/timeline", headers=drv.headers("co-blacklisted"))).json()
     assert sum(1 for e in timeline if e["decision"] and e["decision"]["code"] == "bid_refused") == 1
     assert (await drv.case())["facts"]["refused_bids"] == []
     timeline = (await api.get(f"/cases/{drv.case_id}/timeline", headers=drv.headers("bureau"))).json()
@@ -93,8 +91,42 @@ async def test_blacklisted_and_unregistered_bidders_are_refused_with_the_reason(
     # One valid bid: not opened, and a resettlement estate may only re-tender (open tender required).
     await skip_past(env, datetime.fromisoformat((await drv.case())["facts"]["bid_deadline"]))
     case = await drv.wait_for(step="tender_failed")
-    assert [(r["valid_bids"], r["refused"]) for r in case["facts"]["rounds"]] == [(1, 3)]
+    assert [(r["valid_bids"], r["refused"]) for r in case["facts"]["rounds"]] == [(1, 2)]
     assert [d["code"] for d in (await drv.tasks("tender_failed"))[0]["decisions"]] == ["retender"]
+
+
+async def test_grade_a_is_encouraged_not_required_for_a_resettlement_estates_first_company(
+    api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings,
+) -> None:
+    """附件3 item 8(2) encourages grade A and above for a resettlement estate's 前期物业: a grade B bid stands,
+    and the tender's officials read, on each opened bid, whether it meets the encouraged grade."""
+    drv = TenderDriver(api, env, settings, await create_tender_estate(sessions, resettlement=True))
+    await drv.start(selection="first")
+    await drv.bid("co-anju")     # grade B: one grade below the encouraged A, admitted
+    await drv.bid("co-xinda")    # grade A: exactly the encouraged grade
+    await drv.bid("co-lvyuan")   # grade AAA
+    await skip_past(env, datetime.fromisoformat((await drv.case())["facts"]["bid_deadline"]))
+    case = await drv.wait_for(step="evaluation")
+    facts = case["facts"]
+    assert {b["company_id"]: (b["credit_grade"], b["grade_encouraged"]) for b in facts["bids"]} == {
+        "co-anju": ("B", False), "co-xinda": ("A", True), "co-lvyuan": ("AAA", True),
+    }
+    assert facts["grade_encouragement"] and "A" in facts["grade_encouragement"]
+    assert [(r["valid_bids"], r["refused"]) for r in facts["rounds"]] == [(3, 0)]
+
+
+async def test_the_owners_reselection_of_a_resettlement_estate_carries_no_grade_encouragement(
+    api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings,
+) -> None:
+    drv = TenderDriver(api, env, settings, await create_tender_estate(sessions, resettlement=True))
+    await drv.start()  # a re-selection by the owners
+    await drv.bid("co-anju")
+    for c in ("co-xinda", "co-lvyuan"):
+        await drv.bid(c)
+    await skip_past(env, datetime.fromisoformat((await drv.case())["facts"]["bid_deadline"]))
+    facts = (await drv.wait_for(step="evaluation"))["facts"]
+    assert {b["company_id"]: b["grade_encouraged"] for b in facts["bids"]} == {"co-anju": None, "co-xinda": None, "co-lvyuan": None}
+    assert facts["grade_encouragement"] is None
 
 
 async def test_late_clarification_moves_the_deadline(api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings) -> None:
@@ -157,8 +189,11 @@ async def test_fewer_than_three_bids_no_opening_retender_then_direct_selection(a
     assert r.json()["step"]["code"] == "contract" and r.json()["facts"]["winner"] == "co-huacheng"
     contract = (await drv.tasks("contract"))[0]
     due = datetime.fromisoformat(contract["due_at"])
-    # 招标投标法 Art. 46: 30 days from the award, ending at 24:00 city time of the 30th (民法典 Arts. 201, 203).
-    assert due == period_end(datetime.fromisoformat(r.json()["facts"]["awarded_at"]), timedelta(days=30))
+    # 招标投标法 Art. 46: 30 days from the award, ending at 24:00 city time of the 30th (民法典 Arts. 201, 203),
+    # or of the next working day when the 30th is a rest day (Art. 203 para. 1).
+    async with sessions() as session:
+        cal = await calendar_repo.calendar(session)
+    assert due == party_deadline(period_end(datetime.fromisoformat(r.json()["facts"]["awarded_at"]), timedelta(days=30)), calendar=cal)
     # A first tender: the clerk signs for the developer, and the developer hands over (no outgoing company).
     await drv.decide("clerk", contract, "confirm", {"contract_no": "QZQQ-2027-009"})
     r = await drv.decide("co-huacheng", contract, "confirm", {"contract_no": "QZQQ-2027-009"})

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from domain.calendar import CITY_TZ, period_end
+from db.repositories import holiday_calendar as calendar_repo
+from domain.calendar import CITY_TZ, last_day, party_deadline, period_end
 from domain.rules import TENDER
-from tests.clock import next_city_time, skip_past, skip_to
+from tests.clock import next_city_time, skip_past, skip_to, wait_until
 from tests.factories_tender import BIDDERS, TenderDriver, create_tender_estate
 from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
 
@@ -59,3 +60,55 @@ async def test_a_publicity_started_at_15_00_takes_objections_until_24_00_of_its_
     assert case["facts"]["winner"] == "co-xinda"
     assert datetime.fromisoformat(case["facts"]["awarded_at"]) >= end
     assert datetime.fromisoformat(case["facts"]["publicity"]["closed"]) >= end
+
+
+async def test_an_answer_and_a_contract_due_on_a_rest_day_are_due_at_the_end_of_the_next_working_day(
+    api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings,
+) -> None:
+    """The clerk's answer (实施条例 Art. 54: within 3 days) and the contract (招标投标法 Art. 46: within 30 days) are
+    the parties' to meet: a last day that is a rest day ends at 24:00 of the next working day (民法典 Art. 203 para. 1)."""
+    async with sessions() as session:
+        cal = await calendar_repo.calendar(session)
+    drv = TenderDriver(api, env, settings, await create_tender_estate(sessions))
+    await drv.to_evaluation()
+    scores = {c: 80 + i for i, c in enumerate(BIDDERS)}
+    *others, last = await drv.tasks("evaluation")
+    for t in others:
+        await drv.decide(t["assignee"] or "committee", t, "submit", {"scores": scores})
+    # The publicity starts on a Monday at 15:00 and runs to 24:00 of Thursday.
+    monday = await next_city_time(env, time(15))
+    while monday.weekday() != 0:
+        monday += timedelta(days=1)
+    await skip_to(env, monday)
+    r = await drv.decide(last["assignee"] or "committee", last, "submit", {"scores": scores})
+    end = datetime.fromisoformat(r.json()["facts"]["publicity"]["end"])
+
+    # An objection on Wednesday: its 3rd day is Saturday, a rest day.
+    await skip_to(env, monday + timedelta(days=2))
+    r = await api.post(f"/cases/tender/{drv.case_id}/objections", json={"text": "业绩材料不实"}, headers=drv.headers("co-huacheng"))
+    assert r.status_code == 200, r.text
+    task = (await drv.tasks("objection"))[0]
+    objected_at = datetime.fromisoformat((await drv.case())["facts"]["objections"][0]["at"])
+    raw = period_end(objected_at, TENDER.objection_answer_period)
+    assert last_day(raw).weekday() == 5
+    due = datetime.fromisoformat(task["due_at"])
+    assert due == party_deadline(raw, calendar=cal) and due > raw and cal.is_working_day(last_day(due))
+    # Saturday's 24:00 has passed: no red card; the next working day's 24:00 has not.
+    await skip_to(env, raw + timedelta(minutes=1))
+    assert end < raw and (await drv.tasks("objection"))[0]["card"]["code"] != "red"
+
+    async def red() -> dict | None:
+        t = (await drv.tasks("objection"))[0]
+        return t if t["card"]["code"] == "red" else None
+
+    await skip_past(env, due)
+    await wait_until(red)
+    # Answered late, on the Thursday after: the award follows at once, and the contract's 30th day is a Saturday.
+    await skip_to(env, monday + timedelta(days=10))
+    await drv.decide("clerk", task, "answer", comment="经核实业绩材料真实")
+    case = await drv.wait_for(step="contract")
+    awarded = datetime.fromisoformat(case["facts"]["awarded_at"])
+    raw = period_end(awarded, TENDER.contract_period)
+    assert last_day(raw).weekday() == 5
+    contract = (await drv.tasks("contract"))[0]
+    assert datetime.fromisoformat(contract["due_at"]) == party_deadline(raw, calendar=cal) > raw
