@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install faketime chromium lint run test test-postgres tokens migrate seed worker api bench clean
+.PHONY: install faketime chromium lint run test test-postgres tokens migrate seed worker api bench chaos clean
 
 # libfaketime (Debian package faketime): tests about a date start a test server on that date.
 LIBFAKETIME = $(wildcard /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1)
@@ -61,6 +61,9 @@ api: install
 
 bench: install  ## benchmarks against bare Temporal, the inbox and a city year (quick sizes; ARGS=--full, ARGS="--only city-year")
 	$(PY) -m bench $(ARGS)
+
+chaos: install  ## fault suite: fund cases through the API while processes die (quick; `make chaos ARGS=--full` for 30 cases per fault)
+	$(PY) -m bench.chaos $(ARGS)
 
 clean:  ## remove local data (the Temporal history and the SQLite database)
 	rm -rf .data

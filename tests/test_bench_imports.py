@@ -10,6 +10,6 @@ import pytest
 import bench
 
 
-@pytest.mark.parametrize("name", sorted(m.name for m in pkgutil.iter_modules(bench.__path__)))
+@pytest.mark.parametrize("name", sorted(m.name for m in pkgutil.walk_packages(bench.__path__, "bench.")))
 def test_bench_module_imports(name: str) -> None:
-    importlib.import_module(f"bench.{name}")
+    importlib.import_module(name)
