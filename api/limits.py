@@ -14,7 +14,7 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Path, Query
 from pydantic import Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -58,6 +58,9 @@ def date_query(description: str) -> Any:
 
 
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description=f"rows to skip, at most {MAX_OFFSET:,}")]
+# A row number in a path: a positive 32-bit integer, as the database's integer keys are (a larger one is a 422, not a driver error).
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="a record's number")]
 DateFrom = Annotated[CityDay | None, date_query("from this day (city time), included")]
 DateTo = Annotated[CityDay | None, date_query("to this day (city time), included")]
 

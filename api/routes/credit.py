@@ -13,6 +13,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from api.case_service import send_update
 from api.deps import ActorDep, CaseCallDep, ClientDep, RequiredIdempotencyKey, SessionDep, SettingsDep, require_roles
 from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.limits import RowId
 from api.routes.complaints_report import router as complaints_report_router
 from api.routes.credit_report import router as report_router
 from api.routes.credit_view import (
@@ -153,7 +154,7 @@ class ObjectionAccepted(BaseModel):
 @credit_router.post("/records/{record_id}/objections", response_model=ObjectionAccepted, status_code=status.HTTP_202_ACCEPTED,
              summary="A company objects to one of its records (山东社会信用条例 Art. 39)")
 async def object_to_record(
-    record_id: int, body: ObjectionCreate, request_session: SessionDep, actor: CompanyDep, client: ClientDep,
+    record_id: RowId, body: ObjectionCreate, request_session: SessionDep, actor: CompanyDep, client: ClientDep,
     call: CaseCallDep,
 ) -> ObjectionAccepted:
     try:

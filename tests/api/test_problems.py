@@ -113,7 +113,7 @@ async def test_case_list_and_inbox_respect_jurisdiction(api: AsyncClient, sessio
     assert other["total"] == 0
     company = (await api.get("/cases", params={"estate_id": cast.estate_id}, headers=cast.headers("company"))).json()
     assert company["total"] == 1
-    inbox = (await api.get("/inbox", headers=cast.headers("owner_rep"))).json()
+    inbox = await drv.inbox("owner_rep")
     assert any(i["case_id"] == drv.case_id and i["role"]["label"] == "业主代表" for i in inbox)
 
 

@@ -121,7 +121,7 @@ async def test_the_groups_ninety_days_move_off_a_rest_day_turn_yellow_red_and_es
     await skip_past(env, due + ELECTION.escalate_after)
     t = await wait_until(lambda: _escalated(drv))
     assert [r["code"] for r in t["escalated_to"]] == ["housing_bureau"]
-    inbox = (await api.get("/inbox", headers=cast.headers("bureau"))).json()
+    inbox = await drv.inbox("bureau")
     assert any(i["case_id"] == drv.case_id and i["step"]["code"] == "group_deadline" and i["escalated"] for i in inbox)
 
 

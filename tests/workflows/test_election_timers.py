@@ -64,7 +64,7 @@ async def test_the_term_timer_starts_the_re_election_and_the_street_takes_over(a
     assert convene["status"]["code"] == "cancelled"
     group = await drv.open_task("group_formation")
     assert group["candidate_roles"][0]["code"] == "street_office" and group["due_at"] and group["escalate_at"]
-    inbox = (await api.get("/inbox", headers=cast.headers("street"))).json()
+    inbox = await drv.inbox("street")
     assert any(i["case_id"] == drv.case_id and i["step"]["label"] == "组建筹备组（换届小组）" for i in inbox)
 
 
@@ -125,5 +125,5 @@ async def test_a_calendar_day_task_turns_yellow_red_and_escalates(api: AsyncClie
     await skip_past(env, datetime.fromisoformat(task["escalate_at"]))
     t = await wait_until(lambda: card("escalated_at"))
     assert [r["code"] for r in t["escalated_to"]] == ["housing_bureau"]
-    inbox = (await api.get("/inbox", headers=cast.headers("bureau"))).json()
+    inbox = await drv.inbox("bureau")
     assert any(i["case_id"] == drv.case_id and i["escalated"] for i in inbox)

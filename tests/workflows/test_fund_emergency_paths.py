@@ -56,7 +56,7 @@ async def test_a_rejection_closes_the_case_and_a_new_case_can_resubmit_it(api: A
     r = await drv.decide("bureau", "bureau_review", "reject", comment="不属于应急情形，应走一般使用程序")
     case = r.json()
     assert case["status"]["code"] == "rejected" and case["closed_at"] and case["open_tasks"] == []
-    inbox = (await api.get("/inbox", headers=cast.headers("bureau"))).json()
+    inbox = await drv.inbox("bureau")
     assert all(item["case_id"] != drv.case_id for item in inbox)
     # Deciding on the closed case's task is a conflict, not a crash.
     task = case["tasks"][-1]
@@ -83,9 +83,9 @@ async def test_countersign_waits_for_every_party(api: AsyncClient, sessions: Ses
     assert [r["code"] for r in task["candidate_roles"]] == ["owners_committee"]
     # The company cannot sign twice, and the committee's inbox shows the task.
     r = await drv.decide("company", "onsite_verification", "confirm", expect=409)
-    inbox = (await api.get("/inbox", headers=cast.headers("committee"))).json()
+    inbox = await drv.inbox("committee")
     assert any(i["case_id"] == drv.case_id and i["step"]["code"] == "onsite_verification" for i in inbox)
-    company_inbox = (await api.get("/inbox", headers=cast.headers("company"))).json()
+    company_inbox = await drv.inbox("company")
     assert all(i["case_id"] != drv.case_id for i in company_inbox)
     r = await drv.decide("committee", "onsite_verification", "confirm")
     assert r.json()["step"]["code"] == "budget_submission"

@@ -28,7 +28,7 @@ async def test_shortfall_blocks_the_payment_until_topped_up(api: AsyncClient, se
         debits = await s.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.case_id == drv.case_id))
         balances = dict((await s.execute(select(FundAccount.household_id, FundAccount.balance_fen).where(FundAccount.household_id.in_(cast.households)))).all())
     assert debits == 0  # nothing half-written
-    inbox = (await api.get("/inbox", headers=cast.headers("committee"))).json()
+    inbox = await drv.inbox("committee")
     assert any(i["case_id"] == drv.case_id and i["step"]["code"] == "top_up" for i in inbox)
 
     # Retrying before the top-up blocks again with a new task.

@@ -27,14 +27,13 @@ async def test_a_stalled_repair_is_urged_with_a_deadline_then_taken_over(
     api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings,
 ) -> None:
     drv, at = await verified(api, sessions, settings)
-    cast = drv.cast
     # One minute before the stall limit the company still has the repair, and nobody is urged.
     await skip_to(env, at + FUND_EMERGENCY.repair_stall_after - timedelta(minutes=1))
     assert (await drv.case())["step"]["code"] == "budget_submission"
     await skip_past(env, at + FUND_EMERGENCY.repair_stall_after)
     case = await drv.wait_for(step="street_urge")
     assert sorted(t["step"]["code"] for t in case["open_tasks"]) == ["budget_submission", "street_urge"]
-    inbox = (await api.get("/inbox", headers=cast.headers("street"))).json()
+    inbox = await drv.inbox("street")
     assert any(i["case_id"] == drv.case_id and i["step"]["label"] == "督促限期完成" for i in inbox)
     await drv.decide("company", "street_urge", "urge", expect=403)
     r = await drv.decide("street", "street_urge", "urge", comment="责令三日内提交预算并开工")

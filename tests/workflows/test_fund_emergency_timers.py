@@ -33,13 +33,13 @@ async def test_bureau_review_reminds_turns_red_and_escalates(api: AsyncClient, e
     await skip_past(env, expected.remind_at)
     t = await wait_until(lambda: card_is("yellow"))
     assert t["reminded_at"] and not t["overdue_at"]
-    inbox = (await api.get("/inbox", headers=cast.headers("bureau"))).json()
+    inbox = await drv.inbox("bureau")
     assert [i["card"]["label"] for i in inbox if i["case_id"] == drv.case_id] == ["黄牌预警"]
 
     await skip_past(env, expected.due_at)
     t = await wait_until(lambda: card_is("red"))
     assert t["overdue_at"] and not t["escalated_at"]
-    supervisor_inbox = (await api.get("/inbox", headers=cast.headers("supervisor"))).json()
+    supervisor_inbox = await drv.inbox("supervisor")
     assert all(i["case_id"] != drv.case_id for i in supervisor_inbox)
 
     await skip_past(env, expected.escalate_at)
@@ -50,7 +50,7 @@ async def test_bureau_review_reminds_turns_red_and_escalates(api: AsyncClient, e
 
     t = await wait_until(escalated)
     assert [r["code"] for r in t["escalated_to"]] == ["bureau_supervisor"]
-    supervisor_inbox = (await api.get("/inbox", headers=cast.headers("supervisor"))).json()
+    supervisor_inbox = await drv.inbox("supervisor")
     assert any(i["case_id"] == drv.case_id and i["escalated"] for i in supervisor_inbox)
     timeline = (await api.get(f"/cases/{drv.case_id}/timeline", headers=cast.headers("bureau"))).json()
     timers = [e["decision"]["code"] for e in timeline if e["kind"] == "timer"]
@@ -70,7 +70,7 @@ async def test_no_verification_in_time_hands_the_repair_to_the_street(api: Async
     case = await drv.wait_for(step="street_takeover")
     verification = next(t for t in case["tasks"] if t["step"]["code"] == "onsite_verification")
     assert verification["status"]["code"] == "cancelled"
-    inbox = (await api.get("/inbox", headers=cast.headers("street"))).json()
+    inbox = await drv.inbox("street")
     assert any(i["case_id"] == drv.case_id and i["step"]["label"] == "街道组织维修" for i in inbox)
     await drv.decide("street", "street_takeover", "organise", comment="街道组织维修，限期三日")
     # The street office now submits the budget in the company's place.
@@ -95,7 +95,7 @@ async def test_the_supervisor_can_hand_a_review_to_a_named_person(api: AsyncClie
     assert r.status_code == 200, r.text
     assert r.json()["open_tasks"][0]["assignee"] == "bureau-wang"
     # The generic bureau reviewer no longer sees or decides it; the named one does.
-    inbox = (await api.get("/inbox", headers=cast.headers("bureau"))).json()
+    inbox = await drv.inbox("bureau")
     assert all(i["case_id"] != drv.case_id for i in inbox)
     await drv.decide("bureau", "bureau_review", "approve", expect=403)
     from api.auth import issue_token

@@ -33,7 +33,7 @@ async def test_handling_gets_a_yellow_then_a_red_card_and_a_credit_record(api: A
     await skip_past(env, expected.remind_at)
     t = await wait_until(lambda: card_is("yellow"))
     assert t["reminded_at"] and not t["overdue_at"]
-    inbox = (await api.get("/inbox", headers=cast.headers("company"))).json()
+    inbox = await drv.inbox("company")
     assert [i["card"]["label"] for i in inbox if i["case_id"] == drv.case_id] == ["黄牌预警"]
     assert (await drv.ledger(card="yellow"))["total"] == 1
 
@@ -93,16 +93,14 @@ async def test_a_whistle_escalates_to_the_street_then_the_joint_meeting(api: Asy
     r = await api.post(url, json=body, headers=cast.headers("community", key="whistle-1"))
     assert r.status_code == 200 and len(r.json()["facts"]["whistles"]) == 1
     assert (await api.post(url, json=body, headers=cast.headers("community"))).status_code == 409
-    inbox = (await api.get("/inbox", headers=cast.headers("dept-police"))).json()
-    assert any(i["case_id"] == drv.case_id and i["step"]["label"] == "吹哨报到" for i in inbox)
+    assert any(i["step"]["label"] == "吹哨报到" for i in await drv.inbox("dept-police"))
     # A second department reports in time: its whistle never escalates.
     r = await api.post(url, json={"department_id": "dept-emergency", "reason": "消防通道被占"}, headers=cast.headers("community"))
     await drv.decide("dept-emergency", "whistle", "report", comment="已到场检查消防通道", note="消防通道")
 
     await skip_past(env, whistled_at + TICKET.whistle_report_period)
     await drv.wait_for(open_task="whistle_street")
-    inbox = (await api.get("/inbox", headers=cast.headers("street"))).json()
-    assert any(i["case_id"] == drv.case_id and i["step"]["code"] == "whistle_street" for i in inbox)
+    assert any(i["step"]["code"] == "whistle_street" for i in await drv.inbox("street"))
     await skip_past(env, whistled_at + TICKET.whistle_report_period + TICKET.whistle_street_period)
     case = await drv.wait_for(open_task="whistle_joint_meeting")
     whistles = case["facts"]["whistles"]
