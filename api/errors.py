@@ -136,6 +136,40 @@ def install_database_handlers(app: FastAPI) -> None:
     for error in DATABASE_UNAVAILABLE:
         app.add_exception_handler(error, _database_down)
 
+    async def _driver_error(request: Request, exc: Exception) -> JSONResponse:
+        if database_unavailable(exc):
+            return await _database_down(request, exc)
+        return await unexpected_answer(request, exc)
+
+    # SQLAlchemy raises a plain DBAPIError for some connection failures (asyncpg's "the database
+    # system is shutting down"): what it wraps decides.
+    app.add_exception_handler(sa_exc.DBAPIError, _driver_error)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps, a few levels down) says the database cannot be reached now."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, DATABASE_UNAVAILABLE) or (isinstance(seen, sa_exc.DBAPIError) and seen.connection_invalidated):
+            return True
+        wrapped = seen.orig if isinstance(seen, sa_exc.DBAPIError) else None
+        seen = wrapped if isinstance(wrapped, BaseException) else (seen.__cause__ or seen.__context__)
+    return False
+
+
+async def unexpected_answer(request: Request, exc: Exception) -> JSONResponse:
+    """A 500 problem naming the request id the log line carries."""
+    request_id = request.scope.get("state", {}).get(REQUEST_ID)
+    log.exception("unhandled error", path=request.url.path, request_id=request_id, exc_info=exc)
+    response = problem_response(
+        500, "internal-error", "Internal error", f"内部错误已记录，请求编号 {request_id}", request.url.path, request_id=request_id,
+    )
+    if request_id:
+        response.headers["X-Request-ID"] = request_id
+    return response
+
 
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error to a problem response; nothing a client sends yields a bare 500."""
@@ -174,14 +208,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        request_id = request.scope.get("state", {}).get(REQUEST_ID)
-        log.exception("unhandled error", path=request.url.path, request_id=request_id)
-        response = problem_response(
-            500, "internal-error", "Internal error", f"内部错误已记录，请求编号 {request_id}", request.url.path, request_id=request_id,
-        )
-        if request_id:
-            response.headers["X-Request-ID"] = request_id
-        return response
+        if database_unavailable(exc):  # e.g. a connection error surfacing through another library's wrapper
+            return await problem_answer(request, Unavailable(
+                "the database is unavailable; nothing was stored, send the request again with the same Idempotency-Key"))
+        return await unexpected_answer(request, exc)
 
 
 def allowed_methods(request: Request) -> list[str]:

@@ -26,7 +26,9 @@ def engine_problem(exc: RPCError) -> Problem | None:
     if exc.status == RPCStatusCode.RESOURCE_EXHAUSTED:  # e.g. "too many in-flight updates" on one workflow
         return Overloaded(f"the workflow engine is busy with this case ({exc.message}); retry with the same Idempotency-Key",
                           retry_after=RETRY_AFTER_SECONDS)
-    if exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+    # UNKNOWN: the client's connection broke on the way ("transport error", Temporal restarting); the
+    # decision may or may not have arrived, and a retry with the same key finds out without doubling it.
+    if exc.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED, RPCStatusCode.UNKNOWN):
         return Unavailable("the workflow engine did not answer; retry with the same Idempotency-Key")
     return None
 

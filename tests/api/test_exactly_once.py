@@ -192,3 +192,9 @@ async def _decide_on_a_stalled_case(env: WorkflowEnvironment, settings: Settings
                                                headers=cast.headers("owner_rep", f"stalled-{case_id}")), timeout=30)
     assert r.status_code == 503, r.text
     assert r.headers["Retry-After"] and r.json()["type"] == "/problems/unavailable"
+
+
+def test_a_transport_error_on_the_way_to_temporal_asks_for_a_retry_not_a_final_409() -> None:
+    # What the chaos suite saw while Temporal restarted: the client's bridge reports the broken connection as UNKNOWN.
+    lost = engine_problem(RPCError("transport error", RPCStatusCode.UNKNOWN, b""))
+    assert lost is not None and lost.status == 503 and lost.headers["Retry-After"]
