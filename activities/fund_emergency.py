@@ -76,6 +76,32 @@ class FrozenNotice(BaseModel):
     households: int
 
 
+async def apply_payment(session: AsyncSession, request: PaymentRequest, at: datetime) -> PaymentOutcome:
+    """The payment's shares and its idempotent debit (also what ``core.reconcile`` re-applies after a restore)."""
+    if request.notice_no is not None:
+        # 公示分摊: the final payment debits what the notice published (淄博 Art. 67), not today's areas.
+        shares = await fund_repo.notice_shares(session, case_id=request.case_id, notice_no=request.notice_no)
+    else:
+        areas = await fund_repo.household_areas(session, request.estate_id, request.scope, request.scope_id)
+        shares = shares_for(request.amount_fen, areas)
+    if request.settles is not None:
+        shares = balance_shares(shares, await fund_repo.paid_shares(session, request.settles))
+    # A shortfall returns before anything is written: the transaction commits nothing.
+    return await fund_repo.pay(
+        session, key=request.key, case_id=request.case_id, kind=request.kind, payee=request.payee,
+        shares=shares, at=at, rules=request.rules,
+    )
+
+
+async def apply_freeze(session: AsyncSession, request: FreezeNoticeRequest) -> FrozenNotice:
+    """Store a notice's shares once (also what ``core.reconcile`` re-applies after a restore)."""
+    areas = await fund_repo.household_areas(session, request.estate_id, request.scope, request.scope_id)
+    stored = await fund_repo.freeze_notice_shares(
+        session, case_id=request.case_id, notice_no=request.notice_no, shares=shares_for(request.settlement_fen, areas),
+    )
+    return FrozenNotice(households=stored)
+
+
 class FundEmergencyActivities:
     """Built once by the worker with the session factory."""
 
@@ -103,26 +129,10 @@ class FundEmergencyActivities:
     async def pay(self, request: PaymentRequest) -> PaymentOutcome:
         """Debit every household's share in one transaction, or nothing if any account is short."""
         async with transaction(self._sessions) as session:
-            if request.notice_no is not None:
-                # 公示分摊: the final payment debits what the notice published (淄博 Art. 67), not today's areas.
-                shares = await fund_repo.notice_shares(session, case_id=request.case_id, notice_no=request.notice_no)
-            else:
-                areas = await fund_repo.household_areas(session, request.estate_id, request.scope, request.scope_id)
-                shares = shares_for(request.amount_fen, areas)
-            if request.settles is not None:
-                shares = balance_shares(shares, await fund_repo.paid_shares(session, request.settles))
-            # A shortfall returns before anything is written: the transaction commits nothing.
-            return await fund_repo.pay(
-                session, key=request.key, case_id=request.case_id, kind=request.kind, payee=request.payee,
-                shares=shares, at=datetime.now(UTC), rules=request.rules,
-            )
+            return await apply_payment(session, request, datetime.now(UTC))
 
     @activity.defn(name="fund_emergency_freeze_notice")
     async def freeze_notice(self, request: FreezeNoticeRequest) -> FrozenNotice:
         """Store each household's share of the settlement as the notice publishes it (公示分摊, 淄博 Art. 67)."""
         async with transaction(self._sessions) as session:
-            areas = await fund_repo.household_areas(session, request.estate_id, request.scope, request.scope_id)
-            stored = await fund_repo.freeze_notice_shares(
-                session, case_id=request.case_id, notice_no=request.notice_no, shares=shares_for(request.settlement_fen, areas),
-            )
-            return FrozenNotice(households=stored)
+            return await apply_freeze(session, request)

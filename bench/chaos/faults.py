@@ -117,7 +117,7 @@ async def restore_backup(stack: ChaosStack, inj: Injection, done: asyncio.Event,
 
 
 def restore_procedure(stack: ChaosStack, inj: Injection) -> None:
-    """deploy/README.md's restore: stop the API and the workers, restore (and migrate), start the workers, then the API."""
+    """deploy/README.md's restore: stop the API and the workers, restore (and migrate), reconcile, start the workers, then the API."""
     assert stack.cluster is not None
     stack.kill("api", signal.SIGTERM)
     stack.kill("worker", signal.SIGTERM)
@@ -125,6 +125,7 @@ def restore_procedure(stack: ChaosStack, inj: Injection) -> None:
     stack.cluster.restore()
     stack.prepare_database(migrate_only=True)
     inj.note("backup restored and migrated: everything written since is gone")
+    inj.note(f"reconciled with Temporal: {stack.reconcile()}")
     stack.start_workers()
     stack.start_fixed_api()
     inj.note("workers and api started")

@@ -37,6 +37,14 @@ class ChaosStack(Stack):
             return
         subprocess.run([str(BIN / "alembic"), "upgrade", "heads"], cwd=ROOT, env=self.env(), check=True, capture_output=True)
 
+    def reconcile(self) -> str:
+        """deploy/README.md's restore step: ``python -m core.reconcile``; its summary line (the checks afterwards judge the cases)."""
+        done = subprocess.run([sys.executable, "-m", "core.reconcile"], cwd=ROOT, env=self.env(), check=False,
+                              capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            return f"reconcile FAILED ({done.returncode}): {done.stdout[-1000:]}{done.stderr[-1000:]}"
+        return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+
     @property
     def api_url(self) -> str:
         return f"http://{HOST}:{self.api_port}"
