@@ -3,10 +3,12 @@
 import { ApiError, api, esc, problemHtml, say, session } from "./api.js";
 import { auditCasePage, auditPage } from "./audit.js";
 import { casePage } from "./case.js";
+import { electionPage } from "./election.js";
 import { inboxPage } from "./inbox.js";
 import { ledgerPage, noticePage, ownerPage } from "./owner.js";
 import { reportsPage } from "./reports.js";
 import { startPage } from "./start.js";
+import { ticketLedgerPage, ticketStartPage } from "./ticket.js";
 
 const main = () => document.getElementById("main");
 
@@ -15,8 +17,11 @@ const ROUTES = [
   [/^\/inbox$/, inboxPage, "inbox"],
   [/^\/case\/([^/]+)$/, casePage, "inbox"],
   [/^\/start$/, startPage, "start"],
+  [/^\/ticket$/, ticketStartPage, "ticket"],
+  [/^\/tickets$/, ticketLedgerPage, "tickets"],
   [/^\/owner$/, ownerPage, "owner"],
   [/^\/ledger\/([^/]+)$/, ledgerPage, "owner"],
+  [/^\/election\/([^/]+)$/, electionPage, "owner"],
   [/^\/notice\/([^/]+)$/, noticePage, "owner"],
   [/^\/audit$/, auditPage, "audit"],
   [/^\/audit\/([^/]+)$/, auditCasePage, "audit"],

@@ -12,23 +12,42 @@ const FACT_LABELS = {
   settlement_fen: "申报结算", settlement_approved_fen: "审定结算", settlement_review_reasons: "审价理由",
   acceptance_certificate: "验收单", budget_items: "预算明细", top_ups_due: "应续交的户", final_payment_fen: "尾款", final_paid_at: "尾款支付时间", street_takeover: "街道组织维修",
 };
+// A ticket's facts (domain/ticket.py): the same keys where they mean the same, its own otherwise.
+const TICKET_FACT_LABELS = {
+  category_label: "类别", channel_label: "来源渠道", external_ref: "来源编号", description: "诉求内容", lead_unit: "承办单位",
+  co_handlers: "协办单位", routing_basis: "派单依据", accepted_at: "签收时间", replied_at: "答复时间", returnable: "可退回",
+  returned: "已退回", extension_days: "延期工作日", overdue: "超期", unsatisfied: "不满意次数", supervised: "督办",
+  replies: "答复", callbacks: "回访", returns: "退回记录", whistles: "吹哨", supervisions: "督办记录", co_handling: "协办意见",
+  closure_label: "销号方式", due_at: "办理时限", round: "轮次", unit: "单位", by: "经办人", result: "结果", at: "时间",
+  outcome: "结果", remark: "回访记录", kind: "类型", id: "编号", name: "名称", reason: "理由",
+};
+const TICKET_SKIP = new Set(["channel", "closure"]);
+// Steps a case passes only when something goes off the usual path: drawn once the case has been there.
+const DETOURS = new Set(["street_takeover", "top_up", "objection", "reassignment", "co_handling", "extension", "supervision",
+  "overdue_supervision", "whistle", "whistle_street", "whistle_joint_meeting"]);
 const SKIP = new Set(["kind", "rules", "category", "affected_scope", "attachments", "objections", "shortfalls", "property_company_id", "pricing_agency_id"]);
+
+let labels = FACT_LABELS;
 
 function factValue(key, value) {
   if (key.endsWith("_fen")) return yuan(value);
   if (typeof value === "boolean") return value ? "是" : "否";
-  if (/_at$|^(start|end)$/.test(key) && typeof value === "string") return when(value);
-  if (Array.isArray(value)) return value.length ? value.map((v) => (typeof v === "object" ? JSON.stringify(v) : v)).join("；") : "—";
-  if (value && typeof value === "object") return Object.entries(value).map(([k, v]) => `${FACT_LABELS[k] || k}：${factValue(k, v)}`).join("，");
+  if (/_at$|^(at|start|end)$/.test(key) && typeof value === "string") return when(value);
+  if (Array.isArray(value)) return value.length ? value.map((v) => factValue(key, v)).join("；") : "—";
+  if (value && typeof value === "object") {
+    return Object.entries(value).filter(([, v]) => v !== null && v !== "").map(([k, v]) => `${labels[k] || k}：${factValue(k, v)}`).join("，");
+  }
   return String(value);
 }
 
-export function factsHtml(facts) {
-  const rows = Object.entries(facts || {}).filter(([k, v]) => !SKIP.has(k) && v !== null && v !== undefined && v !== "");
+export function factsHtml(facts, process = "fund-emergency") {
+  labels = process === "ticket" ? { ...FACT_LABELS, ...TICKET_FACT_LABELS } : FACT_LABELS;
+  const skip = process === "ticket" ? new Set([...SKIP, ...TICKET_SKIP]) : SKIP;
+  const rows = Object.entries(facts || {}).filter(([k, v]) => !skip.has(k) && v !== null && v !== undefined && v !== "");
   const notice = facts?.public_notice;
   const objections = facts?.objections || [];
   return `<dl class="facts" id="facts">${rows.filter(([k]) => k !== "public_notice").map(([k, v]) =>
-    `<dt>${esc(FACT_LABELS[k] || k)}</dt><dd data-fact="${esc(k)}">${esc(factValue(k, v))}</dd>`).join("")}
+    `<dt>${esc(labels[k] || k)}</dt><dd data-fact="${esc(k)}">${esc(factValue(k, v))}</dd>`).join("")}
     ${notice ? `<dt>公示</dt><dd data-fact="public_notice">${esc(when(notice.start))} 至 ${esc(when(notice.end))}，结算 ${esc(yuan(notice.settlement_fen))}</dd>` : ""}
     ${objections.length ? `<dt>异议</dt><dd>${objections.map((o) => esc(`${o.text}（${o.outcome || "待答复"}）`)).join("<br>")}</dd>` : ""}
   </dl>`;
@@ -39,7 +58,7 @@ function progressHtml(process, kase) {
   if (!steps.some(([c]) => c === kase.step.code) && kase.status.code === "active") steps.push([kase.step.code, kase.step.label]);
   const passed = new Set(kase.tasks.filter((t) => t.status.code !== "open").map((t) => t.step.code));
   const closed = kase.status.code !== "active" && kase.status.code !== "blocked";
-  const items = steps.filter(([c]) => passed.has(c) || c === kase.step.code || !["street_takeover", "top_up", "objection"].includes(c));
+  const items = steps.filter(([c]) => passed.has(c) || c === kase.step.code || !DETOURS.has(c));
   return `<ol class="progress" aria-label="流程进度">${items.map(([c, label]) => {
     const current = !closed && c === kase.step.code;
     const cls = current ? "current" : passed.has(c) ? "done" : "";
@@ -133,7 +152,7 @@ export async function casePage(el, caseId) {
       <p>${esc(kase.kind.label)} · 编号 ${esc(kase.id)} · 状态 <strong id="case-status" data-code="${esc(kase.status.code)}">${esc(kase.status.label)}</strong>
         · 当前环节 <strong id="case-step">${esc(kase.step.label)}</strong> · 发起人 ${esc(kase.initiator.name || "")}</p>
       ${progressHtml(process, kase)}
-      <h2>案件信息</h2>${factsHtml(kase.facts)}${notice}
+      <h2>案件信息</h2>${factsHtml(kase.facts, kase.process)}${notice}
       <h2>待办任务</h2>${kase.open_tasks.length ? kase.open_tasks.map((t) => taskHtml(t, process)).join("") : "<p>没有待办任务。</p>"}
       <h2>办理记录</h2>${timelineHtml(timeline)}`;
     for (const section of el.querySelectorAll("section.task")) wireTask(section, kase, process, load);

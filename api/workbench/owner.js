@@ -11,11 +11,15 @@ export async function ownerPage(el) {
   const estate = me.jurisdiction.code === "estate" ? me.jurisdiction_id : null;
   const cases = estate ? await api("GET", `/cases?kind=fund-emergency&estate_id=${encodeURIComponent(estate)}&limit=100`) : { items: [] };
   const notices = cases.items.filter((c) => c.step.code === "public_notice");
+  const elections = estate ? await api("GET", `/cases?kind=owners-election&estate_id=${encodeURIComponent(estate)}&limit=20`) : { items: [] };
   el.innerHTML = `<h1>我的房屋</h1>
     ${units.length ? `<ul id="my-units">${units.map((u) => `<li><a href="#/ledger/${encodeURIComponent(u.household_id)}">${esc(u.room)}</a>
       · ${esc(u.area_m2)} ㎡ · 维修资金余额 <strong>${esc(yuan(u.balance_fen))}</strong></li>`).join("")}</ul>` : "<p>没有登记在您名下的房屋。</p>"}
     <h2>正在公示的维修资金使用</h2>
     ${notices.length ? `<ul id="notices">${notices.map((c) => `<li><a href="#/notice/${encodeURIComponent(c.id)}">${esc(c.title)}</a></li>`).join("")}</ul>` : "<p>目前没有公示。</p>"}
+    <h2>业主委员会选举</h2>
+    ${elections.items.length ? `<ul id="elections">${elections.items.map((c) => `<li><a href="#/election/${encodeURIComponent(c.id)}">${esc(c.title)}</a>
+      · ${esc(c.step.label)} · ${esc(c.status.label)}</li>`).join("")}</ul>` : "<p>目前没有选举。</p>"}
     <h2>本小区的维修资金案件</h2>
     ${cases.items.length ? `<ul>${cases.items.map((c) => `<li><a href="#/case/${encodeURIComponent(c.id)}">${esc(c.title)}</a> · ${esc(c.step.label)} · ${esc(c.status.label)}</li>`).join("")}</ul>` : "<p>暂无。</p>"}`;
 }

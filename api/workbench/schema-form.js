@@ -13,6 +13,12 @@ const FIELD_LABELS = {
   certificate: "验收单编号",
   acceptance_certificate: "验收单编号",
   comment: "意见",
+  reached: "已联系到来电人",
+  remark: "回访记录",
+  working_days: "延期工作日",
+  reason: "理由",
+  lead_unit_id: "承办单位编号",
+  co_unit_ids: "协办单位编号",
 };
 
 /** The plain type of a property, looking through pydantic's `anyOf [X, null]`. */
@@ -41,7 +47,7 @@ export function fieldsHtml(schema, prefix) {
     if (prop.enum) {
       input = `<select ${common}><option value="">请选择</option>${prop.enum.map((v) => `<option>${esc(v)}</option>`).join("")}</select>`;
     } else if (prop.type === "boolean") {
-      input = `<input type="checkbox" ${common}>`;
+      input = `<input type="checkbox" ${common}${prop.default === true ? " checked" : ""}>`;
     } else if (name.endsWith("_fen")) {
       input = `<input type="text" inputmode="decimal" autocomplete="off" ${common}>`;
     } else if (prop.type === "integer" || prop.type === "number") {
