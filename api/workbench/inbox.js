@@ -14,10 +14,13 @@ export function byUrgency(a, b) {
   return da - db || a.case_id.localeCompare(b.case_id);
 }
 
-async function allTasks() {
+// Filtered by the server (GET /inbox's own parameters); the card and the text filter the rows drawn.
+const SERVER_FILTERS = ["process", "estate_id"];
+
+async function allTasks(only) {
   const out = [];
   for (let offset = 0; offset < 5000; offset += PAGE) {
-    const page = await api("GET", `/inbox?limit=${PAGE}&offset=${offset}`);
+    const page = await api("GET", `/inbox?limit=${PAGE}&offset=${offset}${only.size ? `&${only}` : ""}`);
     out.push(...page);
     if (page.length < PAGE) break;
   }
@@ -37,12 +40,16 @@ function rowHtml(t, labels) {
 
 export async function inboxPage(el) {
   const started = performance.now();
-  const [tasks, catalogue] = await Promise.all([allTasks(), processCatalogue()]);
+  const asked = new URLSearchParams(location.hash.split("?")[1] || "");
+  const only = new URLSearchParams(SERVER_FILTERS.filter((k) => asked.get(k)).map((k) => [k, asked.get(k)]));
+  const [tasks, catalogue, estates] = await Promise.all([allTasks(only), processCatalogue(), api("GET", "/estates")]);
   const fetched = performance.now();
   const labels = Object.fromEntries(catalogue.map((p) => [p.kind, p.label]));
   tasks.sort(byUrgency);
   const count = (code) => tasks.filter((t) => t.card.code === code).length;
-  const kinds = [...new Set(tasks.map((t) => t.kind))];
+  const estate = only.get("estate_id") || "";
+  const choices = estates.some((e) => e.id === estate) || !estate ? estates : [...estates, { id: estate, name: estate }];
+  const selected = (a, b) => (a === b ? " selected" : "");
   el.innerHTML = `<h1>待办</h1>
     <ul class="counts" aria-label="按警示牌统计">
       <li>共 <strong id="count-all">${tasks.length}</strong> 件</li>
@@ -51,11 +58,13 @@ export async function inboxPage(el) {
       <li><span class="card card-none">正常</span> <strong id="count-none">${count("none")}</strong></li>
     </ul>
     <form class="filters" id="filters" role="search" aria-label="筛选待办">
-      <div><label for="f-kind">流程</label><select id="f-kind"><option value="">全部</option>
-        ${kinds.map((k) => `<option value="${esc(k)}">${esc(labels[k] || k)}</option>`).join("")}</select></div>
+      <div><label for="f-kind">流程</label><select id="f-kind" name="process"><option value="">全部</option>
+        ${catalogue.map((p) => `<option value="${esc(p.kind)}"${selected(p.kind, only.get("process"))}>${esc(p.label)}</option>`).join("")}</select></div>
+      <div><label for="f-estate">小区</label><select id="f-estate" name="estate_id"><option value="">全部</option>
+        ${choices.map((e) => `<option value="${esc(e.id)}"${selected(e.id, estate)}>${esc(e.name)}</option>`).join("")}</select></div>
       <div><label for="f-card">警示牌</label><select id="f-card"><option value="">全部</option>
         <option value="red">红牌超期</option><option value="yellow">黄牌预警</option><option value="none">正常</option></select></div>
-      <div><label for="f-text">小区、案件或编号</label><input id="f-text" type="search"></div>
+      <div><label for="f-text">案件标题或编号</label><input id="f-text" type="search"></div>
     </form>
     <p id="shown" class="hint" aria-live="polite"></p>
     <div class="table-wrap"><table class="stack" id="inbox-table"><caption class="hint">按紧急程度排序：红牌、黄牌、期限最近者在前</caption>
@@ -63,15 +72,20 @@ export async function inboxPage(el) {
       <tbody></tbody></table></div>`;
   const body = el.querySelector("tbody");
   const render = () => {
-    const kind = el.querySelector("#f-kind").value;
     const card = el.querySelector("#f-card").value;
     const text = el.querySelector("#f-text").value.trim();
-    const shown = tasks.filter((t) => (!kind || t.kind === kind) && (!card || t.card.code === card)
+    const shown = tasks.filter((t) => (!card || t.card.code === card)
       && (!text || t.case_title.includes(text) || t.case_id.includes(text)));
     body.innerHTML = shown.length ? shown.map((t) => rowHtml(t, labels)).join("") : '<tr><td colspan="6">没有待办事项。</td></tr>';
     el.querySelector("#shown").textContent = `显示 ${shown.length} / ${tasks.length} 件`;
   };
-  el.querySelector("#filters").addEventListener("input", render);
+  el.querySelector("#filters").addEventListener("input", (ev) => {
+    if (!SERVER_FILTERS.includes(ev.target.name)) { render(); return; }
+    // The process and the estate are asked of the server; the address keeps them (a bookmark, the back button).
+    const q = new URLSearchParams();
+    for (const name of SERVER_FILTERS) { const v = el.querySelector(`[name="${name}"]`).value; if (v) q.set(name, v); }
+    location.hash = `#/inbox${q.size ? `?${q}` : ""}`;
+  });
   el.querySelector("#filters").addEventListener("submit", (e) => e.preventDefault());
   render();
   // Read by the browser tests: how long fetching and drawing this inbox took.

@@ -10,8 +10,10 @@ from playwright.async_api import Browser, expect
 
 from tests.browser.conftest import Web, new_page, shot, sign_in
 from tests.browser.test_fund_case_in_browser import decide, open_case
-from tests.factories_tickets import create_ticket_cast
-from tests.fixture_types import Sessions, Settings
+from tests.factories import create_test_estate
+from tests.factories_fund import FundCaseDriver
+from tests.factories_tickets import TicketDriver, create_ticket_cast
+from tests.fixture_types import AsyncClient, Sessions, Settings
 
 
 async def test_a_ticket_taken_in_handled_and_closed_in_the_browser(web: Web, browser: Browser, sessions: Sessions, settings: Settings) -> None:
@@ -75,4 +77,41 @@ async def test_a_ticket_taken_in_handled_and_closed_in_the_browser(web: Web, bro
     assert content[:2] == b"PK"  # a zip: the .xlsx workbook
     await expect(page.locator("#ledger-result")).to_contain_text("已导出 矛盾纠纷台账.xlsx")
     await shot(page, "16-ticket-ledger")
+    await page.context.close()
+
+
+async def test_the_inbox_asks_the_server_for_one_process_and_one_estate(
+    web: Web, browser: Browser, api: AsyncClient, sessions: Sessions, settings: Settings,
+) -> None:
+    cast = await create_test_estate(sessions, settings)
+    fund = FundCaseDriver(api, cast)
+    await fund.start()
+    await fund.verify()
+    ticket = TicketDriver(api, cast)
+    await ticket.start("service_quality")
+    page = await new_page(browser)
+    await sign_in(page, web, cast, "company")
+    fund_row, ticket_row = (page.locator(f'#inbox-table tr[data-case="{c}"]') for c in (fund.case_id, ticket.case_id))
+    await expect(fund_row).to_be_visible()
+    await expect(ticket_row).to_be_visible()
+    # The process is asked of the server (GET /inbox?process=ticket), and the address keeps it.
+    async with page.expect_request(lambda r: "/inbox?" in r.url and "process=ticket" in r.url):
+        await page.get_by_label("流程").select_option("ticket")
+    await expect(ticket_row).to_be_visible()
+    await expect(fund_row).to_have_count(0)
+    assert "process=ticket" in page.url
+    await expect(page.get_by_label("流程")).to_have_value("ticket")
+    async with page.expect_request(lambda r: "process=ticket" in r.url and f"estate_id={cast.estate_id}" in r.url):
+        await page.get_by_label("小区", exact=True).select_option(cast.estate_id)
+    await expect(ticket_row).to_be_visible()
+    # Another estate's tasks are not fetched at all.
+    other = await create_test_estate(sessions, settings)
+    elsewhere = TicketDriver(api, other)
+    await elsewhere.start("service_quality")
+    await page.reload()
+    await expect(ticket_row).to_be_visible()
+    await expect(page.locator(f'#inbox-table tr[data-case="{elsewhere.case_id}"]')).to_have_count(0)
+    await page.get_by_label("小区", exact=True).select_option("")
+    await expect(page.locator(f'#inbox-table tr[data-case="{elsewhere.case_id}"]')).to_be_visible()
+    await expect(fund_row).to_have_count(0)
     await page.context.close()
