@@ -259,9 +259,9 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         await self._wait([task])
         decision = self.decision_of(task)
         assert task.outcome is not None
-        self._t.callbacks.append(
-            SatisfactionCall(outcome=task.outcome, by=decision.actor.name, remark=decision.comment, at=workflow.now())
-        )
+        # 回访记录: what the caller said, as the dispatcher entered it; the decision's comment when there is none.
+        remark = self.data_of(task, CallbackData).remark or decision.comment
+        self._t.callbacks.append(SatisfactionCall(outcome=task.outcome, by=decision.actor.name, remark=remark, at=workflow.now()))
         return task.outcome == D.SATISFIED
 
     async def _supervision(self) -> bool:

@@ -134,3 +134,17 @@ async def test_the_initiator_withdraws_before_anyone_acts(api: AsyncClient, sess
     assert r.status_code == 200 and r.json()["status"]["code"] == "withdrawn"
     line = (await drv.ledger())["items"][0]
     assert line["closure"]["code"] == "withdrawn"
+
+
+async def test_the_callback_keeps_the_remark_the_dispatcher_entered(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
+    """回访记录: the form's remark is what the caller said; the comment stands in only when there is no remark."""
+    cast = await create_ticket_cast(sessions, settings)
+    drv = TicketDriver(api, cast)
+    await drv.start("service_quality")
+    await drv.decide("company", "acceptance", "sign")
+    await drv.decide("company", "handling", "answer", comment="已安排保洁")
+    r = await drv.decide("dispatcher", "callback", "unsatisfied", {"remark": "楼道仍未打扫"}, comment="来电人不满意")
+    await drv.decide("company", "handling", "answer", comment="已更换保洁员")
+    r = await drv.decide("dispatcher", "callback", "satisfied", comment="已解决")
+    calls = r.json()["facts"]["callbacks"]
+    assert [(c["outcome"], c["remark"]) for c in calls] == [("unsatisfied", "楼道仍未打扫"), ("satisfied", "已解决")]
