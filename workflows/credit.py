@@ -22,7 +22,6 @@ from temporalio.client import (
     Client,
     Schedule,
     ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
     ScheduleCalendarSpec,
     ScheduleRange,
     ScheduleSpec,
@@ -30,6 +29,8 @@ from temporalio.client import (
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
+
+from core.schedules import ensure_schedule
 
 with workflow.unsafe.imports_passed_through():
     from activities.credit import AdjustRequest, CreditActivities, DraftRequest, DraftSummary, PublishRequest, RevokeRequest
@@ -274,10 +275,6 @@ def credit_quarter_schedule(task_queue: str, rules: CreditRules = CREDIT) -> Sch
 
 
 async def ensure_credit_schedule(client: Client, task_queue: str) -> bool:
-    """Create the quarterly schedule unless it exists; True when it was created."""
-    try:
-        await client.create_schedule(SCHEDULE_ID, credit_quarter_schedule(task_queue))
-    except ScheduleAlreadyRunningError:
-        return False
-    return True
+    """Create the quarterly schedule, or bring the existing one in line; True when it was created."""
+    return await ensure_schedule(client, SCHEDULE_ID, credit_quarter_schedule(task_queue))
 

@@ -19,15 +19,14 @@ from temporalio.client import (
     Client,
     Schedule,
     ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
     ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleSpec,
-    ScheduleUpdate,
-    ScheduleUpdateInput,
 )
 from temporalio.common import RetryPolicy
+
+from core.schedules import ensure_schedule
 
 with workflow.unsafe.imports_passed_through():
     from activities.archive import ArchiveActivities, SweepRequest, SweepResult
@@ -66,13 +65,4 @@ def sweep_schedule(settings: Settings) -> Schedule:
 
 async def ensure_sweep_schedule(client: Client, settings: Settings) -> bool:
     """Create the sweep's schedule, or bring an existing one in line with the settings; True when created."""
-    schedule = sweep_schedule(settings)
-    try:
-        await client.create_schedule(SWEEP_SCHEDULE_ID, schedule)
-    except ScheduleAlreadyRunningError:
-        def update(_: ScheduleUpdateInput) -> ScheduleUpdate:
-            return ScheduleUpdate(schedule=schedule)
-
-        await client.get_schedule_handle(SWEEP_SCHEDULE_ID).update(update)
-        return False
-    return True
+    return await ensure_schedule(client, SWEEP_SCHEDULE_ID, sweep_schedule(settings))

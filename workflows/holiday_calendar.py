@@ -20,7 +20,6 @@ from temporalio.client import (
     Client,
     Schedule,
     ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
     ScheduleCalendarSpec,
     ScheduleRange,
     ScheduleSpec,
@@ -28,6 +27,8 @@ from temporalio.client import (
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
+
+from core.schedules import ensure_schedule
 
 with workflow.unsafe.imports_passed_through():
     from activities.holiday_calendar import HolidayCalendarActivities, RecountReport
@@ -197,9 +198,5 @@ def calendar_check_schedule(task_queue: str, rules: CalendarRules = CALENDAR) ->
 
 
 async def ensure_calendar_schedule(client: Client, task_queue: str) -> bool:
-    """Create the daily check's schedule unless it exists; True when it was created."""
-    try:
-        await client.create_schedule(SCHEDULE_ID, calendar_check_schedule(task_queue))
-    except ScheduleAlreadyRunningError:
-        return False
-    return True
+    """Create the daily check's schedule, or bring the existing one in line; True when it was created."""
+    return await ensure_schedule(client, SCHEDULE_ID, calendar_check_schedule(task_queue))

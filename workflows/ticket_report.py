@@ -15,12 +15,13 @@ from temporalio.client import (
     Client,
     Schedule,
     ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
     ScheduleCalendarSpec,
     ScheduleRange,
     ScheduleSpec,
 )
 from temporalio.common import RetryPolicy
+
+from core.schedules import ensure_schedule
 
 with workflow.unsafe.imports_passed_through():
     from activities.ticket_report import ReportRequest, ReportResult, TicketReportActivities
@@ -67,9 +68,5 @@ def report_schedule(task_queue: str, rules: TicketRules = TICKET) -> Schedule:
 
 
 async def ensure_report_schedule(client: Client, task_queue: str) -> bool:
-    """Create the monthly schedule unless it exists; True when it was created."""
-    try:
-        await client.create_schedule(SCHEDULE_ID, report_schedule(task_queue))
-    except ScheduleAlreadyRunningError:
-        return False
-    return True
+    """Create the monthly schedule, or bring the existing one in line; True when it was created."""
+    return await ensure_schedule(client, SCHEDULE_ID, report_schedule(task_queue))
