@@ -51,7 +51,8 @@ class CommitteeTermInput(BaseModel):
     # Aware only: a naive end could never be compared with the workflow's clock (潍坊 Art. 40 timer).
     term_end: AwareDatetime
     rules: ElectionRules = ELECTION
-    # The longest one run sleeps before it continues as new (its code and history stay current).
+    # The longest one run sleeps before it continues as new (its code and history stay current): a
+    # technical interval, not a period of law; the statutory date itself is ``reelection_starts_at``.
     checkpoint: timedelta = timedelta(days=30)
 
 

@@ -45,9 +45,13 @@ class AnswerPolicy:
     working_days: int | None = None
     # ... or a calendar-day period (日), ending at 24:00 of its last day, off a rest day (``statute_party_deadline``).
     period: timedelta | None = None
-    # The yellow card this long before a calendar-day deadline.
-    remind_before: timedelta = timedelta(days=1)
+    # The yellow card this long before a calendar-day deadline: a value of the case's rules, required with ``period``.
+    remind_before: timedelta | None = None
     escalate_to: tuple[Role, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.period is not None and self.remind_before is None:
+            raise ValueError("a calendar-day answer period needs its yellow card from the case's rules (remind_before)")
 
 
 class ObjectionWindow:
@@ -163,6 +167,7 @@ class ObjectionWindow:
             if answers.period is not None:
                 # The answer is the answering party's to give: off a rest day (民法典 Art. 203 para. 1).
                 due = await statute_party_deadline(workflow.now(), answers.period)
+                assert answers.remind_before is not None  # checked when the policy was made
                 calendar_sla(task, due, answers.remind_before, list(answers.escalate_to))
             objection.task_id = task.id
             pending.append(task)

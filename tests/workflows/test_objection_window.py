@@ -160,3 +160,10 @@ async def test_the_election_settings_cap_record_upheld_and_note_the_passed_perio
     events = [e for p in kept.seen for e in p.events]
     assert [e.data.get("open_objections") for e in events if e.kind == "step" and e.comment == PASSED] == [1]
     assert [e.data for e in events if e.decision == "object"] == [{"kind": "identity"}, {"kind": "candidate"}]
+
+
+def test_a_calendar_day_answer_period_takes_its_yellow_card_from_the_rules() -> None:
+    with pytest.raises(ValueError, match="remind_before"):
+        AnswerPolicy(step="objection", roles=(Role.CLERK,), period=timedelta(days=3))
+    policy = AnswerPolicy(step="objection", roles=(Role.CLERK,), period=timedelta(days=3), remind_before=timedelta(days=1))
+    assert policy.remind_before == timedelta(days=1)
