@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.errors import NotFound, integrity_as
-from db.models import Company, CreditAssessmentLine, CreditRecord, Ticket
+from db.models import Company, CreditAssessmentLine, CreditRecord, Estate, Ticket
 from domain.credit import CreditEntry, CreditRecordView, QuarterFigures, record_type, valid_until
 from domain.credit_facts import AssessmentLine, CreditStanding, current_standing
 from domain.credit_report import PublishedGrade
@@ -87,6 +87,12 @@ async def revoke_record(session: AsyncSession, record_id: int, *, at: datetime, 
         record.revoked_at, record.revoked_reason = at, reason
         await session.flush()
     return record
+
+
+async def serving_company_ids(session: AsyncSession) -> set[str]:
+    """The companies that serve at least one estate now."""
+    rows = await session.scalars(select(Estate.property_company_id).where(Estate.property_company_id.is_not(None)).distinct())
+    return {r for r in rows.all() if r is not None}
 
 
 async def property_companies(session: AsyncSession) -> list[Company]:
