@@ -50,8 +50,9 @@ CompanyDep = Annotated[Actor, Depends(require_roles(
     Role.PROPERTY_COMPANY, levels=(Level.COMPANY,), detail="只有记录所涉物业服务企业可以提出异议"))]
 QuarterPath = Annotated[str, Path(min_length=6, max_length=6, examples=["2026Q3"], description="季度，如 2026Q3")]
 
-# Record types the bureau enters by hand; the others come from the processes that cause them.
-BUREAU_TYPES = ("award", "commendation", "supervision_refused", "serious_dishonesty", "tender_withdrawal", "monthly_check_unrectified")
+# Record types the bureau enters by hand; the others come from the processes that cause them (a withdrawal
+# after award from the tender's contract step, once per tender and company).
+BUREAU_TYPES = ("award", "commendation", "supervision_refused", "serious_dishonesty", "monthly_check_unrectified")
 
 
 def quarter_of(text: str) -> Quarter:
