@@ -202,6 +202,8 @@ class CreditAssessmentFacts(BaseModel):
     blacklisted: int = 0
     adjustments: int = 0
     published_at: datetime | None = None
+    # Until when the published quarter takes objections (15 minutes in the demo).
+    objections_until: datetime | None = None
     objections: list[Objection] = Field(default_factory=list)
 
 
