@@ -88,7 +88,8 @@ def _source_of(record: CreditRecordView) -> str:
 
 def record_events(records: list[CreditRecordView], now: datetime, entries: list[AuditRef]) -> list[TimelineEvent]:
     """Each record written, expired (validity reached) and revoked, with its source."""
-    by_record = {e.data.get("record_id"): e for e in entries if e.decision in ("credit_record", "revoke_record")}
+    by_record = {e.data.get("record_id"): e for e in entries if e.decision == "credit_record"}
+    by_revocation = {e.data.get("record_id"): e for e in entries if e.decision == "revoke_record"}
     out: list[TimelineEvent] = []
     for r in records:
         entered = by_record.get(r.id) if _source_of(r) == "bureau" else None
@@ -96,8 +97,10 @@ def record_events(records: list[CreditRecordView], now: datetime, entries: list[
                           record_ids=[r.id], by=r.recorded_by, audit_case_id=entered.case_id if entered else r.case_id,
                           audit_seq=entered.seq if entered else None))
         if r.revoked_at is not None and r.revoked_at <= now:
+            revoked = by_revocation.get(r.id)
             out.append(_event("record_revoked", r.revoked_at, "objection" if (r.revoked_reason or "").startswith("异议成立") else "bureau",
-                              reason=r.revoked_reason, record_ids=[r.id], case_id=r.case_id))
+                              reason=r.revoked_reason, record_ids=[r.id], case_id=r.case_id, by=revoked.actor_subject if revoked else None,
+                              audit_case_id=revoked.case_id if revoked else None, audit_seq=revoked.seq if revoked else None))
         elif r.valid_until is not None and r.valid_until <= now:
             out.append(_event("record_expired", r.valid_until, "rules", reason=f"{r.type_label}有效期届满", record_ids=[r.id]))
     return out

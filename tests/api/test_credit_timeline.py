@@ -58,5 +58,6 @@ async def test_blacklist_entry_and_exit_by_the_bureau_are_on_the_timeline_and_th
     assert [e["kind"] for e in off["events"]] == ["blacklist_exit", "record_revoked", "blacklist_entry", "record"]
     exit_ = next(e for e in off["events"] if e["kind"] == "blacklist_exit")
     assert (exit_["source"], exit_["record_ids"]) == ("bureau", [record["id"]]) and "第四十条" in exit_["reason"]
+    assert next(e for e in off["events"] if e["kind"] == "record_revoked")["audit_seq"] == 2
     assert off["standing"]["blacklist"] is None
     assert off["chain"] == {"chain_id": f"credit-file:{company}", "entries": 2, "intact": True}

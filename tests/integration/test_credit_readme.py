@@ -108,7 +108,10 @@ async def test_the_readme_walkthrough_runs_a_quarter(dev_env: WorkflowEnvironmen
         assert "supervision_refused" not in {b["type"] for b in line["bad_records"]}  # type: ignore[attr-defined]
         timeline = (await api.get("/credit/companies/co-yuejia/timeline", headers=yuejia)).json()
         kinds = {e["kind"] for e in timeline["events"]}
-        assert {"record", "record_revoked", "grade_published"} <= kinds
+        assert {"record", "record_revoked", "grade_published", "grade_republished"} <= kinds
+        adjusted = (await api.get("/credit/companies/co-huacheng/timeline", headers=bureau)).json()["events"]
+        [adjustment] = [e for e in adjusted if e["kind"] == "grade_adjusted"]
+        assert (adjustment["grade_after"], adjustment["reason"], adjustment["quarter"]) == ("A", "本季度整改到位，综合评定", quarter)
 
         # The three reports, as Excel workbooks with Chinese headers.
         for path in ("/reports/credit/overview.xlsx", "/reports/fund/approval-time.xlsx", "/reports/complaints/ytd.xlsx"):
