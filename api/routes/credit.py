@@ -34,7 +34,6 @@ from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
 from db.repositories import credit as credit_repo
 from domain.access import Actor, Level, Role
-from domain.calendar import CITY_TZ
 from domain.cases import CaseStatus
 from domain.credit import CreditEntry, Quarter, UnknownRecordType, record_type
 from domain.credit_facts import PROCESS_KIND, AdjustGrade, ObjectionCreate
@@ -123,13 +122,13 @@ async def enter_record(body: RecordCreate, session: SessionDep, actor: CreditBur
 
 
 class AssessmentStart(BaseModel):
-    # None: the quarter under way, assessed as it stands now (what the demo runs).
-    quarter: str | None = Field(default=None, min_length=6, max_length=6, examples=["2026Q3"])
+    # The quarter under way is assessed as it stands now (what the demo runs); a past one at its end.
+    quarter: str = Field(min_length=6, max_length=6, examples=["2026Q3"])
 
 
 @credit_router.post("/assessments", response_model=CreditQuarterResult, summary="The bureau starts a quarter's assessment now (once per quarter)")
 async def start_assessment(body: AssessmentStart, actor: CreditBureauDep, client: ClientDep, settings: SettingsDep) -> CreditQuarterResult:
-    quarter = quarter_of(body.quarter) if body.quarter else Quarter.of(datetime.now(UTC).astimezone(CITY_TZ).date())
+    quarter = quarter_of(body.quarter)
     rules = REGISTRY[PROCESS_KIND].rules_for(settings.demo_periods)
     assert isinstance(rules, CreditRules)
     # Started directly (the schedule's run starts it as a child): the case id is the quarter's, so a

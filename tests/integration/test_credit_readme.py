@@ -65,11 +65,16 @@ async def test_the_readme_walkthrough_runs_a_quarter(dev_env: WorkflowEnvironmen
         assert r.status_code == 201, r.text
 
         # The quarter under way, assessed now; the draft waits for the bureau's review (t1).
-        r = await api.post("/credit/assessments", json={}, headers=bureau)
+        r = await api.post("/credit/assessments", json={"quarter": quarter}, headers=bureau)
         assert r.status_code == 200 and r.json()["quarter"] == quarter and r.json()["started"], r.text
         case_id = r.json()["case_id"]
 
         async def at_step(step: str) -> dict[str, object] | None:
+            case: dict[str, object] = (await api.get(f"/cases/{case_id}", headers=bureau)).json()
+            # At the step with its task open (the step is shown while the task's deadline is being counted).
+            return case if case.get("step", {}).get("code") == step and case.get("open_tasks") else None  # type: ignore[union-attr]
+
+        async def at_step_only(step: str) -> dict[str, object] | None:
             case: dict[str, object] = (await api.get(f"/cases/{case_id}", headers=bureau)).json()
             return case if case.get("step", {}).get("code") == step else None  # type: ignore[union-attr]
 
@@ -79,7 +84,7 @@ async def test_the_readme_walkthrough_runs_a_quarter(dev_env: WorkflowEnvironmen
                            json={"company_id": "co-huacheng", "grade": "A", "reason": "本季度整改到位，综合评定"})
         assert r.status_code == 200, r.text
         await decide(bureau, case_id, "t1", {"decision": "approve", "comment": "同意公布"})
-        case = await wait_until(lambda: at_step("published"))
+        case = await wait_until(lambda: at_step_only("published"))
         facts = case["facts"]
         until, published_at = (datetime.fromisoformat(facts[k]) for k in ("objections_until", "published_at"))  # type: ignore[index]
         assert until - published_at == CREDIT_DEMO.objection_window  # the demo's compressed window
