@@ -117,9 +117,12 @@ class FundEmergencyStart(BaseModel):
 
 
 class BudgetData(BaseModel):
-    """提交预算: the contractor's budget."""
+    """提交预算: the contractor's budget.
 
-    amount_fen: int = Field(gt=0, le=10_000_000_000, description="requested amount in fen")
+    Money is an integer of fen, strictly: JSON ``true``, ``"100"`` or ``100.0`` is refused, never read as fen.
+    """
+
+    amount_fen: int = Field(gt=0, le=10_000_000_000, strict=True, description="requested amount in fen")
     contractor: str = Field(min_length=1, max_length=200)
     items: list[str] = Field(default_factory=list, max_length=200)
 
@@ -127,14 +130,14 @@ class BudgetData(BaseModel):
 class PriceReviewData(BaseModel):
     """预算核价 / 结算审价: the pricing agency's approved amount, with reasons for any cut."""
 
-    approved_amount_fen: int = Field(gt=0, le=10_000_000_000)
+    approved_amount_fen: int = Field(gt=0, le=10_000_000_000, strict=True)
     reasons: str | None = Field(default=None, max_length=4000)
 
 
 class SettlementData(BaseModel):
     """提交结算: the settled cost after completion."""
 
-    amount_fen: int = Field(gt=0, le=10_000_000_000)
+    amount_fen: int = Field(gt=0, le=10_000_000_000, strict=True)
     acceptance_certificate: str = Field(min_length=1, max_length=500)
 
 

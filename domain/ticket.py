@@ -174,7 +174,7 @@ class ExtensionData(BaseModel):
 
     # The bound is the case's own (TicketRules.max_extension_working_days, in all), checked against
     # the days already granted by ``check_extension``; a static bound here would read today's rules.
-    working_days: int = Field(ge=1, description="working days asked for; at most the case's remaining extension")
+    working_days: int = Field(ge=1, strict=True, description="working days asked for; at most the case's remaining extension")
     reason: str = Field(min_length=1, max_length=2000)
 
 
@@ -188,7 +188,8 @@ class WhistleCreate(BaseModel):
 class CallbackData(BaseModel):
     """The satisfaction call (回访): who answered and what they said."""
 
-    reached: bool = True
+    # Whether the call reached the caller; strictly a boolean (``"no"`` is refused, not read as false).
+    reached: bool = Field(default=True, strict=True)
     remark: str | None = Field(default=None, max_length=2000)
 
 
@@ -225,6 +226,15 @@ def check_return_window(now: datetime, window_end: datetime | None, returnable: 
         raise DecisionRefused(RefusalKind.INVALID, "a re-assigned ticket cannot be returned again (潍坊12345条例 Art. 22)")
     if window_end is not None and now >= window_end:
         raise DecisionRefused(RefusalKind.INVALID, "the 2-working-day return window has passed")
+
+
+def check_callback(outcome: str, data: CallbackData) -> None:
+    """回访 (潍坊12345条例 Art. 25): "satisfied" is the caller's word; a call that did not reach them cannot close the ticket."""
+    if outcome == TicketDecision.SATISFIED and not data.reached:
+        raise DecisionRefused(
+            RefusalKind.INVALID, "the call did not reach the caller: satisfaction cannot be recorded; call again",
+            errors=[{"loc": ["data", "reached"], "msg": "未联系上来电人，不能记为满意", "type": "value_error"}],
+        )
 
 
 def check_extension(requested: int, already: int, rules: TicketRules = TICKET) -> None:

@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         Step,
         TicketLedgerRow,
         check_assignment,
+        check_callback,
         check_extension,
         check_return_window,
         credit_company,
@@ -360,6 +361,8 @@ class ComplaintTicketWorkflow(CaseWorkflow):
             raise DecisionRefused(RefusalKind.INVALID, f"decision '{decision.decision}' needs a reason in 'comment'")
         if task.step == Step.ACCEPTANCE and decision.decision == D.RETURN:
             check_return_window(workflow.now(), task.due_at, self._t.returnable)
+        if task.step == Step.CALLBACK and isinstance(data, CallbackData):
+            check_callback(decision.decision, data)
         if task.step == Step.HANDLING and isinstance(data, ExtensionData):
             check_extension(data.working_days, self._t.extension_days, self._rules)
         if task.step == Step.REASSIGNMENT and isinstance(data, AssignData):

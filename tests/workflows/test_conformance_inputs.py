@@ -1,0 +1,51 @@
+"""Bad inputs on the fund-emergency and ticket processes that the process must refuse, not take.
+
+Money is integer fen and a count of working days is an integer: JSON ``true`` or ``"1"`` is neither,
+and a lax reading would have paid 1 fen or granted 1 working day. A satisfaction call that did not
+reach the caller is no caller's satisfaction (潍坊12345条例 Art. 25): it cannot close the ticket (销号).
+"""
+
+from __future__ import annotations
+
+from tests.factories import create_test_estate
+from tests.factories_fund import FundCaseDriver
+from tests.factories_tickets import TicketDriver, create_ticket_cast
+from tests.fixture_types import AsyncClient, Sessions, Settings
+
+
+async def test_money_in_fund_decisions_must_be_an_integer_of_fen(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
+    drv = FundCaseDriver(api, await create_test_estate(sessions, settings))
+    await drv.start()
+    await drv.verify()
+    for amount in (True, "100", 100.0):
+        r = await drv.decide("company", "budget_submission", "submit", {"amount_fen": amount, "contractor": "建安"}, expect=422)
+        assert r.json()["errors"][0]["loc"] == ["data", "amount_fen"]
+    await drv.decide("company", "budget_submission", "submit", {"amount_fen": 100, "contractor": "建安"})
+    await drv.decide("agency", "price_review", "approve", {"approved_amount_fen": True, "reasons": "核减"}, expect=422)
+    r = await drv.decide("agency", "price_review", "approve", {"approved_amount_fen": 100})
+    assert r.json()["facts"]["approved_fen"] == 100
+
+
+async def test_extension_days_must_be_an_integer(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
+    drv = TicketDriver(api, await create_ticket_cast(sessions, settings))
+    await drv.start("service_quality")
+    await drv.decide("company", "acceptance", "sign")
+    for days in (True, "2", 2.0):
+        r = await drv.decide("company", "handling", "extend", {"working_days": days, "reason": "需采购配件"}, expect=422)
+        assert r.json()["errors"][0]["loc"] == ["data", "working_days"]
+    r = await drv.decide("company", "handling", "extend", {"working_days": 2, "reason": "需采购配件"})
+    assert r.json()["step"]["code"] == "extension"
+
+
+async def test_a_call_that_did_not_reach_the_caller_cannot_close_the_ticket(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
+    drv = TicketDriver(api, await create_ticket_cast(sessions, settings))
+    await drv.start("service_quality")
+    await drv.decide("company", "acceptance", "sign")
+    await drv.decide("company", "handling", "answer", comment="已维修")
+    r = await drv.decide("dispatcher", "callback", "satisfied", {"reached": False}, expect=422)
+    assert r.json()["errors"][0]["loc"] == ["data", "reached"]
+    await drv.decide("dispatcher", "callback", "satisfied", {"reached": "no"}, expect=422)  # not a boolean
+    case = await drv.case()
+    assert case["status"]["code"] == "active" and case["step"]["code"] == "callback"
+    r = await drv.decide("dispatcher", "callback", "satisfied", {"reached": True})
+    assert r.json()["facts"]["closure"] == "satisfied"
