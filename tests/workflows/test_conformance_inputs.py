@@ -49,3 +49,17 @@ async def test_a_call_that_did_not_reach_the_caller_cannot_close_the_ticket(api:
     assert case["status"]["code"] == "active" and case["step"]["code"] == "callback"
     r = await drv.decide("dispatcher", "callback", "satisfied", {"reached": True})
     assert r.json()["facts"]["closure"] == "satisfied"
+
+
+async def test_a_resubmission_names_a_rejected_case_of_the_same_estate(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
+    cast = await create_test_estate(sessions, settings)
+    running = FundCaseDriver(api, cast)
+    await running.start()
+    other = FundCaseDriver(api, await create_test_estate(sessions, settings))
+    await other.start()
+    await other.decide("owner_rep", "onsite_verification", "reject", comment="不属应急情形")
+    body = {"estate_id": cast.estate_id, "category": "elevator_failure", "scope": "estate", "description": "补充材料后重新申请"}
+    for named in ("no-such-case", running.case_id, other.case_id):  # unknown, not rejected, another estate's
+        r = await api.post("/cases/fund-emergency", json={**body, "resubmission_of": named}, headers=cast.headers("clerk"))
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["loc"] == ["body", "resubmission_of"]
