@@ -57,7 +57,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.tasks import Decision, DecisionInput, DecisionRefused, HumanTask, RefusalKind
     from workflows.calendar_periods import statute_period_end
     from workflows.fund_emergency_models import FundEmergencyInput, ObjectionInput
-    from workflows.fund_repair_stall import submitted_budget
+    from workflows.fund_repair_stall import VERIFICATION_URGED, submitted_budget, urged
     from workflows.human_tasks import CaseWorkflow, DecisionModels, refusal
     from workflows.objection_window import AnswerPolicy, ObjectionWindow
 
@@ -168,8 +168,14 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
         )
         deadline = workflow.now() + self._rules.verification_deadline
         done = await self.wait_for([task], until=deadline)
+        if done is None and workflow.patched(VERIFICATION_URGED):
+            # 聊城 Art. 51: those responsible are first urged with a deadline; then the street organises the repair.
+            if not await urged(self, task, "no joint verification in time: the street office urges it (聊城 Art. 51)",
+                               acted="the parties completed the verification"):
+                await self.street_takeover()
+                return True
+            done = task
         if done is None:
-            # 聊城 Art. 51: when those responsible do not act, the street organises the repair.
             self.cancel_task(task, "verification deadline passed; the street office takes over")
             await self.street_takeover()
             return True

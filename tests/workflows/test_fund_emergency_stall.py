@@ -83,3 +83,34 @@ async def test_a_company_that_acts_before_the_street_urges_cancels_the_urging(
     assert r.json()["step"]["code"] == "price_review"
     urge = next(t for t in r.json()["tasks"] if t["step"]["code"] == "street_urge")
     assert urge["status"]["code"] == "cancelled"
+
+
+async def test_a_verification_completed_within_the_urged_deadline_keeps_the_repair_with_the_parties(
+    api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings,
+) -> None:
+    drv = FundCaseDriver(api, await create_test_estate(sessions, settings))
+    case = (await drv.start()).json()
+    await drv.decide("owner_rep", "onsite_verification", "confirm")
+    await skip_past(env, datetime.fromisoformat(case["created_at"]) + FUND_EMERGENCY.verification_deadline)
+    await drv.wait_for(step="street_urge")
+    r = await drv.decide("street", "street_urge", "urge", comment="限期完成现场联合核实")
+    limit = datetime.fromisoformat(r.json()["facts"]["street_urge_deadline"])
+    await skip_to(env, limit - timedelta(minutes=1))
+    await drv.decide("committee", "onsite_verification", "confirm")
+    r = await drv.decide("company", "onsite_verification", "confirm")
+    assert r.json()["step"]["code"] == "budget_submission" and r.json()["facts"]["street_takeover"] is False
+    await drv.decide("company", "budget_submission", "submit", {"amount_fen": 100_000, "contractor": "建安"})
+
+
+async def test_parties_that_verify_before_the_street_urges_cancel_the_urging(
+    api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings,
+) -> None:
+    drv = FundCaseDriver(api, await create_test_estate(sessions, settings))
+    case = (await drv.start()).json()
+    await skip_past(env, datetime.fromisoformat(case["created_at"]) + FUND_EMERGENCY.verification_deadline)
+    await drv.wait_for(step="street_urge")
+    await drv.verify()
+    case = await drv.case()
+    assert case["step"]["code"] == "budget_submission" and case["facts"]["street_urged_at"] is None
+    urge = next(t for t in case["tasks"] if t["step"]["code"] == "street_urge")
+    assert urge["status"]["code"] == "cancelled"
