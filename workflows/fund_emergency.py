@@ -167,8 +167,11 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             decisions=[D.CONFIRM, D.REJECT], countersign=True, company_id=self._ctx.property_company_id,
         )
         deadline = workflow.now() + self._rules.verification_deadline
+        urge_first = workflow.patched(VERIFICATION_URGED)
+        if urge_first:
+            task.due_at = deadline  # the parties see by when they must countersign (a red card when it passes)
         done = await self.wait_for([task], until=deadline)
-        if done is None and workflow.patched(VERIFICATION_URGED):
+        if done is None and urge_first:
             # 聊城 Art. 51: those responsible are first urged with a deadline; then the street organises the repair.
             if not await urged(self, task, "no joint verification in time: the street office urges it (聊城 Art. 51)",
                                acted="the parties completed the verification"):

@@ -29,6 +29,8 @@ REPAIR_STALL = "fund-repair-stall-takeover"
 # Patch id: a verification not countersigned in time is urged with a deadline too, before the street takes over
 # (聊城 Art. 51: 应当督促其限期完成；逾期仍未进行维修的…可以组织维修); before, the street took over at once.
 VERIFICATION_URGED = "fund-verification-urged"
+# Patch id: the time a budget is due before the street urges it is the budget task's due time (a visible period).
+STALL_DEADLINE_SHOWN = "fund-stall-deadline-shown"
 
 
 async def submitted_budget(case: MaintenanceFundEmergencyWorkflow, task: HumanTask) -> HumanTask:
@@ -37,7 +39,10 @@ async def submitted_budget(case: MaintenanceFundEmergencyWorkflow, task: HumanTa
     if case.taken_over or not workflow.patched(REPAIR_STALL):
         await case.wait_for([task])
         return task
-    if await case.wait_for([task], until=workflow.now() + rules.repair_stall_after) is not None:
+    stall = workflow.now() + rules.repair_stall_after
+    if workflow.patched(STALL_DEADLINE_SHOWN):
+        task.due_at = stall  # the responsible party sees by when its budget is due before the street urges it
+    if await case.wait_for([task], until=stall) is not None:
         return task
     if await urged(case, task, "no budget since the verification: the street office urges the repair (聊城 Art. 51)",
                    acted="the responsible party submitted its budget"):
@@ -62,6 +67,7 @@ async def urged(case: MaintenanceFundEmergencyWorkflow, task: HumanTask, why: st
         return True
     deadline = await statute_party_deadline(workflow.now(), rules.urge_period)
     case.urge = StreetUrge(urged_at=workflow.now(), deadline=deadline)
+    task.reminded_at = task.overdue_at = None  # the cards start afresh for the deadline the street set
     calendar_sla(task, deadline, remind_before=rules.urge_period / 3)
     case.enter_step(task.step, comment="督促限期完成", deadline=deadline.isoformat())
     if await case.wait_for([task], until=deadline) is not None:

@@ -27,6 +27,8 @@ async def test_a_stalled_repair_is_urged_with_a_deadline_then_taken_over(
     api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings,
 ) -> None:
     drv, at = await verified(api, sessions, settings)
+    # The time the budget is due before the street urges it is on the task, as every period is (DOMAIN: time).
+    assert datetime.fromisoformat((await drv.open_task("budget_submission"))["due_at"]) == at + FUND_EMERGENCY.repair_stall_after
     # One minute before the stall limit the company still has the repair, and nobody is urged.
     await skip_to(env, at + FUND_EMERGENCY.repair_stall_after - timedelta(minutes=1))
     assert (await drv.case())["step"]["code"] == "budget_submission"
@@ -43,6 +45,7 @@ async def test_a_stalled_repair_is_urged_with_a_deadline_then_taken_over(
     limit = party_deadline(period_end(ordered, FUND_EMERGENCY.urge_period), calendar=cal)
     budget = await drv.open_task("budget_submission")
     assert datetime.fromisoformat(budget["due_at"]) == limit
+    assert budget["overdue_at"] is None and budget["card"]["code"] != "red"  # the cards start afresh for the new deadline
     assert datetime.fromisoformat(r.json()["facts"]["street_urge_deadline"]) == limit
 
     # One minute before the deadline the company may still act; after it the street organises the repair.
@@ -90,8 +93,10 @@ async def test_a_verification_completed_within_the_urged_deadline_keeps_the_repa
 ) -> None:
     drv = FundCaseDriver(api, await create_test_estate(sessions, settings))
     case = (await drv.start()).json()
+    due = datetime.fromisoformat(case["open_tasks"][0]["created_at"]) + FUND_EMERGENCY.verification_deadline
+    assert datetime.fromisoformat(case["open_tasks"][0]["due_at"]) == due  # the countersign's time is on the task
     await drv.decide("owner_rep", "onsite_verification", "confirm")
-    await skip_past(env, datetime.fromisoformat(case["created_at"]) + FUND_EMERGENCY.verification_deadline)
+    await skip_past(env, due)
     await drv.wait_for(step="street_urge")
     r = await drv.decide("street", "street_urge", "urge", comment="限期完成现场联合核实")
     limit = datetime.fromisoformat(r.json()["facts"]["street_urge_deadline"])
