@@ -244,13 +244,14 @@ def check_extension(requested: int, already: int, rules: TicketRules = TICKET) -
         raise DecisionRefused(RefusalKind.INVALID, f"at most {left} more working day(s) of extension can be granted")
 
 
-def check_assignment(data: AssignData, units: dict[str, Unit], current: Unit | None) -> None:
-    """A re-assignment names known units, not the unit that returned it, and no unit twice."""
-    lead = units.get(data.lead_unit_id)
-    if lead is None:
+def check_assignment(data: AssignData, units: dict[str, Unit]) -> None:
+    """A re-assignment names known units and no unit twice.
+
+    The unit that returned the ticket may be named again: the centre decides a disputed duty and may
+    designate the unit directly (直接指定), which then cannot return it (潍坊12345条例 Art. 22 para. 2).
+    """
+    if units.get(data.lead_unit_id) is None:
         raise DecisionRefused(RefusalKind.INVALID, f"unknown unit {data.lead_unit_id}")
-    if current is not None and lead == current:
-        raise DecisionRefused(RefusalKind.INVALID, "the ticket was returned by this unit; choose another")
     for uid in data.co_unit_ids:
         if uid not in units or uid == data.lead_unit_id:
             raise DecisionRefused(RefusalKind.INVALID, f"co-handler {uid} is unknown or is the lead unit")

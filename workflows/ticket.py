@@ -358,7 +358,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
             check_extension(data.working_days, self._t.extension_days, self._rules)
         if task.step == Step.REASSIGNMENT and isinstance(data, AssignData):
             assert self._ctx is not None
-            check_assignment(data, {u.id: u for u in self._ctx.units}, self._t.lead)
+            check_assignment(data, {u.id: u for u in self._ctx.units})
 
     async def sync(self) -> None:
         """Write the ledger line when it changed, then the case's read model (so an update's answer sees both)."""

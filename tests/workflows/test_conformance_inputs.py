@@ -63,3 +63,19 @@ async def test_a_resubmission_names_a_rejected_case_of_the_same_estate(api: Asyn
         r = await api.post("/cases/fund-emergency", json={**body, "resubmission_of": named}, headers=cast.headers("clerk"))
         assert r.status_code == 422, r.text
         assert r.json()["errors"][0]["loc"] == ["body", "resubmission_of"]
+
+
+async def test_the_centre_may_designate_the_unit_that_returned_the_ticket_which_then_cannot_return_it(
+    api: AsyncClient, sessions: Sessions, settings: Settings,
+) -> None:
+    # 潍坊12345条例 Art. 22 para. 2: a disputed duty is the centre's to decide; the unit it designates may not return it.
+    drv = TicketDriver(api, await create_ticket_cast(sessions, settings))
+    await drv.start("service_quality")
+    await drv.decide("company", "acceptance", "return", comment="系业主之间的邻里纠纷")
+    r = await drv.decide("dispatcher", "reassignment", "assign", {"lead_unit_id": "co-yuejia"})
+    acceptance = next(t for t in r.json()["open_tasks"] if t["step"]["code"] == "acceptance")
+    assert [d["code"] for d in acceptance["decisions"]] == ["sign"]
+    assert r.json()["facts"]["lead_unit"]["id"] == "co-yuejia" and r.json()["facts"]["returnable"] is False
+    await drv.decide("company", "acceptance", "return", comment="仍不属本企业", expect=422)
+    r = await drv.decide("company", "acceptance", "sign")
+    assert r.json()["step"]["code"] == "handling"
