@@ -47,7 +47,8 @@ async def submitted_budget(case: MaintenanceFundEmergencyWorkflow, task: HumanTa
     if await urged(case, task, "no budget since the verification: the street office urges the repair (聊城 Art. 51)",
                    acted="the responsible party submitted its budget"):
         return task
-    await case.street_takeover()
+    assert case.urge is not None
+    await case.street_takeover(case.urge.deadline)
     case.enter_step(Step.BUDGET_SUBMISSION)
     street = await case.open_task(Step.BUDGET_SUBMISSION, [Role.STREET_OFFICE], decisions=[Decision.SUBMIT])
     await case.wait_for([street])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from db.repositories import holiday_calendar as calendar_repo
-from domain.calendar import party_deadline, period_end
+from domain.calendar import party_deadline, period_end, sla_deadlines
 from domain.rules import FUND_EMERGENCY
 from tests.clock import skip_past, skip_to
 from tests.factories import create_test_estate
@@ -55,6 +55,10 @@ async def test_a_stalled_repair_is_urged_with_a_deadline_then_taken_over(
     case = await drv.wait_for(step="street_takeover")
     stalled = next(t for t in case["tasks"] if t["step"]["code"] == "budget_submission")
     assert stalled["status"]["code"] == "cancelled"
+    # The deadline passed at 24:00 of its day: the takeover's working days count from that day, not the next.
+    takeover = next(t for t in case["open_tasks"] if t["step"]["code"] == "street_takeover")
+    expected = sla_deadlines(limit - timedelta(minutes=1), FUND_EMERGENCY.street_takeover_working_days, calendar=cal)
+    assert datetime.fromisoformat(takeover["due_at"]) == expected.due_at
     await drv.decide("street", "street_takeover", "organise", comment="街道组织维修")
     await drv.decide("company", "budget_submission", "submit", {"amount_fen": 100_000, "contractor": "建安"}, expect=403)
     r = await drv.decide("street", "budget_submission", "submit", {"amount_fen": 100_000, "contractor": "建安"})
