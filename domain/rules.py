@@ -29,8 +29,9 @@ class FundEmergencyRules(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     # Joint on-site verification: if the countersign is not complete within this time after the
-    # report, the street office is tasked with organising the repair itself. 聊城 Art. 51 [P]
-    # names the takeover; the period is ours [C].
+    # report, the street office urges the parties with a deadline (``urge_period``) and, when it
+    # passes, organises the repair itself. 聊城 Art. 51 [P] names the urging and the takeover; the
+    # period is ours [C].
     verification_deadline: timedelta = timedelta(hours=48)
     # The street office's takeover task: it sets a deadline and organises the repair [C].
     street_takeover_working_days: int = 2
