@@ -10,8 +10,10 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from db.repositories import credit as credit_repo
+from db.repositories import credit_check as check_repo
 from db.session import transaction
 from domain.credit import Grade, Quarter, QuarterFigures
+from domain.credit_check import months_of_quarter
 from domain.credit_facts import AssessmentLine, assess_company, reassess
 from domain.rules import CREDIT, CreditRules
 
@@ -75,11 +77,14 @@ class CreditActivities:
             companies = await credit_repo.property_companies(session)
             records = await credit_repo.record_views(session)
             figures = await credit_repo.ticket_figures(session, quarter.start(), min(quarter.end(), request.at))
+            # The quarter's monthly checks (月检查): each company's average over its streets' sheets.
+            checks = await check_repo.check_averages(session, months_of_quarter(quarter.first_day()))
             grades: dict[str, Grade] = {}
             blacklisted: list[str] = []
             for company in companies:
                 line = assess_company(company.id, company.name, records.get(company.id, []),
-                                      figures.get(company.id, QuarterFigures()), request.at, request.rules)
+                                      figures.get(company.id, QuarterFigures()).model_copy(update={"check_average": checks.get(company.id)}),
+                                      request.at, request.rules)
                 await credit_repo.save_line(session, quarter=request.quarter, case_id=request.case_id, company_id=company.id,
                                             grade=line.grade.value, line=line.model_dump(mode="json"), at=request.at)
                 grades[company.id] = line.grade
