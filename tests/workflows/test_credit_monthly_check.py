@@ -14,6 +14,7 @@ from domain.access import Role
 from domain.credit_facts import AssessmentLine
 from tests.clock import skip_past, wait_until
 from tests.driver import CaseDriver
+from tests.factories import Cast
 from tests.factories_credit import clear_quarter
 from tests.factories_credit_check import company_serving_yidu, sheet, start_check
 from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
@@ -135,3 +136,16 @@ async def test_the_month_results_are_read_by_the_city_the_street_and_the_company
     assert await seen("street") == [drv.case_id] and await seen(company) == [drv.case_id]
     assert await seen("other_street") == [] and await seen("company") == []
     assert (await api.get("/credit/checks/2027-03", headers=drv.headers("community"))).status_code == 403
+
+
+async def test_the_process_describes_its_forms_for_the_workbench(api: AsyncClient, settings: Settings) -> None:
+    drv = CaseDriver(api, Cast(settings=settings, estate_id=""))
+    r = await api.get("/processes/credit-monthly-check", headers=drv.headers("street"))
+    assert r.status_code == 200, r.text
+    steps = {s["code"]: s for s in r.json()["steps"]}
+    assert [(s["label"], [d["code"] for d in s["decisions"]]) for s in steps.values()] == [
+        ("月检查", ["submit"]), ("整改", ["submit"]), ("复查", ["rectified", "unrectified"])]
+    [sheet_form] = steps["check"]["decisions"]
+    assert "items" in sheet_form["data_schema"]["properties"]
+    assert steps["rectification"]["decisions"][0]["data_schema"]["required"] == ["action"]
+    assert [d["label"] for d in steps["recheck"]["decisions"]] == ["复查合格（已整改）", "复查不合格（未整改）"]
