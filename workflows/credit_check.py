@@ -61,7 +61,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.credit_check_models import CreditCheckInput, CreditMonthInput, CreditMonthResult
     from workflows.human_tasks import CaseWorkflow, DecisionModels
 
-SCHEDULE_ID = "credit-monthly-check"
+SCHEDULE_ID = "credit-month-opening"
 CITY_TIME_ZONE = "Asia/Shanghai"
 ACTIVITY_TIMEOUT = timedelta(minutes=5)
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))

@@ -13,8 +13,10 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime
 
 import pytest_asyncio
+from httpx import ASGITransport, AsyncClient
 from temporalio.testing import WorkflowEnvironment
 
+from api.main import create_app
 from core.settings import Settings
 from db.models import CaseRecord
 from db.repositories import credit_check as check_repo
@@ -25,7 +27,7 @@ from domain.credit_check import check_case_id
 from domain.holiday_calendar import CalendarYearWrite
 from tests.clock import wait_until
 from tests.dev_server import time_skipping_server_path as server_path
-from tests.factories import make_actor
+from tests.factories import Cast, make_actor
 from tests.factories_calendar import server_starting_at, unpublish, year_body
 from tests.fixture_types import Sessions
 from tests.golden_recorder import keep_golden
@@ -37,14 +39,17 @@ FIRES_AT = datetime(2027, 1, 1, 2, tzinfo=CITY_TZ)
 
 
 @pytest_asyncio.fixture
-async def new_year(sessions: Sessions, settings: Settings) -> AsyncIterator[tuple[WorkflowEnvironment, Settings]]:
+async def new_year(sessions: Sessions, settings: Settings) -> AsyncIterator[tuple[WorkflowEnvironment, Settings, AsyncClient]]:
     async with sessions() as s, s.begin():
         await calendar_repo.publish(s, 2027, CalendarYearWrite.model_validate(year_body(2027)), actor=make_actor(Role.ADMIN, Level.CITY),
                                     at=FIRES_AT, source="test")
     local = settings.model_copy(update={"task_queue": f"credit-month-{uuid.uuid4().hex[:6]}"})
     try:
         async with server_starting_at(FIRES_AT, server_path()) as env, build_worker(env.client, local, sessions):
-            yield env, local
+            app = create_app(local, client=env.client)
+            async with app.router.lifespan_context(app), AsyncClient(transport=ASGITransport(app=app), base_url="http://test",
+                                                                      timeout=60) as api:
+                yield env, local, api
     finally:
         await unpublish(sessions, 2027)
 
@@ -56,9 +61,9 @@ async def open_checks(sessions: Sessions, case_ids: list[str]) -> list[CaseRecor
 
 
 async def test_the_run_on_new_years_day_opens_one_check_per_street_and_company_on_4_january_once(
-    new_year: tuple[WorkflowEnvironment, Settings], sessions: Sessions,
+    new_year: tuple[WorkflowEnvironment, Settings, AsyncClient], sessions: Sessions,
 ) -> None:
-    env, settings = new_year
+    env, settings, api = new_year
     async with sessions() as s:
         pairs = await check_repo.check_pairs(s)
     expected = [check_case_id("2027-01", p.street_id, p.company_id) for p in pairs]
@@ -74,10 +79,13 @@ async def test_the_run_on_new_years_day_opens_one_check_per_street_and_company_o
         tasks = case.snapshot["tasks"]
         assert [(t["step"], t["status"], t["candidate_roles"]) for t in tasks] == [("check", "open", ["street_office"])]
         assert case.created_at.astimezone(CITY_TZ).date() == date(2027, 1, 4)
-    # The schedule firing again (or the bureau by hand) starts no case twice.
+    # The schedule firing again, or the bureau opening the month by hand, starts no case twice.
     again = await env.client.execute_workflow(CreditMonthWorkflow.run, CreditMonthInput(), id=f"{workflow_id}-again",
                                               task_queue=settings.task_queue)
     assert (again.checks, again.started) == (len(pairs), [])
+    r = await api.post("/credit/checks", json={"month": "2027-01"}, headers=Cast(settings=settings, estate_id="").headers("bureau"))
+    assert r.status_code == 200, r.text
+    assert (r.json()["checks"], r.json()["started"]) == (len(pairs), [])
     await keep_golden(env.client, workflow_id, "credit-month-started")
 
 
