@@ -12,6 +12,12 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
+# 月检查 (the monthly check of property companies): its sheet and periods, re-exported here.
+from domain.credit_check_rules import CREDIT_CHECK as CREDIT_CHECK
+from domain.credit_check_rules import CREDIT_CHECK_DEMO as CREDIT_CHECK_DEMO
+from domain.credit_check_rules import CheckItem as CheckItem
+from domain.credit_check_rules import CreditCheckRules as CreditCheckRules
+
 # 信用管理 (credit): its rules are a module of their own for their size, re-exported here.
 from domain.credit_rules import CREDIT as CREDIT
 from domain.credit_rules import CREDIT_DEMO as CREDIT_DEMO

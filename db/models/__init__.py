@@ -3,7 +3,7 @@
 from db.models.archive import ArchivedHistory, ArchiveObject
 from db.models.base import Base
 from db.models.cases import AuditEntry, AuditHead, CaseRecord, CaseSequence, InboxEntry, StartRequest
-from db.models.credit import CreditAssessmentLine, CreditRecord
+from db.models.credit import CreditAssessmentLine, CreditCheckResult, CreditRecord
 from db.models.election import Ballot, CommitteeRegistry, CommitteeTerm, Election, ElectionVoter, OwnerRecord
 from db.models.fund import FundAccount, FundNoticeShare, FundPayment, LedgerEntry
 from db.models.holiday_calendar import HolidayCalendarYear
@@ -30,6 +30,7 @@ __all__ = [
     "Community",
     "Company",
     "CreditAssessmentLine",
+    "CreditCheckResult",
     "CreditRecord",
     "Department",
     "Election",
