@@ -85,7 +85,8 @@ class CreditActivities:
             for company in companies:
                 own = records.get(company.id, [])
                 last = await credit_repo.last_published_line(session, company.id)
-                registered = in_credit_system(own, AssessmentLine.model_validate(last.line) if last else None, company.credit_grade)
+                registered = in_credit_system(own, AssessmentLine.model_validate(last.line) if last else None, company.credit_grade,
+                                              checked=company.id in checks)
                 if not registered and company.id not in serving:
                     continue  # neither serving an estate nor in the credit system: nothing to publish (DOMAIN.md: 缺失)
                 quarter_figures = figures.get(company.id, QuarterFigures()).model_copy(update={"check_average": checks.get(company.id)})
