@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import random
+import uuid
+import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -26,7 +28,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from bench.city_year_people import AGENCY, Json, People
-from bench.city_year_plan import COMPANIES, UNITS_PER_BUILDING, ElectionStart, TenderStart, YearPlan
+from bench.city_year_plan import COMPANIES, TENDER_BIDDERS, UNITS_PER_BUILDING, ElectionStart, TenderStart, YearPlan
 from bench.city_year_sim import Tracked, Year
 from core.settings import Settings
 from db.models import CreditRecord, Household
@@ -44,6 +46,7 @@ BALLOTS = {"A": (0, 1, 2, 3, 4), "B": (0, 1, 2, 3, 5), "C": (0, 1, 2, 4, 5)}
 PAPER_BATCH = 500
 ELECTRONIC_MAX = 20  # owners voting on their phones, one request each; the rest on paper
 BID_DAYS = 21
+MORE_BIDDERS = ("co-hengtai",)  # invited to a re-tender besides the usual bidders
 
 
 @dataclass
@@ -63,6 +66,7 @@ class TenderBook:
     start: TenderStart
     case_id: str = ""
     bids: dict[int, list[str]] = field(default_factory=dict)  # round -> companies whose bid was accepted
+    refused: set[str] = field(default_factory=set)  # companies the tender refused (blacklisted)
     handover_id: str = ""
 
 
@@ -206,7 +210,9 @@ class Civic:
         rnd = facts.get("round", 1)
         if step == "bidding" and f"bids{rnd}" not in tracked.flags:
             tracked.flags.add(f"bids{rnd}")
-            for company in book.start.bidders:
+            # A re-tender invites every registered company not refused before (a blacklisted one cannot bid).
+            invited = book.start.bidders if rnd == 1 else [c for c in (*TENDER_BIDDERS, *MORE_BIDDERS) if c not in book.refused]
+            for company in invited:
                 self._later(tracked, f"bid{rnd}{company}", Role.PROPERTY_COMPANY,
                             lambda c=company, r=rnd: self._bid(book, c, r), days=(1, 12))
         # The handover is the tender's child, named after it; the tender ends once it has started.
@@ -264,11 +270,20 @@ class Civic:
             book.accepted.update({h: BALLOTS[choices[h]] for h in households})
 
     async def _bid(self, book: TenderBook, company: str, rnd: int) -> None:
-        body = {"price_fen_per_m2": 100 + (hash(company) % 40), "plan": "标准化服务方案"}
-        token = self.people.token(Role.PROPERTY_COMPANY, company)
-        case = await self.year._post(f"/cases/tender/{book.case_id}/bids", body, token, what="tender/bid")
-        if case is not None:
+        body = {"price_fen_per_m2": 100 + zlib.crc32(company.encode()) % 40, "plan": "标准化服务方案"}
+        headers = {"Authorization": self.people.token(Role.PROPERTY_COMPANY, company), "Idempotency-Key": uuid.uuid4().hex}
+        r = await self.year.api.post(f"/cases/tender/{book.case_id}/bids", json=body, headers=headers)
+        self.year.requests += 1
+        if r.status_code == 200:
             book.bids.setdefault(rnd, []).append(company)
+        elif r.status_code == 403 and "may not bid" in r.text:
+            # The published credit quarter put the company on the blacklist (or below the grade tenders need).
+            self.year.refused[f"tender/bid {r.status_code} (company may not bid)"] += 1
+            book.refused.add(company)
+        else:
+            self.year.refused[f"tender/bid {r.status_code}"] += 1
+            if r.status_code not in (403, 404, 409):
+                self.year.errors.append(f"tender/bid: {r.status_code} {r.text[:200]}")
 
     def _period_ends(self, tracked: Tracked) -> list[datetime]:
         facts = tracked.last.get("facts") or {}
