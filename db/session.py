@@ -59,6 +59,19 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def make_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for a read of one statement: on PostgreSQL without a transaction around it (autocommit).
+
+    A unit of work sends ``BEGIN`` and ``COMMIT`` around its statement, and the pool's pre-ping
+    its own ``BEGIN``, ping and ``ROLLBACK`` at every checkout: six round trips for one ``SELECT``,
+    two in autocommit. One statement sees one snapshot either way. SQLite reads start no
+    transaction anyway (and switching its mode costs a thread hop per checkout): the same factory.
+    """
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return make_session_factory(engine)
+
+
 # One writer at a time per SQLite engine inside a process. SQLite takes one writer at a time
 # anyway; without this gate concurrent writers of one process (the worker's local activities)
 # meet in SQLite's busy handler, which sleeps in growing steps of up to 100 ms instead of waking

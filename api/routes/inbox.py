@@ -17,7 +17,7 @@ import orjson
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import Row
 
-from api.deps import ActorDep, SessionDep
+from api.deps import ActorDep, ReadSessionDep
 from api.limits import Offset
 from api.read_policy import case_access
 from api.schemas import InboxItem, decision_l, role_l
@@ -58,7 +58,7 @@ def _item(r: Row[Any]) -> dict[str, Any]:
 
 @router.get("/inbox", response_model=list[InboxItem], summary="Open tasks you can decide, soonest due first")
 async def inbox(
-    session: SessionDep, actor: ActorDep,
+    session: ReadSessionDep, actor: ActorDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Offset = 0,
     case_id: Annotated[str | None, Query(max_length=200, description="only this case's tasks")] = None,
     process: Annotated[str | None, Query(max_length=64, description="only this process's tasks (its kind, see /processes)")] = None,
