@@ -213,7 +213,7 @@ def rate_limited(kind: str) -> Callable[..., Awaitable[None]]:
 
     async def limited(request: Request, actor: ActorDep) -> None:
         limiter: RateLimiter = request.app.state.rate_limiter
-        limiter.check(kind, actor.subject, request.client.host if request.client else None)
+        await limiter.check(kind, actor.subject, request.client.host if request.client else None)
 
     return limited
 

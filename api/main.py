@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
         read_engine = make_read_engine(settings, engine)
         app.state.read_sessions = make_session_factory(read_engine)
         app.state.identity = Identity(settings, app.state.sessions)
+        app.state.rate_limiter = RateLimiter(settings, app.state.sessions)
         app.state.temporal = TemporalClientHolder(settings, client)
         yield
         await engine.dispose()
@@ -108,7 +109,6 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
 
     app = FastAPI(title="wuyeflow 物业管理流程", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
-    app.state.rate_limiter = RateLimiter(settings)
     install_error_handlers(app)
     install_openapi(app)
 
