@@ -8,11 +8,20 @@ are shared, as between uvicorn's workers or containers.
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 from typing import Any
 
+import httpx
 from httpx import ASGITransport
 
 from api.auth import INVALID_TOKEN, DeactivatedSubjects, issue_token
@@ -21,6 +30,8 @@ from domain.access import Level, Role
 from tests.api.test_rate_limits import an_address
 from tests.factories import create_test_estate, make_actor
 from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @asynccontextmanager
@@ -109,3 +120,68 @@ async def test_rate_limits_hold_across_processes(
         assert (await a.post(url, json={"decision": "confirm"}, headers=cast.headers("company"))).status_code == 404
         for api in (a, b):
             assert (await api.post(url, json={"decision": "confirm"}, headers=cast.headers("agency"))).status_code == 429
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@asynccontextmanager
+async def served(env: WorkflowEnvironment, log: Path, **variables: str) -> AsyncIterator[AsyncClient]:
+    """A real API process (`python -m api.serve`, one process) on the suite's database and Temporal."""
+    port = free_port()
+    environment = {**os.environ, "WUYEFLOW_TEMPORAL_ADDRESS": env.client.service_client.config.target_host, **variables}
+    with log.open("wb") as out:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "api.serve", "--host", "127.0.0.1", "--port", str(port), "--processes", "1",
+            cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        async with AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            for _ in range(1200):  # start-up: imports and the app's lifespan
+                if proc.returncode is not None:
+                    raise RuntimeError(f"the API process exited with {proc.returncode}; see {log}")
+                try:
+                    if (await client.get("/health")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            yield client
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(proc.wait(), timeout=20)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+
+
+async def test_two_real_api_processes_agree_on_keys_rates_and_deactivated_users(
+    env: WorkflowEnvironment, sessions: Sessions, settings: Settings, tmp_path: Path,
+) -> None:
+    """The same three agreements between two operating-system processes (no state of one Python process in common)."""
+    cast = await create_test_estate(sessions, settings)
+    clerk = make_actor(Role.CLERK, Level.STREET, "yidu", subject=f"clerk-{uuid.uuid4().hex[:6]}")
+    variables = {
+        "WUYEFLOW_RATE_LIMIT_ENABLED": "true", "WUYEFLOW_RATE_LIMIT_PERIOD_SECONDS": "3600",
+        # Every request comes from 127.0.0.1, whose buckets outlive the test: the token's rate is the one checked.
+        "WUYEFLOW_RATE_LIMITS": json.dumps({"decision": [3, 1_000_000]}), "WUYEFLOW_USERS_CACHE_SECONDS": "0",
+    }
+    url = f"/cases/fund-emergency-{cast.estate_id}-20200101-1/tasks/t1/decisions"
+    key = f"key-{uuid.uuid4().hex}"
+    async with served(env, tmp_path / "a.log", **variables) as a, served(env, tmp_path / "b.log", **variables) as b:
+        assert (await a.post(url, json={"decision": "confirm"}, headers=cast.headers("owner_rep", key))).status_code == 404
+        reused = await b.post(url, json={"decision": "reject", "comment": "不属实"}, headers=cast.headers("owner_rep", key))
+        assert reused.status_code == 409 and reused.json()["type"] == "/problems/idempotency-key-reused"
+        assert (await b.post(url, json={"decision": "confirm"}, headers=cast.headers("owner_rep"))).status_code == 404
+        # The owners' representative has spent 3 decisions (2 on a, 1 on b): both refuse a fourth.
+        for api in (a, b):
+            assert (await api.post(url, json={"decision": "confirm"}, headers=cast.headers("owner_rep"))).status_code == 429
+        token = {"Authorization": f"Bearer {issue_token(settings, clerk)}"}
+        assert (await b.get("/me", headers=token)).status_code == 200
+        r = await a.put(f"/users/{clerk.subject}/status", json={"active": False, "reason": "离职"}, headers=cast.headers("admin"))
+        assert r.status_code == 200
+        assert (await b.get("/me", headers=token)).status_code == 401
