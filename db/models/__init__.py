@@ -8,6 +8,7 @@ from db.models.election import Ballot, CommitteeRegistry, CommitteeTerm, Electio
 from db.models.fund import FundAccount, FundNoticeShare, FundPayment, LedgerEntry
 from db.models.holiday_calendar import HolidayCalendarYear
 from db.models.idempotency import UsedKey
+from db.models.rate_limit import RateBucket
 from db.models.reference import Building, Community, Company, Estate, Household, Street, Unit, User
 from db.models.registry_import import RegistryImport
 from db.models.report_baseline import ReportBaseline
@@ -46,6 +47,7 @@ __all__ = [
     "InboxEntry",
     "LedgerEntry",
     "OwnerRecord",
+    "RateBucket",
     "RegistryImport",
     "ReportBaseline",
     "RoutingRule",
