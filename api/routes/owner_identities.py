@@ -18,13 +18,9 @@ from pydantic import BaseModel, Field
 from api.deps import SessionDep, SettingsDep
 from api.errors import Invalid, NotFound
 from api.routes.registry_admin import RegistryAdminDep
-from api.routes.users import USERS_CHAIN
 from db.models import OwnerIdentity
-from db.repositories import audit as audit_repo
 from db.repositories import owner_identities as identities_repo
 from db.session import hold_write_gate
-from domain.access import Actor
-from domain.audit import AuditEvent
 from domain.personal_data import id_number_problem, owner_key_of, uscc_problem
 
 router = APIRouter(prefix="/users", tags=["users 用户"])
@@ -70,14 +66,6 @@ def _key(body: OwnerBindingWrite, secret: str) -> str:
     return owner_key_of(body.credit_code, secret)
 
 
-async def _audit(session: SessionDep, actor: Actor, subject: str, changes: dict[str, list[object]], reason: str, at: datetime) -> None:
-    await audit_repo.append_events(session, USERS_CHAIN, [AuditEvent(
-        key=f"owner-identity:{subject}:{at.isoformat()}", at=at, kind="registry", step="owner_identity", actor_subject=actor.subject,
-        actor_name=actor.name, actor_role=",".join(r.value for r in actor.roles), actor_organisation=actor.organisation,
-        decision="update", comment=reason, data={"entity": "owner_identity", "key": subject, "fields": changes},
-    )], maybe_stored=False)
-
-
 @router.put("/{subject}/owner", response_model=OwnerBindingRead,
             summary="Bind a subject to the owner of record whose ID number (or credit code) was checked at the counter")
 async def bind_owner(subject: Subject, body: OwnerBindingWrite, session: SessionDep, settings: SettingsDep,
@@ -89,7 +77,7 @@ async def bind_owner(subject: Subject, body: OwnerBindingWrite, session: Session
     at = datetime.now(UTC)
     row, changes = await identities_repo.bind(session, subject=subject, owner_key=key, source="counter", by=actor.subject, at=at)
     if changes:
-        await _audit(session, actor, subject, dict(changes), body.reason, at)
+        await identities_repo.audit_change(session, actor=actor, subject=subject, changes=changes, reason=body.reason, at=at)
     return await _read(session, row)
 
 
@@ -105,5 +93,5 @@ async def unbind_owner(subject: Subject, session: SessionDep, actor: RegistryAdm
     if row is None:
         raise NotFound(f"{subject} is bound to no owner")
     if was_active:
-        await _audit(session, actor, subject, {"active": [True, False]}, reason, at)
+        await identities_repo.audit_change(session, actor=actor, subject=subject, changes={"active": [True, False]}, reason=reason, at=at)
     return await _read(session, row)

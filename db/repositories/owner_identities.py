@@ -9,6 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import OwnerIdentity, OwnerRecord
+from db.repositories import audit as audit_repo
+from domain.access import Actor
+from domain.audit import AuditEvent
+
+# Bindings are audited in the users' chain, with the owner key and never the number it came from.
+USERS_CHAIN = "registry:users"
 
 
 async def binding(session: AsyncSession, subject: str) -> OwnerIdentity | None:
@@ -46,3 +52,12 @@ async def unbind(session: AsyncSession, *, subject: str, by: str, at: datetime) 
         row.active, row.changed_at, row.changed_by = False, at, by
         await session.flush()
     return row
+
+
+async def audit_change(session: AsyncSession, *, actor: Actor, subject: str, changes: dict[str, list[Any]], reason: str, at: datetime) -> None:
+    """One entry in ``registry:users``: who bound or unbound ``subject``, why, old → new."""
+    await audit_repo.append_events(session, USERS_CHAIN, [AuditEvent(
+        key=f"owner-identity:{subject}:{at.isoformat()}", at=at, kind="registry", step="owner_identity", actor_subject=actor.subject,
+        actor_name=actor.name, actor_role=",".join(r.value for r in actor.roles), actor_organisation=actor.organisation,
+        decision="update", comment=reason, data={"entity": "owner_identity", "key": subject, "fields": changes},
+    )], maybe_stored=False)

@@ -12,7 +12,7 @@ from domain.registry_import import ImportKind
 from tests.api.test_identity import Provider, app_client, bearer, oidc_settings, serve_json
 from tests.factories import create_test_estate
 from tests.fixture_types import AsyncClient, Sessions, Settings
-from tests.imports.files import apply, csv_file, dry_run, id_number
+from tests.imports.files import apply, csv_file, dry_run, id_number, wrong_check_digit
 from tests.imports.test_owner_and_fund_import import owner_row
 
 OWNERS, FUND = ImportKind.OWNERS, ImportKind.FUND_BALANCES
@@ -77,3 +77,34 @@ async def test_an_imported_owner_signs_in_and_reads_their_own_ledger_only(api: A
         mine = [x for x in entries if x.data.get("key") == subject]
         assert [x.data["fields"].get("active") for x in mine][:3] == [[None, True], [True, False], [False, True]]
         assert all(wang not in str(x.data) for x in mine)
+
+
+async def test_a_verified_id_number_claim_binds_the_owner_at_sign_in(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
+    cast = await create_test_estate(sessions, settings, buildings=1, units=1, floors=1, rooms=2)
+    e, (a, b) = cast.estate_id, cast.households
+    zhao = id_number(51)
+    run = await dry_run(api, cast, OWNERS, csv_file(OWNERS, [owner_row(e, a, "赵敏", zhao), owner_row(e, b, "钱进", id_number(52))]))
+    await apply(api, cast, OWNERS, run["id"])
+    subject, stranger = f"citizen-{uuid.uuid4().hex[:8]}", f"citizen-{uuid.uuid4().hex[:8]}"
+    idp = Provider()
+
+    def token(sub: str, **claims: object) -> dict[str, str]:
+        return bearer(idp.token(sub=sub, realm_access={"roles": ["wuyeflow:owner"]}, jurisdiction=f"estate:{e}", **claims))
+
+    with serve_json({"/jwks": idp.jwks()}) as base:
+        city_settings = oidc_settings(settings, oidc_jwks_url=f"{base}/jwks", oidc_id_number_claim="verified.id_card", users_cache_seconds=0)
+        async with app_client(city_settings) as city:
+            owner = token(subject, verified={"id_card": zhao})
+            assert [u["household_id"] for u in (await city.get("/me/units", headers=owner)).json()] == [a]
+            assert (await city.get(f"/households/{a}/fund", headers=owner)).status_code == 200
+            assert (await city.get(f"/households/{b}/fund", headers=owner)).status_code == 403
+            # A claim that is no ID number binds nothing.
+            assert (await city.get("/me/units", headers=token(stranger, verified={"id_card": wrong_check_digit(zhao)}))).json() == []
+            # The counter's unbinding stands: the next sign-in with the same claim does not renew it.
+            assert (await api.delete(f"/users/{subject}/owner", params={"reason": "冒用核查"}, headers=cast.headers("bureau"))).status_code == 200
+            async with app_client(city_settings) as restarted:  # a process that has not seen the subject before
+                assert (await restarted.get("/me/units", headers=owner)).json() == []
+    async with sessions() as s:
+        row = await s.get(OwnerIdentity, subject)
+        assert row is not None and row.source == "idp" and row.active is False and zhao not in str(row.__dict__)
+        assert await s.get(OwnerIdentity, stranger) is None
