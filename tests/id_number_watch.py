@@ -1,12 +1,14 @@
 """The suite's watch on its own log lines: no citizen's ID number may appear in one (个人信息保护法 Art. 51).
 
-Every record is rendered as the application renders it (the root handler's formatter, with its
-redaction) and searched for an 18-character run that is an ID number by its check digit.
+Every record is rendered as the application renders it (its root handler's structlog formatter, with
+its redaction; as the record reads where the application's logging is not set up) and searched for an 18-character run that is an ID number by its check digit.
 """
 
 from __future__ import annotations
 
 import logging
+
+from structlog.stdlib import ProcessorFormatter
 
 from domain.personal_data import ID_NUMBER_PATTERN, id_number_problem, mask_id_number
 
@@ -19,7 +21,7 @@ class IdNumberWatch(logging.Handler):
         self.found: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        formatter = next((h.formatter for h in logging.getLogger().handlers if h is not self and h.formatter), None)
+        formatter = next((h.formatter for h in logging.getLogger().handlers if isinstance(h.formatter, ProcessorFormatter)), None)
         try:
             line = formatter.format(record) if formatter is not None else record.getMessage()
         except Exception:  # a record its own handler could not render either
