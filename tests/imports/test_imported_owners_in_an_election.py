@@ -28,6 +28,12 @@ async def test_an_imported_owner_of_two_units_votes_once_and_an_institutions_rep
     subject = f"citizen-{uuid.uuid4().hex[:8]}"
     r = await api.put(f"/users/{subject}/owner", json={"id_number": zhang, "reason": "本人持身份证核验"}, headers=cast.headers("bureau"))
     assert r.status_code == 200 and r.json()["households"] == sorted(units[:2]), r.text
+    # The institution's representative signs in for it: bound by its credit code and the authorisation on record.
+    r = await api.put(f"/users/rep-{subject}/owner", json={"credit_code": COMPANY_CODE, "reason": "授权委托书核验"}, headers=cast.headers("admin"))
+    assert r.status_code == 200 and r.json()["households"] == [units[2]], r.text
+    r = await api.put(f"/users/rep-{subject}/owner", json={"credit_code": COMPANY_CODE, "id_number": zhang, "reason": "两者"},
+                      headers=cast.headers("admin"))
+    assert r.status_code == 422
 
     drv = ElectionDriver(api, cast, sessions)
     await drv.start()
