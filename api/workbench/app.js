@@ -6,7 +6,7 @@ import { casePage } from "./case.js";
 import { electionPage } from "./election.js";
 import { inboxPage } from "./inbox.js";
 import { ledgerPage, noticePage, ownerPage } from "./owner.js";
-import { reportsPage } from "./reports.js";
+import { creditReportPage, fundReportPage, reportsPage } from "./reports.js";
 import { startPage } from "./start.js";
 import { ticketLedgerPage, ticketStartPage } from "./ticket.js";
 
@@ -26,6 +26,8 @@ const ROUTES = [
   [/^\/audit$/, auditPage, "audit"],
   [/^\/audit\/([^/]+)$/, auditCasePage, "audit"],
   [/^\/reports$/, reportsPage, "reports"],
+  [/^\/reports\/fund$/, fundReportPage, "reports"],
+  [/^\/reports\/credit$/, creditReportPage, "reports"],
 ];
 
 /** Where a user lands after signing in. */
