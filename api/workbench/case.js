@@ -159,3 +159,4 @@ export async function casePage(el, caseId) {
   };
   await load();
 }
+export { taskHtml, wireTask };
