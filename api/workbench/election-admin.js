@@ -3,7 +3,7 @@
 // progress, the tally with the dual majority exactly as the API counted it, and the committee's registration.
 // Tasks are decided with the generic decision forms (case.js, from the decisions' JSON Schemas).
 
-import { ApiError, api, esc, problemHtml, processCatalogue, say, when } from "./api.js";
+import { ApiError, api, esc, problemHtml, processCatalogue, say, session, when } from "./api.js";
 import { taskHtml, timelineHtml, wireTask } from "./case.js";
 import { problemFields, showErrors } from "./schema-form.js";
 import { TIE_RULES, casesTable, estateOptions, progressLine, startField } from "./process-pages.js";
@@ -140,7 +140,66 @@ function resultHtml(a, label) {
       ${r.candidates.map((c) => `<tr data-candidate="${esc(c.id)}" data-elected="${c.elected}"><td data-label="名次">${c.rank ?? "—"}</td>
         <td data-label="候选人">${esc(c.name)}${c.party_member ? "（党员）" : ""}</td><td data-label="同意面积（㎡）" class="num" data-area="${c.area_hundredths}">${hundredths(c.area_hundredths)}</td>
         <td data-label="同意人数" class="num" data-headcount="${c.headcount}">${c.headcount}</td><td data-label="双过半">${yes(c.majority)}</td>
-        <td data-label="当选">${c.elected ? "当选" : "—"}</td></tr>`).join("")}</tbody></table></div></section>`;
+        <td data-label="当选">${c.elected ? "当选" : "—"}</td></tr>`).join("")}</tbody></table></div>
+    ${recounter() ? `<button type="button" class="secondary recount" data-attempt="${a.attempt}">按存档选票重新计票核对</button>
+      <p class="recount-result" id="recount-${a.attempt}" aria-live="polite"></p>` : ""}</section>`;
+}
+
+const recounter = () => session.has("auditor") || session.has("housing_bureau");
+
+async function recount(button, caseId) {
+  const out = button.parentElement.querySelector(".recount-result");
+  out.innerHTML = "";
+  try {
+    const r = await api("GET", `${PATH}/${encodeURIComponent(caseId)}/tally/${button.dataset.attempt}/recount`);
+    out.className = `recount-result ${r.identical ? "ok" : "problem"}`;
+    out.textContent = r.identical
+      ? `重新计票结果与存档结果一致（${r.recounted.ballots} 张选票，摘要 ${r.recounted.ballots_digest.slice(0, 16)}…）。`
+      : `重新计票结果与存档结果不一致：存档当选 ${r.stored.elected.join("、")}，重新计票当选 ${r.recounted.elected.join("、")}。`;
+  } catch (err) {
+    out.innerHTML = problemHtml(err);
+  }
+}
+
+/** 书面表决票: a clerk enters a batch, one line per unit, all stored or none (the API refuses a batch with the lines' reasons). */
+function paperHtml(qualified, households) {
+  return `<form id="paper-form" novalidate><h3>录入书面表决票</h3>
+    <p class="hint">每张表决票一行：选择房屋，勾选同意的候选人，点“加入本批”；整批提交，有一行被拒绝则整批均不保存。</p>
+    ${startField("paper_household", "房屋", `<select id="s-paper_household" name="paper_household" aria-describedby="s-paper_household-error"><option value="">请选择房屋</option>
+      ${households.map((h) => `<option value="${esc(h.id)}">${esc(h.id)}</option>`).join("")}</select>`)}
+    <fieldset class="checks"><legend>同意的候选人</legend>${qualified.map((c) => `<label><input type="checkbox" name="paper_choice" value="${esc(c.id)}"> ${esc(c.id)} ${esc(c.name)}</label>`).join("")}</fieldset>
+    <button type="button" class="secondary" id="paper-add">加入本批</button>
+    <ol id="paper-batch" aria-live="polite"></ol>
+    <div class="problem-slot"></div><button type="submit">提交本批书面表决票</button></form>`;
+}
+
+function wirePaper(form, caseId, reload) {
+  const batch = [];
+  const draw = () => { form.querySelector("#paper-batch").innerHTML = batch.map((b) => `<li>${esc(b.household_id)}：${esc(b.choices.join("、") || "（空白票）")}</li>`).join(""); };
+  form.querySelector("#paper-add").addEventListener("click", () => {
+    const unit = form.elements.namedItem("paper_household").value;
+    const taken = batch.some((b) => b.household_id === unit);
+    showErrors(form, unit && !taken ? {} : { paper_household: unit ? "本批已有该房屋的表决票" : "请选择房屋" });
+    if (!unit || taken) return;
+    const boxes = [...form.querySelectorAll('input[name="paper_choice"]')];
+    batch.push({ household_id: unit, choices: boxes.filter((b) => b.checked).map((b) => b.value) });
+    for (const b of boxes) b.checked = false;
+    form.elements.namedItem("paper_household").value = "";
+    draw();
+  });
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const slot = form.querySelector(".problem-slot");
+    if (!batch.length) { slot.innerHTML = '<div class="problem" role="alert">本批还没有表决票。</div>'; return; }
+    try {
+      const r = await api("POST", `${PATH}/${encodeURIComponent(caseId)}/ballots/paper`, { ballots: batch });
+      await reload();
+      say(`书面表决票已录入 ${r.accepted} 张`);
+    } catch (err) {
+      const lines = err instanceof ApiError ? (err.problem?.errors || []).filter((e) => e.household_id) : [];
+      slot.innerHTML = problemHtml(err) + (lines.length ? `<ul class="problem" id="paper-errors">${lines.map((e) => `<li>第 ${e.line + 1} 行 ${esc(e.household_id)}：${esc(e.msg)}</li>`).join("")}</ul>` : "");
+    }
+  });
 }
 
 function registryHtml(registry, facts) {
@@ -183,24 +242,28 @@ export async function electionAdminPage(el, caseId) {
     const process = catalogue.find((p) => p.kind === kase.process);
     const { registry, problem } = await registryOf(facts.estate_id);
     const nominating = kase.step.code === "nomination" && kase.status.code === "active";
-    const estate = nominating ? { households: await api("GET", `/estates/${encodeURIComponent(facts.estate_id)}/households?limit=1000`) } : null;
+    const entering = kase.step.code === "voting" && kase.status.code === "active" && (session.has("clerk") || session.has("street_office"));
+    const estate = nominating || entering ? { households: await api("GET", `/estates/${encodeURIComponent(facts.estate_id)}/households?limit=1000`) } : null;
+    const qualified = (facts.candidates || []).filter((c) => c.status === "qualified");
     const counted = attempts.filter((a) => a.result);
     el.innerHTML = `<h1>${esc(kase.title)}</h1>
       <p>${esc(kase.kind.label)} · 编号 ${esc(kase.id)} · 状态 <strong id="case-status" data-code="${esc(kase.status.code)}">${esc(kase.status.label)}</strong>
         · 当前环节 <strong id="case-step">${esc(kase.step.label)}</strong> · <a href="#/election/${id}">业主投票页</a></p>
       ${progressLine(process, kase)}
       <h2>基本情况</h2>${overviewHtml(facts)}
-      <h2>候选人与资格审查</h2>${candidatesHtml(facts.candidates || [])}${estate ? nominationHtml(estate) : ""}
+      <h2>候选人与资格审查</h2>${candidatesHtml(facts.candidates || [])}${nominating ? nominationHtml(estate) : ""}
       <h2>候选人公告与异议</h2><p>公告期至 ${esc(when(facts.notice_end))}</p>${objectionsHtml(facts.objections || [])}
-      <h2>投票进度</h2>${turnoutHtml(attempts, facts)}
+      <h2>投票进度</h2>${turnoutHtml(attempts, facts)}${entering ? paperHtml(qualified, estate.households) : ""}
       <h2>计票结果</h2><div id="tally">${counted.length ? counted.map((a) => resultHtml(a, (facts.attempts || []).find((x) => x.attempt === a.attempt)?.outcome_label)).join("")
         : "<p>尚未计票。</p>"}</div>
       <h2>业委会登记与备案</h2>${registry ? registryHtml(registry, facts) : problem}
       <h2>待办任务</h2>${kase.open_tasks.length ? kase.open_tasks.map((t) => taskHtml(t, process)).join("") : "<p>没有待办任务。</p>"}
       <h2>办理记录</h2>${timelineHtml(timeline)}`;
     for (const section of el.querySelectorAll("section.task")) wireTask(section, kase, process, load);
-    const form = el.querySelector("#nomination-form");
-    if (form) form.addEventListener("submit", (ev) => { ev.preventDefault(); nominate(form, caseId, load); });
+    el.querySelector("#nomination-form")?.addEventListener("submit", (ev) => { ev.preventDefault(); nominate(ev.target, caseId, load); });
+    const paper = el.querySelector("#paper-form");
+    if (paper) wirePaper(paper, caseId, load);
+    for (const b of el.querySelectorAll("button.recount")) b.addEventListener("click", () => recount(b, caseId));
   };
   await load();
 }

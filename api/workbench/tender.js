@@ -121,6 +121,13 @@ function resultHtml(f) {
     ${(f.objections || []).length ? `<h3>异议</h3><ul id="tender-objections">${f.objections.map((o) => `<li>${esc(when(o.at))}：${esc(o.text)}（${esc(o.outcome ? (o.outcome === "uphold" ? "异议成立" : "已答复") + (o.answer ? `：${o.answer}` : "") : "待答复")}）</li>`).join("")}</ul>` : ""}`;
 }
 
+// The draw's reasons as the API records them (domain/expert_draw.py, workflows/tender_committee.py), said in Chinese.
+const DRAW_REASONS = [
+  [/^employed by bidder (.+)$/, "受雇于投标人 $1"], [/^recorded relationship with bidder (.+)$/, "与投标人 $1 有登记在案的利害关系"],
+  [/^replaces (.+)$/, "补抽，替代回避的 $1"], [/^initial$/, "首次抽取"],
+];
+const reasonText = (r) => DRAW_REASONS.reduce((t, [re, zh]) => t.replace(re, zh), r || "");
+
 function drawHtml(draw) {
   const name = (x) => `${x.expert_id}${x.name ? ` ${x.name}` : ""}${x.employer ? `（${x.employer}）` : ""}`;
   const plan = draw.committee_plan;
@@ -128,10 +135,10 @@ function drawHtml(draw) {
     <dl class="facts">${plan ? `<dt>评标委员会</dt><dd>${plan.size} 人，其中专家 ${plan.experts} 人、招标人代表 ${plan.representatives} 人</dd>` : ""}
       <dt>专家库（可抽取）</dt><dd>${esc(draw.expert_pool.map(name).join("、") || "—")}</dd>
       <dt>专家姓名</dt><dd>${draw.names_released ? "已随中标结果公开" : "确定中标人前保密（仅住建部门和审计可见）"}</dd></dl>
-    ${draw.exclusions.length ? `<h3>回避</h3><ul id="draw-exclusions">${draw.exclusions.map((x) => `<li>${esc(name(x))}：${esc(x.reason)}</li>`).join("")}</ul>` : ""}
+    ${draw.exclusions.length ? `<h3>回避</h3><ul id="draw-exclusions">${draw.exclusions.map((x) => `<li>${esc(name(x))}：${esc(reasonText(x.reason))}</li>`).join("")}</ul>` : ""}
     <div class="table-wrap"><table class="stack" id="draw-rounds"><caption>抽取记录</caption><thead><tr><th scope="col">轮</th><th scope="col">原因</th>
       <th scope="col">可抽取专家</th><th scope="col">随机数</th><th scope="col">抽中</th></tr></thead><tbody>
-      ${draw.draws.map((r, i) => `<tr><td data-label="轮">${i + 1}</td><td data-label="原因">${esc(r.reason === "initial" ? "首次抽取" : r.reason)}</td>
+      ${draw.draws.map((r, i) => `<tr><td data-label="轮">${i + 1}</td><td data-label="原因">${esc(reasonText(r.reason))}</td>
         <td data-label="可抽取专家">${esc(r.eligible.join("、"))}</td><td data-label="随机数" class="digest">${esc(r.rng_values.join("，"))}</td>
         <td data-label="抽中">${esc(r.chosen.join("、"))}</td></tr>`).join("")}</tbody></table></div>
     ${draw.committee.length ? `<h3>评标委员会成员</h3><ul id="draw-committee">${draw.committee.map((m) => `<li>${esc(name(m))}${m.status === "recused" ? `（回避：${esc(m.reason || "")}）` : ""}</li>`).join("")}</ul>` : ""}`;
@@ -153,7 +160,22 @@ function companyForms(kase) {
   const company = session.has("property_company") && kase.status.code === "active";
   const bidding = company && kase.step.code === "bidding" && !(kase.facts.bids || []).length;
   const objecting = company && kase.step.code === "publicity";
-  return { bidding, objecting };
+  const clarifying = session.has("clerk") && kase.status.code === "active" && kase.step.code === "bidding";
+  return { bidding, objecting, clarifying };
+}
+
+function clarificationFormHtml() {
+  return `<form id="clarification-form" novalidate><h3>澄清或修改招标文件</h3>
+    <p class="hint">投标截止前十五日内发出的澄清，截止时间由系统相应顺延（招标投标法实施条例第二十一条）。</p>
+    ${startField("clarification", "澄清内容", '<textarea id="s-clarification" name="clarification" aria-describedby="s-clarification-error"></textarea>')}
+    <div class="problem-slot"></div><button type="submit">发布澄清</button></form>`;
+}
+
+async function clarify(form, caseId, reload) {
+  const text = form.elements.namedItem("clarification").value.trim();
+  showErrors(form, text ? {} : { clarification: "请填写澄清内容" });
+  if (!text) return;
+  await send(form, `${PATH}/${encodeURIComponent(caseId)}/clarifications`, { text }, "澄清已发布", reload);
 }
 
 export async function tenderPage(el, caseId) {
@@ -163,12 +185,12 @@ export async function tenderPage(el, caseId) {
     const f = kase.facts || {};
     const process = catalogue.find((p) => p.kind === kase.process);
     const opened = f.bid_count !== null && f.bid_count !== undefined ? true : (f.rounds || []).some((r) => r.round === f.round && r.valid_bids >= (f.rules?.min_valid_bids ?? 3));
-    const { bidding, objecting } = companyForms(kase);
+    const { bidding, objecting, clarifying } = companyForms(kase);
     el.innerHTML = `<h1>${esc(kase.title)}</h1>
       <p>${esc(kase.kind.label)} · 编号 ${esc(kase.id)} · 状态 <strong id="case-status" data-code="${esc(kase.status.code)}">${esc(kase.status.label)}</strong>
         · 当前环节 <strong id="case-step">${esc(kase.step.label)}</strong></p>
       ${progressLine(process, kase)}
-      <h2>招标公告</h2>${announcementHtml(f)}
+      <h2>招标公告</h2>${announcementHtml(f)}${clarifying ? clarificationFormHtml() : ""}
       <h2>投标</h2><div id="bidding">${bidsHtml(f, opened)}${bidding ? bidFormHtml() : ""}</div>
       <h2>评标结果与公示</h2>${resultHtml(f)}${objecting ? objectionFormHtml() : ""}
       <h2>评标专家抽取</h2><div id="draw">${await drawOf(caseId, f)}</div>
@@ -176,6 +198,7 @@ export async function tenderPage(el, caseId) {
       <h2>办理记录</h2>${timelineHtml(timeline)}`;
     for (const section of el.querySelectorAll("section.task")) wireTask(section, kase, process, load);
     el.querySelector("#bid-form")?.addEventListener("submit", (ev) => { ev.preventDefault(); bid(ev.target, caseId, load); });
+    el.querySelector("#clarification-form")?.addEventListener("submit", (ev) => { ev.preventDefault(); clarify(ev.target, caseId, load); });
     el.querySelector("#tender-objection-form")?.addEventListener("submit", (ev) => { ev.preventDefault(); object(ev.target, caseId, load); });
   };
   await load();

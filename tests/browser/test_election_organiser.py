@@ -11,7 +11,8 @@ from __future__ import annotations
 from playwright.async_api import Browser, Page, expect
 
 from tests.browser.conftest import Web, new_page, shot, sign_in
-from tests.browser.test_fund_case_in_browser import decide as send, task
+from tests.browser.test_fund_case_in_browser import decide as send
+from tests.browser.test_fund_case_in_browser import task
 from tests.factories import Cast, create_test_estate
 from tests.factories_election import PATH, ElectionDriver, auth, owner_of
 from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
@@ -21,6 +22,16 @@ async def decide(page: Page, step: str, decision: str, fields: dict[str, str] | 
     """Decide in the browser and wait until the page is drawn again without the task (it reloads after 已提交)."""
     await send(page, step, decision, fields, comment)
     await expect(page.locator(f'section.task[data-step="{step}"]')).to_have_count(0)
+
+
+async def enter_paper(page: Page, units: list[str], choices: list[str]) -> None:
+    form = page.locator("#paper-form")
+    for unit in units:
+        await form.get_by_label("房屋", exact=True).select_option(unit)
+        for c in choices:
+            await form.get_by_role("checkbox", name=c).check()
+        await form.get_by_role("button", name="加入本批").click()
+    await form.get_by_role("button", name="提交本批书面表决票").click()
 
 
 def area(hundredths: int) -> str:
@@ -117,9 +128,20 @@ async def test_an_election_started_in_the_browser_runs_to_its_tally_and_registra
     await expect(page.locator("#case-step")).to_have_text("候选人及会议公告")
 
     # An owner objects during the notice; the street office answers it in the browser.
-    r = await api.post(f"{PATH}/{case_id}/objections", headers=auth(cast, owner_of(cast, cast.households[7])),
-                       json={"kind": "vote_weight", "household_id": cast.households[7], "text": "我户面积登记有误"})
-    assert r.status_code == 200, r.text
+    phone = await new_page(browser, width=375, height=812)
+    await sign_in(phone, web, cast, owner_of(cast, cast.households[7]))
+    await phone.goto(f"{web.url}/ui/#/election/{case_id}")
+    objection = phone.locator("#election-objection")
+    await objection.get_by_role("button", name="提交异议").click()
+    await expect(phone.locator("#eo-text-error")).to_have_text("异议内容至少 2 个字")
+    await objection.get_by_label("异议类型").select_option("vote_weight")
+    await objection.get_by_label("涉及的房屋").select_option(cast.households[7])
+    await objection.get_by_label("异议内容").fill("我户面积登记有误")
+    await objection.get_by_role("button", name="提交异议").click()
+    await expect(phone.locator("#election-objection-result")).to_contain_text("异议已提交")
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= 375
+    await shot(phone, "27-election-objection-on-a-phone")
+    await phone.context.close()
     await page.reload()
     await expect(page.locator("#objection-table")).to_contain_text("我户面积登记有误")
     await expect(page.locator("#objection-table")).to_contain_text("待答复")
@@ -134,7 +156,15 @@ async def test_an_election_started_in_the_browser_runs_to_its_tally_and_registra
     turnout = page.locator('#turnout tr[data-attempt="1"]')
     await expect(turnout.locator("[data-voters]")).to_have_text("24")
     await expect(turnout.locator("[data-ballots]")).to_have_text("0")
-    await drv.paper([{"household_id": h, "choices": ids[:5]} for h in cast.households[:20]])
+    # Written ballots entered by the street office in the browser: a batch of two, all or nothing.
+    await enter_paper(page, cast.households[:2], ids[:5])
+    await expect(page.locator("#status")).to_have_text("书面表决票已录入 2 张")
+    await expect(turnout.locator("[data-ballots]")).to_have_text("2")
+    # A unit that has voted is refused with the line's reason; nothing of the batch is stored.
+    await enter_paper(page, [cast.households[2], cast.households[0]], ids[:5])
+    await expect(page.locator('#paper-form .problem[data-status="409"]')).to_be_visible()
+    await expect(page.locator("#paper-errors")).to_contain_text(f"第 2 行 {cast.households[0]}")
+    await drv.paper([{"household_id": h, "choices": ids[:5]} for h in cast.households[2:20]])
     await page.reload()
     await expect(turnout.locator("[data-ballots]")).to_have_text("20")
     await expect(turnout).to_contain_text("83.3%")
@@ -162,6 +192,11 @@ async def test_an_election_started_in_the_browser_runs_to_its_tally_and_registra
     await expect(tally.locator('tr[data-elected="true"]')).to_have_count(5)
     await expect(page.locator("#registry")).to_contain_text("业主委员会")
     await shot(page, "25-tally-dual-majority")
+    # An auditor recounts from the stored ballots.
+    await sign_in(page, web, cast, "auditor")
+    await open_election(page, web, case_id)
+    await page.get_by_role("button", name="按存档选票重新计票核对").click()
+    await expect(page.locator("#recount-1")).to_contain_text("重新计票结果与存档结果一致（23 张选票")
 
     # 业委会登记与备案: first meeting, filing, certificate, through the generated forms.
     chair = (await drv.case())["facts"]["elected"][0]["name"]

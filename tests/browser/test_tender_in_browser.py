@@ -71,6 +71,10 @@ async def test_a_tender_published_bid_on_drawn_and_awarded_in_the_browser(
     page = await new_page(browser)
     deadline = (await env.get_current_time()) + timedelta(days=21)
     drv.case_id = await publish(page, web, cast, deadline)
+    # A clarification well before the deadline leaves the deadline where it is.
+    await page.get_by_label("澄清内容").fill("第3.2条物业服务用房面积更正为120㎡")
+    await page.get_by_role("button", name="发布澄清").click()
+    await expect(page.locator("#clarifications")).to_contain_text("第3.2条物业服务用房面积更正为120㎡")
     await shot(page, "31-tender-published")
 
     # Two companies bid in the browser; each sees its own bid and nothing of the other's.
@@ -108,7 +112,9 @@ async def test_a_tender_published_bid_on_drawn_and_awarded_in_the_browser(
     first = page.locator("#draw-rounds tbody tr").first
     await expect(first).to_contain_text("，".join(str(v) for v in draw["draws"][0]["rng_values"]))
     await expect(first).to_contain_text("、".join(draw["draws"][0]["chosen"]))
-    await expect(page.locator("#draw-exclusions")).to_contain_text(draw["exclusions"][0]["reason"])
+    excluded = {x["expert_id"]: x["reason"] for x in draw["exclusions"]}
+    assert excluded["expert-001"].startswith("employed by bidder ")
+    await expect(page.locator("#draw-exclusions")).to_contain_text("受雇于投标人 " + excluded["expert-001"].removeprefix("employed by bidder "))
     await shot(page, "33-expert-draw")
 
     # Scores, the publicity and the award; the committee signs the contract in the browser.
