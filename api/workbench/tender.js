@@ -145,7 +145,8 @@ function drawHtml(draw) {
 }
 
 async function drawOf(caseId, f) {
-  if (!f.expert_draw && !session.me()?.roles.some((r) => ["housing_bureau", "auditor", "admin"].includes(r.code))) {
+  // Before the award only the housing bureau and auditors read the draw (实施条例 Art. 46; tender.DRAW_READERS).
+  if (!f.awarded_at && !session.me()?.roles.some((r) => ["housing_bureau", "auditor", "admin"].includes(r.code))) {
     return '<p id="draw-sealed">评标委员会名单在确定中标人前保密（实施条例第四十六条）。</p>';
   }
   try {

@@ -118,6 +118,20 @@ async def test_a_tender_published_bid_on_drawn_and_awarded_in_the_browser(
     await shot(page, "33-expert-draw")
 
     # Scores, the publicity and the award; the committee signs the contract in the browser.
+    # One expert scores in the browser, one line per bidder, in the form generated from the schema.
+    mine = next(t for t in await drv.tasks("evaluation") if t["assignee"])
+    await sign_in(page, web, cast, mine["assignee"])
+    await open_tender(page, web, drv.case_id)
+    await expect(page.locator("#draw-sealed")).to_be_visible()
+    section = page.locator(f'section.task[data-task="{mine["id"]}"]')
+    scores = section.get_by_label("评分（每行：企业编号=分数）")
+    await scores.fill("co-huacheng=80\nco-lvyuan=八十")
+    await section.get_by_role("button", name="提交决定").click()
+    await expect(section.locator(".field[data-field=scores] .field-error")).to_have_text("评分（每行：企业编号=分数）每行须为“编号=整数”")
+    await scores.fill("co-huacheng=80\nco-lvyuan=81\nco-xinda=82")
+    await section.get_by_role("button", name="提交决定").click()
+    await expect(page.locator("#status")).to_have_text("已提交")
+    await expect(page.locator(f'section.task[data-task="{mine["id"]}"]')).to_have_count(0)
     await drv.score_all()
     case = await drv.wait_for(step="publicity")
     await skip_past(env, datetime.fromisoformat(case["facts"]["publicity"]["end"]))
