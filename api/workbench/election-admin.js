@@ -25,7 +25,8 @@ const yes = (b) => (b ? "是" : "否");
 
 export async function electionListPage(el) {
   const page = await api("GET", "/cases?kind=owners-election&limit=100");
-  el.innerHTML = `<h1>业委会选举</h1><p><a href="#/elections/new" id="start-election">发起选举</a></p>
+  const organiser = session.has("clerk") || session.has("street_office");
+  el.innerHTML = `<h1>业委会选举</h1>${organiser ? '<p><a href="#/elections/new" id="start-election">发起选举</a></p>' : ""}
     ${casesTable(page.items, (c) => `#/elections/${encodeURIComponent(c.id)}`, "elections-table", "选举")}`;
 }
 
