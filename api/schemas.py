@@ -41,6 +41,8 @@ class TaskRead(BaseModel):
     overdue_at: datetime | None = None
     escalated_at: datetime | None = None
     escalated_to: list[Labelled] = Field(default_factory=list)
+    # The roles that may hand the task to a named person (转办, POST …/assignee); none for a personal task.
+    supervisors: list[Labelled] = Field(default_factory=list)
     card: Labelled
     outcome: Labelled | None = None
     closed_at: datetime | None = None
@@ -79,6 +81,7 @@ def task_read(task: HumanTask, kind: str | None = None) -> TaskRead:
         assignee=task.assignee, created_at=task.created_at, remind_at=task.remind_at, due_at=task.due_at,
         escalate_at=task.escalate_at, reminded_at=task.reminded_at, overdue_at=task.overdue_at,
         escalated_at=task.escalated_at, escalated_to=[role_l(r) for r in task.escalation_roles],
+        supervisors=[] if task.personal else [role_l(r) for r in task.escalate_to],
         card=Labelled(code=task.card.value, label=CARD_LABELS[task.card]),
         outcome=decision_l(task.outcome, kind) if task.outcome else None, closed_at=task.closed_at, note=task.note,
         data_schemas={d: schema_path(kind, task.step, d) for d in task.decisions} if kind else {},

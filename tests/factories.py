@@ -90,14 +90,15 @@ class Cast:
 async def create_test_estate(
     sessions: Sessions, settings: Settings, *, committee: bool = True,
     balance_percent: int = 70, buildings: int = 2, units: int = 2, floors: int = 3, rooms: int = 2,
+    street_id: str = "yidu", community_id: str = "yidu-c1",
 ) -> Cast:
-    """A fresh estate in 益都街道 with its own households and fund accounts."""
+    """A fresh estate (in 益都街道 unless told) with its own households and fund accounts."""
     estate_id = f"t-{uuid.uuid4().hex[:8]}"
     async with sessions() as session:
         households = await create_estate(session, EstatePlan(
-            id=estate_id, name=f"测试小区{estate_id[-4:]}", street_id="yidu", community_id="yidu-c1",
+            id=estate_id, name=f"测试小区{estate_id[-4:]}", street_id=street_id, community_id=community_id,
             property_company_id="co-yuejia", pricing_agency_id="pa-qzzj", has_owners_committee=committee,
             buildings=buildings, units=units, floors=floors, rooms=rooms, balance_percent=balance_percent,
         ))
         await session.commit()
-    return Cast(settings=settings, estate_id=estate_id, households=households)
+    return Cast(settings=settings, estate_id=estate_id, households=households, street_id=street_id, community_id=community_id)

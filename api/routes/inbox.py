@@ -60,8 +60,9 @@ async def inbox(
     case_id: Annotated[str | None, Query(max_length=200, description="only this case's tasks")] = None,
     process: Annotated[str | None, Query(max_length=64, description="only this process's tasks (its kind, see /processes)")] = None,
     estate_id: Annotated[str | None, Query(max_length=64, description="only tasks of cases in this estate")] = None,
+    street: Annotated[str | None, Query(max_length=64, description="only tasks of cases in this street (镇街, see /streets)")] = None,
 ) -> Response:
-    only = cases_repo.InboxFilter(case_id=case_id, kind=process, estate_id=estate_id)
+    only = cases_repo.InboxFilter(case_id=case_id, kind=process, estate_id=estate_id, street_id=street)
     rows = await cases_repo.inbox(session, actor, limit=limit, offset=offset, access=case_access(actor), only=only)
     body = INBOX.dump_json(INBOX.validate_python([_item(r) for r in rows]))
     return Response(content=body, media_type="application/json")

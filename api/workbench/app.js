@@ -9,7 +9,7 @@ import { creditPage } from "./credit.js";
 import { tenderListPage, tenderPage, tenderStartPage } from "./tender.js";
 import { inboxPage } from "./inbox.js";
 import { ledgerPage, noticePage, ownerPage } from "./owner.js";
-import { reportsPage } from "./reports.js";
+import { creditReportPage, fundReportPage, reportsPage } from "./reports.js";
 import { startPage } from "./start.js";
 import { ticketLedgerPage, ticketStartPage } from "./ticket.js";
 
@@ -37,6 +37,8 @@ const ROUTES = [
   [/^\/tenders\/([^/]+)$/, tenderPage, "tenders"],
   [/^\/credit$/, creditPage, "credit"],
   [/^\/credit\/([^/]+)$/, creditPage, "credit"],
+  [/^\/reports\/fund$/, fundReportPage, "reports"],
+  [/^\/reports\/credit$/, creditReportPage, "reports"],
 ];
 
 /** Where a user lands after signing in. */

@@ -2,7 +2,9 @@
 // decision forms (from the decisions' JSON Schemas), and the timeline.
 
 import { ApiError, api, esc, problemHtml, processCatalogue, say, when, yuan } from "./api.js";
+import { reassignHtml, wireReassign, wireWithdraw, withdrawHtml } from "./case-actions.js";
 import { fieldsHtml, problemFields, readData, showErrors } from "./schema-form.js";
+import { drawWhistle } from "./ticket.js";
 
 const FACT_LABELS = {
   category_label: "紧急情形", affected_scope_label: "范围", scope_id: "楼栋/单元", description: "情况说明",
@@ -78,7 +80,7 @@ function taskHtml(task, process) {
   const radios = task.decisions.map((d, i) => `<label><input type="radio" name="decision" value="${esc(d.code)}"${i === 0 ? " checked" : ""}> ${esc(d.label)}</label>`).join("");
   return `<section class="task" aria-labelledby="${p}-h" data-task="${esc(task.id)}" data-step="${esc(task.step.code)}">
     <h3 id="${p}-h">${esc(task.step.label)} <span class="card card-${esc(task.card.code)}">${esc(task.card.label)}</span></h3>
-    <p>办理人：${esc(task.candidate_roles.map((r) => r.label).join("、"))}；期限：${esc(when(task.due_at))}${task.note ? `；${esc(task.note)}` : ""}</p>
+    <p>办理人：${esc(task.candidate_roles.map((r) => r.label).join("、"))}${task.assignee ? `（指定 <span data-assignee="${esc(task.assignee)}">${esc(task.assignee)}</span>）` : ""}；期限：${esc(when(task.due_at))}${task.note ? `；${esc(task.note)}` : ""}</p>
     ${task.calendar_note ? `<p class="warn">${esc(task.calendar_note)}</p>` : ""}${parties}
     <form novalidate data-task="${esc(task.id)}">
       <fieldset class="radios"><legend>决定</legend>${radios}</fieldset>
@@ -87,7 +89,7 @@ function taskHtml(task, process) {
         <p class="field-error" id="${p}-comment-error" aria-live="polite"></p></div>
       <div class="problem-slot"></div>
       <button type="submit">提交决定</button>
-    </form></section>`;
+    </form>${reassignHtml(task)}</section>`;
 }
 
 function wireTask(section, kase, process, reload) {
@@ -154,8 +156,11 @@ export async function casePage(el, caseId) {
       ${progressHtml(process, kase)}
       <h2>案件信息</h2>${factsHtml(kase.facts, kase.process)}${notice}
       <h2>待办任务</h2>${kase.open_tasks.length ? kase.open_tasks.map((t) => taskHtml(t, process)).join("") : "<p>没有待办任务。</p>"}
+      ${withdrawHtml(kase)}<div id="whistle-slot"></div>
       <h2>办理记录</h2>${timelineHtml(timeline)}`;
-    for (const section of el.querySelectorAll("section.task")) wireTask(section, kase, process, load);
+    for (const section of el.querySelectorAll("section.task[data-step]")) { wireTask(section, kase, process, load); wireReassign(section, kase, load); }
+    wireWithdraw(el, kase, load);
+    if (kase.process === "ticket") await drawWhistle(el.querySelector("#whistle-slot"), kase, load);
   };
   await load();
 }

@@ -4,6 +4,7 @@
 // Tasks are decided with the generic decision forms (case.js, from the decisions' JSON Schemas).
 
 import { ApiError, api, esc, problemHtml, processCatalogue, say, session, when } from "./api.js";
+import { wireReassign, wireWithdraw, withdrawHtml } from "./case-actions.js";
 import { taskHtml, timelineHtml, wireTask } from "./case.js";
 import { problemFields, showErrors } from "./schema-form.js";
 import { TIE_RULES, casesTable, estateOptions, progressLine, startField } from "./process-pages.js";
@@ -258,9 +259,10 @@ export async function electionAdminPage(el, caseId) {
       <h2>计票结果</h2><div id="tally">${counted.length ? counted.map((a) => resultHtml(a, (facts.attempts || []).find((x) => x.attempt === a.attempt)?.outcome_label)).join("")
         : "<p>尚未计票。</p>"}</div>
       <h2>业委会登记与备案</h2>${registry ? registryHtml(registry, facts) : problem}
-      <h2>待办任务</h2>${kase.open_tasks.length ? kase.open_tasks.map((t) => taskHtml(t, process)).join("") : "<p>没有待办任务。</p>"}
+      <h2>待办任务</h2>${kase.open_tasks.length ? kase.open_tasks.map((t) => taskHtml(t, process)).join("") : "<p>没有待办任务。</p>"}${withdrawHtml(kase)}
       <h2>办理记录</h2>${timelineHtml(timeline)}`;
-    for (const section of el.querySelectorAll("section.task")) wireTask(section, kase, process, load);
+    for (const section of el.querySelectorAll("section.task[data-step]")) { wireTask(section, kase, process, load); wireReassign(section, kase, load); }
+    wireWithdraw(el, kase, load);
     el.querySelector("#nomination-form")?.addEventListener("submit", (ev) => { ev.preventDefault(); nominate(ev.target, caseId, load); });
     const paper = el.querySelector("#paper-form");
     if (paper) wirePaper(paper, caseId, load);

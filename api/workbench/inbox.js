@@ -15,7 +15,7 @@ export function byUrgency(a, b) {
 }
 
 // Filtered by the server (GET /inbox's own parameters); the card and the text filter the rows drawn.
-const SERVER_FILTERS = ["process", "estate_id"];
+const SERVER_FILTERS = ["process", "street", "estate_id"];
 
 async function allTasks(only) {
   const out = [];
@@ -42,13 +42,19 @@ export async function inboxPage(el) {
   const started = performance.now();
   const asked = new URLSearchParams(location.hash.split("?")[1] || "");
   const only = new URLSearchParams(SERVER_FILTERS.filter((k) => asked.get(k)).map((k) => [k, asked.get(k)]));
-  const [tasks, catalogue, estates] = await Promise.all([allTasks(only), processCatalogue(), api("GET", "/estates")]);
+  const [tasks, catalogue, allEstates, streets] = await Promise.all([
+    allTasks(only), processCatalogue(), api("GET", "/estates"), api("GET", "/streets"),
+  ]);
   const fetched = performance.now();
   const labels = Object.fromEntries(catalogue.map((p) => [p.kind, p.label]));
   tasks.sort(byUrgency);
   const count = (code) => tasks.filter((t) => t.card.code === code).length;
   const estate = only.get("estate_id") || "";
+  const street = only.get("street") || "";
+  // With a street chosen, its estates only.
+  const estates = street ? allEstates.filter((e) => e.street_id === street) : allEstates;
   const choices = estates.some((e) => e.id === estate) || !estate ? estates : [...estates, { id: estate, name: estate }];
+  const streetChoices = streets.some((x) => x.id === street) || !street ? streets : [...streets, { id: street, name: street }];
   const selected = (a, b) => (a === b ? " selected" : "");
   el.innerHTML = `<h1>待办</h1>
     <ul class="counts" aria-label="按警示牌统计">
@@ -60,6 +66,8 @@ export async function inboxPage(el) {
     <form class="filters" id="filters" role="search" aria-label="筛选待办">
       <div><label for="f-kind">流程</label><select id="f-kind" name="process"><option value="">全部</option>
         ${catalogue.map((p) => `<option value="${esc(p.kind)}"${selected(p.kind, only.get("process"))}>${esc(p.label)}</option>`).join("")}</select></div>
+      <div><label for="f-street">镇街</label><select id="f-street" name="street"><option value="">全部</option>
+        ${streetChoices.map((x) => `<option value="${esc(x.id)}"${selected(x.id, street)}>${esc(x.name)}</option>`).join("")}</select></div>
       <div><label for="f-estate">小区</label><select id="f-estate" name="estate_id"><option value="">全部</option>
         ${choices.map((e) => `<option value="${esc(e.id)}"${selected(e.id, estate)}>${esc(e.name)}</option>`).join("")}</select></div>
       <div><label for="f-card">警示牌</label><select id="f-card"><option value="">全部</option>
@@ -81,9 +89,11 @@ export async function inboxPage(el) {
   };
   el.querySelector("#filters").addEventListener("input", (ev) => {
     if (!SERVER_FILTERS.includes(ev.target.name)) { render(); return; }
-    // The process and the estate are asked of the server; the address keeps them (a bookmark, the back button).
+    // The process, the street and the estate are asked of the server; the address keeps them (a bookmark, the back button).
     const q = new URLSearchParams();
     for (const name of SERVER_FILTERS) { const v = el.querySelector(`[name="${name}"]`).value; if (v) q.set(name, v); }
+    // Another street: its estates differ, so the estate chosen in the old one no longer applies.
+    if (ev.target.name === "street") q.delete("estate_id");
     location.hash = `#/inbox${q.size ? `?${q}` : ""}`;
   });
   el.querySelector("#filters").addEventListener("submit", (e) => e.preventDefault());

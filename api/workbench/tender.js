@@ -5,6 +5,7 @@
 // the contract and the handover case.
 
 import { ApiError, api, esc, problemHtml, processCatalogue, say, session, when, yuan } from "./api.js";
+import { wireReassign, wireWithdraw, withdrawHtml } from "./case-actions.js";
 import { taskHtml, timelineHtml, wireTask } from "./case.js";
 import { problemFields, showErrors } from "./schema-form.js";
 import { TIE_RULES, casesTable, estateOptions, progressLine, startField } from "./process-pages.js";
@@ -195,9 +196,10 @@ export async function tenderPage(el, caseId) {
       <h2>投标</h2><div id="bidding">${bidsHtml(f, opened)}${bidding ? bidFormHtml() : ""}</div>
       <h2>评标结果与公示</h2>${resultHtml(f)}${objecting ? objectionFormHtml() : ""}
       <h2>评标专家抽取</h2><div id="draw">${await drawOf(caseId, f)}</div>
-      <h2>待办任务</h2>${kase.open_tasks.length ? kase.open_tasks.map((t) => taskHtml(t, process)).join("") : "<p>没有待办任务。</p>"}
+      <h2>待办任务</h2>${kase.open_tasks.length ? kase.open_tasks.map((t) => taskHtml(t, process)).join("") : "<p>没有待办任务。</p>"}${withdrawHtml(kase)}
       <h2>办理记录</h2>${timelineHtml(timeline)}`;
-    for (const section of el.querySelectorAll("section.task")) wireTask(section, kase, process, load);
+    for (const section of el.querySelectorAll("section.task[data-step]")) { wireTask(section, kase, process, load); wireReassign(section, kase, load); }
+    wireWithdraw(el, kase, load);
     el.querySelector("#bid-form")?.addEventListener("submit", (ev) => { ev.preventDefault(); bid(ev.target, caseId, load); });
     el.querySelector("#clarification-form")?.addEventListener("submit", (ev) => { ev.preventDefault(); clarify(ev.target, caseId, load); });
     el.querySelector("#tender-objection-form")?.addEventListener("submit", (ev) => { ev.preventDefault(); object(ev.target, caseId, load); });

@@ -1,7 +1,8 @@
 // 受理投诉 and 台账: take a ticket in (POST /tickets) with the estate and the category from lists,
 // and read the ticket ledger with its spreadsheet export (GET /tickets, /tickets/export.xlsx).
 
-import { ApiError, api, esc, problemHtml, say, when } from "./api.js";
+import { ApiError, api, esc, problemHtml, say, session, when } from "./api.js";
+import { actionForm, wireAction } from "./case-actions.js";
 import { problemFields, showErrors } from "./schema-form.js";
 
 // The channels of domain/ticket.py (Channel, CHANNEL_LABELS).
@@ -139,4 +140,43 @@ export async function ticketLedgerPage(el) {
   el.querySelector("#l-xlsx").addEventListener("click", () => download("xlsx"));
   el.querySelector("#l-csv").addEventListener("click", () => download("csv"));
   await draw();
+}
+
+// 社区吹哨、部门报到: the ticket's community summons a city department while the ticket is being handled
+// (POST /tickets/{id}/whistle); the department then reports in its own task, or the whistle escalates.
+const WHISTLE_STEPS = new Set(["handling", "extension"]);
+const WHISTLE_STATUS = { open: "待报到", report: "已报到", coordinate: "已协调" };
+
+function mayWhistle(kase) {
+  const me = session.me();
+  if (!me || !session.has("community") || kase.status.code !== "active" || !WHISTLE_STEPS.has(kase.step.code)) return false;
+  return me.jurisdiction.code === "city" || me.jurisdiction_id === kase.community_id;
+}
+
+function whistlesTable(whistles) {
+  if (!whistles.length) return "";
+  return `<div class="table-wrap"><table class="stack" id="whistles"><caption class="hint">已吹哨</caption><thead><tr><th scope="col">部门</th><th scope="col">事由</th>
+    <th scope="col">吹哨人</th><th scope="col">时间</th><th scope="col">报到期限</th><th scope="col">状态</th></tr></thead><tbody>
+    ${whistles.map((w) => `<tr data-department="${esc(w.department_id)}"><td data-label="部门">${esc(w.department)}</td><td data-label="事由">${esc(w.reason)}</td>
+      <td data-label="吹哨人">${esc(w.by)}</td><td data-label="时间">${esc(when(w.at))}</td><td data-label="报到期限">${esc(when(w.deadline_at))}</td>
+      <td data-label="状态">${esc(WHISTLE_STATUS[w.status] || w.status)}${w.level ? `（已升级 ${w.level} 级）` : ""}</td></tr>`).join("")}</tbody></table></div>`;
+}
+
+/** The ticket's whistles, and for its community while it is handled, the form that blows one. */
+export async function drawWhistle(slot, kase, reload) {
+  const whistles = kase.facts?.whistles || [];
+  if (!mayWhistle(kase)) {
+    slot.innerHTML = whistles.length ? `<section aria-labelledby="whistle-h"><h2 id="whistle-h">吹哨</h2>${whistlesTable(whistles)}</section>` : "";
+    return;
+  }
+  const departments = await api("GET", "/departments");
+  const select = (attrs) => `<select ${attrs}><option value="">请选择部门</option>
+    ${departments.map((d) => `<option value="${esc(d.id)}">${esc(d.name)}（${esc(d.duty)}）</option>`).join("")}</select>`;
+  const textarea = (attrs) => `<textarea ${attrs}></textarea>`;
+  slot.innerHTML = `<section aria-labelledby="whistle-h" class="task" id="whistle"><h2 id="whistle-h">吹哨</h2>
+    <p class="hint">社区吹哨、部门报到：被召集的部门须在期限内报到，逾期先报街道，再报市联席会议。</p>
+    ${whistlesTable(whistles)}
+    ${actionForm("whistle", [["department_id", "召集部门", select], ["reason", "吹哨事由", textarea]], "吹哨")}</section>`;
+  wireAction(slot.querySelector("#whistle-form"), { department_id: "请选择要召集的部门", reason: "请填写吹哨事由" },
+    (body) => api("POST", `/tickets/${encodeURIComponent(kase.id)}/whistle`, body), "已吹哨，部门须按期报到", reload);
 }

@@ -181,11 +181,12 @@ def readable_condition(actor: Actor, access: CaseAccess) -> ColumnElement[bool]:
 
 @dataclass(frozen=True)
 class InboxFilter:
-    """Narrows an inbox to one case, one process or one estate (each optional)."""
+    """Narrows an inbox to one case, one process, one street or one estate (each optional)."""
 
     case_id: str | None = None
     kind: str | None = None
     estate_id: str | None = None
+    street_id: str | None = None
 
 
 def inbox_statement(
@@ -203,7 +204,10 @@ def inbox_statement(
             stmt = stmt.where(InboxEntry.kind.in_(list(access.by_kind)))
     stmt = stmt.where(or_(InboxEntry.assignee.is_(None), InboxEntry.assignee == actor.subject))
     if only is not None:
-        for column, value in ((InboxEntry.case_id, only.case_id), (InboxEntry.kind, only.kind), (InboxEntry.estate_id, only.estate_id)):
+        for column, value in (
+            (InboxEntry.case_id, only.case_id), (InboxEntry.kind, only.kind), (InboxEntry.estate_id, only.estate_id),
+            (InboxEntry.street_id, only.street_id),
+        ):
             if value is not None:
                 stmt = stmt.where(column == value)
     return stmt.order_by(InboxEntry.due_at.is_(None), InboxEntry.due_at, InboxEntry.created_at).limit(limit).offset(offset)

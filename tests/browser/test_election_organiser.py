@@ -57,7 +57,7 @@ async def start_in_browser(page: Page, web: Web, cast: Cast) -> str:
     await form.get_by_role("radio", name="换届选举").check()
     await form.get_by_label("小区", exact=True).select_option(cast.estate_id)
     await form.get_by_label("说明").fill("第二届业委会任期将满，启动换届")
-    await shot(page, "20-election-start-form")
+    await shot(page, "30-election-start-form")
     await form.get_by_role("button", name="发起选举").click()
     await expect(page.locator("#case-step")).to_have_text("组建筹备组（换届小组）")
     return page.url.split("#/elections/")[1]
@@ -85,7 +85,7 @@ async def form_group(page: Page, cast: Cast) -> None:
     await section.get_by_role("button", name="提交决定").click()
     await expect(section.locator(".field[data-field=members] .field-error")).to_have_text("第 8 行：请填写姓名")
     await section.get_by_label("第 8 行 房屋编号").fill("")
-    await shot(page, "21-group-formation-form")
+    await shot(page, "31-group-formation-form")
     await decide(page, "group_formation", "提交")
 
 
@@ -97,7 +97,7 @@ async def test_an_election_started_in_the_browser_runs_to_its_tally_and_registra
     case_id = await start_in_browser(page, web, cast)
     drv = ElectionDriver(api, cast, sessions)
     drv.case_id = case_id
-    await shot(page, "22-election-started")
+    await shot(page, "32-election-started")
 
     await sign_in(page, web, cast, "street")
     await open_election(page, web, case_id)
@@ -140,14 +140,14 @@ async def test_an_election_started_in_the_browser_runs_to_its_tally_and_registra
     await objection.get_by_role("button", name="提交异议").click()
     await expect(phone.locator("#election-objection-result")).to_contain_text("异议已提交")
     assert await phone.evaluate("document.documentElement.scrollWidth") <= 375
-    await shot(phone, "27-election-objection-on-a-phone")
+    await shot(phone, "37-election-objection-on-a-phone")
     await phone.context.close()
     await page.reload()
     await expect(page.locator("#objection-table")).to_contain_text("我户面积登记有误")
     await expect(page.locator("#objection-table")).to_contain_text("待答复")
     await decide(page, "objection", "答复", comment="已核对不动产登记簿，面积无误")
     await expect(page.locator("#objection-table")).to_contain_text("已答复：已核对不动产登记簿")
-    await shot(page, "23-candidates-and-objection")
+    await shot(page, "33-candidates-and-objection")
     await drv.end_notice(env)
 
     # The voting's progress: the roll, and the ballots as they come in.
@@ -168,7 +168,7 @@ async def test_an_election_started_in_the_browser_runs_to_its_tally_and_registra
     await page.reload()
     await expect(turnout.locator("[data-ballots]")).to_have_text("20")
     await expect(turnout).to_contain_text("83.3%")
-    await shot(page, "24-voting-progress")
+    await shot(page, "34-voting-progress")
     for h in cast.households[20:23]:
         r = await api.post(f"{PATH}/{case_id}/ballots/electronic", headers=auth(cast, owner_of(cast, h)), json={"choices": ids[1:6]})
         assert r.status_code == 201, r.text
@@ -191,7 +191,7 @@ async def test_an_election_started_in_the_browser_runs_to_its_tally_and_registra
         await expect(row).to_have_attribute("data-elected", "true" if c["elected"] else "false")
     await expect(tally.locator('tr[data-elected="true"]')).to_have_count(5)
     await expect(page.locator("#registry")).to_contain_text("业主委员会")
-    await shot(page, "25-tally-dual-majority")
+    await shot(page, "35-tally-dual-majority")
     # An auditor recounts from the stored ballots.
     await sign_in(page, web, cast, "auditor")
     await open_election(page, web, case_id)
@@ -210,7 +210,7 @@ async def test_an_election_started_in_the_browser_runs_to_its_tally_and_registra
     await expect(page.locator("#case-status")).to_have_text("已办结")
     await expect(page.locator("#registry")).to_contain_text("QZ-YWH-2026-101")
     await expect(page.locator("#registry")).to_contain_text(chair)
-    await shot(page, "26-committee-registered")
+    await shot(page, "36-committee-registered")
     await page.context.close()
 
 

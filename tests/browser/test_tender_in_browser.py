@@ -45,7 +45,7 @@ async def publish(page: Page, web: Web, cast: Cast, deadline: datetime) -> str:
     await form.get_by_role("button", name="发布招标").click()
     await expect(form.locator(".problem")).to_contain_text("提交的内容不符合要求")
     await form.get_by_label("投标截止时间（北京时间）").fill(deadline.astimezone(CITY).strftime("%Y-%m-%dT%H:%M"))
-    await shot(page, "30-tender-start-form")
+    await shot(page, "40-tender-start-form")
     await form.get_by_role("button", name="发布招标").click()
     await expect(page.locator("#case-step")).to_have_text("招标公告及投标")
     await expect(page.locator("#announcement")).to_contain_text("综合评估法")
@@ -77,7 +77,7 @@ async def test_a_tender_published_bid_on_drawn_and_awarded_in_the_browser(
     await page.get_by_label("澄清内容").fill("第3.2条物业服务用房面积更正为120㎡")
     await page.get_by_role("button", name="发布澄清").click()
     await expect(page.locator("#clarifications")).to_contain_text("第3.2条物业服务用房面积更正为120㎡")
-    await shot(page, "31-tender-published")
+    await shot(page, "41-tender-published")
 
     # Two companies bid in the browser; each sees its own bid and nothing of the other's.
     await bid_in_browser(page, web, cast, "co-huacheng", drv.case_id, "1.15")
@@ -89,7 +89,7 @@ async def test_a_tender_published_bid_on_drawn_and_awarded_in_the_browser(
     await expect(page.locator('#bids tr[data-company="co-lvyuan"]')).to_contain_text("¥1.20/㎡·月")
     assert "co-huacheng" not in await page.content() and "1.15" not in await page.locator("main").inner_text()
     await expect(page.locator("#bid-form")).to_have_count(0)
-    await shot(page, "32-own-bid-sealed")
+    await shot(page, "42-own-bid-sealed")
     await drv.bid("co-xinda", price=125)
     # The tenderer's side sees no bid either before the opening.
     await sign_in(page, web, cast, "clerk")
@@ -117,7 +117,7 @@ async def test_a_tender_published_bid_on_drawn_and_awarded_in_the_browser(
     excluded = {x["expert_id"]: x["reason"] for x in draw["exclusions"]}
     assert excluded["expert-001"].startswith("employed by bidder ")
     await expect(page.locator("#draw-exclusions")).to_contain_text("受雇于投标人 " + excluded["expert-001"].removeprefix("employed by bidder "))
-    await shot(page, "33-expert-draw")
+    await shot(page, "43-expert-draw")
 
     # Scores, the publicity and the award; the committee signs the contract in the browser.
     # One expert scores in the browser, one line per bidder, in the form generated from the schema.
@@ -149,7 +149,7 @@ async def test_a_tender_published_bid_on_drawn_and_awarded_in_the_browser(
     await expect(page.locator("#case-status")).to_have_text("已办结")
     handover = (await drv.case("clerk"))["facts"]["handover_case_id"]
     await expect(page.locator("#handover-link")).to_have_attribute("href", f"#/case/{handover}")
-    await shot(page, "34-tender-awarded")
+    await shot(page, "44-tender-awarded")
     await page.locator("#handover-link").click()
     await expect(page.locator("#case-step")).to_be_visible()
     # After the award the bidders read the committee, as drawn.
@@ -176,7 +176,7 @@ async def test_refusals_on_the_election_and_tender_pages_are_explained(
     await expect(problem).to_contain_text("an election is already running")
     await problem.get_by_role("link", name="查看正在进行的选举").click()
     await expect(page).to_have_url(f"{web.url}/ui/#/elections/{running.case_id}")
-    await shot(page, "35-election-409")
+    await shot(page, "45-election-409")
     # 403: a company may not publish a tender; nor read another company's credit file.
     await sign_in(page, web, cast, "company")
     await page.goto(f"{web.url}/ui/#/tenders/new")
@@ -189,7 +189,7 @@ async def test_refusals_on_the_election_and_tender_pages_are_explained(
     # The company's own credit file.
     await page.get_by_role("link", name="信用档案").click()
     await expect(page.locator("#standing")).to_contain_text("co-yuejia")
-    await shot(page, "36-credit-file")
+    await shot(page, "46-credit-file")
     # 401: a token the server no longer honours, on the tenders' list.
     await page.evaluate("sessionStorage.setItem('wuyeflow.token', 'expired')")
     await page.goto(f"{web.url}/ui/#/tenders")
