@@ -29,7 +29,7 @@ async def enter_paper(page: Page, units: list[str], choices: list[str]) -> None:
     for unit in units:
         await form.get_by_label("房屋", exact=True).select_option(unit)
         for c in choices:
-            await form.get_by_role("checkbox", name=c).check()
+            await form.locator(f'input[name="paper_choice"][value="{c}"]').check()
         await form.get_by_role("button", name="加入本批").click()
     await form.get_by_role("button", name="提交本批书面表决票").click()
 
