@@ -26,8 +26,12 @@ COPY db/ ./db/
 COPY core/ ./core/
 COPY bench/ ./bench/
 
+# Bytecode for the code in /app, which the processes import (the working directory comes first on
+# sys.path): the workflow sandbox imports workflow modules afresh at every worker start and for every
+# new workflow instance, and with PYTHONDONTWRITEBYTECODE and a read-only /app it compiled them each time.
 RUN pip install . \
-    && rm -rf build *.egg-info
+    && rm -rf build *.egg-info \
+    && python -m compileall -q /app
 
 USER wuyeflow:wuyeflow
 

@@ -56,6 +56,10 @@ class Batch:
     def rate(self) -> float:
         return len(self.ids) / self.seconds
 
+    def cpu_per_case(self) -> dict[str, float]:
+        """CPU-seconds per case of every measured process that did work (share of a core ÷ cases per second)."""
+        return {name: round(share / self.rate, 4) for name, share in self.cpu.items() if share > 0}
+
 
 async def drive(run_one: RunOne, n: int, concurrency: int, pids: dict[str, int], offset: int = 0,
                 timeout: float = 600) -> Batch:
@@ -103,7 +107,8 @@ async def throughput(sides: Sides, runs: int, n: int, concurrency: int, log: Cal
             m.server_cpu.append(cpu)
             m.process_cpu.append({side: batches[side].cpu for side in batches})
         log(f"  run {r + 1}: ours {rate.ours[-1]:.2f}/s, bare {rate.bare[-1]:.2f}/s; "
-            f"CPU ours {batches['ours'].cpu}, bare {batches['bare'].cpu}")
+            f"CPU ours {batches['ours'].cpu}, bare {batches['bare'].cpu}; "
+            f"CPU-s per case ours {batches['ours'].cpu_per_case()}, bare {batches['bare'].cpu_per_case()}")
     return [rate, loaded]
 
 

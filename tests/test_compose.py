@@ -484,3 +484,31 @@ def test_temporal_archives_a_second_copy_with_its_filestore_provider(compose: di
     assert "chown" in command_text(init) and "1000:1000" in command_text(init)
     assert any(str(v).startswith(f"{volume}:") for v in init.get("volumes", []))
     assert depends_on(services["temporal"]).get("temporal-archival-volume") == "service_completed_successfully"
+
+
+def test_dockerfile_ships_bytecode_for_the_workflow_sandbox() -> None:
+    """The workflow sandbox imports workflow modules afresh: for every workflow type when a worker
+    starts (its check of each definition), for every new workflow instance (every case, every replay
+    after a cache eviction). The image sets PYTHONDONTWRITEBYTECODE and the app user cannot write
+    /app, so without bytecode built into the image each of these imports compiled the source again."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    instructions = _joined(lines)
+    user_at = next(n for n, i in enumerate(instructions) if i.startswith("USER "))
+    compiles = [n for n, i in enumerate(instructions) if re.match(r"RUN\s+.*python -m compileall\b", i)]
+    assert compiles and compiles[0] < user_at, "no `python -m compileall` of /app before the image drops root"
+    # The whole work tree: the sandbox imports workflows, core and whatever they import outside the pass-through list.
+    assert re.search(r"compileall\b.*\s(/app|\.)/?(\s|&&|$)", instructions[compiles[0]]), "compileall must cover /app"
+
+
+def _joined(lines: list[str]) -> list[str]:
+    """Dockerfile instructions with their continuation lines (a trailing backslash) joined."""
+    out: list[str] = []
+    carry = ""
+    for line in lines:
+        if line.endswith("\\"):
+            carry += line[:-1] + " "
+        else:
+            out.append(carry + line)
+            carry = ""
+    return out
