@@ -335,6 +335,11 @@ ROWS: list[Row] = [
     Row("POST", "/credit/records", cells(403, {422: ("bureau",)}),
         body={"company_id": "{company}", "type": "ticket_overdue", "reason": "矩阵"}),
     Row("POST", "/credit/assessments", cells(403, {422: ("bureau",)}), body={"quarter": "2026Q9"}),
+    # The monthly checks: the bureau opens a month by hand; the month's scores for the city, each street and each company (its own).
+    Row("POST", "/credit/checks", cells(403, {422: ("bureau",)}), body={"month": "2026-13"}),
+    Row("GET", "/credit/checks/{month}", cells(403, {200: ("bureau", "supervisor", "auditor", "admin", "clerk", "street", "street_auditor",
+                                                          "other_clerk", "other_street", "other_street_auditor", *BIDDERS)}),
+        params={"month": "2001-01"}),
     Row("POST", "/credit/assessments/{quarter}/adjustments", cells(403, {404: ("bureau",)}), params={"quarter": "2001Q1"},
         body={"company_id": "{company}", "grade": "A", "reason": "矩阵"}),
     # The credit overview (published grades are public, records only counted): city, street and company users.
@@ -349,6 +354,11 @@ ROWS: list[Row] = [
     # Complaints year to date (each caller reads the lines of its own place): city, street and company users.
     Row("GET", "/reports/complaints/ytd", cells(403, {200: CITY_STREET_COMPANY}), query={"through": "2026-11-30"}),
     Row("GET", "/reports/complaints/ytd.xlsx", cells(403, {200: CITY_STREET_COMPANY}), query={"through": "2026-11-30"}),
+    # A company's credit timeline: read like its file. The bureau revokes a record (Art. 40; an unknown one is not found).
+    Row("GET", "/credit/companies/{company_id}/timeline", cells(403, {200: ("company", "bureau", "supervisor", "auditor", "admin")}),
+        params={"company_id": "{company}"}),
+    Row("POST", "/credit/records/{record_id}/revocation", cells(403, {404: ("bureau",)}), params={"record_id": "999999"},
+        body={"reason": "矩阵撤销", "evidence": "矩阵文书"}),
     # Only a property company objects, and only to its own record (an unknown one is not found).
     Row("POST", "/credit/records/{record_id}/objections", cells(403, {404: BIDDERS}), params={"record_id": "999999"},
         body={"text": "矩阵异议"}),
