@@ -90,6 +90,13 @@ class TemporalClientHolder:
         return self._client
 
 
+# The routes every process shares, after the processes' own.
+SHARED_ROUTERS = (
+    processes.router, cases.router, inbox.router, reference.router, fund_top_up.router, audit.router, routing.router,
+    reports.router, users.router, owner_identities_router, imports.router, registry_admin.router, exports.router,
+)
+
+
 def create_app(settings: Settings | None = None, client: Client | None = None) -> FastAPI:
     """Build the app; tests pass their own settings and Temporal client."""
     settings = settings or get_settings()
@@ -126,19 +133,8 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     for spec in REGISTRY.specs():
         if spec.router is not None:
             app.include_router(resolve(spec.router))
-    app.include_router(processes.router)
-    app.include_router(cases.router)
-    app.include_router(inbox.router)
-    app.include_router(reference.router)
-    app.include_router(fund_top_up.router)
-    app.include_router(audit.router)
-    app.include_router(routing.router)
-    app.include_router(reports.router)
-    app.include_router(users.router)
-    app.include_router(owner_identities_router)
-    app.include_router(imports.router)
-    app.include_router(registry_admin.router)
-    app.include_router(exports.router)
+    for shared in SHARED_ROUTERS:
+        app.include_router(shared)
     install_workbench(app)
     return app
 
