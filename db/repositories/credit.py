@@ -17,6 +17,9 @@ from domain.credit_timeline import AuditRef, credit_file_chain
 from domain.credit_timeline import PublishedRow as PublishedTimelineRow
 from domain.rules import CREDIT, CreditRules
 
+# The key of every record the bureau enters by hand (POST /credit/records): ``bureau:<Idempotency-Key>``.
+BUREAU_KEY = "bureau:"
+
 
 async def record_credit(session: AsyncSession, entry: CreditEntry, rules: CreditRules = CREDIT) -> CreditRecord:
     """Write a credit record unless one with the same key exists (a retried activity writes once).
@@ -49,7 +52,7 @@ def view(record: CreditRecord, rules: CreditRules = CREDIT) -> CreditRecordView:
         id=record.id, company_id=record.company_id, type=code, type_label=known.label if known else code, kind=record.kind,
         points=record.points, serious=record.serious, joint=record.joint, case_id=record.case_id, evidence=record.evidence,
         reason=record.reason, recording_role=record.recording_role or (known.recording_role if known else "housing_bureau"),
-        recorded_by=record.recorded_by, recorded_at=record.at, valid_until=record.expires_at, revoked_at=record.revoked_at,
+        recorded_by=record.recorded_by, entered_by_bureau=record.record_key.startswith(BUREAU_KEY), recorded_at=record.at, valid_until=record.expires_at, revoked_at=record.revoked_at,
         revoked_reason=record.revoked_reason,
     )
 
