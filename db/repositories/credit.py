@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.errors import NotFound, integrity_as
 from db.models import AuditEntry, Company, CreditAssessmentLine, CreditRecord, Estate, Ticket
 from domain.credit import CreditEntry, CreditRecordView, QuarterFigures, record_type, valid_until
-from domain.credit_facts import AssessmentLine, CreditStanding, current_standing
+from domain.credit_facts import AssessmentLine, CreditStanding, current_standing, reassess
 from domain.credit_report import PublishedGrade
 from domain.credit_timeline import AuditRef, credit_file_chain
 from domain.credit_timeline import PublishedRow as PublishedTimelineRow
@@ -92,6 +92,25 @@ async def revoke_record(session: AsyncSession, record_id: int, *, at: datetime, 
         record.revoked_at, record.revoked_reason = at, reason
         await session.flush()
     return record
+
+
+async def reassess_without(session: AsyncSession, record: CreditRecord, at: datetime, note: str,
+                           rules: CreditRules = CREDIT) -> list[str]:
+    """Every line of the company that lists ``record`` (revoked), taken again at its own moment without it; a
+    published one is republished with ``note``. Returns the quarters changed."""
+    records = [r for r in (await record_views(session, [record.company_id])).get(record.company_id, []) if r.id != record.id]
+    changed: list[str] = []
+    for row in await lines_of_company(session, record.company_id):
+        line = AssessmentLine.model_validate(row.line)
+        if not any(b.id == record.id for b in line.bad_records):
+            continue
+        after = reassess(line, records, row.drafted_at, note, rules)
+        row.grade, row.line = after.grade.value, after.model_dump(mode="json")
+        if row.published_at is not None:
+            row.republished_at = at
+        changed.append(row.quarter)
+    await session.flush()
+    return changed
 
 
 async def serving_company_ids(session: AsyncSession) -> set[str]:
