@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 import structlog
@@ -19,7 +21,8 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.errors import NotAuthenticated, Unavailable
-from api.oidc import FetchJson, OidcVerifier, ProviderUnavailable, TokenRefused, fetch_json
+from api.oidc import FetchJson, OidcVerifier, ProviderUnavailable, TokenRefused, actor_from_claims, claim, fetch_json
+from api.owner_claims import ClaimBindings
 from core.settings import Settings
 from db.repositories import users as users_repo
 from domain.access import Actor, Jurisdiction, Level, Role
@@ -76,18 +79,24 @@ def is_loopback(host: str | None) -> bool:
 
 
 class DeactivatedSubjects:
-    """The deactivated subjects, read from the users table at most every ``users_cache_seconds``."""
+    """The deactivated subjects, read from the users table at most every ``users_cache_seconds``.
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], ttl: float) -> None:
+    Each API process keeps its own copy: the process that changes a user's status forgets its copy
+    at once, every other one reads the table again within ``ttl`` seconds. That is the bound on how
+    long a deactivated user's token still works anywhere (``users_cache_seconds``, default 5 s).
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._sessions = sessions
         self._ttl = ttl
+        self._clock = clock
         self._subjects: frozenset[str] = frozenset()
         self._read_at = float("-inf")
         # One read per expiry: a burst of requests waits for the first one's read instead of each reading the table.
         self._reading = asyncio.Lock()
 
     def _stale(self) -> bool:
-        return time.monotonic() - self._read_at >= self._ttl
+        return self._clock() - self._read_at >= self._ttl
 
     async def contains(self, subject: str) -> bool:
         if self._stale():
@@ -95,7 +104,7 @@ class DeactivatedSubjects:
                 if self._stale():
                     async with self._sessions() as session:
                         self._subjects = await users_repo.deactivated_subjects(session)
-                    self._read_at = time.monotonic()
+                    self._read_at = self._clock()
         return subject in self._subjects
 
     def forget(self) -> None:
@@ -110,18 +119,23 @@ class Identity:
         self.settings = settings
         self.oidc = OidcVerifier(settings, fetch) if settings.auth_mode == "oidc" else None
         self.deactivated = DeactivatedSubjects(sessions, settings.users_cache_seconds)
+        self.claim_bindings = ClaimBindings(sessions, settings.owner_key_secret)
 
     async def actor(self, token: str, *, server: str | None, client: str | None) -> Actor:
         """The caller of a request that arrived at ``server`` from ``client``; 401 for any token we do not honour."""
+        claims: dict[str, Any] = {}
         try:
             if self.oidc is not None:
-                actor = await self.oidc.actor(token)
+                claims = await self.oidc.claims(token)
+                actor = actor_from_claims(self.settings, claims)
             else:
                 if self.settings.dev_secret and not (is_loopback(server) and is_loopback(client)):
                     raise TokenRefused("the development secret is honoured on loopback only")
                 actor = actor_from_token(self.settings, token)
             if await self.deactivated.contains(actor.subject):
                 raise TokenRefused("the subject is deactivated")
+            if self.oidc is not None and self.settings.oidc_id_number_claim and Role.OWNER in actor.roles:
+                await self.claim_bindings.sign_in(actor, claim(claims, self.settings.oidc_id_number_claim))
         except TokenRefused as exc:
             log.info("token refused", reason=str(exc))
             raise NotAuthenticated(INVALID_TOKEN) from None

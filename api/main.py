@@ -19,12 +19,13 @@ from api.limits import BodyLimit
 from api.openapi import install_openapi
 from api.ratelimit import ConcurrencyLimit, RateLimiter
 from api.routes import audit, cases, exports, fund_top_up, imports, inbox, processes, reference, registry_admin, reports, routing, users
+from api.routes.owner_identities import router as owner_identities_router
 from api.routes.workbench import install_workbench
 from core.logging import configure_logging
 from core.registry import REGISTRY, resolve
 from core.settings import Settings, get_settings
 from core.temporal import connect
-from db.session import make_engine, make_session_factory
+from db.session import make_engine, make_read_engine, make_session_factory
 
 DESCRIPTION = """
 Property-management governance processes of Qingzhou (青州) as durable workflows.
@@ -98,14 +99,17 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
         app.state.sessions = make_session_factory(engine)
+        read_engine = make_read_engine(settings, engine)
+        app.state.read_sessions = make_session_factory(read_engine)
         app.state.identity = Identity(settings, app.state.sessions)
+        app.state.rate_limiter = RateLimiter(settings, app.state.sessions)
         app.state.temporal = TemporalClientHolder(settings, client)
         yield
         await engine.dispose()
+        await read_engine.dispose()
 
     app = FastAPI(title="wuyeflow 物业管理流程", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
-    app.state.rate_limiter = RateLimiter(settings)
     install_error_handlers(app)
     install_openapi(app)
 
@@ -131,6 +135,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(routing.router)
     app.include_router(reports.router)
     app.include_router(users.router)
+    app.include_router(owner_identities_router)
     app.include_router(imports.router)
     app.include_router(registry_admin.router)
     app.include_router(exports.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Literal
 
@@ -68,6 +69,10 @@ class Settings(BaseSettings):
     oidc_jurisdiction_claim: str = "jurisdiction"
     oidc_name_claim: str = "name"
     oidc_org_claim: str = "org"
+    # A claim with the owner's ID number that the provider has verified (a real-name platform's); when
+    # set, an owner's sign-in binds their subject to that number's owner key (the number is not kept).
+    # Unset: owners are bound at the counter (PUT /users/{subject}/owner).
+    oidc_id_number_claim: str | None = None
     # Requests per period (per bearer token, per client address) for each limited kind of request:
     # decisions and other writes to a case, ticket intake, exports, replays (api/ratelimit.py).
     rate_limit_enabled: bool = True
@@ -75,6 +80,11 @@ class Settings(BaseSettings):
     rate_limits: dict[Literal["decision", "intake", "export", "replay"], tuple[int, int]] = Field(default={
         "decision": (60, 600), "intake": (60, 600), "export": (10, 60), "replay": (10, 60),
     })
+    # API processes `python -m api.serve` starts (uvicorn's workers); 0: one per CPU the process
+    # may run on. Every process keeps its own database pools (db/session.py) and its own
+    # in-flight limit; what must hold across them (rate limits, idempotency keys, deactivated
+    # users) is kept in the database (README, "Several API processes").
+    api_processes: int = Field(default=0, ge=0, le=64)
     # Requests in flight per API process; past it a request waits this long for a slot, then 503.
     max_concurrent_requests: int = Field(default=32, ge=1, le=10_000)
     queue_wait_seconds: float = Field(default=0.5, ge=0, le=30)
@@ -147,6 +157,11 @@ class Settings(BaseSettings):
     def render_json_logs(self) -> bool:
         """JSON logs everywhere but a developer's console."""
         return self.log_json if self.log_json is not None else self.env == "production"
+
+    @property
+    def api_process_count(self) -> int:
+        """How many API processes to start: as set, else one per CPU this process may run on."""
+        return self.api_processes or max(1, len(os.sched_getaffinity(0)))
 
     @property
     def is_sqlite(self) -> bool:

@@ -8,7 +8,8 @@ from db.models.election import Ballot, CommitteeRegistry, CommitteeTerm, Electio
 from db.models.fund import FundAccount, FundNoticeShare, FundPayment, LedgerEntry
 from db.models.holiday_calendar import HolidayCalendarYear
 from db.models.idempotency import UsedKey
-from db.models.reference import Building, Community, Company, Estate, Household, Street, Unit, User
+from db.models.rate_limit import RateBucket
+from db.models.reference import Building, Community, Company, Estate, Household, OwnerIdentity, Street, Unit, User
 from db.models.registry_import import RegistryImport
 from db.models.report_baseline import ReportBaseline
 from db.models.tender import Expert, ExpertRelationship, TenderBid
@@ -45,7 +46,9 @@ __all__ = [
     "Household",
     "InboxEntry",
     "LedgerEntry",
+    "OwnerIdentity",
     "OwnerRecord",
+    "RateBucket",
     "RegistryImport",
     "ReportBaseline",
     "RoutingRule",
