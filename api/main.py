@@ -126,19 +126,9 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     for spec in REGISTRY.specs():
         if spec.router is not None:
             app.include_router(resolve(spec.router))
-    app.include_router(processes.router)
-    app.include_router(cases.router)
-    app.include_router(inbox.router)
-    app.include_router(reference.router)
-    app.include_router(fund_top_up.router)
-    app.include_router(audit.router)
-    app.include_router(routing.router)
-    app.include_router(reports.router)
-    app.include_router(users.router)
-    app.include_router(owner_identities_router)
-    app.include_router(imports.router)
-    app.include_router(registry_admin.router)
-    app.include_router(exports.router)
+    for router in (processes.router, cases.router, inbox.router, reference.router, fund_top_up.router, audit.router, routing.router,
+                   reports.router, users.router, owner_identities_router, imports.router, registry_admin.router, exports.router):
+        app.include_router(router)
     install_workbench(app)
     return app
 
