@@ -102,7 +102,7 @@ async def test_exit_deadline_passes_escalation_tasks_and_a_bad_credit_record(api
     assert steps == ["correction_order", "exit", "joint_meeting"]
     exit_task = next(t for t in case["open_tasks"] if t["step"]["code"] == "exit")
     assert exit_task["card"]["code"] == "red"
-    inbox = (await api.get("/inbox", headers=drv.headers("street"))).json()
+    inbox = (await api.get("/inbox", params={"case_id": case_id}, headers=drv.headers("street"))).json()
     assert any(i["case_id"] == case_id and i["step"]["code"] == "joint_meeting" for i in inbox)
 
     async def credit() -> list[CreditRecord]:
