@@ -12,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 from db.repositories import credit as credit_repo
 from db.repositories import credit_check as check_repo
 from db.session import transaction
+from domain.calendar import CITY_TZ
 from domain.credit import Grade, Quarter, QuarterFigures
 from domain.credit_check import months_of_quarter
 from domain.credit_facts import AssessmentLine, assess_company, in_credit_system, reassess
@@ -128,7 +129,7 @@ class CreditActivities:
             records = (await credit_repo.record_views(session, [record.company_id])).get(record.company_id, [])
             # The line is taken again at the quarter's moment, without the revoked record.
             taken_at = row.drafted_at
-            note = f"{request.at.date().isoformat()} 异议成立，撤销记录 {record.id}（{record.reason}）"
+            note = f"{request.at.astimezone(CITY_TZ).date().isoformat()} 异议成立，撤销记录 {record.id}（{record.reason}）"
             after = reassess(before, [r for r in records if r.id != record.id], taken_at, note, request.rules)
             row.grade, row.line = after.grade.value, after.model_dump(mode="json")
             republished = row.published_at is not None

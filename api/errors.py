@@ -139,6 +139,8 @@ def install_database_handlers(app: FastAPI) -> None:
     async def _driver_error(request: Request, exc: Exception) -> JSONResponse:
         if database_unavailable(exc):
             return await _database_down(request, exc)
+        if text_not_storable(exc):
+            return await problem_answer(request, Invalid("the request holds a character the database cannot store (NUL, U+0000)"))
         return await unexpected_answer(request, exc)
 
     # SQLAlchemy raises a plain DBAPIError for some connection failures (asyncpg's "the database
@@ -153,6 +155,23 @@ def database_unavailable(exc: BaseException) -> bool:
         if seen is None:
             return False
         if isinstance(seen, DATABASE_UNAVAILABLE) or (isinstance(seen, sa_exc.DBAPIError) and seen.connection_invalidated):
+            return True
+        wrapped = seen.orig if isinstance(seen, sa_exc.DBAPIError) else None
+        seen = wrapped if isinstance(wrapped, BaseException) else (seen.__cause__ or seen.__context__)
+    return False
+
+
+# PostgreSQL's "character not in repertoire": text with a NUL (U+0000) that a client sent; SQLite stores it.
+UNSTORABLE_TEXT = "22021"
+
+
+def text_not_storable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) is the database refusing a character of the text it was given."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if getattr(seen, "sqlstate", None) == UNSTORABLE_TEXT:
             return True
         wrapped = seen.orig if isinstance(seen, sa_exc.DBAPIError) else None
         seen = wrapped if isinstance(wrapped, BaseException) else (seen.__cause__ or seen.__context__)

@@ -73,6 +73,8 @@ class CreditRecordView(BaseModel):
     reason: str
     recording_role: str
     recorded_by: str | None = None
+    # The bureau entered it by hand (POST /credit/records), whatever case it names; else a case wrote it.
+    entered_by_bureau: bool = False
     recorded_at: datetime
     valid_until: datetime | None
     revoked_at: datetime | None = None

@@ -46,7 +46,7 @@ DECISION_LABELS: dict[str, str] = {
 
 # ----------------------------------------------------------------- the month
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])\Z")
 
 
 def parse_month(text: str) -> date:

@@ -41,7 +41,8 @@ class CreditCheckRules(BaseModel):
     # housing bureau is told one working day after.
     check_working_days: int = 5
     # The street sets the rectification period of a deficient item in calendar days (日), within
-    # these bounds [C]; the period ends at 24:00 of its last day (民法典 Arts. 201, 203).
+    # these bounds [C]; the period ends at 24:00 of its last day, a rest day moved to the next working
+    # day (民法典 Arts. 201, 203).
     rectify_min_days: int = 1
     rectify_max_days: int = 30
     # One rectification "day" (the local demo compresses it to minutes; never in production).

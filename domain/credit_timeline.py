@@ -82,8 +82,8 @@ def credit_file_chain(company_id: str) -> str:
 
 
 def _source_of(record: CreditRecordView) -> str:
-    # A person entered it (the bureau, by hand) or a case wrote it.
-    return "bureau" if record.recorded_by or not record.case_id else "case"
+    # The bureau entered it by hand, or a case wrote it (a check case's record names the street officer who found it).
+    return "bureau" if record.entered_by_bureau or not record.case_id else "case"
 
 
 def record_events(records: list[CreditRecordView], now: datetime, entries: list[AuditRef]) -> list[TimelineEvent]:

@@ -57,7 +57,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.rules import CREDIT_CHECK, CreditCheckRules
     from domain.tasks import Decision, DecisionInput, DecisionRefused, HumanTask, RefusalKind
-    from workflows.calendar_periods import calendar_sla, statute_period_end
+    from workflows.calendar_periods import calendar_sla, statute_party_deadline, statute_period_end
     from workflows.credit_check_models import CreditCheckInput, CreditMonthInput, CreditMonthResult
     from workflows.human_tasks import CaseWorkflow, DecisionModels
 
@@ -65,6 +65,9 @@ SCHEDULE_ID = "credit-month-opening"
 CITY_TIME_ZONE = "Asia/Shanghai"
 ACTIVITY_TIMEOUT = timedelta(minutes=5)
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+# Patch id: the company's rectification period is a party's deadline: a last day that is a rest day moves
+# to 24:00 of the next working day (民法典 Art. 203 para. 1); runs before it ended on the rest day.
+RECTIFY_OFF_REST_DAYS_PATCH = "credit-check-rectify-off-rest-days"
 
 
 @workflow.defn(name="CreditMonthlyCheck")
@@ -136,9 +139,14 @@ class CreditMonthlyCheckWorkflow(CaseWorkflow):
         self.enter_step(Step.RECTIFICATION if deficient else Step.CHECK, comment=f"检查得分 {score}", score=str(score), deficient=deficient)
 
     async def _open_follow_up(self, code: str, state: ItemState) -> None:
-        """整改: the company's task, due at 24:00 of the period's last day (calendar days, 民法典 Arts. 201, 203)."""
+        """整改: the company's task, due at 24:00 of the period's last day (calendar days, 民法典 Arts. 201, 203),
+        off a rest day to 24:00 of the next working day (Art. 203 para. 1)."""
         assert state.rectify_days is not None
-        rectify_by = statute_period_end(workflow.now(), self._rules.rectify_day * state.rectify_days)
+        period = self._rules.rectify_day * state.rectify_days
+        if workflow.patched(RECTIFY_OFF_REST_DAYS_PATCH):
+            rectify_by = await statute_party_deadline(workflow.now(), period)
+        else:
+            rectify_by = statute_period_end(workflow.now(), period)
         state.rectify_by = rectify_by
         task = await self.open_task(Step.RECTIFICATION, [Role.PROPERTY_COMPANY], decisions=[Decision.SUBMIT],
                                     company_id=self._inp.pair.company_id, note=f"{state.label}：{state.finding}")

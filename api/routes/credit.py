@@ -111,7 +111,7 @@ async def enter_record(body: RecordCreate, session: SessionDep, actor: CreditBur
     except UnknownRecordType as exc:
         raise Invalid(str(exc)) from None
     record = await credit_repo.record_credit(session, CreditEntry(
-        key=f"bureau:{idempotency_key}", company_id=body.company_id, type=body.type, reason=body.reason, evidence=body.evidence,
+        key=f"{credit_repo.BUREAU_KEY}{idempotency_key}", company_id=body.company_id, type=body.type, reason=body.reason, evidence=body.evidence,
         case_id=body.case_id, recorded_by=actor.subject, at=datetime.now(UTC), conduct_ended=body.conduct_ended,
     ))
     # On the company's credit chain in the audit log (a retry appends nothing: the key is the record's).

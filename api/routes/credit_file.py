@@ -24,6 +24,7 @@ from db.repositories import audit as audit_repo
 from db.repositories import credit as credit_repo
 from domain.access import Actor, Level, Role
 from domain.audit import AuditEvent
+from domain.calendar import CITY_TZ
 from domain.credit_facts import CreditStanding
 from domain.credit_timeline import TimelineEvent, company_timeline, credit_file_chain
 
@@ -100,8 +101,11 @@ async def revoke(record_id: RowId, body: RevocationCreate, session: SessionDep, 
     if record.revoked_at is None:
         reason = f"住建局撤销（法律文书撤销或者变更，第四十条）：{body.reason}"
         record = await credit_repo.revoke_record(session, record_id, at=now, reason=reason)
+        # The platform revokes it too (Art. 40): a quarter's line that listed it is taken again and republished.
+        quarters = await credit_repo.reassess_without(
+            session, record, now, f"{now.astimezone(CITY_TZ).date().isoformat()} 住建局撤销记录 {record_id}（第四十条）：{body.reason}")
         await audit_repo.append_events(session, credit_file_chain(record.company_id), [credit_audit_event(
             f"credit-revoke:{record_id}", actor, "revoke_record", reason,
-            {"record_id": record_id, "company_id": record.company_id, "evidence": body.evidence})])
+            {"record_id": record_id, "company_id": record.company_id, "evidence": body.evidence, "quarters": quarters})])
     # A revoked record stays revoked with its first reason: a repeated request reads it as it is.
     return record_read(credit_repo.view(record), now)

@@ -11,11 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.errors import NotFound, integrity_as
 from db.models import AuditEntry, Company, CreditAssessmentLine, CreditRecord, Estate, Ticket
 from domain.credit import CreditEntry, CreditRecordView, QuarterFigures, record_type, valid_until
-from domain.credit_facts import AssessmentLine, CreditStanding, current_standing
+from domain.credit_facts import AssessmentLine, CreditStanding, current_standing, reassess
 from domain.credit_report import PublishedGrade
 from domain.credit_timeline import AuditRef, credit_file_chain
 from domain.credit_timeline import PublishedRow as PublishedTimelineRow
 from domain.rules import CREDIT, CreditRules
+
+# The key of every record the bureau enters by hand (POST /credit/records): ``bureau:<Idempotency-Key>``.
+BUREAU_KEY = "bureau:"
 
 
 async def record_credit(session: AsyncSession, entry: CreditEntry, rules: CreditRules = CREDIT) -> CreditRecord:
@@ -49,7 +52,7 @@ def view(record: CreditRecord, rules: CreditRules = CREDIT) -> CreditRecordView:
         id=record.id, company_id=record.company_id, type=code, type_label=known.label if known else code, kind=record.kind,
         points=record.points, serious=record.serious, joint=record.joint, case_id=record.case_id, evidence=record.evidence,
         reason=record.reason, recording_role=record.recording_role or (known.recording_role if known else "housing_bureau"),
-        recorded_by=record.recorded_by, recorded_at=record.at, valid_until=record.expires_at, revoked_at=record.revoked_at,
+        recorded_by=record.recorded_by, entered_by_bureau=record.record_key.startswith(BUREAU_KEY), recorded_at=record.at, valid_until=record.expires_at, revoked_at=record.revoked_at,
         revoked_reason=record.revoked_reason,
     )
 
@@ -89,6 +92,25 @@ async def revoke_record(session: AsyncSession, record_id: int, *, at: datetime, 
         record.revoked_at, record.revoked_reason = at, reason
         await session.flush()
     return record
+
+
+async def reassess_without(session: AsyncSession, record: CreditRecord, at: datetime, note: str,
+                           rules: CreditRules = CREDIT) -> list[str]:
+    """Every line of the company that lists ``record`` (revoked), taken again at its own moment without it; a
+    published one is republished with ``note``. Returns the quarters changed."""
+    records = [r for r in (await record_views(session, [record.company_id])).get(record.company_id, []) if r.id != record.id]
+    changed: list[str] = []
+    for row in await lines_of_company(session, record.company_id):
+        line = AssessmentLine.model_validate(row.line)
+        if not any(b.id == record.id for b in line.bad_records):
+            continue
+        after = reassess(line, records, row.drafted_at, note, rules)
+        row.grade, row.line = after.grade.value, after.model_dump(mode="json")
+        if row.published_at is not None:
+            row.republished_at = at
+        changed.append(row.quarter)
+    await session.flush()
+    return changed
 
 
 async def serving_company_ids(session: AsyncSession) -> set[str]:

@@ -7,7 +7,9 @@ another company cannot; a company the credit system held nothing on reads itself
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
+from activities.credit_check import CreditCheckActivities, UnrectifiedRequest
 from api.auth import issue_token
 from domain.access import Level, Role
 from tests.factories import make_actor
@@ -61,3 +63,22 @@ async def test_blacklist_entry_and_exit_by_the_bureau_are_on_the_timeline_and_th
     assert next(e for e in off["events"] if e["kind"] == "record_revoked")["audit_seq"] == 2
     assert off["standing"]["blacklist"] is None
     assert off["chain"] == {"chain_id": f"credit-file:{company}", "entries": 2, "intact": True}
+
+
+async def test_a_record_a_street_wrote_through_its_check_case_is_sourced_to_the_case_not_to_the_bureau(
+    api: AsyncClient, sessions: Sessions, settings: Settings,
+) -> None:
+    company = await create_company(sessions, grade=None)
+    case_id = f"credit-monthly-check-2027-02-yidu-{company}"
+    # What the check case's re-check writes: the street officer who found it unrectified, the case as its source.
+    record_id = await CreditCheckActivities(sessions).record_unrectified(UnrectifiedRequest(
+        case_id=case_id, company_id=company, item="safety", reason="2027-02 月检查「安全管理」逾期未整改", evidence="仍有杂物",
+        recorded_by="street-officer-1", at=datetime.now(UTC)))
+    bureau = auth(settings, Role.HOUSING_BUREAU, Level.CITY)
+    # The bureau's own entry naming a case is still the bureau's decision.
+    body = {"company_id": company, "type": "supervision_refused", "reason": "拒不接受监督检查", "case_id": case_id}
+    by_hand = (await api.post("/credit/records", json=body, headers={**bureau, "Idempotency-Key": uuid.uuid4().hex})).json()
+    events = (await api.get(f"/credit/companies/{company}/timeline", headers=bureau)).json()["events"]
+    sources = {e["record_ids"][0]: (e["source"], e["source_label"], e["case_id"]) for e in events if e["kind"] == "record"}
+    assert sources[record_id] == ("case", "案件", case_id)
+    assert sources[by_hand["id"]] == ("bureau", "住建局决定", case_id)

@@ -46,3 +46,12 @@ async def test_any_other_driver_error_is_still_a_500_problem() -> None:
     async with AsyncClient(transport=ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t") as client:
         r = await client.get("/probe")
     assert r.status_code == 500 and r.json()["type"] == "/problems/internal-error"
+
+
+async def test_text_the_database_cannot_store_is_a_422_problem_not_a_500() -> None:
+    # PostgreSQL refuses a NUL character in text (SQLSTATE 22021): a path, query or body string a client sent.
+    app = _app(_wrapped(asyncpg.CharacterNotInRepertoireError('invalid byte sequence for encoding "UTF8": 0x00')))
+    async with AsyncClient(transport=ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t") as client:
+        r = await client.get("/probe")
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json") and r.json()["type"] == "/problems/validation-error"

@@ -84,3 +84,11 @@ def test_a_sheet_names_every_item_once_within_its_maximum_and_says_what_is_defic
     passed_with_period = sheet()
     passed_with_period["items"][2]["rectify_days"] = 5
     assert locs(passed_with_period) == [["data", "items", 2, "rectify_days"]]
+
+
+@pytest.mark.parametrize("other_digits", ["２０２７-01", "2027-０１", "٢٠٢٧-01"])
+def test_a_month_is_written_in_ascii_digits_so_one_month_has_one_case_id(other_digits: str) -> None:
+    # int() reads full-width and Arabic-Indic digits as 2027: the month would open a second set of cases under
+    # another id (and its results would never be found under "2027-01").
+    with pytest.raises(ValueError):
+        parse_month(other_digits)
