@@ -132,16 +132,17 @@ def in_credit_system(
 
 def current_standing(
     company_id: str, records: list[CreditRecordView], last_line: AssessmentLine | None, imported_grade: str | None,
-    imported_blacklisted: bool, at: datetime, rules: CreditRules = CREDIT,
+    imported_blacklisted: bool, at: datetime, rules: CreditRules = CREDIT, *, checked: bool = False,
 ) -> CreditStanding:
     """The grade recomputed whenever a record changes; the quarterly publication is only a snapshot of it.
 
     Before a company's first published assessment its grade is the imported one, and an imported
     blacklist entry stands; afterwards both follow the records. A bureau adjustment of the last
-    quarter stands until the next assessment.
+    quarter stands until the next assessment. A street's monthly check (``checked``) registers the
+    company as the quarter's draft does: graded by its records, not 缺失.
     """
     entry = blacklist_entry(records, at, rules)
-    if not in_credit_system(records, last_line, imported_grade):
+    if not in_credit_system(records, last_line, imported_grade, checked=checked):
         if imported_blacklisted:
             entry = BlacklistEntry(reason="信用系统导入的黑名单", since=at, until=None, record_ids=[])
         return _standing(company_id, Grade.C, entry, "missing")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.errors import NotFound, integrity_as
-from db.models import AuditEntry, Company, CreditAssessmentLine, CreditRecord, Estate, Ticket
+from db.models import AuditEntry, Company, CreditAssessmentLine, CreditCheckResult, CreditRecord, Estate, Ticket
 from domain.credit import CreditEntry, CreditRecordView, QuarterFigures, record_type, valid_until
 from domain.credit_facts import AssessmentLine, CreditStanding, current_standing, reassess
 from domain.credit_report import PublishedGrade
@@ -174,8 +174,9 @@ async def standing(session: AsyncSession, company: Company, at: datetime, rules:
     """The company's current grade and blacklist, computed from its records and last published line."""
     records = (await record_views(session, [company.id])).get(company.id, [])
     last = await last_published_line(session, company.id)
+    checked = await session.scalar(select(CreditCheckResult.id).where(CreditCheckResult.company_id == company.id).limit(1))
     return current_standing(company.id, records, AssessmentLine.model_validate(last.line) if last else None, company.credit_grade,
-                            company.blacklisted, at, rules)
+                            company.blacklisted, at, rules, checked=checked is not None)
 
 
 async def ticket_figures(session: AsyncSession, start: datetime, end: datetime) -> dict[str, QuarterFigures]:

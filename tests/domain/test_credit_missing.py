@@ -53,6 +53,10 @@ def test_a_monthly_check_in_the_quarter_registers_the_company() -> None:
     # A street's check sheet is something the credit system holds: the company is graded, not 缺失.
     assert not in_credit_system([], None, None)
     assert in_credit_system([], None, None, checked=True)
+    # The standing tenders and appointments read agrees with the quarter's draft.
+    assert current_standing("co", [], None, None, False, T0).missing
+    standing = current_standing("co", [], None, None, False, T0, checked=True)
+    assert (standing.missing, standing.basis) == (False, "assessment")
 
 
 def test_an_unregistered_company_is_assessed_c_missing_whatever_its_score() -> None:

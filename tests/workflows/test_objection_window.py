@@ -26,7 +26,7 @@ from domain.calendar import period_end
 from domain.cases import CaseAck, CaseSnapshot, CaseStatus, Projection
 from domain.objections import NoticePeriod
 from domain.tasks import DecisionInput
-from tests.clock import wait_until
+from tests.clock import skip_to, wait_until
 from tests.factories import make_actor
 from tests.fixture_types import Sessions
 from workflows.human_tasks import CaseWorkflow
@@ -139,7 +139,7 @@ async def test_the_election_settings_cap_record_upheld_and_note_the_passed_perio
 
         # The period runs out with one answer outstanding: the timeline says so, and no objection is taken.
         end = (await snapshot()).facts["notice"]["end"]
-        await env.sleep(timedelta(days=16))
+        await skip_to(env, await env.get_current_time() + timedelta(days=16))
 
         async def passed() -> dict[str, Any] | None:
             notice: dict[str, Any] = (await snapshot()).facts["notice"]
