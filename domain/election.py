@@ -37,6 +37,8 @@ class Step(StrEnum):
     # The dates the election must be held by (潍坊 Art. 40), tracked as tasks the vote closes.
     STATUTORY_DATE = "statutory_date"
     GROUP_DEADLINE = "group_deadline"
+    # The first election's date (山东 Art. 22 para. 3), tracked the same way.
+    ASSEMBLY_DEADLINE = "assembly_deadline"
     REELECTION_CONVENE = "reelection_convene"
     GROUP_FORMATION = "group_formation"
     GROUP_PUBLICATION = "group_publication"
@@ -60,6 +62,7 @@ STEP_LABELS: dict[str, str] = {
     Step.REPORTED: "启动",
     Step.STATUTORY_DATE: "任期届满九十日前完成换届选举",
     Step.GROUP_DEADLINE: "换届小组九十日内选举",
+    Step.ASSEMBLY_DEADLINE: "筹备组九十日内召开首次业主大会",
     Step.REELECTION_CONVENE: "业委会启动换届",
     Step.GROUP_FORMATION: "组建筹备组（换届小组）",
     Step.GROUP_PUBLICATION: "筹备组名单公告",

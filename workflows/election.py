@@ -75,6 +75,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.election_tasks import (
         ACTIVITY_RETRY,
         ACTIVITY_TIMEOUT,
+        FIRST_ASSEMBLY_DATE,
         STATUTORY_PERIODS,
         calendar_task,
         party_period_end,
@@ -214,6 +215,8 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
                 await self._deadlines.track_group(formed)
             else:
                 self._periods.election_due_at = period_end(formed, self._rules.reelection_election_period)
+        elif workflow.patched(FIRST_ASSEMBLY_DATE):
+            await self._deadlines.track_first_assembly(formed)
         self.enter_step(Step.GROUP_PUBLICATION)
         task = await calendar_task(
             self, self._rules, Step.GROUP_PUBLICATION, [Role.STREET_OFFICE], decisions=[D.CONFIRM],
