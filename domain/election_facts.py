@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from domain.election import (
     CANDIDATE_STATUS_LABELS,
     CHANNEL_LABELS,
+    ActingMember,
     Candidate,
     ElectionKind,
     FilingData,
@@ -65,6 +66,9 @@ class ActingBody(BaseModel):
 
     chair: str
     since: datetime
+    # Its members and the published list, as the street formed it (潍坊 Arts. 42–43); empty for cases before.
+    members: list[ActingMember] = Field(default_factory=list)
+    notice: str | None = None
 
 
 class ElectionPeriods(BaseModel):

@@ -271,6 +271,11 @@ class ElectionRules(BaseModel):
     # After two failed attempts organised by the street, a 物业管理委员会 chaired by the residents'
     # committee acts. 潍坊 Art. 41 (3) [P]; it hands over within 7 days of an election (Art. 44).
     failed_attempts_for_acting_body: int = 2
+    # The street forms the 物业管理委员会 (潍坊 Art. 42 [P]) within 10 working days [C]; owners'
+    # representatives at least half of it (业主代表不少于二分之一, Art. 43 [P]).
+    acting_formation_working_days: int = 10
+    acting_owner_share_numerator: int = 1
+    acting_owner_share_denominator: int = 2
     acting_handover_period: timedelta = timedelta(days=7)
 
 
