@@ -12,7 +12,7 @@ from temporalio.exceptions import ApplicationError
 from db.repositories import credit as credit_repo
 from db.session import transaction
 from domain.credit import Grade, Quarter, QuarterFigures
-from domain.credit_facts import AssessmentLine, assess_company, reassess
+from domain.credit_facts import AssessmentLine, assess_company, in_credit_system, reassess
 from domain.rules import CREDIT, CreditRules
 
 
@@ -75,11 +75,17 @@ class CreditActivities:
             companies = await credit_repo.property_companies(session)
             records = await credit_repo.record_views(session)
             figures = await credit_repo.ticket_figures(session, quarter.start(), min(quarter.end(), request.at))
+            serving = await credit_repo.serving_company_ids(session)
             grades: dict[str, Grade] = {}
             blacklisted: list[str] = []
             for company in companies:
-                line = assess_company(company.id, company.name, records.get(company.id, []),
-                                      figures.get(company.id, QuarterFigures()), request.at, request.rules)
+                own = records.get(company.id, [])
+                last = await credit_repo.last_published_line(session, company.id)
+                registered = in_credit_system(own, AssessmentLine.model_validate(last.line) if last else None, company.credit_grade)
+                if not registered and company.id not in serving:
+                    continue  # neither serving an estate nor in the credit system: nothing to publish (DOMAIN.md: 缺失)
+                line = assess_company(company.id, company.name, own, figures.get(company.id, QuarterFigures()), request.at,
+                                      request.rules, registered=registered)
                 await credit_repo.save_line(session, quarter=request.quarter, case_id=request.case_id, company_id=company.id,
                                             grade=line.grade.value, line=line.model_dump(mode="json"), at=request.at)
                 grades[company.id] = line.grade
@@ -94,8 +100,9 @@ class CreditActivities:
             row = await credit_repo.line_of(session, request.quarter, request.company_id)
             if row is None or row.published_at is not None:
                 raise ApplicationError(f"no draft line of {request.company_id} in {request.quarter}", type="NoDraftLine", non_retryable=True)
+            # The bureau's grade stands in place of a missing one too.
             line = AssessmentLine.model_validate(row.line).model_copy(
-                update={"grade": request.grade, "adjusted_reason": request.reason, "adjusted_by": request.by})
+                update={"grade": request.grade, "adjusted_reason": request.reason, "adjusted_by": request.by, "missing": False})
             row.grade, row.line = request.grade.value, line.model_dump(mode="json")
 
     @activity.defn(name="credit_publish")

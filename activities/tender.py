@@ -68,6 +68,16 @@ class ResultRequest(BaseModel):
     round: int
     ranks: dict[str, tuple[int, str]]
     winner: str | None
+    # Companies that declined the award in this tender before (实施条例 Art. 55).
+    declined: list[str] = []
+
+
+class AwardDeclinedRequest(BaseModel):
+    """放弃中标: the company that declined, in which tender, and why."""
+
+    case_id: str
+    company_id: str
+    reason: str
 
 
 class TenderActivities:
@@ -138,7 +148,20 @@ class TenderActivities:
             await tender_repo.record_result(session, case_id=request.case_id, round=request.round, ranks=request.ranks, winner=request.winner)
             if request.winner is not None:
                 # 中标: a good record for the winner (seed 二(一)1 ties credit to tendering), once per case.
+                # A later winner (the first declined) gets its own record: the key names it.
+                key = f"{request.case_id}:award" if not request.declined else f"{request.case_id}:award:{request.winner}"
                 await credit_repo.record_credit(session, CreditEntry(
-                    key=f"{request.case_id}:award", company_id=request.winner, type="tender_award", case_id=request.case_id,
+                    key=key, company_id=request.winner, type="tender_award", case_id=request.case_id,
                     reason=f"招标项目 {request.case_id} 中标", at=datetime.now(UTC),
                 ))
+
+    @activity.defn(name="tender_award_declined")
+    async def award_declined(self, request: AwardDeclinedRequest) -> int:
+        """放弃中标: a bad credit record for the company, once per tender and company; returns its id."""
+        async with transaction(self._sessions) as session:
+            record = await credit_repo.record_credit(session, CreditEntry(
+                key=f"{request.case_id}:tender_withdrawal:{request.company_id}", company_id=request.company_id,
+                type="tender_withdrawal", case_id=request.case_id, reason=f"招标项目 {request.case_id} 中标后放弃：{request.reason}",
+                at=datetime.now(UTC),
+            ))
+            return record.id

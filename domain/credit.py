@@ -38,6 +38,18 @@ class RecordStatus(StrEnum):
     REVOKED = "revoked"
 
 
+# 缺失: a company that serves estates but is not registered in the credit system is C, marked missing
+# (DOMAIN.md credit, 山东 物业服务企业信用信息管理办法 via Jinan [S]).
+MISSING_LABEL = "缺失"
+
+
+def grade_label(grade: Grade | None, *, missing: bool = False) -> str:
+    """The grade as published: ``C（缺失）`` for a company the credit system holds nothing on (or no grade at all)."""
+    if grade is None or missing:
+        return f"{Grade.C.value}（{MISSING_LABEL}）"
+    return grade.value
+
+
 STATUS_LABELS: dict[str, str] = {RecordStatus.IN_FORCE: "有效", RecordStatus.EXPIRED: "已过期", RecordStatus.REVOKED: "已撤销"}
 
 

@@ -21,6 +21,7 @@ from domain.credit import (
     ScoreBreakdown,
     blacklist_entry,
     grade_for,
+    grade_label,
     score,
 )
 from domain.rules import CREDIT, CreditRules
@@ -74,18 +75,25 @@ class AssessmentLine(BaseModel):
     bad_records: list[PublicRecord] = Field(default_factory=list)
     # Set when a line is republished (an upheld objection revoked a record).
     note: str | None = None
+    # 缺失: the credit system held nothing on the company when it was assessed; the grade is C.
+    missing: bool = False
 
 
 def assess_company(
     company_id: str, company_name: str, records: list[CreditRecordView], figures: QuarterFigures, at: datetime,
-    rules: CreditRules = CREDIT,
+    rules: CreditRules = CREDIT, *, registered: bool = True,
 ) -> AssessmentLine:
-    """One company's draft line at ``at`` (the quarter's end): records in force, the figures, the grade."""
+    """One company's draft line at ``at`` (the quarter's end): records in force, the figures, the grade.
+
+    A company the credit system holds nothing on (``registered`` false) is C, marked missing (缺失);
+    its score is still shown.
+    """
     breakdown = score(records, figures, at, rules)
     live_bad = [r for r in records if r.in_force(at) and r.kind == "bad"]
-    grade = grade_for(breakdown.total, has_bad_record=bool(live_bad), rules=rules)
+    grade = grade_for(breakdown.total, has_bad_record=bool(live_bad), rules=rules) if registered else Grade.C
     return AssessmentLine(
         company_id=company_id, company_name=company_name, figures=figures, score=breakdown, computed_grade=grade, grade=grade,
+        missing=not registered,
         blacklist=blacklist_entry(records, at, rules),
         bad_records=[PublicRecord(id=r.id, type=r.type, type_label=r.type_label, points=r.points, reason=r.reason,
                                   recorded_at=r.recorded_at, valid_until=r.valid_until) for r in live_bad],
@@ -108,7 +116,15 @@ class CreditStanding(BaseModel):
     blacklist: BlacklistEntry | None
     # assessment: recomputed from the records in force and the last assessed quarter's figures;
     # imported: the grade entered before the company's first assessment (the blacklist is computed either way).
-    basis: Literal["assessment", "imported"]
+    # missing: the credit system holds nothing on the company (缺失, grade C).
+    basis: Literal["assessment", "imported", "missing"]
+    missing: bool = False
+    grade_label: str = ""
+
+
+def in_credit_system(records: list[CreditRecordView], last_line: AssessmentLine | None, imported_grade: str | None) -> bool:
+    """Whether the credit system holds anything on the company: an imported grade, a record of any state, a graded line."""
+    return bool(records) or (last_line is not None and not last_line.missing) or imported_grade in Grade.__members__
 
 
 def current_standing(
@@ -122,16 +138,30 @@ def current_standing(
     quarter stands until the next assessment.
     """
     entry = blacklist_entry(records, at, rules)
+    if not in_credit_system(records, last_line, imported_grade):
+        if imported_blacklisted:
+            entry = BlacklistEntry(reason="信用系统导入的黑名单", since=at, until=None, record_ids=[])
+        return _standing(company_id, Grade.C, entry, "missing")
+    if last_line is not None and last_line.missing:
+        last_line = None  # a missing line registered nothing: the records decide
     if last_line is None:
         if entry is None and imported_blacklisted:
             entry = BlacklistEntry(reason="信用系统导入的黑名单", since=at, until=None, record_ids=[])
-        known = imported_grade if imported_grade in Grade.__members__ else None
-        return CreditStanding(company_id=company_id, grade=Grade(known) if known else None, blacklist=entry, basis="imported")
+        if imported_grade is not None and imported_grade in Grade.__members__:
+            return _standing(company_id, Grade(imported_grade), entry, "imported")
+        # No imported grade but records: graded by the records alone, with no quarter's figures yet.
+        return _standing(company_id, assess_company(company_id, "", records, QuarterFigures(), at, rules).computed_grade, entry, "assessment")
     if last_line.adjusted_reason is not None:
         grade = last_line.grade
     else:
         grade = assess_company(company_id, last_line.company_name, records, last_line.figures, at, rules).computed_grade
-    return CreditStanding(company_id=company_id, grade=grade, blacklist=entry, basis="assessment")
+    return _standing(company_id, grade, entry, "assessment")
+
+
+def _standing(company_id: str, grade: Grade, entry: BlacklistEntry | None, basis: Literal["assessment", "imported", "missing"]) -> CreditStanding:
+    missing = basis == "missing"
+    return CreditStanding(company_id=company_id, grade=grade, blacklist=entry, basis=basis, missing=missing,
+                          grade_label=grade_label(grade, missing=missing))
 
 
 class AdjustGrade(BaseModel):
@@ -172,6 +202,8 @@ class CreditAssessmentFacts(BaseModel):
     blacklisted: int = 0
     adjustments: int = 0
     published_at: datetime | None = None
+    # Until when the published quarter takes objections (15 minutes in the demo).
+    objections_until: datetime | None = None
     objections: list[Objection] = Field(default_factory=list)
 
 

@@ -90,7 +90,9 @@ RETENDER = "retender"
 DIRECT_SELECT = "direct_select"
 RECUSE = "recuse"
 REDRAW = "redraw"
-DECISION_LABELS = {RETENDER: "重新招标", DIRECT_SELECT: "申请直接选聘", RECUSE: "回避", REDRAW: "重新抽取"}
+# 放弃中标 (实施条例 Art. 55): the winner declines instead of signing; a bad credit record follows.
+DECLINE_AWARD = "decline_award"
+DECISION_LABELS = {RETENDER: "重新招标", DIRECT_SELECT: "申请直接选聘", RECUSE: "回避", REDRAW: "重新抽取", DECLINE_AWARD: "放弃中标"}
 
 
 class OutgoingTerms(BaseModel):

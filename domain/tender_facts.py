@@ -63,6 +63,15 @@ class Contract(BaseModel):
     signed_at: datetime
 
 
+class DeclinedAward(BaseModel):
+    """放弃中标 (实施条例 Art. 55): who declined, when, why, and the bad credit record written for it."""
+
+    company_id: str
+    at: datetime
+    reason: str
+    credit_record_id: int
+
+
 class MemberStatus(StrEnum):
     DRAWN = "drawn"
     RECUSED = "recused"
@@ -195,6 +204,7 @@ class TenderFacts(TenderAnnouncement):
     winner: str | None = None
     awarded_at: datetime | None = None
     contract: Contract | None = None
+    declined: list[DeclinedAward] = Field(default_factory=list)
     handover_case_id: str | None = None
     expert_draw: ExpertDrawFacts = Field(default_factory=ExpertDrawFacts)
 

@@ -52,6 +52,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.human_tasks import CaseWorkflow, refusal
 
 SCHEDULE_ID = "credit-quarterly-assessment"
+# Runs before it woke for a new objection only, not for the answer of one whose task was being opened.
+OBJECTION_ANSWER_WAKES_PATCH = "credit-objection-answer-wakes"
 CITY_TIME_ZONE = "Asia/Shanghai"
 ACTIVITY_TIMEOUT = timedelta(minutes=5)
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
@@ -132,7 +134,12 @@ class CreditAssessmentWorkflow(CaseWorkflow):
 
     def _new_objection_since(self) -> Callable[[], bool]:
         seen = len(self._objections)
-        return lambda: len(self._objections) != seen
+        if not workflow.patched(OBJECTION_ANSWER_WAKES_PATCH):
+            return lambda: len(self._objections) != seen
+        # An objection whose answer task was still being opened when the loop last looked is not in
+        # its waiting list: its answer must wake the loop too (else it waits for the window's end).
+        return lambda: len(self._objections) != seen or any(
+            o.outcome is None and o.task_id is not None and not self.task(o.task_id).is_open for o in self._objections)
 
     async def _settle(self, objection: Objection) -> None:
         assert objection.task_id is not None
@@ -237,6 +244,7 @@ class CreditAssessmentWorkflow(CaseWorkflow):
         return CreditAssessmentFacts(
             quarter=str(self._quarter), companies=len(self._grades), grades=grade_counts(self._grades) if self._grades else {},
             blacklisted=len(self._blacklisted), adjustments=self._adjustments, published_at=self._published_at,
+            objections_until=self._published_at + self._inp.rules.objection_window if self._published_at else None,
             objections=list(self._objections),
         )
 

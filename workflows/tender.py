@@ -54,11 +54,20 @@ with workflow.unsafe.imports_passed_through():
         grade_encouraged,
         grade_encouragement,
     )
-    from domain.tender_facts import BidRound, Clarification, Contract, DirectSelection, OutgoingFacts, RefusedBid, TenderFacts
-    from workflows.calendar_periods import calendar_sla, statute_party_deadline
+    from domain.tender_facts import (
+        BidRound,
+        Clarification,
+        Contract,
+        DeclinedAward,
+        DirectSelection,
+        OutgoingFacts,
+        RefusedBid,
+        TenderFacts,
+    )
     from workflows.handover import HandoverInput, PropertyHandoverWorkflow
     from workflows.human_tasks import DecisionModels, refusal
-    from workflows.tender_committee import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, D, TenderCommittee
+    from workflows.tender_committee import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, D
+    from workflows.tender_contract import TenderContract
     from workflows.tender_models import BidInput, ClarificationInput, TenderInput, TenderObjectionInput
 
 
@@ -68,7 +77,7 @@ CLARIFICATION_DAYS = "tender-clarification-whole-days"
 
 
 @workflow.defn(name="PropertyTender")
-class PropertyTenderWorkflow(TenderCommittee):
+class PropertyTenderWorkflow(TenderContract):
     """One tender for an estate's property service, from the announcement to the handover."""
 
     kind = PROCESS_KIND
@@ -104,6 +113,7 @@ class PropertyTenderWorkflow(TenderCommittee):
         self._winner: str | None = None
         self._awarded_at: datetime | None = None
         self._contract: Contract | None = None
+        self._declined: list[DeclinedAward] = []
         self._handover_case_id: str | None = None
 
     @workflow.run
@@ -126,21 +136,24 @@ class PropertyTenderWorkflow(TenderCommittee):
         except DecisionRefused as exc:
             self.finish(CaseStatus.REJECTED, Step.CLOSED, exc.detail)
             return
-        while self._winner is None:
-            if not await self._bidding_round():
-                continue
-            await self._draw_committee()
-            while True:
-                await self._evaluate()
-                if not await self._publish_candidates():
-                    break
-            top = self.candidates()
-            if not top:
-                await self._tender_failed("no bid reached the qualifying score")
-                continue
-            self._winner = top[0].company_id
-        await self._award()
-        await self._sign_contract()
+        while True:
+            while self._winner is None:
+                if not await self._bidding_round():
+                    continue
+                await self._draw_committee()
+                while True:
+                    await self._evaluate()
+                    if not await self._publish_candidates():
+                        break
+                top = self.candidates()
+                if not top:
+                    await self._tender_failed("no bid reached the qualifying score")
+                    continue
+                self._winner = top[0].company_id
+            await self._award()
+            # A winner that declines (实施条例 Art. 55): the next candidate is awarded, or the tender failed.
+            if await self._sign_contract():
+                break
         await self._hand_over()
         self.finish(CaseStatus.COMPLETED, Step.CLOSED)
 
@@ -226,25 +239,13 @@ class PropertyTenderWorkflow(TenderCommittee):
         if self._ranking and self._direct is None:
             await workflow.execute_activity_method(
                 TenderActivities.record_result,
-                ResultRequest(case_id=self.case_id, round=self._round, winner=self._winner,
+                ResultRequest(case_id=self.case_id, round=self._round, winner=self._winner, declined=[d.company_id for d in self._declined],
                               ranks={r.company_id: (r.rank, f"{r.average_score:.2f}") for r in self._ranking}),
                 start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
             )
         outgoing = self._outgoing_company()
         self.company_ids = sorted({*self._bids, self._winner, *([outgoing] if outgoing else [])})
         self.enter_step(Step.AWARD, winner=self._winner)
-
-    async def _sign_contract(self) -> None:
-        """签订物业服务合同 within 30 days of the award (招标投标法 Art. 46): both sides sign."""
-        assert self._winner is not None
-        self.enter_step(Step.CONTRACT)
-        task = await self.open_task(Step.CONTRACT, [self._representative_role, Role.PROPERTY_COMPANY], decisions=[D.CONFIRM],
-                                    countersign=True, company_id=self._winner)
-        # Both parties must sign by then: a last day that is a rest day moves on (民法典 Art. 203 para. 1).
-        calendar_sla(task, await statute_party_deadline(workflow.now(), self._rules.contract_period), self._rules.remind_before)
-        await self.wait_for([task])
-        data = self.data_of(task, ContractData)
-        self._contract = Contract(contract_no=data.contract_no, signed_at=workflow.now())
 
     def _outgoing_company(self) -> str | None:
         assert self._ctx is not None
@@ -360,6 +361,7 @@ class PropertyTenderWorkflow(TenderCommittee):
     # ----------------------------------------------------------------- hooks
 
     def check_in_context(self, task: HumanTask, decision: DecisionInput, data: BaseModel | None) -> None:
+        self._check_decline(task, decision)
         if decision.decision == RECUSE and not (decision.comment or "").strip():
             raise DecisionRefused(RefusalKind.INVALID, "a recusal needs its reason in 'comment'")
         if task.step == Step.EVALUATION and isinstance(data, ScoreData):
@@ -381,5 +383,6 @@ class PropertyTenderWorkflow(TenderCommittee):
             current_company_id=ctx.current_company_id if ctx else None, ranking=list(self._ranking),
             publicity=self._publicity, objections=self._window.objections, direct_selection=self._direct,
             winner=self._winner if self._awarded_at else None, awarded_at=self._awarded_at, contract=self._contract,
+            declined=list(self._declined),
             handover_case_id=self._handover_case_id, expert_draw=self.committee_facts(released=self._awarded_at is not None),
         )

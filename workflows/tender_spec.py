@@ -11,6 +11,7 @@ from domain.rules import HANDOVER, HANDOVER_DEMO, TENDER, TENDER_DEMO, TenderRul
 from domain.tasks import Decision as D
 from domain.tender import (
     DECISION_LABELS,
+    DECLINE_AWARD,
     DIRECT_SELECT,
     PROCESS_KIND,
     PROCESS_LABEL,
@@ -37,7 +38,8 @@ def start_input(args: StartArgs) -> TenderInput:
 
 def activities(sessions: SessionFactory) -> Sequence[Callable[..., Any]]:
     tender = TenderActivities(sessions)
-    return [tender.load_context, tender.check_company, tender.register_bid, tender.expert_pool, tender.record_result]
+    return [tender.load_context, tender.check_company, tender.register_bid, tender.expert_pool, tender.record_result,
+            tender.award_declined]
 
 
 SPEC = ProcessSpec(
@@ -46,7 +48,7 @@ SPEC = ProcessSpec(
     step_decisions={
         Step.TENDER_FAILED: [RETENDER, DIRECT_SELECT], Step.DIRECT_SELECTION: [D.APPROVE, D.REJECT],
         Step.POOL_SHORTFALL: [REDRAW], Step.EVALUATION: [D.SUBMIT, RECUSE], Step.OBJECTION: [D.ANSWER, D.UPHOLD],
-        Step.CONTRACT: [D.CONFIRM],
+        Step.CONTRACT: [D.CONFIRM, DECLINE_AWARD],
     },
     facts_model=TenderFacts, rules=TENDER, demo_rules=TENDER_DEMO, start_input=start_input, activities=activities,
     router="api.routes.tender:router",

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Company
 from db.repositories import credit as credit_repo
-from domain.credit import STATUS_LABELS, BlacklistEntry, CreditRecordView, Quarter, ScoreBreakdown
+from domain.credit import STATUS_LABELS, BlacklistEntry, CreditRecordView, Quarter, ScoreBreakdown, grade_label
 from domain.credit_facts import AssessmentLine, CreditStanding
 
 
@@ -28,6 +28,9 @@ class PublishedLine(BaseModel):
     company_id: str
     company_name: str
     grade: str
+    # The grade as published: "C（缺失）" for a company the credit system held nothing on.
+    grade_label: str
+    missing: bool
     score: Decimal
     blacklisted: bool
     bad_records: list[PublicBadRecord]
@@ -53,7 +56,8 @@ async def published_quarter(session: AsyncSession, quarter: str) -> PublishedQua
     for row in rows:
         line = AssessmentLine.model_validate(row.line)
         lines.append(PublishedLine(
-            company_id=line.company_id, company_name=line.company_name, grade=line.grade.value, score=line.score.total,
+            company_id=line.company_id, company_name=line.company_name, grade=line.grade.value,
+            grade_label=grade_label(line.grade, missing=line.missing), missing=line.missing, score=line.score.total,
             blacklisted=line.blacklist is not None, note=line.note, republished_at=row.republished_at,
             bad_records=[PublicBadRecord(type=r.type, type_label=r.type_label, points=r.points, recorded_at=r.recorded_at,
                                          valid_until=r.valid_until) for r in line.bad_records],
@@ -78,6 +82,7 @@ def record_read(record: CreditRecordView, at: datetime) -> RecordRead:
 class QuarterLineRead(BaseModel):
     quarter: str
     grade: str
+    grade_label: str
     computed_grade: str
     score: ScoreBreakdown
     adjusted_reason: str | None
@@ -105,7 +110,8 @@ async def company_file(session: AsyncSession, company_id: str, at: datetime) -> 
     quarters = []
     for row in await credit_repo.lines_of_company(session, company_id):
         line = AssessmentLine.model_validate(row.line)
-        quarters.append(QuarterLineRead(quarter=row.quarter, grade=line.grade.value, computed_grade=line.computed_grade.value,
+        quarters.append(QuarterLineRead(quarter=row.quarter, grade=line.grade.value,
+                                        grade_label=grade_label(line.grade, missing=line.missing), computed_grade=line.computed_grade.value,
                                         score=line.score, adjusted_reason=line.adjusted_reason, note=line.note,
                                         published_at=row.published_at))
     return CompanyFileRead(company_id=company.id, company_name=company.name, standing=standing, blacklist=standing.blacklist,

@@ -9,10 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.errors import NotFound, integrity_as
-from db.models import Company, CreditAssessmentLine, CreditRecord, Ticket
+from db.models import AuditEntry, Company, CreditAssessmentLine, CreditRecord, Estate, Ticket
 from domain.credit import CreditEntry, CreditRecordView, QuarterFigures, record_type, valid_until
 from domain.credit_facts import AssessmentLine, CreditStanding, current_standing
 from domain.credit_report import PublishedGrade
+from domain.credit_timeline import AuditRef, credit_file_chain
+from domain.credit_timeline import PublishedRow as PublishedTimelineRow
 from domain.rules import CREDIT, CreditRules
 
 
@@ -87,6 +89,12 @@ async def revoke_record(session: AsyncSession, record_id: int, *, at: datetime, 
         record.revoked_at, record.revoked_reason = at, reason
         await session.flush()
     return record
+
+
+async def serving_company_ids(session: AsyncSession) -> set[str]:
+    """The companies that serve at least one estate now."""
+    rows = await session.scalars(select(Estate.property_company_id).where(Estate.property_company_id.is_not(None)).distinct())
+    return {r for r in rows.all() if r is not None}
 
 
 async def property_companies(session: AsyncSession) -> list[Company]:
@@ -184,3 +192,18 @@ async def published_grades(session: AsyncSession) -> list[PublishedGrade]:
         out.append(PublishedGrade(quarter=row.quarter, company_id=row.company_id, company_name=line.company_name, grade=line.grade,
                                   blacklisted=line.blacklist is not None))
     return out
+
+
+async def timeline_sources(session: AsyncSession, company_id: str) -> tuple[list[PublishedTimelineRow], list[AuditRef]]:
+    """The company's published lines, and the audit entries that concern it: its assessment cases' adjustments and
+    corrections, and its own credit chain (the bureau's acts)."""
+    rows = await session.scalars(select(CreditAssessmentLine).where(
+        CreditAssessmentLine.company_id == company_id, CreditAssessmentLine.published_at.is_not(None)))
+    published = [PublishedTimelineRow(quarter=r.quarter, case_id=r.case_id, published_at=r.published_at,
+                                      line=AssessmentLine.model_validate(r.line)) for r in rows.all() if r.published_at is not None]
+    chains = [credit_file_chain(company_id), *{r.case_id for r in published}]
+    entries = await session.scalars(select(AuditEntry).where(AuditEntry.case_id.in_(chains)).order_by(AuditEntry.case_id, AuditEntry.seq))
+    refs = [AuditRef(case_id=e.case_id, seq=e.seq, at=e.at, decision=e.decision, comment=e.comment, actor_subject=e.actor_subject,
+                     data=e.data or {})
+            for e in entries.all() if e.case_id == chains[0] or (e.data or {}).get("company_id") == company_id]
+    return published, refs

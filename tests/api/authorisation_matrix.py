@@ -349,6 +349,11 @@ ROWS: list[Row] = [
     # Complaints year to date (each caller reads the lines of its own place): city, street and company users.
     Row("GET", "/reports/complaints/ytd", cells(403, {200: CITY_STREET_COMPANY}), query={"through": "2026-11-30"}),
     Row("GET", "/reports/complaints/ytd.xlsx", cells(403, {200: CITY_STREET_COMPANY}), query={"through": "2026-11-30"}),
+    # A company's credit timeline: read like its file. The bureau revokes a record (Art. 40; an unknown one is not found).
+    Row("GET", "/credit/companies/{company_id}/timeline", cells(403, {200: ("company", "bureau", "supervisor", "auditor", "admin")}),
+        params={"company_id": "{company}"}),
+    Row("POST", "/credit/records/{record_id}/revocation", cells(403, {404: ("bureau",)}), params={"record_id": "999999"},
+        body={"reason": "矩阵撤销", "evidence": "矩阵文书"}),
     # Only a property company objects, and only to its own record (an unknown one is not found).
     Row("POST", "/credit/records/{record_id}/objections", cells(403, {404: BIDDERS}), params={"record_id": "999999"},
         body={"text": "矩阵异议"}),
