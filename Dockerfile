@@ -39,4 +39,5 @@ EXPOSE 8000
 
 # No HEALTHCHECK here: the worker and the migrations share this image and serve no HTTP;
 # docker-compose.yml gives the API its own health check.
-CMD ["uvicorn", "api.main:app", "--host", "0.0.0.0", "--port", "8000"]
+# One API process per CPU of the container unless WUYEFLOW_API_PROCESSES says otherwise (api/serve.py).
+CMD ["python", "-m", "api.serve", "--host", "0.0.0.0", "--port", "8000"]

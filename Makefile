@@ -57,7 +57,7 @@ worker: install
 	$(PY) worker.py
 
 api: install
-	$(VENV)/bin/uvicorn api.main:app --host 127.0.0.1 --port 8000
+	$(PY) -m api.serve --host 127.0.0.1 --port 8000
 
 bench: install  ## benchmarks against bare Temporal, the inbox and a city year (quick sizes; ARGS=--full, ARGS="--only city-year")
 	$(PY) -m bench $(ARGS)

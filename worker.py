@@ -27,6 +27,7 @@ from core.temporal import check_retention, connect
 from db.session import make_engine, make_session_factory
 from workflows.actor_seal import ActorSealInterceptor
 from workflows.credit import ensure_credit_schedule
+from workflows.credit_check import ensure_credit_month_schedule
 from workflows.history_archive import ensure_sweep_schedule
 from workflows.holiday_calendar import ensure_calendar_schedule
 from workflows.ticket_report import ensure_report_schedule
@@ -86,6 +87,8 @@ async def main() -> None:
         log.info("daily holiday calendar check schedule created")
     if await ensure_credit_schedule(client, settings.task_queue):
         log.info("quarterly credit assessment schedule created")
+    if await ensure_credit_month_schedule(client, settings.task_queue):
+        log.info("monthly credit check schedule created")
     # SIGTERM (a container stop) and SIGINT (Ctrl-C) both end the worker gracefully: it stops
     # polling, lets running activities finish, and leaves the rest to the next worker.
     stop = asyncio.Event()

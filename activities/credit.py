@@ -10,8 +10,10 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from db.repositories import credit as credit_repo
+from db.repositories import credit_check as check_repo
 from db.session import transaction
 from domain.credit import Grade, Quarter, QuarterFigures
+from domain.credit_check import months_of_quarter
 from domain.credit_facts import AssessmentLine, assess_company, in_credit_system, reassess
 from domain.rules import CREDIT, CreditRules
 
@@ -76,16 +78,19 @@ class CreditActivities:
             records = await credit_repo.record_views(session)
             figures = await credit_repo.ticket_figures(session, quarter.start(), min(quarter.end(), request.at))
             serving = await credit_repo.serving_company_ids(session)
+            # The quarter's monthly checks (月检查): each company's average over its streets' sheets.
+            checks = await check_repo.check_averages(session, months_of_quarter(quarter.first_day()))
             grades: dict[str, Grade] = {}
             blacklisted: list[str] = []
             for company in companies:
                 own = records.get(company.id, [])
                 last = await credit_repo.last_published_line(session, company.id)
-                registered = in_credit_system(own, AssessmentLine.model_validate(last.line) if last else None, company.credit_grade)
+                registered = in_credit_system(own, AssessmentLine.model_validate(last.line) if last else None, company.credit_grade,
+                                              checked=company.id in checks)
                 if not registered and company.id not in serving:
                     continue  # neither serving an estate nor in the credit system: nothing to publish (DOMAIN.md: 缺失)
-                line = assess_company(company.id, company.name, own, figures.get(company.id, QuarterFigures()), request.at,
-                                      request.rules, registered=registered)
+                quarter_figures = figures.get(company.id, QuarterFigures()).model_copy(update={"check_average": checks.get(company.id)})
+                line = assess_company(company.id, company.name, own, quarter_figures, request.at, request.rules, registered=registered)
                 await credit_repo.save_line(session, quarter=request.quarter, case_id=request.case_id, company_id=company.id,
                                             grade=line.grade.value, line=line.model_dump(mode="json"), at=request.at)
                 grades[company.id] = line.grade

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -76,18 +77,24 @@ def is_loopback(host: str | None) -> bool:
 
 
 class DeactivatedSubjects:
-    """The deactivated subjects, read from the users table at most every ``users_cache_seconds``."""
+    """The deactivated subjects, read from the users table at most every ``users_cache_seconds``.
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], ttl: float) -> None:
+    Each API process keeps its own copy: the process that changes a user's status forgets its copy
+    at once, every other one reads the table again within ``ttl`` seconds. That is the bound on how
+    long a deactivated user's token still works anywhere (``users_cache_seconds``, default 5 s).
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._sessions = sessions
         self._ttl = ttl
+        self._clock = clock
         self._subjects: frozenset[str] = frozenset()
         self._read_at = float("-inf")
         # One read per expiry: a burst of requests waits for the first one's read instead of each reading the table.
         self._reading = asyncio.Lock()
 
     def _stale(self) -> bool:
-        return time.monotonic() - self._read_at >= self._ttl
+        return self._clock() - self._read_at >= self._ttl
 
     async def contains(self, subject: str) -> bool:
         if self._stale():
@@ -95,7 +102,7 @@ class DeactivatedSubjects:
                 if self._stale():
                     async with self._sessions() as session:
                         self._subjects = await users_repo.deactivated_subjects(session)
-                    self._read_at = time.monotonic()
+                    self._read_at = self._clock()
         return subject in self._subjects
 
     def forget(self) -> None:

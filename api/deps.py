@@ -41,6 +41,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for a route that reads with one statement and writes nothing: no transaction, nothing to commit."""
+    async with request.app.state.read_sessions() as session:
+        yield session
+
+
 async def get_client(request: Request) -> Client:
     client: Client | None = await request.app.state.temporal()
     if client is None:
@@ -153,6 +159,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 # failed commit becomes an error response. With the default scope ("request") FastAPI runs the
 # exit code after sending the response, and the client would read 2xx for data never stored.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+# Only for a route that reads with a single statement (the inbox): each statement is its own snapshot.
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
 ClientDep = Annotated[Client, Depends(get_client)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
@@ -205,7 +213,7 @@ def rate_limited(kind: str) -> Callable[..., Awaitable[None]]:
 
     async def limited(request: Request, actor: ActorDep) -> None:
         limiter: RateLimiter = request.app.state.rate_limiter
-        limiter.check(kind, actor.subject, request.client.host if request.client else None)
+        await limiter.check(kind, actor.subject, request.client.host if request.client else None)
 
     return limited
 

@@ -24,7 +24,7 @@ from core.logging import configure_logging
 from core.registry import REGISTRY, resolve
 from core.settings import Settings, get_settings
 from core.temporal import connect
-from db.session import make_engine, make_session_factory
+from db.session import make_engine, make_read_engine, make_session_factory
 
 DESCRIPTION = """
 Property-management governance processes of Qingzhou (青州) as durable workflows.
@@ -98,14 +98,17 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
         app.state.sessions = make_session_factory(engine)
+        read_engine = make_read_engine(settings, engine)
+        app.state.read_sessions = make_session_factory(read_engine)
         app.state.identity = Identity(settings, app.state.sessions)
+        app.state.rate_limiter = RateLimiter(settings, app.state.sessions)
         app.state.temporal = TemporalClientHolder(settings, client)
         yield
         await engine.dispose()
+        await read_engine.dispose()
 
     app = FastAPI(title="wuyeflow 物业管理流程", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
-    app.state.rate_limiter = RateLimiter(settings)
     install_error_handlers(app)
     install_openapi(app)
 

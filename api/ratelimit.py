@@ -1,13 +1,17 @@
 """Rate limits per token and per address, and a limit on requests in flight.
 
 Decisions (and every other write sent to a case), ticket intake, exports and replays cost a
-Temporal round trip, a history download or a replay each: a token bucket per bearer token and one
-per client address bound how fast one caller can ask for them (429 with ``Retry-After``). The
-buckets live in the API process; with several API processes each keeps its own.
+Temporal round trip, a history download or a replay each: a token bucket per bearer token's
+subject and one per client address bound how fast one caller can ask for them (429 with
+``Retry-After``). The buckets are rows of the database (``db/repositories/rate_limits.py``), so
+the limits hold across every API process and container: a caller whose requests land on two
+processes gets the rate once, not once per process. A take is one upsert on a request that costs
+far more anyway; the inbox and the other reads are not limited.
 
-Requests in flight are bounded too: past ``max_concurrent_requests`` a request waits at most
-``queue_wait_seconds`` for a slot and is then refused (503 with ``Retry-After``) instead of
-queueing behind the others for seconds.
+Requests in flight are bounded per process: past ``max_concurrent_requests`` a request waits at
+most ``queue_wait_seconds`` for a slot and is then refused (503 with ``Retry-After``) instead of
+queueing behind the others for seconds. That limit protects one process's event loop and pool,
+so it stays the process's own; with N processes the service holds N times as many.
 """
 
 from __future__ import annotations
@@ -16,58 +20,41 @@ import asyncio
 import math
 import time
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import TooManyRequests, problem_response
 from core.settings import Settings
+from db.repositories import rate_limits
+from db.session import transaction
 
-# Every so many grants, buckets that have filled up again are dropped (they hold nothing to remember).
+# Every so many takes in a process, buckets that have filled up again are dropped (they hold nothing to remember).
 PRUNE_EVERY = 1024
 
 
-class TokenBuckets:
-    """One bucket per key: ``capacity`` requests at once, refilled at ``capacity`` per ``period`` seconds."""
+class RateLimiter:
+    """The buckets of every limited kind of request, per token subject and per address, in the database."""
 
-    def __init__(self, capacity: int, period: float = 60.0) -> None:
-        self.capacity = capacity
-        self.rate = capacity / period
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
+    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.enabled = settings.rate_limit_enabled
+        self.period = settings.rate_limit_period_seconds
+        self.limits = dict(settings.rate_limits)
+        self._sessions = sessions
         self._takes = 0
 
-    def take(self, key: str, now: float | None = None) -> float:
-        """Take one request's token: 0 when granted, else the seconds until one is free."""
-        now = time.monotonic() if now is None else now
-        tokens, at = self._buckets.get(key, (float(self.capacity), now))
-        tokens = min(self.capacity, tokens + (now - at) * self.rate)
-        if tokens < 1:
-            self._buckets[key] = (tokens, now)
-            return (1 - tokens) / self.rate
-        self._buckets[key] = (tokens - 1, now)
-        self._takes += 1
-        if self._takes % PRUNE_EVERY == 0:
-            full_after = self.capacity / self.rate
-            self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < full_after}
-        return 0.0
-
-
-class RateLimiter:
-    """The buckets of every limited kind of request, per token and per address."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.enabled = settings.rate_limit_enabled
-        self._buckets = {
-            kind: (TokenBuckets(per_token, settings.rate_limit_period_seconds), TokenBuckets(per_address, settings.rate_limit_period_seconds))
-            for kind, (per_token, per_address) in settings.rate_limits.items()
-        }
-
-    def check(self, kind: str, subject: str, address: str | None) -> None:
+    async def check(self, kind: str, subject: str, address: str | None, now: float | None = None) -> None:
         """Count one request of ``kind``; 429 when the token's subject or the address is over its rate."""
-        if not self.enabled or kind not in self._buckets:
+        if not self.enabled or kind not in self.limits:
             return
-        by_token, by_address = self._buckets[kind]
-        wait = by_token.take(subject)
-        if not wait and address:
-            wait = by_address.take(address)
+        per_token, per_address = self.limits[kind]
+        now = time.time() if now is None else now
+        async with transaction(self._sessions) as session:
+            wait = await rate_limits.take(session, f"{kind}:token:{subject}", per_token, self.period, now)
+            if not wait and address:
+                wait = await rate_limits.take(session, f"{kind}:address:{address}", per_address, self.period, now)
+            self._takes += 1
+            if self._takes % PRUNE_EVERY == 0:
+                await rate_limits.forget_full(session, now, self.period)
         if wait:
             raise TooManyRequests(
                 f"请求过于频繁，请 {math.ceil(wait)} 秒后重试 (rate limit for {kind})", retry_after=math.ceil(wait),

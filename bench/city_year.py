@@ -31,6 +31,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from bench.city import settings_for
 from bench.city_year_checks import audit_chains, events_per_case, fund_ledgers, report_figures
+from bench.city_year_civic import Civic
+from bench.city_year_civic_checks import civic_checks
 from bench.city_year_people import People, Role
 from bench.city_year_plan import AGENCY, YearPlan, make_plan
 from bench.city_year_sim import FINAL, Year
@@ -44,9 +46,13 @@ from db.seed import EstatePlan, create_estate
 from db.session import make_engine, make_session_factory
 from domain.calendar import CITY_TZ
 
-DRAIN = timedelta(days=45)  # after the last intake, the year goes on until its cases can finish
-CONCURRENCY = 12  # people acting at the same moment, requests in flight
+# After the last intake the year goes on until its cases can finish (an election started late takes two months).
+DRAIN = timedelta(days=75)
+CONCURRENCY = int(os.environ.get("WUYEFLOW_YEAR_CONCURRENCY", "24"))  # people acting at the same moment, requests in flight
+# Worker processes on the task queue: one Python process uses one core at most; two let the worker use both.
+WORKERS = int(os.environ.get("WUYEFLOW_YEAR_WORKERS", "2"))
 HISTORY_SUGGEST_CONTINUE_AS_NEW = 4_096  # Temporal's default suggestion, events in one run
+APPROACHING = 0.5  # a history past half of it is reported as approaching
 
 
 def _test_server_path() -> str:
@@ -120,13 +126,13 @@ async def _one_year(workdir: Path, scale: float, seed: int, say: Callable[[str],
     env = await WorkflowEnvironment.start_time_skipping(data_converter=DATA_CONVERTER, test_server_existing_path=_test_server_path())
     try:
         with Stack(workdir, f"sqlite+aiosqlite:///{workdir / 'wuyeflow.db'}") as stack:
-            settings, plan = await _prepare(stack, env, scale, seed, say)
-            worker = stack.start("worker", [sys.executable, "-m", "bench.year_worker"])
+            settings, plan, civic = await _prepare(stack, env, scale, seed, say)
+            workers = [stack.start(f"worker-{i}", [sys.executable, "-m", "bench.year_worker"]) for i in range(WORKERS)]
             api_proc, port = stack.start_api()
             server_pid = _child_pid("temporal-test-server")
-            pids = {"worker": worker.pid, "API": api_proc.pid, "bench": os.getpid(),
+            pids = {**{f"worker-{i}": w.pid for i, w in enumerate(workers)}, "API": api_proc.pid, "bench": os.getpid(),
                     **({"Temporal server": server_pid} if server_pid else {})}
-            out = await _simulate(env, settings, plan, f"http://127.0.0.1:{port}", pids, seed, say)
+            out = await _simulate(env, settings, plan, civic, f"http://127.0.0.1:{port}", pids, seed, say)
             size = sum(f.stat().st_size for f in workdir.glob("wuyeflow.db*")) / 2**20  # noqa: ASYNC240
             out["cases_by_state"] = await _by_state(settings)
     finally:
@@ -135,7 +141,7 @@ async def _one_year(workdir: Path, scale: float, seed: int, say: Callable[[str],
 
 
 async def _prepare(stack: Stack, env: WorkflowEnvironment, scale: float, seed: int,
-                   say: Callable[[str], None]) -> tuple[Settings, YearPlan]:
+                   say: Callable[[str], None]) -> tuple[Settings, YearPlan, Civic]:
     """Point our processes at the test server, migrate and seed, and lay out the year from tomorrow (city time)."""
     extra = {"WUYEFLOW_TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
              "WUYEFLOW_SEARCH_ATTRIBUTES": "false", "WUYEFLOW_ACTOR_SEAL_CHECK_EXPIRY": "false"}
@@ -146,13 +152,17 @@ async def _prepare(stack: Stack, env: WorkflowEnvironment, scale: float, seed: i
     start = (await env.get_current_time()).astimezone(CITY_TZ).date() + timedelta(days=1)
     plan = make_plan(seed, scale, start)
     await _setup_city(settings, plan)
-    say(f"  {len(plan.tickets)} tickets, {len(plan.funds)} fund emergencies over {plan.days} days from {start}, "
-        f"{len(plan.estates)} estates in 13 streets")
-    return settings, plan
+    t0 = time.perf_counter()
+    civic = Civic(plan, seed)
+    await civic.create_estates(settings)
+    say(f"  {len(plan.tickets)} tickets, {len(plan.funds)} fund emergencies, {len(plan.elections)} elections "
+        f"({sum(e.households for e in plan.elections)} households), {len(plan.tenders)} tenders over {plan.days} days from {start}, "
+        f"{len(plan.estates)} estates in 13 streets; civic estates made in {time.perf_counter() - t0:.0f} s")
+    return settings, plan, civic
 
 
-async def _simulate(env: WorkflowEnvironment, settings: Settings, plan: YearPlan, api_url: str, pids: dict[str, int],
-                    seed: int, say: Callable[[str], None]) -> dict[str, Any]:
+async def _simulate(env: WorkflowEnvironment, settings: Settings, plan: YearPlan, civic: Civic, api_url: str,
+                    pids: dict[str, int], seed: int, say: Callable[[str], None]) -> dict[str, Any]:
     """Run the year and its end checks; what was measured and found."""
     cpu0 = {k: cpu_seconds(p) for k, p in pids.items()}
     t0 = time.perf_counter()
@@ -161,15 +171,19 @@ async def _simulate(env: WorkflowEnvironment, settings: Settings, plan: YearPlan
         year = Year(env, api, people, plan, seed, CONCURRENCY, say)
         reports = _plan_reports(year, plan, people, api)
         year.plan_intakes()
+        civic.attach(year, people)
+        civic.plan_starts(plan.moment(plan.days - 1, 1) + DRAIN)
         await year.run_until(plan.moment(plan.days - 1, 1) + DRAIN)
         for month in _months(plan.moment(0, 0), year.now):
             if month not in reports:
                 await _run_report(api, people, month, reports)
         wall = time.perf_counter() - t0
         cpu = {k: round(cpu_seconds(p) - cpu0[k], 1) for k, p in pids.items()}
+        cpu["worker"] = round(sum(v for k, v in cpu.items() if k.startswith("worker-")), 1)
         say(f"  the year ran in {wall:.0f} s wall, {year.clock_moves} clock moves ({year.clock_seconds:.0f} s), "
             f"{year.requests} requests; CPU {cpu}")
         checks = await _checks(settings, env, plan, year, api, people, reports, say)
+        checks.update(await civic_checks(settings, civic, api, people))
     return {
         "wall": wall, "cpu": cpu, "year": year, "checks": checks, "reports": sorted(reports),
         "inputs": {"tickets": len(plan.tickets), "funds": len(plan.funds), "days": plan.days, "start": str(plan.start)},
@@ -179,10 +193,15 @@ async def _simulate(env: WorkflowEnvironment, settings: Settings, plan: YearPlan
 def _summary(out: dict[str, Any], size: float, say: Callable[[str], None]) -> dict[str, Any]:
     year: Year = out.pop("year")
     checks, cpu = out["checks"], out["cpu"]
-    events = checks.pop("events")
+    by_case: dict[str, int] = checks.pop("events")
+    events = list(by_case.values())
     exact = all(v.get("exact", False) for v in checks.values() if isinstance(v, dict))
+    out["events_by_process"] = _events_by_process(by_case, year)
+    approached = max(events, default=0) >= APPROACHING * HISTORY_SUGGEST_CONTINUE_AS_NEW
     say(f"  cases by final state: {out['cases_by_state']}")
-    say(f"  events per case: p99 {percentile(events, 99) if events else 0}, max {max(events, default=0)}; database {size:.1f} MiB")
+    say(f"  events per case: p99 {percentile(events, 99) if events else 0}, max {max(events, default=0)} "
+        f"({'approaching' if approached else 'far from'} continue-as-new at {HISTORY_SUGGEST_CONTINUE_AS_NEW}); "
+        f"by process {out['events_by_process']}; database {size:.1f} MiB")
     say(f"  checks: {'all exact' if exact else 'NOT EXACT'}: " + "; ".join(f"{k}: {v.get('summary')}" for k, v in checks.items()))
     out["metrics"] = {
         "wall time": out["wall"], "worker CPU": cpu.get("worker", 0), "API CPU": cpu.get("API", 0),
@@ -195,6 +214,14 @@ def _summary(out: dict[str, Any], size: float, say: Callable[[str], None]) -> di
         "error_count": len(year.errors), "clock_moves": year.clock_moves, "clock_seconds": round(year.clock_seconds, 1),
     })
     return out
+
+
+def _events_by_process(by_case: dict[str, int], year: Year) -> dict[str, dict[str, float]]:
+    """Events per case of each process: cases, p99 and max."""
+    groups: dict[str, list[int]] = {}
+    for cid, n in by_case.items():
+        groups.setdefault(year.cases[cid].process, []).append(n)
+    return {p: {"cases": len(v), "p99": percentile(v, 99), "max": max(v)} for p, v in sorted(groups.items())}
 
 
 def _plan_reports(year: Year, plan: YearPlan, people: People, api: httpx.AsyncClient) -> set[str]:

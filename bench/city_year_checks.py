@@ -103,7 +103,7 @@ async def report_figures(api: httpx.AsyncClient, token: str, plan: YearPlan, clo
             "summary": f"{len(months)} months, {compared} figures compared, {len(bad)} differ"}
 
 
-async def events_per_case(client: Client, case_ids: list[str]) -> list[int]:
+async def events_per_case(client: Client, case_ids: list[str]) -> dict[str, int]:
     gate = asyncio.Semaphore(16)
 
     async def one(cid: str) -> int:
@@ -111,4 +111,4 @@ async def events_per_case(client: Client, case_ids: list[str]) -> list[int]:
             desc = await client.get_workflow_handle(cid).describe()
             return int(desc.raw_description.workflow_execution_info.history_length)
 
-    return list(await asyncio.gather(*(one(c) for c in case_ids)))
+    return dict(zip(case_ids, await asyncio.gather(*(one(c) for c in case_ids)), strict=True))

@@ -59,20 +59,27 @@ class People:
         self.companies = companies  # estate -> property company
         self._tokens: dict[tuple[Role, str | None], str] = {}
 
-    def token(self, role: Role, jid: str | None) -> str:
-        key = (role, jid)
+    def token(self, role: Role, jid: str | None, subject: str | None = None) -> str:
+        """A user of ``role`` in jurisdiction ``jid``; an expert is the user of that name, an owner the unit's owner."""
+        key = (role, jid if subject is None else f"{jid}/{subject}")
         if key not in self._tokens:
             level = LEVELS[role]
-            actor = Actor(subject=f"year-{role.value}-{jid or 'city'}", name=f"年度{role.label}", roles=(role,),
+            actor = Actor(subject=subject or f"year-{role.value}-{jid or 'city'}", name=f"年度{role.label}", roles=(role,),
                           jurisdiction=Jurisdiction(level=level, id=None if level == Level.CITY else jid),
                           organisation=f"年度{role.label}单位")
             # A year of simulated time passes in minutes of wall time: a day's token outlives the run.
             self._tokens[key] = f"Bearer {issue_token(self.settings, actor, ttl=timedelta(days=2))}"
         return self._tokens[key]
 
-    def for_task(self, case: Json, role: Role, step: str) -> str:
-        """The token of the user who decides ``case``'s task at ``step`` for ``role``."""
+    def for_task(self, case: Json, role: Role, step: str, assignee: str | None = None) -> str:
+        """The token of the user who decides ``case``'s task at ``step`` for ``role`` (the assignee, when it is personal)."""
+        if role == Role.EXPERT:
+            return self.token(role, None, subject=assignee)
         return self.token(role, self.jurisdiction(case, role, step))
+
+    def owner(self, estate_id: str, household_id: str) -> str:
+        """The owner of one unit: their owner key is the unit's id (one unit each, as the estates are made)."""
+        return self.token(Role.OWNER, estate_id, subject=household_id)
 
     def jurisdiction(self, case: Json, role: Role, step: str = "") -> str | None:
         facts = case.get("facts") or {}
@@ -83,6 +90,8 @@ class People:
             ids = [u["id"] for u in units if u and u.get("kind") == kind]
             if ids:
                 return str(ids[0])
+        if role == Role.PROPERTY_COMPANY and case["process"] in ("tender", "handover"):
+            return _civic_company(case["process"], step, facts)
         if role == Role.PROPERTY_COMPANY:
             return self.companies.get(case["estate_id"]) or facts.get("property_company_id")
         if role == Role.PRICING_AGENCY:
@@ -96,12 +105,20 @@ class People:
         return None
 
 
+def _civic_company(process: str, step: str, facts: Json) -> str | None:
+    """A tender's contract is signed by its winner; a handover's exit and remedies by the outgoing company, the rest by the incoming."""
+    if process == "tender":
+        return facts.get("winner")
+    outgoing = step in ("exit", "remedy")
+    return facts.get("outgoing_company_id" if outgoing else "incoming_company_id")
+
+
 LEVELS: dict[Role, Level] = {
     Role.DISPATCHER: Level.CITY, Role.HOUSING_BUREAU: Level.CITY, Role.JOINT_MEETING: Level.CITY,
     Role.BUREAU_SUPERVISOR: Level.CITY, Role.AUDITOR: Level.CITY, Role.DEPARTMENT: Level.DEPARTMENT,
     Role.STREET_OFFICE: Level.STREET, Role.CLERK: Level.STREET, Role.COMMUNITY: Level.COMMUNITY,
     Role.PROPERTY_COMPANY: Level.COMPANY, Role.PRICING_AGENCY: Level.COMPANY,
-    Role.OWNER_REP: Level.ESTATE, Role.OWNERS_COMMITTEE: Level.ESTATE,
+    Role.OWNER_REP: Level.ESTATE, Role.OWNERS_COMMITTEE: Level.ESTATE, Role.EXPERT: Level.CITY, Role.OWNER: Level.ESTATE,
 }
 
 # (process, step) -> the decision most people make, with its data and comment.

@@ -17,7 +17,12 @@ from db.seed import STREETS
 from domain.calendar import CITY_TZ
 
 # The year's caseload at full scale (issue 18).
-YEAR_TICKETS, YEAR_FUNDS = 10_000, 200
+YEAR_TICKETS, YEAR_FUNDS, YEAR_ELECTIONS, YEAR_TENDERS = 10_000, 200, 100, 50
+# An election's estate: 200 to 3,000 households (buildings of 200 units), drawn log-uniform.
+ELECTION_HOUSEHOLDS = (200, 3_000)
+UNITS_PER_BUILDING = 200
+# Civic cases start early enough to finish within the year and its drain (an election takes ~2 months).
+CIVIC_LAST_START_SHARE = 0.8
 ESTATES_PER_STREET = 2
 COMPANIES = ("co-yuejia", "co-huacheng", "co-anju")
 AGENCY = "pa-qzzj"
@@ -56,6 +61,37 @@ class FundStart:
     estate: Estate
 
 
+@dataclass(frozen=True)
+class ElectionStart:
+    """An owners' committee re-election in an estate of its own, of ``households`` units."""
+
+    n: int
+    day: int
+    slot: int
+    street: str
+    households: int
+
+    @property
+    def estate_id(self) -> str:
+        return f"year-vote-{self.n:03d}"
+
+
+@dataclass(frozen=True)
+class TenderStart:
+    """A property-service re-selection in a small estate of its own; ``bidders`` companies bid."""
+
+    n: int
+    day: int
+    slot: int
+    street: str
+    company: str
+    bidders: tuple[str, ...]
+
+    @property
+    def estate_id(self) -> str:
+        return f"year-tender-{self.n:03d}"
+
+
 @dataclass
 class YearPlan:
     start: date
@@ -63,6 +99,8 @@ class YearPlan:
     estates: list[Estate]
     tickets: list[TicketIntake] = field(default_factory=list)
     funds: list[FundStart] = field(default_factory=list)
+    elections: list[ElectionStart] = field(default_factory=list)
+    tenders: list[TenderStart] = field(default_factory=list)
 
     def moment(self, day: int, slot: int) -> datetime:
         """The instant (city time) of ``slot`` on simulated day ``day``."""
@@ -107,4 +145,33 @@ def make_plan(seed: int, scale: float, start: date) -> YearPlan:
     fund_days = sorted(rnd.randrange(days) for _ in range(max(1, round(YEAR_FUNDS * scale))))
     for n, day in enumerate(fund_days):
         plan.funds.append(FundStart(n, day, rnd.randrange(len(SLOTS)), rnd.choice(plan.estates)))
+    _civic(plan, random.Random(f"{seed}:civic"), scale)
     return plan
+
+
+# Bidders a tender draws from (eligible: registered, graded, not blacklisted); the outgoing company never bids.
+TENDER_BIDDERS = ("co-huacheng", "co-lvyuan", "co-xinda", "co-anju")
+FAILED_TENDER_SHARE = 0.08  # fewer than three bids: not opened, re-tendered
+
+
+def _civic(plan: YearPlan, rnd: random.Random, scale: float) -> None:
+    """The year's elections and tenders, started on working days over the first 80% of the year."""
+    last = max(1, round(plan.days * CIVIC_LAST_START_SHARE))
+    lo, hi = (math.log(h) for h in ELECTION_HOUSEHOLDS)
+    streets = [s for s, _, _ in STREETS]
+    for n, day in enumerate(sorted(_working_day(plan, rnd, last) for _ in range(max(1, round(YEAR_ELECTIONS * scale))))):
+        size = max(1, round(math.exp(rnd.uniform(lo, hi)) / UNITS_PER_BUILDING)) * UNITS_PER_BUILDING
+        plan.elections.append(ElectionStart(n, day, rnd.randrange(len(SLOTS)), rnd.choice(streets), size))
+    for n, day in enumerate(sorted(_working_day(plan, rnd, last) for _ in range(max(1, round(YEAR_TENDERS * scale))))):
+        company = "co-yuejia"
+        bidders = [c for c in TENDER_BIDDERS if c != company]
+        count = 2 if rnd.random() < FAILED_TENDER_SHARE else 3
+        plan.tenders.append(TenderStart(n, day, rnd.randrange(len(SLOTS)), rnd.choice(streets), company,
+                                        tuple(rnd.sample(bidders, count))))
+
+
+def _working_day(plan: YearPlan, rnd: random.Random, last: int) -> int:
+    while True:
+        day = rnd.randrange(last)
+        if (plan.start + timedelta(days=day)).weekday() < 5:
+            return day

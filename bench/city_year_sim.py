@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import os
 import random
 import time
 import uuid
@@ -26,18 +27,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
-from temporalio.api.testservice.v1 import SleepRequest
+from temporalio.api.testservice.v1 import SleepRequest, UnlockTimeSkippingRequest
 from temporalio.testing import WorkflowEnvironment
 
+from bench.city_year_civic_policy import CIVIC, civic_choice
 from bench.city_year_people import PACES, Json, Pace, People, choose
 from bench.city_year_plan import SLOTS, FundStart, TicketIntake, YearPlan
 from domain.access import Role
 from domain.calendar import CITY_TZ
 
 FINAL = {"completed", "rejected", "withdrawn"}
-CITY_READER = {"ticket": Role.DISPATCHER, "fund-emergency": Role.HOUSING_BUREAU}
+CITY_READER = {"ticket": Role.DISPATCHER, **dict.fromkeys(("fund-emergency", *CIVIC), Role.HOUSING_BUREAU)}
+LOOK_AT_LEAST_EVERY = timedelta(days=7)  # a civic case's periods run without tasks (nominations, notices, voting)
 DEFAULT_PACE = Pace(24, 0.0, (0, 0))
 SKIP_TIMEOUT = timedelta(minutes=15)
+CALL_TIMEOUT = 300  # seconds: one person's call (or a case's calls at one moment) that hangs is an error, not a stuck year
+DEBUG = bool(os.environ.get("WUYEFLOW_BENCH_DEBUG"))  # each moment and its calls, to follow a stuck year
 
 
 @dataclass
@@ -49,6 +54,7 @@ class Tracked:
     key: str  # the generated input it came from (t12, f3): what seeds its people's dice
     planned: set[tuple[str, str]] = field(default_factory=set)
     look_at: datetime | None = None
+    flags: set[str] = field(default_factory=set)  # what a process's own calls have planned already (bids, ballots)
 
 
 @dataclass(order=True)
@@ -80,6 +86,13 @@ class Year:
         self.errors: list[str] = []
         self.clock_moves = 0
         self.clock_seconds = 0.0  # wall time spent moving the clock (timers firing, workflows reacting)
+        # Calls of a process beyond its tasks (nominations, ballots, bids), planned from each answer seen.
+        self.hooks: list[Callable[[Tracked], None]] = []
+        # Moments a case's facts name (a period's end) at which a look finds what its timer did.
+        self.period_ends: Callable[[Tracked], list[datetime]] = lambda _tracked: []
+        # Abandoned children the bench saw complete, whose leaked time-skipping lock is released at the next move.
+        self.orphans_closing: list[str] = []
+        self.locks_released = 0
 
     # ----------------------------------------------------------------- agenda
 
@@ -99,16 +112,30 @@ class Year:
             day += timedelta(days=1)
 
     async def move_clock(self, to: datetime) -> None:
+        await self._release_leaked_locks()
         current = await self.env.get_current_time()
         if to > current:
             t0 = time.perf_counter()
             # env.sleep with a longer RPC deadline: a skip over a busy day of timers can take minutes of wall time.
             req = SleepRequest()
             req.duration.FromTimedelta(to - current)
+            if DEBUG:
+                self.say(f"    skip {current:%m-%d %H:%M} -> {to:%m-%d %H:%M}")
             await self.env.client.service_client.test_service.unlock_time_skipping_with_sleep(req, timeout=SKIP_TIMEOUT)
             self.clock_seconds += time.perf_counter() - t0
             self.clock_moves += 1
         self.now = max(to, current)
+
+    async def _release_leaked_locks(self) -> None:
+        """The test server keeps a time-skipping lock each time a child workflow completes after its parent closed
+        (a tender's handover, abandoned by the tender): time would never move again. Release one per such child."""
+        for workflow_id in list(self.orphans_closing):
+            desc = await self.env.client.get_workflow_handle(workflow_id).describe()
+            if desc.close_time is None:
+                continue
+            await self.env.client.service_client.test_service.unlock_time_skipping(UnlockTimeSkippingRequest())
+            self.orphans_closing.remove(workflow_id)
+            self.locks_released += 1
 
     async def run_until(self, horizon: datetime, log_every: timedelta = timedelta(days=30)) -> None:
         next_log = self.plan.moment(0, 0) + log_every
@@ -121,6 +148,8 @@ class Year:
             while self.agenda and self.agenda[0].when <= when:
                 entry = heapq.heappop(self.agenda)
                 batch.setdefault(entry.case or f"#{entry.seq}", []).append(entry.what)
+            if DEBUG:
+                self.say(f"    {when:%Y-%m-%d %H:%M}: {sum(len(c) for c in batch.values())} calls")
             await asyncio.gather(*(self._in_turn(calls) for calls in batch.values()))
             if when >= next_log:
                 open_cases = sum(1 for c in self.cases.values() if c.last["status"]["code"] not in FINAL)
@@ -131,9 +160,11 @@ class Year:
         async with self.gate:
             for what in calls:
                 try:
-                    await what()
+                    async with asyncio.timeout(CALL_TIMEOUT):
+                        await what()
                 except Exception as exc:  # one case's surprise must not end the year; it is reported
-                    self.errors.append(f"{type(exc).__name__}: {exc}"[:300])
+                    name = getattr(getattr(what, "__code__", None), "co_qualname", repr(what))
+                    self.errors.append(f"{name}: {type(exc).__name__}: {exc}"[:300])
 
     # ----------------------------------------------------------------- intake
 
@@ -171,6 +202,8 @@ class Year:
         if tracked is None:
             tracked = self.cases[case["id"]] = Tracked(process or case["process"], case, key or case["id"])
         tracked.last = case
+        for hook in self.hooks:
+            hook(tracked)
         if case["status"]["code"] in FINAL:
             return
         for task in case["open_tasks"]:
@@ -193,8 +226,11 @@ class Year:
     def _plan_look(self, tracked: Tracked) -> None:
         times = [datetime.fromisoformat(t[k]) for t in tracked.last["open_tasks"]
                  for k in ("remind_at", "due_at", "escalate_at") if t.get(k)]
+        times += self.period_ends(tracked)
         future = [t for t in times if t > self.now]
         when = min(future) + timedelta(minutes=1) if future else self.now + timedelta(days=2)
+        if tracked.process in CIVIC:
+            when = min(when, self.now + LOOK_AT_LEAST_EVERY)
         when = self.next_round(when, Role.DISPATCHER)
         if tracked.look_at is not None and self.now < tracked.look_at <= when:
             return
@@ -222,7 +258,12 @@ class Year:
         if task is None:
             return await self.look(case_id, tracked.look_at) if tracked.look_at else None
         allowed = [d["code"] for d in task["decisions"]]
-        choice = choose(tracked.process, task["step"]["code"], self.draw(tracked, task_id, role, "choice"), case, allowed)
+        rnd = self.draw(tracked, task_id, role, "choice")
+        if tracked.process in CIVIC:
+            choice = civic_choice(tracked.process, task["step"]["code"], rnd, case, task, self.now)
+            choice = choice if choice is not None and choice[0] in allowed else None
+        else:
+            choice = choose(tracked.process, task["step"]["code"], rnd, case, allowed)
         if choice is None:
             self.refused[f"no policy {tracked.process}/{task['step']['code']}"] += 1
             return None
@@ -230,7 +271,7 @@ class Year:
         body: Json = {"decision": decision, "data": data}
         if comment:
             body["comment"] = comment
-        answer = await self._post(f"/cases/{case_id}/tasks/{task_id}/decisions", body, self.people.for_task(case, role, task["step"]["code"]),
+        answer = await self._post(f"/cases/{case_id}/tasks/{task_id}/decisions", body, self.people.for_task(case, role, task["step"]["code"], task.get("assignee")),
                                   what=f"{tracked.process}/{task['step']['code']}/{decision}")
         if answer is None:
             tracked.planned.discard((task_id, role.value))  # the next look plans it again if it is still open

@@ -23,6 +23,7 @@ from bench.replay import multiply, record, replay
 from bench.report import Metric
 from bench.shape import Shape
 from bench.stack import Stack
+from core.settings import Settings
 from core.temporal import DATA_CONVERTER
 
 BARE_QUEUE = "bench-bare"
@@ -151,26 +152,38 @@ async def inbox_all(stack: Stack, workdir: Path, sizes: Sizes, postgres_url: str
 
 async def inbox_city(stack: Stack, sizes: Sizes, postgres_url: str, metrics: list[Metric], details: dict[str, Any],
                      say: Callable[[str], None]) -> None:
-    """The inbox at city scale on PostgreSQL: ``inbox_city_tasks`` open tasks, then ``inbox_burst`` users at once."""
-    say(f"3b. inbox at city scale: {sizes.inbox_city_tasks} open tasks on PostgreSQL, {sizes.inbox_burst} requests at once")
+    """The inbox at city scale: ``inbox_city_tasks`` open tasks, then ``inbox_burst`` users at once.
+
+    On PostgreSQL (also one user at a time) and on SQLite, each burst against one API process and
+    against as many as ``make run`` starts (one per CPU), taking turns run by run.
+    """
+    many = Settings().api_process_count
+    say(f"3b. inbox at city scale: {sizes.inbox_city_tasks} open tasks, {sizes.inbox_burst} requests at once, "
+        f"1 and {many} API processes")
     await postgres.recreate(postgres_url)
-    stack.prepare_database(postgres_url)
-    settings = settings_for(postgres_url, stack.jwt_secret, stack.actor_seal_key)
-    n_rows, filled = 0, 0
-    while filled < sizes.inbox_city_tasks:  # in slices, so the bench never holds all rows in memory
-        step = min(20_000, sizes.inbox_city_tasks - filled)
-        n_rows += await inbox_bench.fill(settings, step, first=filled)
-        filled += step
-    await postgres.analyze(postgres_url)
-    details["inbox_city_rows"] = n_rows
-    say(f"  {filled} open tasks, {n_rows} inbox rows")
-    api_proc, port = stack.start_api(database_url=postgres_url)
-    try:
-        pids = {"api": api_proc.pid, "bench": os.getpid()}
-        url = f"http://127.0.0.1:{port}"
-        label = f"PostgreSQL, {filled // 1000}k tasks"
-        metrics += await inbox_bench.measure(settings, url, label, sizes.inbox_queries, sizes.runs, pids, say)
-        metrics += await inbox_bench.burst(settings, url, "PostgreSQL", sizes.inbox_burst, sizes.runs, pids, say)
-    finally:
-        api_proc.stop()
-        stack.procs.remove(api_proc)
+    for db, url in (("PostgreSQL", postgres_url), ("SQLite", f"sqlite+aiosqlite:///{stack.workdir}/inbox-city.db")):
+        stack.prepare_database(url)
+        settings = settings_for(url, stack.jwt_secret, stack.actor_seal_key)
+        n_rows, filled = 0, 0
+        while filled < sizes.inbox_city_tasks:  # in slices, so the bench never holds all rows in memory
+            step = min(20_000, sizes.inbox_city_tasks - filled)
+            n_rows += await inbox_bench.fill(settings, step, first=filled)
+            filled += step
+        if db == "PostgreSQL":
+            await postgres.analyze(url)
+        details[f"inbox_city_rows_{db}"] = n_rows
+        say(f"  {db}: {filled} open tasks, {n_rows} inbox rows")
+        apis = [(n, *stack.start_api(database_url=url, processes=n)) for n in sorted({1, many})]
+        try:
+            sides = [(f"{db}, {n} API process{'es' if n > 1 else ''}", port, {"api": proc.pid, "bench": os.getpid()})
+                     for n, proc, port in apis]
+            if db == "PostgreSQL":
+                label = f"PostgreSQL, {filled // 1000}k tasks"
+                _, proc, port = apis[0]
+                metrics += await inbox_bench.measure(settings, f"http://127.0.0.1:{port}", label, sizes.inbox_queries, sizes.runs,
+                                                     {"api": proc.pid, "bench": os.getpid()}, say)
+            metrics += await inbox_bench.burst(settings, sides, sizes.inbox_burst, sizes.runs, say)
+        finally:
+            for _, proc, _ in apis:
+                proc.stop()
+                stack.procs.remove(proc)

@@ -107,7 +107,7 @@ def _announce(settings: Settings, tokens: str) -> None:
     _say()
     _say("wuyeflow is running")
     _say("  Workbench      http://127.0.0.1:8000/   (工作台: pick a demo user to sign in)")
-    _say("  API            http://127.0.0.1:8000   (OpenAPI: http://127.0.0.1:8000/docs)")
+    _say(f"  API            http://127.0.0.1:8000   (OpenAPI: http://127.0.0.1:8000/docs; {settings.api_process_count} processes)")
     _say("  Temporal UI    http://127.0.0.1:8233")
     _say("  Temporal gRPC  127.0.0.1:7233")
     _say(f"  logs           {DATA}/{{temporal,worker,api}}.log")
@@ -140,7 +140,8 @@ def main() -> None:
         subprocess.run([str(BIN / "alembic"), "upgrade", "heads"], cwd=ROOT, env=env, check=True)
         subprocess.run([sys.executable, "-m", "db.seed"], cwd=ROOT, env=env, check=True)
         processes.start("worker", [sys.executable, "worker.py"])
-        api = processes.start("api", [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", "8000"])
+        # One API process per CPU (WUYEFLOW_API_PROCESSES), as in production: api/serve.py.
+        api = processes.start("api", [sys.executable, "-m", "api.serve", "--host", "127.0.0.1", "--port", "8000"])
         _wait_for_port(8000, "the API", api)
         tokens = subprocess.run([sys.executable, "-m", "api.tokens"], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
         (DATA / "tokens.sh").write_text(tokens, encoding="utf-8")

@@ -101,6 +101,7 @@ def resolve(path: str) -> Any:
 
 
 def _builtin_specs() -> list[ProcessSpec]:
+    from workflows.credit_check_spec import SPEC as CREDIT_CHECK
     from workflows.credit_spec import SPEC as CREDIT
     from workflows.election_spec import SPEC as ELECTION
     from workflows.fund_emergency_spec import SPEC as FUND_EMERGENCY
@@ -109,7 +110,7 @@ def _builtin_specs() -> list[ProcessSpec]:
     from workflows.tender_spec import SPEC as TENDER
     from workflows.ticket_spec import SPEC as TICKET
 
-    return [FUND_EMERGENCY, ELECTION, TENDER, HANDOVER, TICKET, HOLIDAY_CALENDAR, CREDIT]
+    return [FUND_EMERGENCY, ELECTION, TENDER, HANDOVER, TICKET, HOLIDAY_CALENDAR, CREDIT, CREDIT_CHECK]
 
 
 class Registry:

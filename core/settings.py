@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Literal
 
@@ -75,6 +76,11 @@ class Settings(BaseSettings):
     rate_limits: dict[Literal["decision", "intake", "export", "replay"], tuple[int, int]] = Field(default={
         "decision": (60, 600), "intake": (60, 600), "export": (10, 60), "replay": (10, 60),
     })
+    # API processes `python -m api.serve` starts (uvicorn's workers); 0: one per CPU the process
+    # may run on. Every process keeps its own database pools (db/session.py) and its own
+    # in-flight limit; what must hold across them (rate limits, idempotency keys, deactivated
+    # users) is kept in the database (README, "Several API processes").
+    api_processes: int = Field(default=0, ge=0, le=64)
     # Requests in flight per API process; past it a request waits this long for a slot, then 503.
     max_concurrent_requests: int = Field(default=32, ge=1, le=10_000)
     queue_wait_seconds: float = Field(default=0.5, ge=0, le=30)
@@ -147,6 +153,11 @@ class Settings(BaseSettings):
     def render_json_logs(self) -> bool:
         """JSON logs everywhere but a developer's console."""
         return self.log_json if self.log_json is not None else self.env == "production"
+
+    @property
+    def api_process_count(self) -> int:
+        """How many API processes to start: as set, else one per CPU this process may run on."""
+        return self.api_processes or max(1, len(os.sched_getaffinity(0)))
 
     @property
     def is_sqlite(self) -> bool:

@@ -122,9 +122,12 @@ class CreditStanding(BaseModel):
     grade_label: str = ""
 
 
-def in_credit_system(records: list[CreditRecordView], last_line: AssessmentLine | None, imported_grade: str | None) -> bool:
-    """Whether the credit system holds anything on the company: an imported grade, a record of any state, a graded line."""
-    return bool(records) or (last_line is not None and not last_line.missing) or imported_grade in Grade.__members__
+def in_credit_system(
+    records: list[CreditRecordView], last_line: AssessmentLine | None, imported_grade: str | None, *, checked: bool = False,
+) -> bool:
+    """Whether the credit system holds anything on the company: an imported grade, a record of any state, a graded line,
+    or (``checked``) a street's monthly check sheet in the quarter being assessed."""
+    return bool(records) or checked or (last_line is not None and not last_line.missing) or imported_grade in Grade.__members__
 
 
 def current_standing(

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
+from domain.cases import CaseStatus
 from domain.rules import FUND_EMERGENCY, FundEmergencyRules
 from domain.tasks import DecisionRefused, RefusalKind
 
@@ -117,9 +118,12 @@ class FundEmergencyStart(BaseModel):
 
 
 class BudgetData(BaseModel):
-    """提交预算: the contractor's budget."""
+    """提交预算: the contractor's budget.
 
-    amount_fen: int = Field(gt=0, le=10_000_000_000, description="requested amount in fen")
+    Money is an integer of fen, strictly: JSON ``true``, ``"100"`` or ``100.0`` is refused, never read as fen.
+    """
+
+    amount_fen: int = Field(gt=0, le=10_000_000_000, strict=True, description="requested amount in fen")
     contractor: str = Field(min_length=1, max_length=200)
     items: list[str] = Field(default_factory=list, max_length=200)
 
@@ -127,14 +131,14 @@ class BudgetData(BaseModel):
 class PriceReviewData(BaseModel):
     """预算核价 / 结算审价: the pricing agency's approved amount, with reasons for any cut."""
 
-    approved_amount_fen: int = Field(gt=0, le=10_000_000_000)
+    approved_amount_fen: int = Field(gt=0, le=10_000_000_000, strict=True)
     reasons: str | None = Field(default=None, max_length=4000)
 
 
 class SettlementData(BaseModel):
     """提交结算: the settled cost after completion."""
 
-    amount_fen: int = Field(gt=0, le=10_000_000_000)
+    amount_fen: int = Field(gt=0, le=10_000_000_000, strict=True)
     acceptance_certificate: str = Field(min_length=1, max_length=500)
 
 
@@ -142,6 +146,21 @@ class AcceptanceData(BaseModel):
     """竣工验收: the acceptance certificate reference."""
 
     certificate: str | None = Field(default=None, max_length=500)
+
+
+def resubmission_problem(estate_id: str, named: tuple[str, str, str | None] | None) -> str | None:
+    """Why a case may not name another as the rejected case it resubmits, or None if it may.
+
+    ``named`` is that case's (kind, status, estate) or None when there is no such case. Only a
+    rejected emergency-use case of the same estate is resubmitted: the link is what an auditor follows.
+    """
+    # An unknown case and another estate's answer alike: the start route tells nobody what exists elsewhere.
+    if named is None or named[0] != PROCESS_KIND or named[2] != estate_id:
+        return "no emergency-use case of this estate has this id"
+    status = named[1]
+    if status != CaseStatus.REJECTED.value:
+        return "only a rejected case is resubmitted"
+    return None
 
 
 def check_price_review(requested_fen: int, data: PriceReviewData, rules: FundEmergencyRules = FUND_EMERGENCY) -> None:

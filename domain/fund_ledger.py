@@ -42,8 +42,12 @@ def shares_for(total_fen: int, areas: dict[str, int]) -> dict[str, int]:
 
 
 def balance_shares(settled: dict[str, int], already_paid: dict[str, int]) -> dict[str, int]:
-    """What each household still owes once the settlement is known (negative: a refund)."""
-    return {h: settled[h] - already_paid.get(h, 0) for h in settled}
+    """What each household still owes once the settlement is known (negative: a refund).
+
+    A household that paid a first share but has none in the settlement is refunded all of it: the case
+    debits the settlement in all, to the fen, whoever the registry counts in its scope by then.
+    """
+    return {h: settled.get(h, 0) - already_paid.get(h, 0) for h in sorted(settled.keys() | already_paid.keys())}
 
 
 def find_shortfalls(shares: dict[str, int], balances: dict[str, int]) -> list[Shortfall]:

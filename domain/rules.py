@@ -12,6 +12,12 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
+# 月检查 (the monthly check of property companies): its sheet and periods, re-exported here.
+from domain.credit_check_rules import CREDIT_CHECK as CREDIT_CHECK
+from domain.credit_check_rules import CREDIT_CHECK_DEMO as CREDIT_CHECK_DEMO
+from domain.credit_check_rules import CheckItem as CheckItem
+from domain.credit_check_rules import CreditCheckRules as CreditCheckRules
+
 # 信用管理 (credit): its rules are a module of their own for their size, re-exported here.
 from domain.credit_rules import CREDIT as CREDIT
 from domain.credit_rules import CREDIT_DEMO as CREDIT_DEMO
@@ -29,8 +35,9 @@ class FundEmergencyRules(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     # Joint on-site verification: if the countersign is not complete within this time after the
-    # report, the street office is tasked with organising the repair itself. 聊城 Art. 51 [P]
-    # names the takeover; the period is ours [C].
+    # report, the street office urges the parties with a deadline (``urge_period``) and, when it
+    # passes, organises the repair itself. 聊城 Art. 51 [P] names the urging and the takeover; the
+    # period is ours [C].
     verification_deadline: timedelta = timedelta(hours=48)
     # The street office's takeover task: it sets a deadline and organises the repair [C].
     street_takeover_working_days: int = 2

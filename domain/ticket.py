@@ -174,7 +174,7 @@ class ExtensionData(BaseModel):
 
     # The bound is the case's own (TicketRules.max_extension_working_days, in all), checked against
     # the days already granted by ``check_extension``; a static bound here would read today's rules.
-    working_days: int = Field(ge=1, description="working days asked for; at most the case's remaining extension")
+    working_days: int = Field(ge=1, strict=True, description="working days asked for; at most the case's remaining extension")
     reason: str = Field(min_length=1, max_length=2000)
 
 
@@ -188,7 +188,8 @@ class WhistleCreate(BaseModel):
 class CallbackData(BaseModel):
     """The satisfaction call (回访): who answered and what they said."""
 
-    reached: bool = True
+    # Whether the call reached the caller; strictly a boolean (``"no"`` is refused, not read as false).
+    reached: bool = Field(default=True, strict=True)
     remark: str | None = Field(default=None, max_length=2000)
 
 
@@ -227,6 +228,15 @@ def check_return_window(now: datetime, window_end: datetime | None, returnable: 
         raise DecisionRefused(RefusalKind.INVALID, "the 2-working-day return window has passed")
 
 
+def check_callback(outcome: str, data: CallbackData) -> None:
+    """回访 (潍坊12345条例 Art. 25): "satisfied" is the caller's word; a call that did not reach them cannot close the ticket."""
+    if outcome == TicketDecision.SATISFIED and not data.reached:
+        raise DecisionRefused(
+            RefusalKind.INVALID, "the call did not reach the caller: satisfaction cannot be recorded; call again",
+            errors=[{"loc": ["data", "reached"], "msg": "未联系上来电人，不能记为满意", "type": "value_error"}],
+        )
+
+
 def check_extension(requested: int, already: int, rules: TicketRules = TICKET) -> None:
     """Extensions add up to at most the configured working days (10, [S] 山东 hotline measures)."""
     if requested < 1 or already + requested > rules.max_extension_working_days:
@@ -234,13 +244,14 @@ def check_extension(requested: int, already: int, rules: TicketRules = TICKET) -
         raise DecisionRefused(RefusalKind.INVALID, f"at most {left} more working day(s) of extension can be granted")
 
 
-def check_assignment(data: AssignData, units: dict[str, Unit], current: Unit | None) -> None:
-    """A re-assignment names known units, not the unit that returned it, and no unit twice."""
-    lead = units.get(data.lead_unit_id)
-    if lead is None:
+def check_assignment(data: AssignData, units: dict[str, Unit]) -> None:
+    """A re-assignment names known units and no unit twice.
+
+    The unit that returned the ticket may be named again: the centre decides a disputed duty and may
+    designate the unit directly (直接指定), which then cannot return it (潍坊12345条例 Art. 22 para. 2).
+    """
+    if units.get(data.lead_unit_id) is None:
         raise DecisionRefused(RefusalKind.INVALID, f"unknown unit {data.lead_unit_id}")
-    if current is not None and lead == current:
-        raise DecisionRefused(RefusalKind.INVALID, "the ticket was returned by this unit; choose another")
     for uid in data.co_unit_ids:
         if uid not in units or uid == data.lead_unit_id:
             raise DecisionRefused(RefusalKind.INVALID, f"co-handler {uid} is unknown or is the lead unit")

@@ -7,12 +7,15 @@ plan must be reproducible from its seed and carry the rhythm the issue asks for.
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
+from bench.city_year_civic import _next_quarter_start
+from bench.city_year_civic_policy import civic_choice
 from bench.city_year_people import PACES, choose
-from bench.city_year_plan import YEAR_FUNDS, YEAR_TICKETS, day_weight, make_plan
+from bench.city_year_plan import UNITS_PER_BUILDING, YEAR_ELECTIONS, YEAR_FUNDS, YEAR_TENDERS, YEAR_TICKETS, day_weight, make_plan
 from db.seed import STREETS
 from domain.access import Role
+from domain.election import GroupData
 
 START = date(2027, 1, 1)
 
@@ -50,3 +53,36 @@ def test_a_drawn_decision_the_task_does_not_offer_falls_back_to_the_usual_one() 
     # a re-handling round offers only the answer: an extension drawn there must not be sent
     for seed in range(200):
         assert choose("ticket", "handling", random.Random(seed), case, ["answer"]) == ("answer", {}, "已现场处理并答复来电人")
+
+
+def test_a_full_year_has_the_elections_and_tenders_of_the_issue() -> None:
+    plan = make_plan(2027, 1.0, START)
+    assert (len(plan.elections), len(plan.tenders)) == (YEAR_ELECTIONS, YEAR_TENDERS)
+    sizes = [e.households for e in plan.elections]
+    assert min(sizes) >= 200 and max(sizes) <= 3_000 and all(s % UNITS_PER_BUILDING == 0 for s in sizes)
+    assert len({e.estate_id for e in plan.elections}) == YEAR_ELECTIONS
+    # the outgoing company never bids; some tenders draw only two bidders and fail
+    assert all(t.company not in t.bidders for t in plan.tenders)
+    assert 0 < sum(len(t.bidders) < 3 for t in plan.tenders) < YEAR_TENDERS // 4
+    # every civic case starts on a working day in the first 80% of the year, so it can finish
+    assert all((START + timedelta(days=c.day)).weekday() < 5 and c.day < 0.8 * 365 for c in [*plan.elections, *plan.tenders])
+
+
+def test_the_civic_decisions_carry_what_their_step_validates() -> None:
+    now = datetime(2027, 3, 1, 9, tzinfo=UTC)
+    rnd = random.Random(3)
+    case = {"estate_id": "year-vote-001", "facts": {"elected": [{"name": "业主0001"}], "bids": [{"company_id": "co-xinda"}, {"company_id": "co-anju"}]}}
+    decision, data, _ = civic_choice("owners-election", "group_formation", rnd, case, {}, now) or ("", {}, None)
+    group = GroupData.model_validate(data)
+    assert decision == "submit" and group.seats == 5 and sum(m.role == "owner" for m in group.members) == 4
+    assert civic_choice("owners-election", "first_meeting", rnd, case, {}, now) == ("submit", {"held_on": "2027-03-01", "chair": "业主0001"}, None)
+    scores = [civic_choice("tender", "evaluation", random.Random(s), case, {"assignee": None}, now) for s in range(50)]
+    assert all(c is not None and c[0] == "submit" and set(c[1]["scores"]) == {"co-xinda", "co-anju"} for c in scores)
+    retender = civic_choice("tender", "tender_failed", rnd, case, {}, now)
+    assert retender is not None and datetime.fromisoformat(retender[1]["bid_deadline"]) - now >= timedelta(days=20)
+    assert civic_choice("owners-election", "group_deadline", rnd, case, {}, now) is None
+
+
+def test_each_quarter_is_assessed_on_its_first_day() -> None:
+    assert [_next_quarter_start(d).date() for d in (date(2026, 12, 1), date(2027, 1, 1), date(2027, 1, 2), date(2027, 12, 31))] == [
+        date(2027, 1, 1), date(2027, 1, 1), date(2027, 4, 1), date(2028, 1, 1)]

@@ -221,9 +221,10 @@ def test_app_commands(services: dict[str, Any]) -> None:
     assert services["worker"]["deploy"]["replicas"] == 2
     assert "container_name" not in services["worker"], "a fixed container_name cannot have 2 replicas"
     assert services["migrate"]["command"] in (["alembic", "upgrade", "heads"], "alembic upgrade heads")
-    api_cmd = services["api"].get("command")
-    if api_cmd is not None:
-        assert "api.main:app" in command_text(services["api"]) and "8000" in command_text(services["api"])
+    # The API runs as api/serve.py: its process count comes from the settings (one per CPU by default).
+    assert services["api"].get("command") == ["python", "-m", "api.serve", "--host", "0.0.0.0", "--port", "8000"]
+    assert interpolate(as_dict(services["api"]["environment"])["WUYEFLOW_API_PROCESSES"], DEPLOY_ENV) == "0"
+    assert interpolate(as_dict(services["api"]["environment"])["WUYEFLOW_API_PROCESSES"], {"WUYEFLOW_API_PROCESSES": "3"}) == "3"
     assert any(str(p).endswith("8000:8000") or str(p) == "8000" for p in services["api"]["ports"])
 
 
@@ -241,7 +242,7 @@ def test_dockerfile(services: dict[str, Any]) -> None:
     users = [i.split()[1] for i in instructions if i.startswith("USER ")]
     assert users, "the image runs as root"
     assert users[-1].split(":")[0] not in {"root", "0"}, "the last USER is root"
-    assert 'CMD ["uvicorn", "api.main:app", "--host", "0.0.0.0", "--port", "8000"]' in instructions
+    assert 'CMD ["python", "-m", "api.serve", "--host", "0.0.0.0", "--port", "8000"]' in instructions
 
     copied: set[str] = set()
     for i in instructions:

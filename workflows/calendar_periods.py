@@ -28,6 +28,9 @@ STATUTE_PERIODS = "statute-calendar-periods"
 # Patch id: a calendar-day deadline a party must meet (the tender's objection answers and contract) ends,
 # when its last day is a rest day, at 24:00 of the next working day (民法典 Art. 203 para. 1).
 PARTY_DEADLINES = "party-deadlines-off-rest-days"
+# Patch id: a working-day task that a deadline's passing opens (a takeover, a supervision order) counts from
+# that deadline's day, which its 24:00 ends (民法典 Arts. 201, 203); before, from the day after, one day more.
+COUNT_FROM_DEADLINE_DAY = "count-from-the-deadline-day"
 
 
 def statute_period_end(start: datetime, period: timedelta) -> datetime:
@@ -39,6 +42,14 @@ def statute_period_end(start: datetime, period: timedelta) -> datetime:
     if workflow.patched(STATUTE_PERIODS):
         return period_end(start, period)
     return start + period
+
+
+def after_deadline(deadline: datetime) -> datetime | None:
+    """Where the working days of a task opened because ``deadline`` passed count from, as this case counts them:
+    the instant before it, on the day it ends (None: from now, as cases recorded before the change counted)."""
+    if workflow.patched(COUNT_FROM_DEADLINE_DAY):
+        return deadline - timedelta(microseconds=1)
+    return None
 
 
 async def party_end(end: datetime) -> PartyDeadline:

@@ -9,7 +9,7 @@ The numbers come from ``domain.rules``; the legal sources are cited there. The c
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from pydantic import BaseModel
@@ -55,9 +55,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.fund_ledger import PaymentOutcome, Shortfall
     from domain.rules import FundEmergencyRules
     from domain.tasks import Decision, DecisionInput, DecisionRefused, HumanTask, RefusalKind
-    from workflows.calendar_periods import statute_period_end
+    from workflows.calendar_periods import after_deadline, statute_period_end
     from workflows.fund_emergency_models import FundEmergencyInput, ObjectionInput
-    from workflows.fund_repair_stall import submitted_budget
+    from workflows.fund_repair_stall import VERIFICATION_URGED, submitted_budget, urged
     from workflows.human_tasks import CaseWorkflow, DecisionModels, refusal
     from workflows.objection_window import AnswerPolicy, ObjectionWindow
 
@@ -167,9 +167,19 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             decisions=[D.CONFIRM, D.REJECT], countersign=True, company_id=self._ctx.property_company_id,
         )
         deadline = workflow.now() + self._rules.verification_deadline
+        urge_first = workflow.patched(VERIFICATION_URGED)
+        if urge_first:
+            task.due_at = deadline  # the parties see by when they must countersign (a red card when it passes)
         done = await self.wait_for([task], until=deadline)
+        if done is None and urge_first:
+            # 聊城 Art. 51: those responsible are first urged with a deadline; then the street organises the repair.
+            if not await urged(self, task, "no joint verification in time: the street office urges it (聊城 Art. 51)",
+                               acted="the parties completed the verification"):
+                assert self.urge is not None
+                await self.street_takeover(self.urge.deadline)
+                return True
+            done = task
         if done is None:
-            # 聊城 Art. 51: when those responsible do not act, the street organises the repair.
             self.cancel_task(task, "verification deadline passed; the street office takes over")
             await self.street_takeover()
             return True
@@ -178,12 +188,14 @@ class MaintenanceFundEmergencyWorkflow(CaseWorkflow):
             return False
         return True
 
-    async def street_takeover(self) -> None:
-        """街道组织维修 (聊城 Art. 51): the street office organises the repair and submits in the company's place."""
+    async def street_takeover(self, after: datetime | None = None) -> None:
+        """街道组织维修 (聊城 Art. 51): the street office organises the repair and submits in the company's place;
+        its working days count from the day of the deadline (``after``) whose passing hands it over."""
         self.enter_step(Step.STREET_TAKEOVER)
         takeover = await self.open_task(
             Step.STREET_TAKEOVER, [Role.STREET_OFFICE], decisions=[D.ORGANISE],
             sla_working_days=self._rules.street_takeover_working_days, escalate_to=[Role.HOUSING_BUREAU],
+            sla_start=after_deadline(after) if after is not None else None,
         )
         await self.wait_for([takeover])
         self._takeover = True

@@ -212,8 +212,12 @@ class CaseWorkflow(WorkingDayDeadlines):
         escalate_after: int = 1,
         escalate_to: list[Role] | None = None,
         note: str | None = None,
+        sla_start: datetime | None = None,
     ) -> HumanTask:
-        """Open a task for ``roles`` at ``step``; with an SLA it gets reminder, due and escalation times."""
+        """Open a task for ``roles`` at ``step``; with an SLA it gets reminder, due and escalation times.
+
+        ``sla_start``: the moment the working days count from when it is not now (an event of a day that has ended).
+        """
         now = workflow.now()
         task = HumanTask(
             id=f"t{len(self._tasks) + 1}", step=step, step_label=self.step_labels.get(step, step),
@@ -223,7 +227,7 @@ class CaseWorkflow(WorkingDayDeadlines):
         )
         if sla_working_days is not None:
             await self.count_deadlines(
-                task, SlaRequest(start=now, working_days=sla_working_days, remind_before=remind_before, escalate_after=escalate_after),
+                task, SlaRequest(start=sla_start or now, working_days=sla_working_days, remind_before=remind_before, escalate_after=escalate_after),
             )
         self._tasks[task.id] = task
         self.record("step", step=step, task_id=task.id,

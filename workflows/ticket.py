@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         Step,
         TicketLedgerRow,
         check_assignment,
+        check_callback,
         check_extension,
         check_return_window,
         credit_company,
@@ -54,7 +55,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.ticket_state import TicketState
     from workflows.human_tasks import PROJECTION_TIMEOUT, CaseWorkflow, DecisionModels, refusal
-    from workflows.ticket_deadlines import extend_handling, open_handling
+    from workflows.ticket_deadlines import deemed_acceptance_start, extend_handling, open_handling, wait_until_due
     from workflows.ticket_models import TicketInput, WhistleInput
     from workflows.ticket_side_tasks import SideTasks
     from workflows.ticket_supervision import OVERDUE_SUPERVISION, TicketSupervision
@@ -95,6 +96,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         self._side = SideTasks(self, self._t, inp.rules)
         self._supervisor = TicketSupervision(self, self._t, inp.rules)
         self._ledger_written: TicketLedgerRow | None = None  # the last line written, its version zeroed
+        self._handling_from: datetime | None = None  # a deemed acceptance's day, the first handling round counts from
 
     @workflow.run
     async def run(self, inp: TicketInput) -> CaseSnapshot:
@@ -115,7 +117,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         self.enter_step(Step.INTAKE, channel=req.channel.value, category=req.category)
         self._assign(ctx.assignment, "routed by the duty list (潍坊12345条例 Art. 24)")
         await self._acceptance()
-        await self._side.open_co_handling()
+        await self._side.open_co_handling(self._handling_from)
         rounds = 0
         while True:
             rounds += 1
@@ -148,11 +150,13 @@ class ComplaintTicketWorkflow(CaseWorkflow):
                 sla_working_days=self._rules.return_window_working_days, note=lead.name,
             )
             if workflow.patched(ACCEPTANCE_FOLLOWS_RECOUNT):
-                done = await self._wait_until_due(task)
+                done = await wait_until_due(self._wait, task)
             else:
                 done = await self._wait([task], until=task.due_at)
             if done is None:
                 self.cancel_task(task, "the return window passed: deemed accepted (视为签收)")
+                assert task.due_at is not None
+                self._handling_from = deemed_acceptance_start(task.due_at)
                 break
             if done.outcome == D.SIGN:
                 break
@@ -178,7 +182,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         lead = self._t.lead
         assert lead is not None
         self.enter_step(Step.HANDLING, round=round_no, rehandling=round_no > 1)
-        task = await open_handling(self, self._rules, lead, None)
+        task = await open_handling(self, self._rules, lead, None, start=self._handling_from if round_no == 1 else None)
         overdue = f"overdue:{round_no}"
         approval: HumanTask | None = None  # the dispatcher's pending decision on an extension request
         requested = 0
@@ -300,18 +304,6 @@ class ComplaintTicketWorkflow(CaseWorkflow):
 
     # ----------------------------------------------------------------- waiting, with whistles alongside
 
-    async def _wait_until_due(self, task: HumanTask) -> HumanTask | None:
-        """Wait for ``task`` until its due time, the one a calendar publication may recount meanwhile (None: it passed)."""
-        while True:
-            due = task.due_at
-
-            def recounted(due: datetime | None = due) -> bool:
-                return task.due_at != due
-
-            done = await self._wait([task], until=due, interrupt=recounted)
-            if done is not None or task.due_at == due:
-                return done
-
     async def _wait(
         self, tasks: list[HumanTask], until: datetime | None = None, interrupt: Callable[[], bool] | None = None,
     ) -> HumanTask | None:
@@ -360,11 +352,13 @@ class ComplaintTicketWorkflow(CaseWorkflow):
             raise DecisionRefused(RefusalKind.INVALID, f"decision '{decision.decision}' needs a reason in 'comment'")
         if task.step == Step.ACCEPTANCE and decision.decision == D.RETURN:
             check_return_window(workflow.now(), task.due_at, self._t.returnable)
+        if task.step == Step.CALLBACK and isinstance(data, CallbackData):
+            check_callback(decision.decision, data)
         if task.step == Step.HANDLING and isinstance(data, ExtensionData):
             check_extension(data.working_days, self._t.extension_days, self._rules)
         if task.step == Step.REASSIGNMENT and isinstance(data, AssignData):
             assert self._ctx is not None
-            check_assignment(data, {u.id: u for u in self._ctx.units}, self._t.lead)
+            check_assignment(data, {u.id: u for u in self._ctx.units})
 
     async def sync(self) -> None:
         """Write the ledger line when it changed, then the case's read model (so an update's answer sees both)."""

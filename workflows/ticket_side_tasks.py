@@ -52,12 +52,12 @@ class SideTasks:
         """When the next unanswered whistle climbs a level."""
         return next_deadline(self._t.whistles)
 
-    async def open_co_handling(self) -> None:
-        """One task per co-handler, for its opinion within the handling period."""
+    async def open_co_handling(self, start: datetime | None = None) -> None:
+        """One task per co-handler, for its opinion within the handling period (counted from ``start`` if given)."""
         for unit in self._t.co:
             task = await self._case.open_task(
                 Step.CO_HANDLING, [unit.role], decisions=[D.SUBMIT], company_id=unit.company_id,
-                sla_working_days=self._rules.handling_working_days, note=unit.name,
+                sla_working_days=self._rules.handling_working_days, note=unit.name, sla_start=start,
             )
             self._open[task.id] = CO_HANDLING
 

@@ -13,9 +13,10 @@ from api.errors import Conflict, Forbidden, Invalid
 from api.schemas import CaseRead, ObjectionCreate
 from core.registry import REGISTRY
 from db.models import CaseRecord
+from db.repositories import cases as cases_repo
 from db.repositories import fund as fund_repo
 from domain.access import Role
-from domain.fund_emergency import CATEGORY_LABELS, PROCESS_KIND, FundEmergencyStart
+from domain.fund_emergency import CATEGORY_LABELS, PROCESS_KIND, FundEmergencyStart, resubmission_problem
 from domain.fund_facts import FundFacts
 from domain.fund_ledger import shares_for
 from workflows.fund_emergency_models import ObjectionInput
@@ -44,6 +45,12 @@ async def start(
                       errors=[{"loc": ["body", "scope_id"], "msg": "not in the estate", "type": "value_error"}])
     if not await fund_repo.household_areas(session, estate.id, body.scope.value, body.scope_id):
         raise Invalid("the affected scope has no households to share the cost")
+    if body.resubmission_of is not None:
+        named = await cases_repo.get_case(session, body.resubmission_of, snapshot=False)
+        problem = resubmission_problem(estate.id, (named.kind, named.status, named.estate_id) if named else None)
+        if problem is not None:
+            raise Invalid(f"resubmission_of {body.resubmission_of}: {problem}",
+                          errors=[{"loc": ["body", "resubmission_of"], "msg": problem, "type": "value_error"}])
     place = CasePlace(scope=scope, id_key=estate.id, title=f"{estate.name} · {CATEGORY_LABELS[body.category]}")
     case_id, created = await start_case(
         REGISTRY[PROCESS_KIND], body, actor, idempotency_key, session=session, client=client, settings=settings, place=place,

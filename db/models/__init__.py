@@ -3,11 +3,12 @@
 from db.models.archive import ArchivedHistory, ArchiveObject
 from db.models.base import Base
 from db.models.cases import AuditEntry, AuditHead, CaseRecord, CaseSequence, InboxEntry, StartRequest
-from db.models.credit import CreditAssessmentLine, CreditRecord
+from db.models.credit import CreditAssessmentLine, CreditCheckResult, CreditRecord
 from db.models.election import Ballot, CommitteeRegistry, CommitteeTerm, Election, ElectionVoter, OwnerRecord
 from db.models.fund import FundAccount, FundNoticeShare, FundPayment, LedgerEntry
 from db.models.holiday_calendar import HolidayCalendarYear
 from db.models.idempotency import UsedKey
+from db.models.rate_limit import RateBucket
 from db.models.reference import Building, Community, Company, Estate, Household, Street, Unit, User
 from db.models.registry_import import RegistryImport
 from db.models.report_baseline import ReportBaseline
@@ -30,6 +31,7 @@ __all__ = [
     "Community",
     "Company",
     "CreditAssessmentLine",
+    "CreditCheckResult",
     "CreditRecord",
     "Department",
     "Election",
@@ -45,6 +47,7 @@ __all__ = [
     "InboxEntry",
     "LedgerEntry",
     "OwnerRecord",
+    "RateBucket",
     "RegistryImport",
     "ReportBaseline",
     "RoutingRule",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base
@@ -57,3 +58,20 @@ class CreditAssessmentLine(Base):
     drafted_at: Mapped[datetime]
     published_at: Mapped[datetime | None]
     republished_at: Mapped[datetime | None]
+
+
+
+class CreditCheckResult(Base):
+    """One street's monthly check of one company (月检查): the sheet's score, kept for the quarter's average."""
+
+    __tablename__ = "credit_check_results"
+    __table_args__ = (UniqueConstraint("case_id", name="uq_credit_check_results_case_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(200))
+    month: Mapped[str] = mapped_column(String(7), index=True)  # "2027-01"
+    street_id: Mapped[str] = mapped_column(ForeignKey("streets.id"), index=True)
+    company_id: Mapped[str] = mapped_column(ForeignKey("companies.id"), index=True)
+    score: Mapped[Decimal] = mapped_column(Numeric(5, 2))  # 0–100
+    # Each item's score and finding (domain.credit_check.ItemFinding) as JSON.
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    checked_at: Mapped[datetime]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, delete, false, func, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, Row, Select, Table, and_, bindparam, delete, false, func, insert, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -216,13 +216,15 @@ def inbox_statement(
 async def inbox(
     session: AsyncSession, actor: Actor, *, limit: int = 100, offset: int = 0, access: CaseAccess | None = None,
     only: InboxFilter | None = None,
-) -> list[InboxEntry]:
+) -> list[Row[Any]]:
     """Open tasks the actor can decide: one of their roles, inside their jurisdiction, soonest due first.
 
     With ``access``, none of a process the actor may not read at all (a task they hold makes the
-    case readable to a role that reads by task).
+    case readable to a role that reads by task). Plain rows with the columns as attributes, not ORM
+    objects: the API's busiest read never changes them, and building entities cost a fifth of its CPU.
     """
-    rows = list((await session.scalars(inbox_statement(actor, limit=limit, offset=offset, access=access, only=only))).all())
+    stmt = inbox_statement(actor, limit=limit, offset=offset, access=access, only=only)
+    rows = list((await session.execute(stmt.with_only_columns(*InboxEntry.__table__.c))).all())
     seen: set[tuple[str, str]] = set()
     unique = []
     for row in rows:  # a user with two candidate roles sees the task once

@@ -335,6 +335,11 @@ ROWS: list[Row] = [
     Row("POST", "/credit/records", cells(403, {422: ("bureau",)}),
         body={"company_id": "{company}", "type": "ticket_overdue", "reason": "矩阵"}),
     Row("POST", "/credit/assessments", cells(403, {422: ("bureau",)}), body={"quarter": "2026Q9"}),
+    # The monthly checks: the bureau opens a month by hand; the month's scores for the city, each street and each company (its own).
+    Row("POST", "/credit/checks", cells(403, {422: ("bureau",)}), body={"month": "2026-13"}),
+    Row("GET", "/credit/checks/{month}", cells(403, {200: ("bureau", "supervisor", "auditor", "admin", "clerk", "street", "street_auditor",
+                                                          "other_clerk", "other_street", "other_street_auditor", *BIDDERS)}),
+        params={"month": "2001-01"}),
     Row("POST", "/credit/assessments/{quarter}/adjustments", cells(403, {404: ("bureau",)}), params={"quarter": "2001Q1"},
         body={"company_id": "{company}", "grade": "A", "reason": "矩阵"}),
     # The credit overview (published grades are public, records only counted): city, street and company users.

@@ -49,6 +49,12 @@ def test_a_published_missing_line_does_not_register_the_company() -> None:
     assert current_standing("co", [], line, None, False, T0 + timedelta(days=1)).missing
 
 
+def test_a_monthly_check_in_the_quarter_registers_the_company() -> None:
+    # A street's check sheet is something the credit system holds: the company is graded, not 缺失.
+    assert not in_credit_system([], None, None)
+    assert in_credit_system([], None, None, checked=True)
+
+
 def test_an_unregistered_company_is_assessed_c_missing_whatever_its_score() -> None:
     line = assess_company("co", "某物业", [], QuarterFigures(check_average=Decimal(100)), T0, registered=False)
     assert line.score.total == Decimal(75)  # the score is shown; the grade is the missing one

@@ -65,3 +65,13 @@ def test_a_top_up_whose_30th_day_is_a_rest_day_is_due_at_the_end_of_the_next_wor
     # A 调休 Saturday is a working day: the deadline stays on it.
     makeup = WorkingCalendar(makeup_workdays=[date(2027, 4, 3)], published_years=[2027])
     assert top_up_deadline(date(2027, 3, 4), timedelta(days=30), calendar=makeup) == datetime(2027, 4, 4, tzinfo=CITY_TZ)
+
+
+def test_a_household_that_paid_a_first_share_but_is_not_in_the_settlement_is_refunded_to_the_fen() -> None:
+    # The first payment debited c; the settlement's shares (the notice's) leave c out: c gets its 10 fen
+    # back, so what the case debits in all is the settlement, not the settlement plus c's first share.
+    paid = {"a": 30, "b": 20, "c": 10}
+    settled = {"a": 60, "b": 40}
+    final = balance_shares(settled, paid)
+    assert final == {"a": 30, "b": 20, "c": -10}
+    assert sum(paid.values()) + sum(final.values()) == sum(settled.values())

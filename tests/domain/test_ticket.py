@@ -49,18 +49,20 @@ def test_the_extension_bound_is_the_cases_not_the_data_models() -> None:
         check_extension(13, 0, TICKET.model_copy(update={"max_extension_working_days": 12}))
 
 
-def test_reassignment_names_a_known_other_unit_and_distinct_co_handlers() -> None:
+def test_reassignment_names_known_units_and_distinct_co_handlers() -> None:
     enforcement = Unit(kind=UnitKind.DEPARTMENT, id="dept-enforcement", name="行政执法局")
     police = Unit(kind=UnitKind.DEPARTMENT, id="dept-police", name="公安局")
     units = {u.id: u for u in (enforcement, police)}
-    check_assignment(AssignData(lead_unit_id="dept-police"), units, enforcement)
+    check_assignment(AssignData(lead_unit_id="dept-police"), units)
+    # The centre may designate the unit that returned it (潍坊12345条例 Art. 22 para. 2: 直接指定).
+    check_assignment(AssignData(lead_unit_id="dept-enforcement"), units)
     for bad in (
-        AssignData(lead_unit_id="dept-enforcement"), AssignData(lead_unit_id="dept-nope"),
+        AssignData(lead_unit_id="dept-nope"),
         AssignData(lead_unit_id="dept-police", co_unit_ids=["dept-police"]),
         AssignData(lead_unit_id="dept-police", co_unit_ids=["dept-enforcement", "dept-enforcement"]),
     ):
         with pytest.raises(DecisionRefused):
-            check_assignment(bad, units, enforcement)
+            check_assignment(bad, units)
 
 
 def test_only_a_company_unit_gets_credit_records() -> None:

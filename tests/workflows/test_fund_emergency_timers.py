@@ -67,6 +67,14 @@ async def test_no_verification_in_time_hands_the_repair_to_the_street(api: Async
     await drv.decide("owner_rep", "onsite_verification", "confirm")
     created = datetime.fromisoformat(case["created_at"])
     await skip_past(env, created + FUND_EMERGENCY.verification_deadline)
+    # 聊城 Art. 51: the street office first urges the parties with a deadline (督促限期完成) …
+    await drv.wait_for(step="street_urge")
+    assert (await drv.open_task("onsite_verification"))["status"]["code"] == "open"
+    r = await drv.decide("street", "street_urge", "urge", comment="限三日内完成现场联合核实")
+    limit = datetime.fromisoformat(r.json()["facts"]["street_urge_deadline"])
+    assert datetime.fromisoformat((await drv.open_task("onsite_verification"))["due_at"]) == limit
+    # … and organises the repair itself only when that deadline passes.
+    await skip_past(env, limit)
     case = await drv.wait_for(step="street_takeover")
     verification = next(t for t in case["tasks"] if t["step"]["code"] == "onsite_verification")
     assert verification["status"]["code"] == "cancelled"
