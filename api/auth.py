@@ -13,6 +13,7 @@ import ipaddress
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 import structlog
@@ -20,7 +21,8 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.errors import NotAuthenticated, Unavailable
-from api.oidc import FetchJson, OidcVerifier, ProviderUnavailable, TokenRefused, fetch_json
+from api.oidc import FetchJson, OidcVerifier, ProviderUnavailable, TokenRefused, actor_from_claims, claim, fetch_json
+from api.owner_claims import ClaimBindings
 from core.settings import Settings
 from db.repositories import users as users_repo
 from domain.access import Actor, Jurisdiction, Level, Role
@@ -117,18 +119,23 @@ class Identity:
         self.settings = settings
         self.oidc = OidcVerifier(settings, fetch) if settings.auth_mode == "oidc" else None
         self.deactivated = DeactivatedSubjects(sessions, settings.users_cache_seconds)
+        self.claim_bindings = ClaimBindings(sessions, settings.owner_key_secret)
 
     async def actor(self, token: str, *, server: str | None, client: str | None) -> Actor:
         """The caller of a request that arrived at ``server`` from ``client``; 401 for any token we do not honour."""
+        claims: dict[str, Any] = {}
         try:
             if self.oidc is not None:
-                actor = await self.oidc.actor(token)
+                claims = await self.oidc.claims(token)
+                actor = actor_from_claims(self.settings, claims)
             else:
                 if self.settings.dev_secret and not (is_loopback(server) and is_loopback(client)):
                     raise TokenRefused("the development secret is honoured on loopback only")
                 actor = actor_from_token(self.settings, token)
             if await self.deactivated.contains(actor.subject):
                 raise TokenRefused("the subject is deactivated")
+            if self.oidc is not None and self.settings.oidc_id_number_claim and Role.OWNER in actor.roles:
+                await self.claim_bindings.sign_in(actor, claim(claims, self.settings.oidc_id_number_claim))
         except TokenRefused as exc:
             log.info("token refused", reason=str(exc))
             raise NotAuthenticated(INVALID_TOKEN) from None

@@ -19,6 +19,7 @@ from api.limits import BodyLimit
 from api.openapi import install_openapi
 from api.ratelimit import ConcurrencyLimit, RateLimiter
 from api.routes import audit, cases, exports, fund_top_up, imports, inbox, processes, reference, registry_admin, reports, routing, users
+from api.routes.owner_identities import router as owner_identities_router
 from api.routes.workbench import install_workbench
 from core.logging import configure_logging
 from core.registry import REGISTRY, resolve
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     app.include_router(routing.router)
     app.include_router(reports.router)
     app.include_router(users.router)
+    app.include_router(owner_identities_router)
     app.include_router(imports.router)
     app.include_router(registry_admin.router)
     app.include_router(exports.router)

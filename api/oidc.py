@@ -111,6 +111,10 @@ class OidcVerifier:
         self._jwks = JwksCache(settings, fetch)
 
     async def actor(self, token: str) -> Actor:
+        return actor_from_claims(self._settings, await self.claims(token))
+
+    async def claims(self, token: str) -> dict[str, Any]:
+        """The claims of a token we accept (signature, issuer, audience, lifetime checked)."""
         s = self._settings
         try:
             header = jwt.get_unverified_header(token)
@@ -130,7 +134,7 @@ class OidcVerifier:
         lifetime = claims["exp"] - claims["iat"]
         if not isinstance(lifetime, int) or lifetime > s.oidc_max_lifetime_seconds:
             raise TokenRefused(f"lifetime {lifetime}s is over {s.oidc_max_lifetime_seconds}s")
-        return actor_from_claims(s, claims)
+        return claims
 
 
 def claim(claims: dict[str, Any], path: str) -> Any:

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     oidc_jurisdiction_claim: str = "jurisdiction"
     oidc_name_claim: str = "name"
     oidc_org_claim: str = "org"
+    # A claim with the owner's ID number that the provider has verified (a real-name platform's); when
+    # set, an owner's sign-in binds their subject to that number's owner key (the number is not kept).
+    # Unset: owners are bound at the counter (PUT /users/{subject}/owner).
+    oidc_id_number_claim: str | None = None
     # Requests per period (per bearer token, per client address) for each limited kind of request:
     # decisions and other writes to a case, ticket intake, exports, replays (api/ratelimit.py).
     rate_limit_enabled: bool = True

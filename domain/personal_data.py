@@ -61,9 +61,24 @@ def mask_phone(value: str) -> str:
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:] if len(digits) > 7 else "*" * len(digits)
 
 
+IMPORTED_KEY_PREFIX = "o-"
+
+
 def owner_key_of(identifier: str, secret: str) -> str:
     """The owner key of an ID number or credit code: keyed, so the number cannot be found from the key."""
-    return "o-" + hmac.new(secret.encode(), identifier.encode(), hashlib.sha256).hexdigest()[:32]
+    return IMPORTED_KEY_PREFIX + hmac.new(secret.encode(), identifier.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def subject_owner_key(subject: str, bound_key: str | None, *, bound: bool) -> str | None:
+    """The owner key a signed-in subject acts as, or None (it owns nothing).
+
+    A binding decides when there is one (an unbound one: nothing). Without one, the subject is its
+    own key, as the demo city and its tests record owners; but a key derived from an ID number
+    (``o-…``) is reached only through a binding, whatever a subject is called.
+    """
+    if bound:
+        return bound_key
+    return None if subject.startswith(IMPORTED_KEY_PREFIX) else subject
 
 
 ID_NUMBER_PATTERN = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")

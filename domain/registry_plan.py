@@ -207,14 +207,15 @@ def _removals(p: _Planner, estates: set[str], kept: set[str]) -> None:
             p.outcomes.append({**entry, "outcome": "removed", "label": OUTCOME_LABELS["removed"], "errors": [], "changes": fields})
 
 
-def _company_row(p: _Planner, parsed: ParsedRow, record: Record, claimed: dict[str, int]) -> None:
+def _company_row(p: _Planner, parsed: ParsedRow, record: Record, claimed: dict[tuple[str, str], int]) -> None:
     errors = [_err(p.kind, "estates", f"小区“{e}”不存在") for e in record["estates"] if e not in p.view.estates]
     if record["kind"] == "contractor" and record["estates"]:
         errors.append(_err(p.kind, "estates", "施工单位不登记服务小区"))
+    # An estate has one property company and one pricing agency: a claim is on the estate's place of the row's kind.
     for e in record["estates"]:
-        if e in claimed:
-            errors.append(_err(p.kind, "estates", f"小区“{e}”已由第{claimed[e]}行的企业服务"))
-        claimed.setdefault(e, parsed.row)
+        if (record["kind"], e) in claimed:
+            errors.append(_err(p.kind, "estates", f"小区“{e}”已由第{claimed[record['kind'], e]}行的企业服务"))
+        claimed.setdefault((record["kind"], e), parsed.row)
     if errors:
         p.refuse(parsed, errors)
     else:
@@ -236,7 +237,7 @@ def plan_import(kind: ImportKind, rows: list[ParsedRow], view: RegistryView) -> 
     """Every row's outcome and the changes that applying the file makes (nothing if any row is refused)."""
     p = _Planner(kind, view)
     first: set[tuple[str, str]] = set()
-    claimed: dict[str, int] = {}
+    claimed: dict[tuple[str, str], int] = {}
     for parsed in rows:
         record = parsed.record
         if record is None:

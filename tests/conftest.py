@@ -11,7 +11,7 @@ import os
 import secrets
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,7 +42,20 @@ from db.seed import seed_demo  # noqa: E402
 from db.session import make_engine, make_session_factory  # noqa: E402
 from tests.dev_server import time_skipping_server_path  # noqa: E402
 from tests.fixture_types import Sessions  # noqa: E402
+from tests.id_number_watch import IdNumberWatch  # noqa: E402
 from worker import build_worker  # noqa: E402
+
+_ID_NUMBER_WATCH = IdNumberWatch()
+
+
+@pytest.fixture(autouse=True)
+def no_id_number_in_any_log_line() -> Iterator[None]:
+    """Every test of the run: none of its log lines carries an ID number (the issue's personal-data rule)."""
+    _ID_NUMBER_WATCH.attach()
+    before = len(_ID_NUMBER_WATCH.found)
+    yield None
+    found = _ID_NUMBER_WATCH.found[before:]
+    assert not found, f"ID numbers in log lines: {found[:5]}"
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ from api.deps import (
     SettingsDep,
 )
 from api.errors import Conflict, Forbidden, Invalid
+from api.owner_identity import own_households
 from api.routes import committee_registry, election_ballots, election_owners
 from api.routes.election_view import ORGANISERS, PREFIX, election_case
 from api.schemas import CaseRead
@@ -79,7 +80,7 @@ async def start(
 async def nominate(case_id: str, body: NominationData, call: CaseCallDep) -> CaseRead:
     record = await election_case(call.session, call.actor, case_id)
     if body.channel == NominationChannel.SELF and call.actor.has_any([Role.OWNER]):
-        owned = await election_repo.owner_households(call.session, record.estate_id or "", call.actor.subject)
+        owned = await own_households(call.session, call.actor, record.estate_id or "")
         if body.household_id not in owned:
             raise Forbidden("a self-nomination is for one of your own units")
     payload = NominationInput(data=body, actor=call.actor)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import ActorDep, BallotClerkDep, CaseCallDep, RecounterDep, SessionDep, VotingOwnerDep
 from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.owner_identity import owner_key
 from api.routes.election_view import PREFIX, case_rules, election_case
 from api.schemas import Labelled
 from db.models import CaseRecord, Election
@@ -98,7 +99,8 @@ async def electronic_ballot(
     election = await election_repo.lock_open_election(call.session, record.id)
     if election is None:
         raise Conflict("voting is not open for this election")
-    own = await election_repo.households_of_owner_on_roll(call.session, election.id, owner.subject)
+    key = await owner_key(call.session, owner)
+    own = await election_repo.households_of_owner_on_roll(call.session, election.id, key) if key is not None else []
     units = body.household_ids or own
     if not units or any(h not in own for h in units):
         raise Forbidden("you can vote only for units registered to you on this election's roll")
@@ -129,7 +131,7 @@ async def ballot_receipt(case_id: str, household_id: str, session: SessionDep, a
     voter = await election_repo.frozen_roll(session, election.id, [household_id])
     if not voter:
         raise NotFound(f"{household_id} is not on this election's roll")
-    is_owner = actor.has_any([Role.OWNER]) and voter[0].owner_key == actor.subject
+    is_owner = actor.has_any([Role.OWNER]) and voter[0].owner_key == await owner_key(session, actor)
     if not is_owner and not actor.has_any(RECEIPT_READERS):
         raise Forbidden("only the unit's owner, clerks and auditors can check this ballot")
     ballot = await election_repo.ballot_of(session, election.id, household_id)

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.case_service import load_visible_case
 from api.errors import NotFound
+from api.owner_identity import own_households
 from api.read_policy import SUPERVISORY, ReadPolicy
 from api.schemas import TimelineEntry
 from db.models import CaseRecord
-from db.repositories import election as election_repo
 from domain.access import Actor, Role
 from domain.cases import CaseSnapshot
 from domain.election import PROCESS_KIND, Step
@@ -58,7 +58,7 @@ async def own_units(session: AsyncSession, actor: Actor, record: CaseRecord) -> 
     """The units the (non-official) caller owns in the case's estate: their own candidates' reasons show."""
     if actor.has_any(OFFICIALS):
         return set()
-    return set(await election_repo.owner_households(session, record.estate_id or "", actor.subject))
+    return set(await own_households(session, actor, record.estate_id or ""))
 
 
 class ElectionReadPolicy(ReadPolicy):

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.owner_identity import own_households
 from api.read_policy import ReadPolicy, case_scope
 from db.models import CaseRecord
-from db.repositories import election as election_repo
 from db.repositories import reference as reference_repo
 from domain.access import Actor, Role
 from domain.cases import CaseSnapshot
@@ -37,7 +37,7 @@ class FundReadPolicy(ReadPolicy):
         scope, committee = case_scope(record), estate is None or estate.has_owners_committee
         if reads_estate_ledgers(actor, scope, has_owners_committee=committee):
             return snap
-        own = set(await election_repo.owner_households(session, record.estate_id or "", actor.subject)) if Role.OWNER in actor.roles else set()
+        own = set(await own_households(session, actor, record.estate_id or "")) if Role.OWNER in actor.roles else set()
 
         def mine(household_id: str) -> bool:
             return reads_unit_ledger(actor, scope, household_id, own, has_owners_committee=committee)

@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.deps import ActorDep, FundAuthorityDep, RequiredBoundKeyDep, SessionDep
 from api.errors import Forbidden, IdempotencyKeyReused, NotFound
 from api.limits import Offset
+from api.owner_identity import own_households
 from api.schemas import Labelled, role_l
 from db.models import Estate, Household, LedgerEntry
 from db.repositories import audit as audit_repo
-from db.repositories import election as election_repo
 from db.repositories import fund as fund_repo
 from db.repositories import reference as reference_repo
 from db.session import hold_write_gate
@@ -129,7 +129,7 @@ async def _own_units(session: AsyncSession, actor: Actor, estate_id: str) -> set
     """The units the owner records give to ``actor`` in the estate (none unless they sign in as an owner)."""
     if Role.OWNER not in actor.roles:
         return set()
-    return set(await election_repo.owner_households(session, estate_id, actor.subject))
+    return set(await own_households(session, actor, estate_id))
 
 
 @router.get("/estates/{estate_id}/households", response_model=list[HouseholdRead],

@@ -14,11 +14,10 @@ from api.errors import Invalid
 from db.models import User
 from db.repositories import audit as audit_repo
 from db.repositories import users as users_repo
+from db.repositories.owner_identities import USERS_CHAIN
 from db.session import after_commit, hold_write_gate
 from domain.access import Actor, Level, Role
 from domain.audit import AuditEvent
-
-USERS_CHAIN = "registry:users"
 
 router = APIRouter(prefix="/users", tags=["users 用户"])
 

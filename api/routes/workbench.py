@@ -1,4 +1,4 @@
-"""The web workbench (工作台): its static pages, and the development sign-in that picks a demo user.
+"""The web workbench (工作台): its static pages, and the development sign-in that picks a demo or recorded user.
 
 The workbench is a client of this API and nothing more: its pages are static files under
 ``api/workbench/`` whose script calls the same routes as any other client, with the token the
@@ -15,13 +15,16 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth import is_loopback, issue_token
-from api.deps import SettingsDep
+from api.deps import SessionDep, SettingsDep
 from api.errors import NotFound
 from api.schemas import Labelled, role_l
+from db.models import User
+from db.repositories import users as users_repo
 from db.seed import demo_users
-from domain.access import LEVEL_LABELS, Actor
+from domain.access import LEVEL_LABELS, Actor, Jurisdiction, Level, Role
 
 PAGES = Path(__file__).resolve().parent.parent / "workbench"
 
@@ -57,18 +60,33 @@ def _demo_user(actor: Actor) -> DemoUser:
     )
 
 
-@router.get("/users", response_model=list[DemoUser], summary="The demo users to sign in as (development on loopback only)")
-async def dev_users(request: Request, settings: SettingsDep) -> list[DemoUser]:
-    _development_on_loopback(request, settings)
-    return [_demo_user(a) for a in demo_users()]
+async def _users(session: AsyncSession) -> list[Actor]:
+    """The demo users, then the active users the administrator recorded (``PUT /users/{subject}``) for an imported city."""
+    demo = demo_users()
+    known = {a.subject for a in demo}
+    recorded = [a for u in await users_repo.all_users(session) if u.subject not in known and (a := _recorded(u)) is not None]
+    return [*demo, *recorded]
 
 
-@router.post("/users/{subject}/token", response_model=DevToken, summary="A token for one demo user (development on loopback only)")
-async def dev_token(subject: str, request: Request, settings: SettingsDep) -> DevToken:
+def _recorded(user: User) -> Actor | None:
+    if not (user.active and user.name and user.roles and user.level):
+        return None  # deactivated, or a subject only ever deactivated (no profile)
+    return Actor(subject=user.subject, name=user.name, roles=tuple(Role(r) for r in user.roles),
+                 jurisdiction=Jurisdiction(level=Level(user.level), id=user.jurisdiction_id), organisation=user.organisation)
+
+
+@router.get("/users", response_model=list[DemoUser], summary="The users to sign in as (development on loopback only)")
+async def dev_users(request: Request, settings: SettingsDep, session: SessionDep) -> list[DemoUser]:
     _development_on_loopback(request, settings)
-    actor = next((a for a in demo_users() if a.subject == subject), None)
+    return [_demo_user(a) for a in await _users(session)]
+
+
+@router.post("/users/{subject}/token", response_model=DevToken, summary="A token for one user to sign in as (development on loopback only)")
+async def dev_token(subject: str, request: Request, settings: SettingsDep, session: SessionDep) -> DevToken:
+    _development_on_loopback(request, settings)
+    actor = next((a for a in await _users(session) if a.subject == subject), None)
     if actor is None:
-        raise NotFound(f"no demo user {subject}")
+        raise NotFound(f"no user {subject} to sign in as")
     return DevToken(token=issue_token(settings, actor))
 
 

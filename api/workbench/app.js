@@ -4,6 +4,9 @@ import { ApiError, api, esc, problemHtml, say, session } from "./api.js";
 import { auditCasePage, auditPage } from "./audit.js";
 import { casePage } from "./case.js";
 import { electionPage } from "./election.js";
+import { electionAdminPage, electionListPage, electionStartPage } from "./election-admin.js";
+import { creditPage } from "./credit.js";
+import { tenderListPage, tenderPage, tenderStartPage } from "./tender.js";
 import { inboxPage } from "./inbox.js";
 import { ledgerPage, noticePage, ownerPage } from "./owner.js";
 import { creditReportPage, fundReportPage, reportsPage } from "./reports.js";
@@ -26,6 +29,14 @@ const ROUTES = [
   [/^\/audit$/, auditPage, "audit"],
   [/^\/audit\/([^/]+)$/, auditCasePage, "audit"],
   [/^\/reports$/, reportsPage, "reports"],
+  [/^\/elections$/, electionListPage, "elections"],
+  [/^\/elections\/new$/, electionStartPage, "elections"],
+  [/^\/elections\/([^/]+)$/, electionAdminPage, "elections"],
+  [/^\/tenders$/, tenderListPage, "tenders"],
+  [/^\/tenders\/new$/, tenderStartPage, "tenders"],
+  [/^\/tenders\/([^/]+)$/, tenderPage, "tenders"],
+  [/^\/credit$/, creditPage, "credit"],
+  [/^\/credit\/([^/]+)$/, creditPage, "credit"],
   [/^\/reports\/fund$/, fundReportPage, "reports"],
   [/^\/reports\/credit$/, creditReportPage, "reports"],
 ];

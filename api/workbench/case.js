@@ -164,3 +164,4 @@ export async function casePage(el, caseId) {
   };
   await load();
 }
+export { taskHtml, wireTask };

@@ -47,6 +47,40 @@ function ballotHtml(qualified, seats) {
     <button type="submit">投票</button></form>`;
 }
 
+const OBJECTION_KINDS = [["identity", "业主身份异议"], ["vote_weight", "投票权数异议"], ["candidate", "候选人异议"], ["other", "其他异议"]];
+
+/** 候选人公告期内的异议 (山东 Art. 22): identity, vote weight, a candidate; the street office answers it. */
+function objectionHtml(units) {
+  return `<h2>对公告提出异议</h2><form id="election-objection" novalidate>
+    <div class="field" data-field="kind"><label for="eo-kind">异议类型</label><select id="eo-kind" name="kind" aria-describedby="eo-kind-error">
+      ${OBJECTION_KINDS.map(([c, l]) => `<option value="${c}">${l}</option>`).join("")}</select><p class="field-error" id="eo-kind-error" aria-live="polite"></p></div>
+    <div class="field" data-field="household_id"><label for="eo-household_id">涉及的房屋</label><select id="eo-household_id" name="household_id" aria-describedby="eo-household_id-error">
+      <option value="">（不涉及具体房屋）</option>${units.map((u) => `<option value="${esc(u.household_id)}">${esc(u.room)}（${esc(u.household_id)}）</option>`).join("")}</select>
+      <p class="field-error" id="eo-household_id-error" aria-live="polite"></p></div>
+    <div class="field" data-field="text"><label for="eo-text">异议内容</label><textarea id="eo-text" name="text" aria-describedby="eo-text-error"></textarea>
+      <p class="field-error" id="eo-text-error" aria-live="polite"></p></div>
+    <div class="problem-slot"></div><button type="submit">提交异议</button></form><div id="election-objection-result" aria-live="polite"></div>`;
+}
+
+function wireObjection(el, caseId) {
+  const form = el.querySelector("#election-objection");
+  form?.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const v = (n) => form.elements.namedItem(n).value.trim();
+    showErrors(form, v("text").length < 2 ? { text: "异议内容至少 2 个字" } : {});
+    if (v("text").length < 2) return;
+    const slot = form.querySelector(".problem-slot");
+    slot.innerHTML = "";
+    try {
+      await api("POST", `${PATH}/${encodeURIComponent(caseId)}/objections`, { kind: v("kind"), household_id: v("household_id") || null, text: v("text") });
+      form.remove();
+      el.querySelector("#election-objection-result").innerHTML = '<p class="ok" role="status">异议已提交，街道办事处将复核答复；答复前不开始投票。</p>';
+    } catch (err) {
+      slot.innerHTML = problemHtml(err);
+    }
+  });
+}
+
 export async function electionPage(el, caseId) {
   const [kase, units] = await Promise.all([api("GET", `${PATH}/${encodeURIComponent(caseId)}`), api("GET", "/me/units")]);
   const facts = kase.facts || {};
@@ -65,7 +99,9 @@ export async function electionPage(el, caseId) {
     <h2>我的电子投票</h2>
     <div id="ballot">${voting && unvoted.length && qualified.length ? ballotHtml(qualified, seats)
       : `<p>${voting ? (mine.length ? "您的房屋均已投票。" : "您的房屋不在本次选举的投票名册中。") : "目前不在投票期。"}</p>`}</div>
-    <h2>我的投票回执</h2><div id="receipt-list" aria-live="polite">${receiptsHtml(mine, names)}</div>`;
+    <h2>我的投票回执</h2><div id="receipt-list" aria-live="polite">${receiptsHtml(mine, names)}</div>
+    ${kase.step.code === "candidate_notice" && kase.status.code === "active" ? objectionHtml(units) : ""}`;
+  wireObjection(el, caseId);
   const form = el.querySelector("#ballot-form");
   if (!form) return;
   form.addEventListener("submit", async (ev) => {

@@ -9,7 +9,7 @@ from db.models.fund import FundAccount, FundNoticeShare, FundPayment, LedgerEntr
 from db.models.holiday_calendar import HolidayCalendarYear
 from db.models.idempotency import UsedKey
 from db.models.rate_limit import RateBucket
-from db.models.reference import Building, Community, Company, Estate, Household, Street, Unit, User
+from db.models.reference import Building, Community, Company, Estate, Household, OwnerIdentity, Street, Unit, User
 from db.models.registry_import import RegistryImport
 from db.models.report_baseline import ReportBaseline
 from db.models.tender import Expert, ExpertRelationship, TenderBid
@@ -46,6 +46,7 @@ __all__ = [
     "Household",
     "InboxEntry",
     "LedgerEntry",
+    "OwnerIdentity",
     "OwnerRecord",
     "RateBucket",
     "RegistryImport",

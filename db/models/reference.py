@@ -102,3 +102,21 @@ class User(Base):
     status_changed_at: Mapped[datetime | None]
     status_changed_by: Mapped[str | None] = mapped_column(String(64))
     status_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class OwnerIdentity(Base):
+    """Which owner a signed-in subject is: the owner key of the registry (never the ID number it was derived from).
+
+    Bound at the counter (``PUT /users/{subject}/owner``: the bureau or the street office checks the
+    owner's ID card and types its number, which is hashed with the city's key and thrown away) or at
+    sign-in from the identity provider's verified ID-number claim. An unbound binding stays as a row
+    with ``active`` false, so the subject reaches no imported owner's units until it is bound again.
+    """
+
+    __tablename__ = "owner_identities"
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner_key: Mapped[str] = mapped_column(String(64), index=True)
+    source: Mapped[str] = mapped_column(String(16))  # counter / idp
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    changed_at: Mapped[datetime]
+    changed_by: Mapped[str] = mapped_column(String(64))

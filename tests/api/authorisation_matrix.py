@@ -315,6 +315,11 @@ ROWS: list[Row] = [
         query={"estate_id": "{estate}"}),
     Row("PUT", "/users/{subject}", cells(403, {422: ("admin",)}), params={"subject": "matrix-probe"},
         body={"name": "矩阵", "roles": ["clerk"], "level": "city", "jurisdiction_id": "yidu", "reason": "矩阵"}),
+    # Binding a subject to an owner of record: an ID number no owner of record has is refused; a subject never bound is not found.
+    Row("PUT", "/users/{subject}/owner", cells(403, {422: REGISTRY_ADMINS}), params={"subject": "matrix-probe"},
+        body={"id_number": "110105194912310020", "reason": "矩阵"}),
+    Row("DELETE", "/users/{subject}/owner", cells(403, {404: REGISTRY_ADMINS}), params={"subject": "matrix-probe"},
+        query={"reason": "矩阵"}),
     # ------------------------------------------------------------------ the holiday calendar
     # Anyone signed in reads the published years; the administrator publishes (a year whose notice is
     # missing is refused for its content); auditors and the administrator read the publications log.

@@ -41,6 +41,13 @@ async def test_companies_take_over_the_estates_they_serve(api: AsyncClient, sess
     again = await dry_run(api, cast, COMPANIES, xlsx_file(COMPANIES, rows[:1]))
     assert again["counts"]["unchanged"] == 1, again["rows"][0]["changes"]
 
+    # The same estate has its pricing agency besides its property company; a second property company is refused.
+    agency = [f"pa-{company}", "青州某造价咨询有限公司", "审价机构", CODE, "", "", cast.estate_id]
+    second = [f"{company}-v", "另一物业公司", "物业服务企业", CODE, "", "", cast.estate_id]
+    run = await dry_run(api, cast, COMPANIES, xlsx_file(COMPANIES, [rows[0], agency, second]))
+    assert [outcomes(run)[n] for n in range(2, 5)] == ["unchanged", "created", "refused"]
+    assert reasons(run, 4) == [("服务小区编号", f"小区“{cast.estate_id}”已由第2行的企业服务")]
+
 
 async def test_experts_and_their_relationships(api: AsyncClient, sessions: Sessions, settings: Settings) -> None:
     cast = await create_test_estate(sessions, settings, buildings=1, units=1, floors=1)
