@@ -37,6 +37,8 @@ class Step(StrEnum):
     # The dates the election must be held by (潍坊 Art. 40), tracked as tasks the vote closes.
     STATUTORY_DATE = "statutory_date"
     GROUP_DEADLINE = "group_deadline"
+    # The first election's date (山东 Art. 22 para. 3), tracked the same way.
+    ASSEMBLY_DEADLINE = "assembly_deadline"
     REELECTION_CONVENE = "reelection_convene"
     GROUP_FORMATION = "group_formation"
     GROUP_PUBLICATION = "group_publication"
@@ -52,6 +54,7 @@ class Step(StrEnum):
     FIRST_MEETING = "first_meeting"
     FILING = "filing"
     CERTIFICATE = "certificate"
+    ACTING_FORMATION = "acting_formation"
     ACTING_COMMITTEE = "acting_committee"
     CLOSED = "closed"
 
@@ -60,6 +63,7 @@ STEP_LABELS: dict[str, str] = {
     Step.REPORTED: "启动",
     Step.STATUTORY_DATE: "任期届满九十日前完成换届选举",
     Step.GROUP_DEADLINE: "换届小组九十日内选举",
+    Step.ASSEMBLY_DEADLINE: "筹备组九十日内召开首次业主大会",
     Step.REELECTION_CONVENE: "业委会启动换届",
     Step.GROUP_FORMATION: "组建筹备组（换届小组）",
     Step.GROUP_PUBLICATION: "筹备组名单公告",
@@ -75,6 +79,7 @@ STEP_LABELS: dict[str, str] = {
     Step.FIRST_MEETING: "业委会首次会议",
     Step.FILING: "业委会备案",
     Step.CERTIFICATE: "核发备案证明",
+    Step.ACTING_FORMATION: "组建物业管理委员会",
     Step.ACTING_COMMITTEE: "物业管理委员会代行",
     Step.CLOSED: "结案",
 }
@@ -125,6 +130,29 @@ class GroupData(BaseModel):
     # At most the case's ElectionRules.term_years_max (checked in the workflow); the case's
     # term_years_default when absent.
     term_years: int | None = Field(default=None, ge=1, description="the committee's term in years, within the statutory maximum (潍坊 Art. 38); the maximum when absent")
+
+
+class ActingRole(StrEnum):
+    """Who sits on the 物业管理委员会 (潍坊 Art. 43 [P]): the residents' committee, owners, occupants."""
+
+    RESIDENTS_COMMITTEE = "residents_committee"
+    OWNER = "owner"
+    OCCUPANT = "occupant"
+
+
+class ActingMember(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    role: ActingRole
+    household_id: str | None = Field(default=None, max_length=64, description="an owners' representative's unit")
+    chair: bool = Field(default=False, description="主任: the residents' committee's representative")
+    vice_chair: bool = Field(default=False, description="副主任: an owners' representative the residents' committee names")
+
+
+class ActingBodyData(BaseModel):
+    """组建物业管理委员会 (潍坊 Arts. 42–43): its members and where their list is published."""
+
+    members: list[ActingMember] = Field(min_length=1, max_length=41)
+    notice: str = Field(min_length=2, max_length=2000, examples=["小区公告栏公示成员名单"])
 
 
 class PublicationData(BaseModel):

@@ -8,7 +8,17 @@ from typing import Any
 from pydantic import BaseModel
 
 from domain.calendar import CITY_TZ
-from domain.election import Candidate, CandidateStatus, ElectionKind, ElectionStart, GroupData, GroupRole, ReviewData
+from domain.election import (
+    ActingBodyData,
+    ActingRole,
+    Candidate,
+    CandidateStatus,
+    ElectionKind,
+    ElectionStart,
+    GroupData,
+    GroupRole,
+    ReviewData,
+)
 from domain.rules import ELECTION, ElectionRules
 from domain.tally import at_least
 from domain.tasks import DecisionRefused, RefusalKind
@@ -84,6 +94,27 @@ def check_group(data: GroupData, rules: ElectionRules = ELECTION) -> None:
         errors.append(_error(["data", "term_years"], f"a term is at most {rules.term_years_max} years"))
     if errors:
         raise _invalid("the preparatory group is not valid", errors)
+
+
+def check_acting_body(data: ActingBodyData, rules: ElectionRules = ELECTION) -> None:
+    """潍坊 Art. 43: owners' representatives at least half; the residents' committee's representative chairs, an
+    owners' representative is vice-chair; each owners' representative names their unit."""
+    errors: list[dict[str, Any]] = []
+    n = len(data.members)
+    owners = sum(1 for m in data.members if m.role == ActingRole.OWNER)
+    if not at_least(owners, n, rules.acting_owner_share_numerator, rules.acting_owner_share_denominator):
+        errors.append(_error(["data", "members"], f"owners' representatives must be at least half: {owners} of {n}"))
+    for i, m in enumerate(data.members):
+        if m.role == ActingRole.OWNER and not m.household_id:
+            errors.append(_error(["data", "members", str(i), "household_id"], "an owners' representative names their unit"))
+    chairs = [m for m in data.members if m.chair]
+    if len(chairs) != 1 or chairs[0].role != ActingRole.RESIDENTS_COMMITTEE:
+        errors.append(_error(["data", "members"], "exactly one chair, the residents' committee's representative"))
+    vices = [m for m in data.members if m.vice_chair]
+    if len(vices) != 1 or vices[0].role != ActingRole.OWNER or vices[0].chair:
+        errors.append(_error(["data", "members"], "exactly one vice-chair, an owners' representative"))
+    if errors:
+        raise _invalid("the 物业管理委员会 is not valid", errors)
 
 
 class CandidateFacts(BaseModel):

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from domain.election import (
     CANDIDATE_STATUS_LABELS,
     CHANNEL_LABELS,
+    ActingMember,
     Candidate,
     ElectionKind,
     FilingData,
@@ -65,14 +66,18 @@ class ActingBody(BaseModel):
 
     chair: str
     since: datetime
+    # Its members and the published list, as the street formed it (潍坊 Arts. 42–43); empty for cases before.
+    members: list[ActingMember] = Field(default_factory=list)
+    notice: str | None = None
 
 
 class ElectionPeriods(BaseModel):
     """When the election's steps happened or end (calendar-day periods end at 24:00 city time)."""
 
     group_formed_at: datetime | None = None
-    # A re-election is held within this period of the 换届小组's formation (潍坊 Art. 40), to 24:00
-    # of its last day, moved off a rest day (民法典 Arts. 201, 203); whether the vote closed by then.
+    # A re-election is held within this period of the 换届小组's formation (潍坊 Art. 40), a first
+    # election within 90 days of the 筹备组's (山东 Art. 22), to 24:00 of its last day, moved off a
+    # rest day (民法典 Arts. 201, 203); whether the vote closed by then.
     election_due_at: datetime | None = None
     election_due_met: bool | None = None
     # A re-election's vote closes by 90 days before the term ends (潍坊 Art. 40), and whether it did.

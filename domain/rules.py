@@ -217,6 +217,9 @@ class ElectionRules(BaseModel):
     group_owner_share_denominator: int = 2
     # The group's list is published within 10 days of its formation. 山东 Art. 21 [P].
     group_publication_period: timedelta = timedelta(days=10)
+    # The group holds the first assembly within 90 days of its formation (筹备组应当自成立之日起九十日内
+    # 组织召开首次业主大会会议). 山东 Art. 22 para. 3 [P]. Tracked as a date the first election's vote closes by.
+    first_assembly_period: timedelta = timedelta(days=90)
     # Nomination window (社区党组织、居委会推荐, 业主自荐或联名推荐, 潍坊 Art. 35 [P]): length is ours [C].
     nomination_period: timedelta = timedelta(days=14)
     # Cap on nominations per case, to keep the workflow's history small [C].
@@ -275,6 +278,11 @@ class ElectionRules(BaseModel):
     # After two failed attempts organised by the street, a 物业管理委员会 chaired by the residents'
     # committee acts. 潍坊 Art. 41 (3) [P]; it hands over within 7 days of an election (Art. 44).
     failed_attempts_for_acting_body: int = 2
+    # The street forms the 物业管理委员会 (潍坊 Art. 42 [P]) within 10 working days [C]; owners'
+    # representatives at least half of it (业主代表不少于二分之一, Art. 43 [P]).
+    acting_formation_working_days: int = 10
+    acting_owner_share_numerator: int = 1
+    acting_owner_share_denominator: int = 2
     acting_handover_period: timedelta = timedelta(days=7)
 
 

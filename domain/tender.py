@@ -208,11 +208,25 @@ def check_bid_deadline(published_at: datetime, deadline: datetime, rules: Tender
         )
 
 
-def deadline_after_clarification(deadline: datetime, clarified_at: datetime, rules: TenderRules = TENDER) -> datetime:
-    """A clarification less than 15 days before the deadline moves it to 15 days after the clarification."""
-    if deadline - clarified_at < rules.clarification_lead:
-        return clarified_at + rules.clarification_lead
-    return deadline
+def deadline_after_clarification(
+    deadline: datetime, clarified_at: datetime, rules: TenderRules = TENDER, *, whole_days: bool = True,
+) -> datetime:
+    """A clarification less than 15 days before the deadline moves it (实施条例 Art. 21).
+
+    Counted in whole city calendar days as the bid period is (``check_bid_deadline``; 民法典 Art. 201):
+    early enough when the deadline falls on the 15th day after the clarification's day or later; else
+    the deadline moves to that 15th day at its announced hour. ``whole_days=False`` is the exact
+    duration that cases recorded before the ``tender-clarification-whole-days`` patch counted; the
+    demo's minutes always count exactly.
+    """
+    lead = rules.clarification_lead
+    if not whole_days or lead % timedelta(days=1):
+        return clarified_at + lead if deadline - clarified_at < lead else deadline
+    local = deadline.astimezone(CITY_TZ)
+    day = clarified_at.astimezone(CITY_TZ).date() + timedelta(days=lead.days)
+    if local.date() >= day:
+        return deadline
+    return datetime.combine(day, local.timetz()).astimezone(deadline.tzinfo)
 
 
 def check_scores(scores: ScoreData, bidder_ids: list[str], rules: TenderRules = TENDER) -> None:

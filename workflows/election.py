@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         PROCESS_KIND,
         PROCESS_LABEL,
         STEP_LABELS,
+        ActingBodyData,
         CertificateData,
         ElectionKind,
         FilingData,
@@ -50,7 +51,7 @@ with workflow.unsafe.imports_passed_through():
         Trigger,
     )
     from domain.election_candidates import CandidateList
-    from domain.election_checks import check_group, check_review, reelection_vote_by
+    from domain.election_checks import check_acting_body, check_group, check_review, reelection_vote_by
     from domain.election_facts import (
         ActingBody,
         Attempt,
@@ -69,12 +70,14 @@ with workflow.unsafe.imports_passed_through():
         HumanTask,
         RefusalKind,
     )
+    from workflows.election_acting import form_acting_body
     from workflows.election_aftermath import ElectionAftermath
     from workflows.election_deadlines import ElectionDeadlines
     from workflows.election_models import ElectionInput, NominationInput, ObjectionInput
     from workflows.election_tasks import (
         ACTIVITY_RETRY,
         ACTIVITY_TIMEOUT,
+        FIRST_ASSEMBLY_DATE,
         STATUTORY_PERIODS,
         calendar_task,
         party_period_end,
@@ -100,6 +103,7 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
         (Step.FIRST_MEETING, D.SUBMIT): MeetingData,
         (Step.FILING, D.SUBMIT): FilingData,
         (Step.CERTIFICATE, D.APPROVE): CertificateData,
+        (Step.ACTING_FORMATION, D.SUBMIT): ActingBodyData,
     }
 
     @workflow.init
@@ -214,6 +218,8 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
                 await self._deadlines.track_group(formed)
             else:
                 self._periods.election_due_at = period_end(formed, self._rules.reelection_election_period)
+        elif workflow.patched(FIRST_ASSEMBLY_DATE):
+            await self._deadlines.track_first_assembly(formed)
         self.enter_step(Step.GROUP_PUBLICATION)
         task = await calendar_task(
             self, self._rules, Step.GROUP_PUBLICATION, [Role.STREET_OFFICE], decisions=[D.CONFIRM],
@@ -309,6 +315,7 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
         )
         self._notes.acting_body = ActingBody(chair=self._ctx.community_id, since=workflow.now())
+        await form_acting_body(self, self._rules, self._notes.acting_body)
         self.finish(CaseStatus.COMPLETED, Step.ACTING_COMMITTEE, "两次选举未能产生业委会，由居委会牵头成立物业管理委员会代行职责")
 
     # ----------------------------------------------------------------- nominations and objections
@@ -370,6 +377,8 @@ class OwnersCommitteeElectionWorkflow(CaseWorkflow):
             check_review(self._nominees.candidates, data, self._group.seats, self._rules)
         elif isinstance(data, MeetingData):
             self._aftermath.check_meeting(data)
+        elif isinstance(data, ActingBodyData):
+            check_acting_body(data, self._rules)
 
     def facts(self) -> ElectionFacts:
         req, ctx, group = self._req, self._ctx, self._group

@@ -60,6 +60,15 @@ class ElectionDeadlines:
             note="换届小组成立之日起九十日内选举产生新一届业主委员会（潍坊 Art. 40）；计票有效后自动办结",
         )
 
+    async def track_first_assembly(self, formed: datetime) -> None:
+        """山东 Art. 22 para. 3: the 筹备组 holds the first assembly within 90 days of its formation."""
+        due = await party_period_end(formed, self._rules.first_assembly_period)
+        self._periods.election_due_at = due
+        await self._track(
+            Step.ASSEMBLY_DEADLINE, [Role.STREET_OFFICE], due, escalate_to=[Role.HOUSING_BUREAU],
+            note="筹备组应当自成立之日起九十日内组织召开首次业主大会会议（山东 Art. 22）；计票有效后自动办结",
+        )
+
     async def _track(self, step: Step, roles: list[Role], due: datetime, *, escalate_to: list[Role], note: str) -> None:
         task = await self._case.open_task(step, roles, decisions=[], escalate_to=escalate_to, note=note)
         now = workflow.now()

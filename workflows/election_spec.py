@@ -36,7 +36,7 @@ SPEC = ProcessSpec(
         Step.REELECTION_CONVENE: [D.CONFIRM], Step.GROUP_FORMATION: [D.SUBMIT], Step.GROUP_PUBLICATION: [D.CONFIRM],
         Step.QUALIFICATION_REVIEW: [D.APPROVE, D.RETURN], Step.OBJECTION: [D.ANSWER, D.UPHOLD],
         Step.PARTY_MEMBER_ACKNOWLEDGEMENT: [D.CONFIRM], Step.FIRST_MEETING: [D.SUBMIT], Step.FILING: [D.SUBMIT],
-        Step.HANDOVER: [D.CONFIRM], Step.CERTIFICATE: [D.APPROVE],
+        Step.HANDOVER: [D.CONFIRM], Step.CERTIFICATE: [D.APPROVE], Step.ACTING_FORMATION: [D.SUBMIT],
     },
     facts_model=ElectionFacts, rules=ELECTION, demo_rules=ELECTION_DEMO, start_input=start_input, activities=activities,
     helper_workflows=(CommitteeTermWorkflow,), router="api.routes.election:router",

@@ -24,6 +24,9 @@ ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 # from the day the committee is elected (山东 Arts. 30–31, 潍坊 Art. 44). One id, so a case takes the
 # change as a whole; cases started before it keep their recorded commands.
 STATUTORY_PERIODS = "election-statutory-periods"
+# Patch id: a first election carries the date its preparatory group holds the assembly by (山东 Art. 22
+# para. 3: within 90 days of its formation) as a task like the re-election's dates; earlier cases have none.
+FIRST_ASSEMBLY_DATE = "election-first-assembly-date"
 
 async def party_period_end(start: datetime, period: timedelta) -> datetime:
     """The end of a calendar-day period (日) a party must meet: 24:00 of its last day, moved off a rest day.

@@ -71,6 +71,11 @@ with workflow.unsafe.imports_passed_through():
     from workflows.tender_models import BidInput, ClarificationInput, TenderInput, TenderObjectionInput
 
 
+# Patch id: a late clarification is counted in whole calendar days, as the bid period is (实施条例 Art. 21;
+# 民法典 Art. 201), and moves the deadline to the 15th day at its announced hour. Earlier cases counted 15 × 24 h.
+CLARIFICATION_DAYS = "tender-clarification-whole-days"
+
+
 @workflow.defn(name="PropertyTender")
 class PropertyTenderWorkflow(TenderContract):
     """One tender for an estate's property service, from the announcement to the handover."""
@@ -322,7 +327,7 @@ class PropertyTenderWorkflow(TenderContract):
     async def clarify(self, request: ClarificationInput) -> CaseAck:
         """A clarification to all bidders; later than 15 days before the deadline it moves the deadline."""
         now = workflow.now()
-        moved = deadline_after_clarification(self._deadline, now, self._rules)
+        moved = deadline_after_clarification(self._deadline, now, self._rules, whole_days=workflow.patched(CLARIFICATION_DAYS))
         entry = Clarification(at=now, text=request.text, deadline_before=self._deadline, deadline_after=moved)
         self._clarifications.append(entry)
         self._deadline = moved

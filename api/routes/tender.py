@@ -30,6 +30,7 @@ from api.schemas import CaseRead
 from core.registry import REGISTRY
 from core.settings import Settings
 from db.models import CaseRecord
+from db.repositories import cases as cases_repo
 from db.repositories import tender as tender_repo
 from domain.access import Actor, Role
 from domain.expert_draw import CommitteePlan, DrawRound, verify_round
@@ -130,6 +131,10 @@ async def start(
         check_bid_deadline(published_at, body.bid_deadline, rules)
     except DecisionRefused as exc:
         raise Invalid(exc.detail, errors=exc.errors) from None
+    # One service area, one provider (潍坊 Art. 45): a second tender while one runs would award the estate twice.
+    active = await tender_repo.active_tender_case(session, estate.id)
+    if active is not None and not (idempotency_key and await cases_repo.find_start_request(session, f"start:{idempotency_key}")):
+        raise Conflict(f"a tender is already running for this estate: {active}", case_id=active)
     place = CasePlace(scope=scope, id_key=estate.id, title=f"{estate.name} · 物业服务招标")
     case_id, created = await start_case(
         REGISTRY[PROCESS_KIND], body, actor, idempotency_key, session=session, client=client, settings=settings, place=place,

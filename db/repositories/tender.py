@@ -8,11 +8,20 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.errors import integrity_as
-from db.models import Company, Estate, Expert, ExpertRelationship, TenderBid
+from db.models import CaseRecord, Company, Estate, Expert, ExpertRelationship, TenderBid
+from domain.tender import PROCESS_KIND
 
 
 async def company(session: AsyncSession, company_id: str) -> Company | None:
     return await session.get(Company, company_id)
+
+
+async def active_tender_case(session: AsyncSession, estate_id: str) -> str | None:
+    """A tender case of the estate that is still running, if any (its handover is a case of its own)."""
+    stmt = select(CaseRecord.id).where(
+        CaseRecord.kind == PROCESS_KIND, CaseRecord.estate_id == estate_id, CaseRecord.status.in_(["active", "blocked"]),
+    )
+    return await session.scalar(stmt.limit(1))
 
 
 async def expert_pool(session: AsyncSession) -> list[tuple[Expert, list[str]]]:

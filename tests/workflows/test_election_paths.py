@@ -35,9 +35,28 @@ async def test_two_failed_attempts_make_the_residents_committee_the_acting_body(
     await drv.close_nominations(env)
     await drv.review()
     await drv.end_notice(env)
-    case = await drv.close_voting(env, then="acting_committee")
+    # 潍坊 Arts. 42–43: the street forms the 物业管理委员会; the residents' committee acts meanwhile.
+    case = await drv.close_voting(env, then="acting_formation")
+    assert case["status"]["code"] == "active" and case["step"]["label"] == "组建物业管理委员会"
+    task = await drv.open_task("acting_formation")
+    assert [r["code"] for r in task["candidate_roles"]] == ["street_office"]
+    rc = {"name": "居委会主任", "role": "residents_committee", "chair": True}
+    vice = {"name": "业主甲", "role": "owner", "household_id": cast.households[0], "vice_chair": True}
+    occupant = {"name": "使用人乙", "role": "occupant"}
+    owner = {"name": "业主丙", "role": "owner", "household_id": cast.households[1]}
+    notice = "小区公告栏公示成员名单"
+    # Owners' representatives at least half (Art. 43): 1 of 4 is refused, 2 of 4 (exactly half) passes.
+    r = await drv.decide("street", "acting_formation", "submit", {"members": [rc, vice, occupant, occupant], "notice": notice}, expect=422)
+    assert "half" in r.text
+    # The chair is the residents' committee's representative, the vice-chair an owners' representative.
+    r = await drv.decide("street", "acting_formation", "submit",
+                         {"members": [{**rc, "chair": False}, {**vice, "chair": True}, owner, occupant], "notice": notice}, expect=422)
+    assert "chair" in r.text
+    await drv.decide("street", "acting_formation", "submit", {"members": [rc, vice, owner, occupant], "notice": notice})
+    case = await drv.wait_for(step="acting_committee")
     assert case["status"]["code"] == "completed" and case["step"]["label"] == "物业管理委员会代行"
     assert case["facts"]["failed_attempts"] == 2 and case["facts"]["acting_body"]["chair"] == "yidu-c1"
+    assert len(case["facts"]["acting_body"]["members"]) == 4 and case["facts"]["acting_body"]["notice"] == notice
     r = await api.get(f"/owners-committees/{cast.estate_id}", headers=cast.headers("street"))
     assert r.json()["body"]["code"] == "management_committee" and r.json()["failed_attempts"] == 2
     assert r.json()["acting_chair"] == "yidu-c1"

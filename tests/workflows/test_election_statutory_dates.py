@@ -128,3 +128,35 @@ async def test_the_groups_ninety_days_move_off_a_rest_day_turn_yellow_red_and_es
 async def _escalated(drv: ElectionDriver) -> Json | None:
     t = await drv.open_task("group_deadline")
     return t if t["escalated_at"] else None
+
+
+async def test_a_first_elections_preparatory_group_holds_the_assembly_within_ninety_days_of_its_formation(
+    api: AsyncClient, env: WorkflowEnvironment, sessions: Sessions, settings: Settings,
+) -> None:
+    # 山东 Art. 22 para. 3: 筹备组应当自成立之日起九十日内组织召开首次业主大会会议. A period the group
+    # (led by the street office) must meet: 24:00 of the 90th day, moved off a rest day (民法典 Art. 203).
+    start = await next_city_time(env, time(10))
+    await skip_to(env, start)
+    cast = await create_test_estate(sessions, settings)
+    drv = ElectionDriver(api, cast, sessions)
+    await drv.start(kind="first", delivered_area_percent=80, delivered_owners_percent=75, months_since_first_delivery=30)
+    await drv.form_group()
+    case = await drv.case()
+    formed = datetime.fromisoformat(case["facts"]["group_formed_at"])
+    due = party_deadline(period_end(formed, ELECTION.first_assembly_period), calendar=OFFICIAL)
+    task = await drv.open_task("assembly_deadline")
+    assert datetime.fromisoformat(task["due_at"]) == due == datetime.fromisoformat(case["facts"]["election_due_at"])
+    assert [r["code"] for r in task["candidate_roles"]] == ["street_office"] and task["decisions"] == []
+    assert [r["code"] for r in task["supervisors"]] == ["housing_bureau"]
+    assert not any(t["step"]["code"] in ("statutory_date", "group_deadline") for t in case["open_tasks"])
+
+    # Run promptly, the vote closes well within the 90 days: the date's task is closed as held.
+    ids = await drv.nominate(6)
+    await drv.close_nominations(env)
+    await drv.review()
+    await drv.end_notice(env)
+    await drv.paper([{"household_id": h, "choices": ids[:5]} for h in drv.cast.households])
+    case = await drv.close_voting(env, then="first_meeting")
+    done = next(t for t in case["tasks"] if t["step"]["code"] == "assembly_deadline")
+    assert done["status"]["code"] == "done" and done["outcome"]["code"] == "held"
+    assert case["facts"]["election_due_met"] is True

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from db.models import TenderBid
 from db.repositories import holiday_calendar as calendar_repo
-from domain.calendar import party_deadline, period_end
+from domain.calendar import CITY_TZ, party_deadline, period_end
 from tests.clock import skip_past, skip_to
 from tests.factories_tender import TenderDriver, create_tender_estate
 from tests.fixture_types import AsyncClient, Sessions, Settings, WorkflowEnvironment
@@ -141,7 +141,9 @@ async def test_late_clarification_moves_the_deadline(api: AsyncClient, env: Work
     assert r.status_code == 200
     moved = datetime.fromisoformat(r.json()["facts"]["bid_deadline"])
     clarified = datetime.fromisoformat(r.json()["facts"]["clarifications"][-1]["at"])
-    assert moved == clarified + timedelta(days=15) and moved > deadline
+    # Moved to the 15th day after the clarification's day, at the announced hour (实施条例 Art. 21, whole days).
+    day = clarified.astimezone(CITY_TZ).date() + timedelta(days=15)
+    assert moved == datetime.combine(day, deadline.astimezone(CITY_TZ).timetz()) and moved > deadline
     # The old deadline passes and bids are still taken; the round closes at the moved one.
     await skip_past(env, deadline)
     await drv.bid("co-xinda")
