@@ -17,6 +17,7 @@ from temporalio.api.testservice.v1 import SleepRequest
 from temporalio.testing import WorkflowEnvironment
 
 from domain.calendar import CITY_TZ
+from tests.clock_locks import give_back_leaked_locks
 
 T = TypeVar("T")
 
@@ -32,6 +33,10 @@ WAIT_TIMEOUT = 10.0
 # in the suite wakes every timer that earlier tests' open cases set in that span, and each is handled
 # by the worker before the clock goes on; the client's default of 30 s for a call is not enough then.
 SKIP_TIMEOUT = timedelta(minutes=5)
+
+# How often a skip under way is looked at: a clock that moved no faster than the wall since the last
+# look may be held by a lock the test server leaked (tests.clock_locks).
+STALL_CHECK_SECONDS = 2.0
 
 
 async def skip_to(env: WorkflowEnvironment, instant: datetime) -> None:
@@ -55,13 +60,31 @@ async def skip_past(env: WorkflowEnvironment, due: datetime) -> None:
 async def _move_clock(env: WorkflowEnvironment, instant: datetime, *, passed_ok: bool) -> None:
     now = await env.get_current_time()
     if instant > now and env.supports_time_skipping:
-        request = SleepRequest()
-        request.duration.FromTimedelta(instant - now)
-        await env.client.service_client.test_service.unlock_time_skipping_with_sleep(request, timeout=SKIP_TIMEOUT)
+        await _skip(env, instant - now)
     elif instant > now:
         await env.sleep(instant - now)
     elif instant < now and not passed_ok:
         raise AssertionError(f"the test server's clock is at {now.isoformat()}, already past {instant.isoformat()}")
+
+
+async def _skip(env: WorkflowEnvironment, span: timedelta) -> None:
+    """One skip of the test server's clock, giving back any lock the server leaks on the way."""
+    request = SleepRequest()
+    request.duration.FromTimedelta(span)
+    sleep = asyncio.ensure_future(
+        env.client.service_client.test_service.unlock_time_skipping_with_sleep(request, timeout=SKIP_TIMEOUT),
+    )
+    loop = asyncio.get_running_loop()
+    seen, looked = await env.get_current_time(), loop.time()
+    while True:
+        done, _ = await asyncio.wait({sleep}, timeout=STALL_CHECK_SECONDS)
+        if done:
+            sleep.result()
+            return
+        current, wall = await env.get_current_time(), loop.time()
+        if current - seen <= timedelta(seconds=wall - looked + 1):
+            await give_back_leaked_locks(env.client)
+        seen, looked = current, wall
 
 
 class NotMet(AssertionError):
