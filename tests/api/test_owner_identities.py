@@ -73,7 +73,7 @@ async def test_an_imported_owner_signs_in_and_reads_their_own_ledger_only(api: A
             assert r.status_code == 401 and r.json()["detail"] == INVALID_TOKEN
 
     async with sessions() as s:
-        entries = (await s.scalars(select(AuditEntry).where(AuditEntry.case_id == "registry:users"))).all()
+        entries = (await s.scalars(select(AuditEntry).where(AuditEntry.case_id == "registry:users").order_by(AuditEntry.seq))).all()
         mine = [x for x in entries if x.data.get("key") == subject]
         assert [x.data["fields"].get("active") for x in mine][:3] == [[None, True], [True, False], [False, True]]
         assert all(wang not in str(x.data) for x in mine)
