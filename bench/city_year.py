@@ -62,6 +62,19 @@ def _test_server_path() -> str:
     return path
 
 
+def _logged_test_server(workdir: Path) -> str:
+    """A launcher of the test server that keeps what it prints in the run's directory.
+
+    The SDK starts the server with nothing of its output kept; when the process ends during a
+    clock move, its last words are the only account of why.
+    """
+    launcher = workdir / "temporal-test-server"
+    log = workdir / "temporal-test-server.log"
+    launcher.write_text(f'#!/bin/sh\nexec "{_test_server_path()}" "$@" >>"{log}" 2>&1\n')
+    launcher.chmod(0o755)
+    return str(launcher)
+
+
 def _child_pid(name: str) -> int | None:
     """A child process of this one whose command line names ``name`` (the test server the SDK started)."""
     me = os.getpid()
@@ -123,7 +136,8 @@ async def run(workdir: Path, scale: float, seed: int, runs: int, details: dict[s
 
 async def _one_year(workdir: Path, scale: float, seed: int, say: Callable[[str], None]) -> dict[str, Any]:
     workdir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before anything runs
-    env = await WorkflowEnvironment.start_time_skipping(data_converter=DATA_CONVERTER, test_server_existing_path=_test_server_path())
+    env = await WorkflowEnvironment.start_time_skipping(data_converter=DATA_CONVERTER,
+                                                        test_server_existing_path=_logged_test_server(workdir))
     try:
         with Stack(workdir, f"sqlite+aiosqlite:///{workdir / 'wuyeflow.db'}") as stack:
             settings, plan, civic = await _prepare(stack, env, scale, seed, say)
@@ -181,7 +195,7 @@ async def _simulate(env: WorkflowEnvironment, settings: Settings, plan: YearPlan
         cpu = {k: round(cpu_seconds(p) - cpu0[k], 1) for k, p in pids.items()}
         cpu["worker"] = round(sum(v for k, v in cpu.items() if k.startswith("worker-")), 1)
         say(f"  the year ran in {wall:.0f} s wall, {year.clock_moves} clock moves ({year.clock_seconds:.0f} s), "
-            f"{year.requests} requests; CPU {cpu}")
+            f"{year.requests} requests, {year.deferred} calls moved past a timer due just after their moment; CPU {cpu}")
         checks = await _checks(settings, env, plan, year, api, people, reports, say)
         checks.update(await civic_checks(settings, civic, api, people))
     return {
@@ -211,7 +225,7 @@ def _summary(out: dict[str, Any], size: float, say: Callable[[str], None]) -> di
     }
     out.update({
         "decisions": dict(year.decided), "refused": dict(year.refused), "errors": year.errors[:50],
-        "error_count": len(year.errors), "clock_moves": year.clock_moves, "clock_seconds": round(year.clock_seconds, 1),
+        "error_count": len(year.errors), "clock_moves": year.clock_moves, "deferred": year.deferred, "clock_seconds": round(year.clock_seconds, 1),
     })
     return out
 

@@ -42,6 +42,16 @@ LOOK_AT_LEAST_EVERY = timedelta(days=7)  # a civic case's periods run without ta
 DEFAULT_PACE = Pace(24, 0.0, (0, 0))
 SKIP_TIMEOUT = timedelta(minutes=15)
 CALL_TIMEOUT = 300  # seconds: one person's call (or a case's calls at one moment) that hangs is an error, not a stuck year
+# A case's calls wait while one of its timers is due this close after the moment: the test server
+# strands a run whose workflow task cancels a timer that fired while the task was with the worker
+# (it refuses the completion, "invalid history builder state for action", and never hands the task
+# out again; its time-skipping lock stays taken and the year stands still). Our workflows cancel
+# their one wake-up timer when a decision moves the nearest deadline, and an hours-long deadline
+# set at one round falls due at a later round's calls. The calls go on just after the timer.
+TIMER_GUARD = timedelta(minutes=5)
+TIMER_LATENCY = timedelta(seconds=10)
+STALL_CHECK = 10.0  # seconds of wall time between looks at a clock move under way
+STALL_LIMIT = 120.0  # seconds the clock may stand still during a move before the year is given up  # a timer fires and its workflow task runs within this after it is due
 DEBUG = bool(os.environ.get("WUYEFLOW_BENCH_DEBUG"))  # each moment and its calls, to follow a stuck year
 
 
@@ -93,6 +103,7 @@ class Year:
         # Abandoned children the bench saw complete, whose leaked time-skipping lock is released at the next move.
         self.orphans_closing: list[str] = []
         self.locks_released = 0
+        self.deferred = 0  # cases whose calls at a moment waited for a timer due just after it (TIMER_GUARD)
 
     # ----------------------------------------------------------------- agenda
 
@@ -121,10 +132,38 @@ class Year:
             req.duration.FromTimedelta(to - current)
             if DEBUG:
                 self.say(f"    skip {current:%m-%d %H:%M} -> {to:%m-%d %H:%M}")
-            await self.env.client.service_client.test_service.unlock_time_skipping_with_sleep(req, timeout=SKIP_TIMEOUT)
+            await self._skip(req)
             self.clock_seconds += time.perf_counter() - t0
             self.clock_moves += 1
         self.now = max(to, current)
+
+    async def _skip(self, req: SleepRequest) -> None:
+        """One clock move; a clock that stops moving during it ends the year with the cases that hold it."""
+        skip = asyncio.ensure_future(self.env.client.service_client.test_service.unlock_time_skipping_with_sleep(req, timeout=SKIP_TIMEOUT))
+        loop = asyncio.get_running_loop()
+        seen, looked, still = await self.env.get_current_time(), loop.time(), 0.0
+        while True:
+            done, _ = await asyncio.wait({skip}, timeout=STALL_CHECK)
+            if done:
+                skip.result()
+                return
+            current, wall = await self.env.get_current_time(), loop.time()
+            still = still + (wall - looked) if current - seen <= timedelta(seconds=wall - looked + 1) else 0.0
+            if still >= STALL_LIMIT:
+                skip.cancel()
+                raise RuntimeError(f"the clock stopped at {current.isoformat()} during a move: {await self._holding()}")
+            seen, looked = current, wall
+
+    async def _holding(self) -> str:
+        """The open cases with a workflow task or an activity under way (what holds the test server's clock)."""
+        held = []
+        for cid, tracked in self.cases.items():
+            if tracked.last["status"]["code"] in FINAL:
+                continue
+            raw = (await self.env.client.get_workflow_handle(cid).describe()).raw_description
+            if raw.HasField("pending_workflow_task") or raw.pending_activities:
+                held.append(cid)
+        return ", ".join(held) or "no open case has a workflow task or an activity under way (a lock the server leaked)"
 
     async def _release_leaked_locks(self) -> None:
         """The test server keeps a time-skipping lock each time a child workflow completes after its parent closed
@@ -148,6 +187,7 @@ class Year:
             while self.agenda and self.agenda[0].when <= when:
                 entry = heapq.heappop(self.agenda)
                 batch.setdefault(entry.case or f"#{entry.seq}", []).append(entry.what)
+            self._defer_calls_near_timers(batch)
             if DEBUG:
                 self.say(f"    {when:%Y-%m-%d %H:%M}: {sum(len(c) for c in batch.values())} calls")
             await asyncio.gather(*(self._in_turn(calls) for calls in batch.values()))
@@ -155,6 +195,25 @@ class Year:
                 open_cases = sum(1 for c in self.cases.values() if c.last["status"]["code"] not in FINAL)
                 self.say(f"  {when:%Y-%m-%d}: {len(self.cases)} cases, {open_cases} open, {self.requests} requests")
                 next_log += log_every
+
+    def _defer_calls_near_timers(self, batch: dict[str, list[Callable[[], Awaitable[None]]]]) -> None:
+        """Take out of ``batch`` the calls of every case with a timer due within ``TIMER_GUARD``; plan them just after it."""
+        for cid in list(batch):
+            tracked = self.cases.get(cid)
+            if tracked is None or tracked.last["status"]["code"] in FINAL:
+                continue
+            due = [t for t in self._wake_ups(tracked) if self.now <= t <= self.now + TIMER_GUARD]
+            if due:
+                self.deferred += 1
+                for what in batch.pop(cid):
+                    self.at(max(due) + TIMER_LATENCY, what, cid)
+
+    def _wake_ups(self, tracked: Tracked) -> list[datetime]:
+        """The moments the case's timers are known to fire at: its open tasks' reminder, due and escalation
+        times, and the period ends its facts name."""
+        times = [datetime.fromisoformat(t[k]) for t in tracked.last["open_tasks"]
+                 for k in ("remind_at", "due_at", "escalate_at") if t.get(k)]
+        return times + self.period_ends(tracked)
 
     async def _in_turn(self, calls: list[Callable[[], Awaitable[None]]]) -> None:
         async with self.gate:
@@ -224,10 +283,7 @@ class Year:
         return roles[:1]
 
     def _plan_look(self, tracked: Tracked) -> None:
-        times = [datetime.fromisoformat(t[k]) for t in tracked.last["open_tasks"]
-                 for k in ("remind_at", "due_at", "escalate_at") if t.get(k)]
-        times += self.period_ends(tracked)
-        future = [t for t in times if t > self.now]
+        future = [t for t in self._wake_ups(tracked) if t > self.now]
         when = min(future) + timedelta(minutes=1) if future else self.now + timedelta(days=2)
         if tracked.process in CIVIC:
             when = min(when, self.now + LOOK_AT_LEAST_EVERY)
