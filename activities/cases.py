@@ -13,6 +13,7 @@ from core.history_archive import ArchiveOnClose
 from db.repositories import audit as audit_repo
 from db.repositories import cases as cases_repo
 from db.repositories import holiday_calendar as calendar_repo
+from db.repositories import ticket as ticket_repo
 from db.session import transaction
 from domain.audit import event_number, plan_tail
 from domain.calendar import WorkingCalendar, last_day, party_deadline, sla_deadlines, years_counted
@@ -111,6 +112,7 @@ class CaseActivities:
             if kind is ProjectionKind.SUCCESSOR and activity.info().attempt == 1:
                 await audit_repo.append_events(session, snap.case_id, projection.events, maybe_stored=False)
                 await cases_repo.put_snapshot(session, snap, incoming, inbox_changed=projection.inbox_changed)
+                await self._write_ledger(session, projection)
                 return True
             entries = await audit_repo.stored_entries(session, snap.case_id)
             numbers = (event_number(snap.case_id, e.key) for e in entries)
@@ -125,7 +127,14 @@ class CaseActivities:
                 )
             await audit_repo.append_events(session, snap.case_id, plan.append, maybe_stored=False)
             await cases_repo.put_snapshot(session, snap, incoming, inbox_changed=True)
+            await self._write_ledger(session, projection)
             return True
+
+    @staticmethod
+    async def _write_ledger(session: AsyncSession, projection: Projection) -> None:
+        # The ledger keeps its own version check: an older line never overwrites a newer one.
+        if projection.ticket_ledger is not None:
+            await ticket_repo.save_ledger_row(session, projection.ticket_ledger)
 
     @activity.defn(name="compute_sla")
     async def compute_sla(self, request: SlaRequest) -> SlaTimes:

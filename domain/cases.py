@@ -12,6 +12,7 @@ from domain.access import Actor, Scope
 from domain.audit import AuditEvent
 from domain.calendar import CITY_TZ
 from domain.tasks import HumanTask
+from domain.ticket import TicketLedgerRow
 
 
 def case_id_prefix(kind: str, key: str, at: datetime) -> str:
@@ -96,6 +97,9 @@ class Projection(BaseModel):
     events_through: int | None = None
     previous_version: int | None = None
     history_length: int = 0
+    # A ticket's ledger line (台账) when it changed, written in the same transaction as the case:
+    # one local activity per waiting point instead of two (the ledger was its own activity).
+    ticket_ledger: TicketLedgerRow | None = None
 
     def first_event(self) -> int:
         """The number of the first event this projection carries (the one after the last projected)."""

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from core.registry import CASE_KIND, CASE_STATUS, CASE_STEP
     from domain.access import Actor, Role, Scope
     from domain.audit import AuditEvent
     from domain.cases import FINAL_STATUSES, CaseAck, CaseStatus
@@ -179,6 +180,21 @@ class CaseState:
                 decision=decision, comment=comment, data=_jsonable(data or {}), update_id=update_id,
             )
         )
+
+    def projection_extras(self) -> dict[str, Any]:
+        """What the next projection writes besides the case, by ``Projection`` field (the ticket's ledger line); override."""
+        return {}
+
+    def projection_written(self) -> None:
+        """The projection carrying ``projection_extras`` is written; override."""
+
+    def _upsert_search_attributes(self) -> None:
+        # Only when the case was started with them: the server must have them registered.
+        attrs = workflow.info().typed_search_attributes
+        if attrs.get(CASE_KIND) is None:
+            return
+        if attrs.get(CASE_STATUS) != self._status.value or attrs.get(CASE_STEP) != self._step:
+            workflow.upsert_search_attributes([CASE_STATUS.value_set(self._status.value), CASE_STEP.value_set(self._step)])
 
 
 def iso(value: datetime | None) -> str | None:

@@ -26,7 +26,6 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.cases import CaseActivities, SlaRequest
-    from core.registry import CASE_KIND, CASE_STATUS, CASE_STEP
     from domain.access import Role
     from domain.audit import WorkflowAuditHead
     from domain.cases import FINAL_STATUSES, CaseAck, CaseSnapshot, CaseStatus, Projection
@@ -340,7 +339,8 @@ class CaseWorkflow(WorkingDayDeadlines):
         first reach the process (``wait_for`` re-checks), or its caller would get a state the
         process has not reacted to yet.
         """
-        if self._version > self._projected or self._events:
+        extras = self.projection_extras()
+        if self._version > self._projected or self._events or extras:
             target, events = self._version, self._events
             self._events = []
             snap = self.snapshot()
@@ -349,23 +349,16 @@ class CaseWorkflow(WorkingDayDeadlines):
             # recognised and replaced (domain.projection); the activity's input, not a command.
             projection = Projection(
                 snapshot=snap, events=events, inbox_changed=inbox_key != self._inbox_key, events_through=self._event_seq,
-                previous_version=self._projected, history_length=workflow.info().get_current_history_length(),
+                previous_version=self._projected, history_length=workflow.info().get_current_history_length(), **extras,
             )
             await workflow.execute_local_activity_method(
                 CaseActivities.project_case, projection, start_to_close_timeout=PROJECTION_TIMEOUT,
             )
+            self.projection_written()
             self._events_projected = max(self._events_projected, projection.through())
             self._inbox_key = inbox_key
             self._upsert_search_attributes()
             self._projected = max(self._projected, target)
-
-    def _upsert_search_attributes(self) -> None:
-        # Only when the case was started with them: the server must have them registered.
-        attrs = workflow.info().typed_search_attributes
-        if attrs.get(CASE_KIND) is None:
-            return
-        if attrs.get(CASE_STATUS) != self._status.value or attrs.get(CASE_STEP) != self._step:
-            workflow.upsert_search_attributes([CASE_STATUS.value_set(self._status.value), CASE_STEP.value_set(self._step)])
 
     async def run_process(self, body: Callable[[], Awaitable[None]]) -> CaseSnapshot:
         """Run the process body; a withdrawal ends it as withdrawn. Returns the final snapshot."""

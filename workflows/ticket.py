@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -65,6 +65,9 @@ ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 # Patch id: the deemed acceptance (视为签收) follows the return window's end when a published holiday
 # calendar recounts it; before, the case waited for the end counted when the window opened.
 ACCEPTANCE_FOLLOWS_RECOUNT = "ticket-acceptance-follows-recount"
+# Patch id: the ledger line goes with the case's projection, in its transaction (one local activity per
+# waiting point, not two); histories before it have a ``ticket_save_ledger`` marker of their own.
+LEDGER_IN_PROJECTION = "ticket-ledger-in-projection"
 
 
 @workflow.defn(name="ComplaintTicket")
@@ -96,6 +99,7 @@ class ComplaintTicketWorkflow(CaseWorkflow):
         self._side = SideTasks(self, self._t, inp.rules)
         self._supervisor = TicketSupervision(self, self._t, inp.rules)
         self._ledger_written: TicketLedgerRow | None = None  # the last line written, its version zeroed
+        self._ledger_due: TicketLedgerRow | None = None  # the line the next projection writes
         self._handling_from: datetime | None = None  # a deemed acceptance's day, the first handling round counts from
 
     @workflow.run
@@ -363,25 +367,29 @@ class ComplaintTicketWorkflow(CaseWorkflow):
     async def sync(self) -> None:
         """Write the ledger line when it changed, then the case's read model (so an update's answer sees both)."""
         row = self._ledger_row()
-        if row is not None:
-            # A new version alone is no change of the line: the ledger is written when its content changes.
-            unversioned = row.model_copy(update={"version": 0})
-            if unversioned != self._ledger_written:
+        # A new version alone is no change of the line: the ledger is written when its content changes.
+        if row is not None and (unversioned := row.model_copy(update={"version": 0})) != self._ledger_written:
+            if workflow.patched(LEDGER_IN_PROJECTION):
+                self._ledger_due = row
+            else:
                 await workflow.execute_local_activity_method(TicketActivities.save_ledger, row, start_to_close_timeout=PROJECTION_TIMEOUT)
-                self._ledger_written = unversioned
+            self._ledger_written = unversioned
         await super().sync()
 
-    def _card(self) -> str:
-        cards = {t.card.value for t in self.all_tasks() if t.is_open}
-        return "red" if "red" in cards else "yellow" if "yellow" in cards else "none"
+    def projection_extras(self) -> dict[str, Any]:
+        return {"ticket_ledger": self._ledger_due} if self._ledger_due is not None else {}
+
+    def projection_written(self) -> None:
+        self._ledger_due = None
 
     def _ledger_row(self) -> TicketLedgerRow | None:
         if self._ctx is None:
             return None
         handling = [t for t in self.all_tasks() if t.step == Step.HANDLING]
+        cards = {t.card.value for t in self.all_tasks() if t.is_open}
         return self._t.ledger_row(
             case_id=self.case_id, req=self._req, place=self._ctx.place, route=self._ctx.route, title=self.title,
-            status=self.status.value, step=self.step, card=self._card(), created_at=self.created_at,
+            status=self.status.value, step=self.step, card="red" if "red" in cards else "yellow" if "yellow" in cards else "none", created_at=self.created_at,
             due_at=handling[-1].due_at if handling else None, closed_at=self.closed_at, version=self.version,
         )
 
