@@ -35,7 +35,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--postgres", default=os.environ.get("WUYEFLOW_BENCH_POSTGRES", DEFAULT_URL),
                     help="a database of the benchmark's own; it is dropped and recreated")
     ap.add_argument("--app-db", choices=("sqlite", "postgresql"), default="sqlite",
-                    help="the database of the API and worker under test in benchmarks 1, 2, 5, 6 (default: SQLite, as `make run`)")
+                    help="the database of the API and worker under test in benchmarks 1, 2, 5, 6 and the city year (default: SQLite, as `make run`)")
     ap.add_argument("--scale", type=float, help="city-year: the share of a year to simulate (quick: 0.05, --full: 1)")
     ap.add_argument("--seed", type=int, help="city-year: the seed of the generated year (default 2027)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")

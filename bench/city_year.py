@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from temporalio.testing import WorkflowEnvironment
 
+from bench import postgres
 from bench.city import settings_for
 from bench.city_year_checks import audit_chains, events_per_case, fund_ledgers, report_figures
 from bench.city_year_civic import Civic
@@ -114,9 +115,14 @@ def _months(first: datetime, last: datetime) -> list[str]:
 
 
 async def run(workdir: Path, scale: float, seed: int, runs: int, details: dict[str, Any],
-              say: Callable[[str], None]) -> list[Metric]:
-    """Simulate ``scale`` of a year ``runs`` times (each on a fresh stack); the table's metrics."""
-    metrics = {name: Metric(f"Y. {name}", unit, note=f"scale {scale}, seed {seed}") for name, unit in (
+              say: Callable[[str], None], postgres_url: str | None = None) -> list[Metric]:
+    """Simulate ``scale`` of a year ``runs`` times (each on a fresh stack and database); the table's metrics.
+
+    The worker and API keep their data in SQLite, or in the PostgreSQL database ``postgres_url``
+    (dropped and created again for every run).
+    """
+    db = "PostgreSQL" if postgres_url else "SQLite"
+    metrics = {name: Metric(f"Y. {name}", unit, note=f"scale {scale}, seed {seed}, {db}") for name, unit in (
         ("wall time", "s"), ("worker CPU", "CPU-s"), ("API CPU", "CPU-s"), ("Temporal server CPU", "CPU-s"),
         ("bench CPU", "CPU-s"), ("requests", "count"), ("events per case p99", "events"), ("events per case max", "events"),
         ("database size", "MiB"), ("checks exact", "1 = yes"),
@@ -126,7 +132,7 @@ async def run(workdir: Path, scale: float, seed: int, runs: int, details: dict[s
     runs_out: list[dict[str, Any]] = []
     for r in range(runs):
         say(f"Y. city year: scale {scale}, seed {seed}, run {r + 1}/{runs}")
-        out = await _one_year(workdir / f"year-{r}", scale, seed, say)
+        out = await _one_year(workdir / f"year-{r}", scale, seed, say, postgres_url)
         runs_out.append(out)
         for name, value in out["metrics"].items():
             metrics[name].ours.append(value)
@@ -134,12 +140,16 @@ async def run(workdir: Path, scale: float, seed: int, runs: int, details: dict[s
     return list(metrics.values())
 
 
-async def _one_year(workdir: Path, scale: float, seed: int, say: Callable[[str], None]) -> dict[str, Any]:
+async def _one_year(workdir: Path, scale: float, seed: int, say: Callable[[str], None],
+                    postgres_url: str | None) -> dict[str, Any]:
     workdir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before anything runs
+    if postgres_url:
+        await postgres.recreate(postgres_url)
+    database_url = postgres_url or f"sqlite+aiosqlite:///{workdir / 'wuyeflow.db'}"
     env = await WorkflowEnvironment.start_time_skipping(data_converter=DATA_CONVERTER,
                                                         test_server_existing_path=_logged_test_server(workdir))
     try:
-        with Stack(workdir, f"sqlite+aiosqlite:///{workdir / 'wuyeflow.db'}") as stack:
+        with Stack(workdir, database_url) as stack:
             settings, plan, civic = await _prepare(stack, env, scale, seed, say)
             workers = [stack.start(f"worker-{i}", [sys.executable, "-m", "bench.year_worker"]) for i in range(WORKERS)]
             api_proc, port = stack.start_api()
@@ -147,11 +157,23 @@ async def _one_year(workdir: Path, scale: float, seed: int, say: Callable[[str],
             pids = {**{f"worker-{i}": w.pid for i, w in enumerate(workers)}, "API": api_proc.pid, "bench": os.getpid(),
                     **({"Temporal server": server_pid} if server_pid else {})}
             out = await _simulate(env, settings, plan, civic, f"http://127.0.0.1:{port}", pids, seed, say)
-            size = sum(f.stat().st_size for f in workdir.glob("wuyeflow.db*")) / 2**20  # noqa: ASYNC240
+            size = await _database_size(settings, workdir)
             out["cases_by_state"] = await _by_state(settings)
     finally:
         await env.shutdown()
     return _summary(out, round(size, 1), say)
+
+
+async def _database_size(settings: Settings, workdir: Path) -> float:
+    """MiB the year's data takes: the SQLite file with its WAL, or the PostgreSQL database."""
+    if not settings.is_sqlite:
+        engine = make_engine(settings)
+        try:
+            async with engine.connect() as conn:
+                return float((await conn.execute(text("SELECT pg_database_size(current_database())"))).scalar_one()) / 2**20
+        finally:
+            await engine.dispose()
+    return sum(f.stat().st_size for f in workdir.glob("wuyeflow.db*")) / 2**20  # noqa: ASYNC240
 
 
 async def _prepare(stack: Stack, env: WorkflowEnvironment, scale: float, seed: int,

@@ -68,7 +68,8 @@ async def run_all(workdir: Path, sizes: Sizes, only: set[str], postgres_url: str
         with Stack(workdir, f"sqlite+aiosqlite:///{workdir}/unused.db") as stack:
             await inbox_city(stack, sizes, postgres_url, metrics, details, say)
     if "city-year" in only:
-        metrics += await city_year.run(workdir, sizes.year_scale, sizes.year_seed, sizes.runs_year, details, say)
+        year_db = postgres.sibling(postgres_url, "year") if app_db == "postgresql" else None
+        metrics += await city_year.run(workdir, sizes.year_scale, sizes.year_seed, sizes.runs_year, details, say, year_db)
     only = only - {"inbox-city", "city-year"}
     if not only:
         return
