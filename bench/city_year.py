@@ -38,7 +38,7 @@ from bench.city_year_people import People, Role
 from bench.city_year_plan import AGENCY, YearPlan, make_plan
 from bench.city_year_sim import FINAL, Year
 from bench.report import Metric
-from bench.stack import Stack, cpu_seconds
+from bench.stack import Stack, cpu_seconds, postgres_server_pid
 from bench.stats import percentile
 from core.settings import Settings
 from core.temporal import DATA_CONVERTER
@@ -124,7 +124,7 @@ async def run(workdir: Path, scale: float, seed: int, runs: int, details: dict[s
     db = "PostgreSQL" if postgres_url else "SQLite"
     metrics = {name: Metric(f"Y. {name}", unit, note=f"scale {scale}, seed {seed}, {db}") for name, unit in (
         ("wall time", "s"), ("worker CPU", "CPU-s"), ("API CPU", "CPU-s"), ("Temporal server CPU", "CPU-s"),
-        ("bench CPU", "CPU-s"), ("requests", "count"), ("events per case p99", "events"), ("events per case max", "events"),
+        ("bench CPU", "CPU-s"), ("PostgreSQL CPU", "CPU-s"), ("requests", "count"), ("events per case p99", "events"), ("events per case max", "events"),
         ("database size", "MiB"), ("checks exact", "1 = yes"),
     )}
     metrics["checks exact"].target = (">=", 1, "value")
@@ -156,6 +156,8 @@ async def _one_year(workdir: Path, scale: float, seed: int, say: Callable[[str],
             server_pid = _child_pid("temporal-test-server")
             pids = {**{f"worker-{i}": w.pid for i, w in enumerate(workers)}, "API": api_proc.pid, "bench": os.getpid(),
                     **({"Temporal server": server_pid} if server_pid else {})}
+            if postgres_url and (pg_pid := postgres_server_pid()) is not None:
+                pids["PostgreSQL"] = pg_pid  # the machine's cluster: nothing else uses it during the year
             out = await _simulate(env, settings, plan, civic, f"http://127.0.0.1:{port}", pids, seed, say)
             size = await _database_size(settings, workdir)
             out["cases_by_state"] = await _by_state(settings)
@@ -241,7 +243,7 @@ def _summary(out: dict[str, Any], size: float, say: Callable[[str], None]) -> di
     say(f"  checks: {'all exact' if exact else 'NOT EXACT'}: " + "; ".join(f"{k}: {v.get('summary')}" for k, v in checks.items()))
     out["metrics"] = {
         "wall time": out["wall"], "worker CPU": cpu.get("worker", 0), "API CPU": cpu.get("API", 0),
-        "Temporal server CPU": cpu.get("Temporal server", 0), "bench CPU": cpu.get("bench", 0),
+        "Temporal server CPU": cpu.get("Temporal server", 0), "bench CPU": cpu.get("bench", 0), "PostgreSQL CPU": cpu.get("PostgreSQL", 0),
         "requests": year.requests, "events per case p99": percentile(events, 99) if events else 0,
         "events per case max": max(events, default=0), "database size": size, "checks exact": int(exact),
     }

@@ -62,13 +62,14 @@ def _stat(pid: int | str) -> list[str]:
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of a process so far (``/proc/<pid>/stat`` utime + stime).
 
-    A process that leads its own process group (every one :class:`Stack` starts) counts with the
-    living members of its group: the API's uvicorn workers are children of its supervisor.
+    A process that leads its own process group (every one :class:`Stack` starts, and PostgreSQL's
+    postmaster) counts with the living members of its group and the children it has reaped: the
+    API's uvicorn workers are children of its supervisor, a PostgreSQL backend of the postmaster.
     """
     fields = _stat(pid)
     if int(fields[2]) != pid:  # not a group leader: the process alone
         return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    total = 0
+    total = int(fields[13]) + int(fields[14])
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -79,6 +80,20 @@ def cpu_seconds(pid: int) -> float:
         if int(member[2]) == pid:
             total += int(member[11]) + int(member[12])
     return total / CLOCK_TICKS
+
+
+def postgres_server_pid() -> int | None:
+    """The local PostgreSQL server's postmaster (its group holds every backend), if one runs here."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if cmd[0].endswith(b"/postgres") and b"-D" in cmd:
+            return int(entry.name)
+    return None
 
 
 def memory_kib(pid: int) -> dict[str, int]:
