@@ -13,8 +13,10 @@ from bench.city_year_civic import _next_quarter_start
 from bench.city_year_civic_policy import civic_choice
 from bench.city_year_people import PACES, choose
 from bench.city_year_plan import UNITS_PER_BUILDING, YEAR_ELECTIONS, YEAR_FUNDS, YEAR_TENDERS, YEAR_TICKETS, day_weight, make_plan
+from bench.city_year_sim import TIMER_GUARD, TIMER_LATENCY, Tracked, Year
 from db.seed import STREETS
 from domain.access import Role
+from domain.calendar import CITY_TZ
 from domain.election import GroupData
 
 START = date(2027, 1, 1)
@@ -86,3 +88,25 @@ def test_the_civic_decisions_carry_what_their_step_validates() -> None:
 def test_each_quarter_is_assessed_on_its_first_day() -> None:
     assert [_next_quarter_start(d).date() for d in (date(2026, 12, 1), date(2027, 1, 1), date(2027, 1, 2), date(2027, 12, 31))] == [
         date(2027, 1, 1), date(2027, 1, 1), date(2027, 4, 1), date(2028, 1, 1)]
+
+
+def test_a_cases_calls_wait_past_its_timer_due_just_after_their_moment() -> None:
+    """The time-skipping server strands a run whose task cancels a timer that fired meanwhile:
+    a call at 09:00 on a case whose deadline falls at 09:00:03 goes just after the deadline."""
+    year = Year(None, None, None, make_plan(7, 0.01, START), 7, 1, print)  # type: ignore[arg-type]
+    year.now = datetime(2027, 3, 3, 9, 0, tzinfo=CITY_TZ)
+    soon, later = year.now + timedelta(seconds=3), year.now + TIMER_GUARD + timedelta(seconds=1)
+
+    def case(due: datetime) -> dict[str, object]:
+        return {"status": {"code": "active"}, "open_tasks": [{"remind_at": None, "due_at": due.isoformat(), "escalate_at": None}]}
+
+    year.cases = {"near": Tracked("ticket", case(soon), "t1"), "far": Tracked("ticket", case(later), "t2")}
+
+    async def call() -> None:
+        return None
+
+    batch = {"near": [call, call], "far": [call], "#9": [call]}
+    year._defer_calls_near_timers(batch)
+    assert set(batch) == {"far", "#9"} and year.deferred == 1
+    moved = [(e.when, e.case) for e in year.agenda]
+    assert moved == [(soon + TIMER_LATENCY, "near")] * 2
