@@ -166,6 +166,28 @@ async def _one_year(workdir: Path, scale: float, seed: int, say: Callable[[str],
     return _summary(out, round(size, 1), say)
 
 
+class RetryingTransport(httpx.AsyncHTTPTransport):
+    """Sends a request again when the connection broke before an answer, as a real client does, if that is safe.
+
+    A kept-alive connection the API closes for idleness just as a request goes out on it answers
+    nothing (``ReadError``): one request of the whole year's 75,000 (a ticket's intake) was lost
+    that way. A read, or a write that carries an ``Idempotency-Key``, is sent again; the API
+    answers a repeated key as the first time.
+    """
+
+    ATTEMPTS = 3
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        safe = request.method == "GET" or "Idempotency-Key" in request.headers
+        for attempt in range(1, self.ATTEMPTS + 1):
+            try:
+                return await super().handle_async_request(request)
+            except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
+                if not safe or attempt == self.ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+
 async def _database_size(settings: Settings, workdir: Path) -> float:
     """MiB the year's data takes: the SQLite file with its WAL, or the PostgreSQL database."""
     if not settings.is_sqlite:
@@ -204,7 +226,8 @@ async def _simulate(env: WorkflowEnvironment, settings: Settings, plan: YearPlan
     """Run the year and its end checks; what was measured and found."""
     cpu0 = {k: cpu_seconds(p) for k, p in pids.items()}
     t0 = time.perf_counter()
-    async with httpx.AsyncClient(base_url=api_url, timeout=120, limits=httpx.Limits(max_connections=CONCURRENCY + 4)) as api:
+    transport = RetryingTransport(limits=httpx.Limits(max_connections=CONCURRENCY + 4))
+    async with httpx.AsyncClient(base_url=api_url, timeout=120, transport=transport) as api:
         people = People(settings, {e.id: e.company for e in plan.estates})
         year = Year(env, api, people, plan, seed, CONCURRENCY, say)
         reports = _plan_reports(year, plan, people, api)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from bench.city_year_civic import CANDIDATES, Civic, ElectionBook
 from bench.city_year_people import People
 from core.settings import Settings
-from db.models import CreditAssessmentLine, CreditRecord, Ticket
+from db.models import AuditEntry, CreditAssessmentLine, CreditRecord, Ticket
 from db.repositories import credit as credit_repo
 from db.session import make_engine, make_session_factory
 from domain.access import Role
@@ -100,8 +100,18 @@ async def _credit(settings: Settings, ceiling: dict[str, int]) -> dict[str, Any]
         async with make_session_factory(engine)() as session:
             lines = (await session.scalars(select(CreditAssessmentLine).order_by(CreditAssessmentLine.id))).all()
             records = [credit_repo.view(r) for r in (await session.scalars(select(CreditRecord))).all()]
-            tickets = (await session.execute(select(Ticket.company_id, Ticket.created_at, Ticket.overdue, Ticket.closed_at, Ticket.closure)
+            tickets = (await session.execute(select(Ticket.company_id, Ticket.created_at, Ticket.id, Ticket.closed_at, Ticket.closure)
                                              .where(Ticket.company_id.is_not(None)))).all()
+            # When each ticket first went overdue, from its timeline: the deadline its handling round's
+            # red card names (the timer fires a fraction of a second after it, past a quarter's end
+            # when the deadline is that quarter's last 24:00).
+            overdue_at: dict[str, datetime] = {}
+            for case_id, data in await session.execute(
+                select(AuditEntry.case_id, AuditEntry.data)
+                .where(AuditEntry.kind == "timer", AuditEntry.step == "handling", AuditEntry.decision == "overdue"),
+            ):
+                due = _aware(datetime.fromisoformat(data["due_at"]))
+                overdue_at[case_id] = min(overdue_at.get(case_id, due), due)
     finally:
         await engine.dispose()
     bad: list[str] = []
@@ -109,7 +119,7 @@ async def _credit(settings: Settings, ceiling: dict[str, int]) -> dict[str, Any]
     for line in lines:
         at = _aware(line.drafted_at)
         mine = [r for r in records if r.company_id == line.company_id and r.id <= ceiling.get(line.quarter, 0)]
-        figures = _figures(tickets, line.company_id, Quarter.parse(line.quarter), at)
+        figures = _figures(tickets, overdue_at, line.company_id, Quarter.parse(line.quarter), at)
         total = score(mine, figures, at).total
         grade = grade_for(total, has_bad_record=any(r.in_force(at) and r.kind == "bad" for r in mine)).value
         stored = line.line
@@ -123,15 +133,20 @@ async def _credit(settings: Settings, ceiling: dict[str, int]) -> dict[str, Any]
                        f"{len(bad)} differ"}
 
 
-def _figures(tickets: list[Any], company: str, quarter: Quarter, at: datetime) -> QuarterFigures:
-    """The company's tickets received in the quarter up to ``at``: counted, overdue, closed, closed satisfied."""
+def _figures(tickets: list[Any], overdue_at: dict[str, datetime], company: str, quarter: Quarter, at: datetime) -> QuarterFigures:
+    """The company's tickets received in the quarter up to ``at``: counted, overdue, closed, closed satisfied.
+
+    All as they stood when the draft was taken at ``at``: a ticket of the quarter whose deadline
+    passed after it (in the next quarter's first days) was not overdue in the draft, which reads
+    the tickets' overdue mark as it is then; its bad record counts in the quarter it was written in.
+    """
     start, end = quarter.start(), min(quarter.end(), at)
     f = QuarterFigures()
-    for company_id, created, overdue, closed_at, closure in tickets:
+    for company_id, created, ticket_id, closed_at, closure in tickets:
         if company_id != company or not start <= _aware(created) < end:
             continue
         f.tickets += 1
-        f.overdue += int(bool(overdue))
+        f.overdue += int(ticket_id in overdue_at and overdue_at[ticket_id] <= at)
         if closed_at is not None and _aware(closed_at) < end:
             f.closed += 1
             f.satisfied += int(closure == "satisfied")
