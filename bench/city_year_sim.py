@@ -49,9 +49,9 @@ CALL_TIMEOUT = 300  # seconds: one person's call (or a case's calls at one momen
 # their one wake-up timer when a decision moves the nearest deadline, and an hours-long deadline
 # set at one round falls due at a later round's calls. The calls go on just after the timer.
 TIMER_GUARD = timedelta(minutes=5)
-TIMER_LATENCY = timedelta(seconds=10)
+TIMER_LATENCY = timedelta(seconds=10)  # a timer fires and its workflow task runs within this after it is due
 STALL_CHECK = 10.0  # seconds of wall time between looks at a clock move under way
-STALL_LIMIT = 120.0  # seconds the clock may stand still during a move before the year is given up  # a timer fires and its workflow task runs within this after it is due
+STALL_LIMIT = 120.0  # seconds the clock may stand still during a move before the year is given up
 DEBUG = bool(os.environ.get("WUYEFLOW_BENCH_DEBUG"))  # each moment and its calls, to follow a stuck year
 
 
