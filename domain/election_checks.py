@@ -79,12 +79,11 @@ def check_group(data: GroupData, rules: ElectionRules = ELECTION) -> None:
         errors.append(_error(["data", "members"], f"the group needs at least {rules.group_min_members} members, not {n}"))
     if n % 2 == 0:
         errors.append(_error(["data", "members"], f"the group needs an odd number of members, not {n}"))
-    owners = sum(1 for m in data.members if m.role == GroupRole.OWNER)
-    if not at_least(owners, n, rules.group_owner_share_numerator, rules.group_owner_share_denominator):
-        errors.append(_error(["data", "members"], f"owners must be at least half of the group: {owners} of {n}"))
-    for i, m in enumerate(data.members):
-        if m.role == GroupRole.OWNER and not m.household_id:
-            errors.append(_error(["data", "members", str(i), "household_id"], "an owner member names their unit"))
+    errors += _owner_share_errors(
+        [(i, m.household_id) for i, m in enumerate(data.members) if m.role == GroupRole.OWNER], len(data.members),
+        (rules.group_owner_share_numerator, rules.group_owner_share_denominator),
+        "owners must be at least half of the group", "an owner member names their unit",
+    )
     leaders = [m for m in data.members if m.leader]
     if len(leaders) != 1 or leaders[0].role != GroupRole.STREET_REP:
         errors.append(_error(["data", "members"], "exactly one leader, the street office's representative"))
@@ -96,17 +95,26 @@ def check_group(data: GroupData, rules: ElectionRules = ELECTION) -> None:
         raise _invalid("the preparatory group is not valid", errors)
 
 
+def _owner_share_errors(
+    owners: list[tuple[int, str | None]], n: int, share: tuple[int, int], short: str, unnamed: str,
+) -> list[dict[str, Any]]:
+    """Owners (their place among the ``n`` members, the unit they name) at least ``share`` of the body, each naming a unit."""
+    errors: list[dict[str, Any]] = []
+    if not at_least(len(owners), n, *share):
+        errors.append(_error(["data", "members"], f"{short}: {len(owners)} of {n}"))
+    errors += [_error(["data", "members", str(i), "household_id"], unnamed) for i, unit in owners if not unit]
+    return errors
+
+
 def check_acting_body(data: ActingBodyData, rules: ElectionRules = ELECTION) -> None:
     """潍坊 Art. 43: owners' representatives at least half; the residents' committee's representative chairs, an
     owners' representative is vice-chair; each owners' representative names their unit."""
     errors: list[dict[str, Any]] = []
-    n = len(data.members)
-    owners = sum(1 for m in data.members if m.role == ActingRole.OWNER)
-    if not at_least(owners, n, rules.acting_owner_share_numerator, rules.acting_owner_share_denominator):
-        errors.append(_error(["data", "members"], f"owners' representatives must be at least half: {owners} of {n}"))
-    for i, m in enumerate(data.members):
-        if m.role == ActingRole.OWNER and not m.household_id:
-            errors.append(_error(["data", "members", str(i), "household_id"], "an owners' representative names their unit"))
+    errors += _owner_share_errors(
+        [(i, m.household_id) for i, m in enumerate(data.members) if m.role == ActingRole.OWNER], len(data.members),
+        (rules.acting_owner_share_numerator, rules.acting_owner_share_denominator),
+        "owners' representatives must be at least half", "an owners' representative names their unit",
+    )
     chairs = [m for m in data.members if m.chair]
     if len(chairs) != 1 or chairs[0].role != ActingRole.RESIDENTS_COMMITTEE:
         errors.append(_error(["data", "members"], "exactly one chair, the residents' committee's representative"))

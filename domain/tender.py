@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from domain.calendar import CITY_TZ
+from domain.calendar import CITY_TZ, counts_in_days, last_day, period_end
 from domain.rules import TENDER, TenderRules
 from domain.tasks import DecisionRefused, RefusalKind
 
@@ -194,12 +194,11 @@ class Ranked(BaseModel):
 def check_bid_deadline(published_at: datetime, deadline: datetime, rules: TenderRules = TENDER) -> None:
     """The bid deadline must be at least 20 whole city calendar days after publication (招标投标法 Art. 24)."""
     period = rules.min_bid_period
-    if period % timedelta(days=1):
-        short = deadline - published_at < period  # a demo period of minutes: the exact duration
-    else:
+    if counts_in_days(period):
         # 民法典 Art. 201: the day of publication is not counted; the deadline falls on day 20 or later.
-        days = (deadline.astimezone(CITY_TZ).date() - published_at.astimezone(CITY_TZ).date()).days
-        short = days < period.days
+        short = deadline.astimezone(CITY_TZ).date() < last_day(period_end(published_at, period))
+    else:
+        short = deadline - published_at < period  # a demo period of minutes: the exact duration
     if short:
         raise DecisionRefused(
             RefusalKind.INVALID,
@@ -220,10 +219,10 @@ def deadline_after_clarification(
     demo's minutes always count exactly.
     """
     lead = rules.clarification_lead
-    if not whole_days or lead % timedelta(days=1):
+    if not whole_days or not counts_in_days(lead):
         return clarified_at + lead if deadline - clarified_at < lead else deadline
     local = deadline.astimezone(CITY_TZ)
-    day = clarified_at.astimezone(CITY_TZ).date() + timedelta(days=lead.days)
+    day = last_day(period_end(clarified_at, lead))
     if local.date() >= day:
         return deadline
     return datetime.combine(day, local.timetz()).astimezone(deadline.tzinfo)
