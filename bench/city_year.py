@@ -67,11 +67,13 @@ def _logged_test_server(workdir: Path) -> str:
     """A launcher of the test server that keeps what it prints in the run's directory.
 
     The SDK starts the server with nothing of its output kept; when the process ends during a
-    clock move, its last words are the only account of why.
+    clock move, its last words are the only account of why. Its garbage collector reports each
+    collection there too (the server is a native image with the serial collector, and the year's
+    histories all live in its heap): what the server's CPU goes to, read from the same file.
     """
     launcher = workdir / "temporal-test-server"
     log = workdir / "temporal-test-server.log"
-    launcher.write_text(f'#!/bin/sh\nexec "{_test_server_path()}" "$@" >>"{log}" 2>&1\n')
+    launcher.write_text(f'#!/bin/sh\nexec "{_test_server_path()}" -XX:+PrintGC "$@" >>"{log}" 2>&1\n')
     launcher.chmod(0o755)
     return str(launcher)
 
