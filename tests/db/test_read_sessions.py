@@ -2,7 +2,8 @@
 
 On PostgreSQL one ``SELECT`` in a unit of work took six round trips: the pool's pre-ping in a
 transaction of its own (``BEGIN; ; ROLLBACK;``), then ``BEGIN``, the statement, ``COMMIT``. The read
-engine runs in autocommit: the ping and the statement. SQLite starts no transaction for a read.
+engine runs in autocommit, and a connection is pinged only when it has been idle a while
+(``db.session.PING_WHEN_IDLE_FOR``): a read is its statement. SQLite starts no transaction for a read.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest_asyncio
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+import db.session
 from db.models import InboxEntry
 from db.session import make_engine, make_read_engine, make_session_factory
 from tests.fixture_types import Sessions, Settings
@@ -62,7 +64,7 @@ async def control_statements(engine: AsyncEngine) -> list[str]:
     raw.add_query_logger(log)
     try:
         async with factory() as session:
-            assert await driver(session) is raw  # the same pooled connection, pinged at checkout
+            assert await driver(session) is raw  # the same pooled connection
             await session.execute(text("SELECT 2"))
             await session.commit()
     finally:
@@ -70,16 +72,22 @@ async def control_statements(engine: AsyncEngine) -> list[str]:
     return sent
 
 
-async def test_on_postgresql_a_read_is_the_ping_and_its_statement(sessions: Sessions, settings: Settings) -> None:
+@pytest.mark.parametrize("idle", [False, True], ids=["in-use", "idle"])
+async def test_on_postgresql_a_read_is_its_statement_and_an_idle_connection_is_pinged(
+    sessions: Sessions, settings: Settings, monkeypatch: pytest.MonkeyPatch, idle: bool,
+) -> None:
     # Engines of their own: the session's engine is shared with the suite's worker, whose activities
     # may take the pooled connection this test looks at.
+    if idle:
+        monkeypatch.setattr(db.session, "PING_WHEN_IDLE_FOR", 0.0)
+    ping = [";"] if idle else []
     engine = make_engine(settings)
     read_engine = make_read_engine(settings, engine)
     try:
         if read_engine.dialect.name != "postgresql":
             pytest.skip("SQLite: a read starts no transaction in either session (the test above)")
-        assert await control_statements(engine) == ["BEGIN;", ";", "ROLLBACK;", "BEGIN;", "COMMIT;"]
-        assert await control_statements(read_engine) == [";"]
+        assert await control_statements(engine) == (["BEGIN;", *ping, "ROLLBACK;"] if idle else []) + ["BEGIN;", "COMMIT;"]
+        assert await control_statements(read_engine) == ping
     finally:
         await read_engine.dispose()
         await engine.dispose()
