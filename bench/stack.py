@@ -82,6 +82,27 @@ def cpu_seconds(pid: int) -> float:
     return total / CLOCK_TICKS
 
 
+def cluster_cpu_seconds(postmaster: int) -> float:
+    """CPU time of a PostgreSQL cluster so far: the postmaster, its living children and those it has reaped.
+
+    Every child of the postmaster calls ``setsid``: a backend leads a group of its own, so the
+    group count of :func:`cpu_seconds` misses it while it lives, and a pool that keeps its
+    connections for the whole year ends them only after the year's last measurement.
+    """
+    fields = _stat(postmaster)
+    total = sum(int(f) for f in fields[11:15])
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            member = _stat(entry.name)
+        except OSError:  # ended meanwhile
+            continue
+        if int(member[1]) == postmaster:
+            total += int(member[11]) + int(member[12])
+    return total / CLOCK_TICKS
+
+
 def postgres_server_pid() -> int | None:
     """The local PostgreSQL server's postmaster (its group holds every backend), if one runs here."""
     for entry in Path("/proc").iterdir():
