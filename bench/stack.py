@@ -59,17 +59,10 @@ def _stat(pid: int | str) -> list[str]:
     return stat[stat.rindex(")") + 2 :].split()
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far (``/proc/<pid>/stat`` utime + stime).
-
-    A process that leads its own process group (every one :class:`Stack` starts, and PostgreSQL's
-    postmaster) counts with the living members of its group and the children it has reaped: the
-    API's uvicorn workers are children of its supervisor, a PostgreSQL backend of the postmaster.
-    """
-    fields = _stat(pid)
-    if int(fields[2]) != pid:  # not a group leader: the process alone
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    total = int(fields[13]) + int(fields[14])
+def _living_ticks(field: int, pid: int) -> int:
+    """User plus system clock ticks of the living processes whose ``stat`` field ``field`` is ``pid``
+    (1: the parent, 2: the process group)."""
+    total = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -77,9 +70,22 @@ def cpu_seconds(pid: int) -> float:
             member = _stat(entry.name)
         except OSError:  # ended meanwhile
             continue
-        if int(member[2]) == pid:
+        if int(member[field]) == pid:
             total += int(member[11]) + int(member[12])
-    return total / CLOCK_TICKS
+    return total
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (``/proc/<pid>/stat`` utime + stime).
+
+    A process that leads its own process group (every one :class:`Stack` starts) counts with the
+    living members of its group and the children it has reaped: the API's uvicorn workers are
+    children of its supervisor.
+    """
+    fields = _stat(pid)
+    if int(fields[2]) != pid:  # not a group leader: the process alone
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return (int(fields[13]) + int(fields[14]) + _living_ticks(2, pid)) / CLOCK_TICKS
 
 
 def cluster_cpu_seconds(postmaster: int) -> float:
@@ -90,21 +96,11 @@ def cluster_cpu_seconds(postmaster: int) -> float:
     connections for the whole year ends them only after the year's last measurement.
     """
     fields = _stat(postmaster)
-    total = sum(int(f) for f in fields[11:15])
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            member = _stat(entry.name)
-        except OSError:  # ended meanwhile
-            continue
-        if int(member[1]) == postmaster:
-            total += int(member[11]) + int(member[12])
-    return total / CLOCK_TICKS
+    return (sum(int(f) for f in fields[11:15]) + _living_ticks(1, postmaster)) / CLOCK_TICKS
 
 
 def postgres_server_pid() -> int | None:
-    """The local PostgreSQL server's postmaster (its group holds every backend), if one runs here."""
+    """The local PostgreSQL server's postmaster (every backend is its child), if one runs here."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue

@@ -48,9 +48,10 @@ def make_engine(settings: Settings) -> AsyncEngine:
     url = settings.database_url
     if settings.is_sqlite:
         db_path = url.split("///", 1)[-1]
-        if db_path and db_path != ":memory:":
+        on_disk = db_path not in ("", ":memory:")
+        if on_disk:
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        pool = {} if db_path in ("", ":memory:") else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+        pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW} if on_disk else {}
         engine = create_async_engine(
             url, echo=settings.database_echo, hide_parameters=True, connect_args={"timeout": 30}, **pool,
         )
